@@ -1,0 +1,235 @@
+//! JVM configuration: classpath, options and Java home, from arguments and the environment.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// Jars that Debian's packages install and that go on the default classpath when present:
+/// ImgLib2 (`libimglib2-java`) and ImageJ 1 (`libij-java`).
+pub const SYSTEM_JARS: &[&str] = &["/usr/share/java/imglib2.jar", "/usr/share/java/ij.jar"];
+
+/// How to start the JVM.
+///
+/// The classpath that reaches the JVM is [`JvmConfig::resolved_classpath`]: `classpath` in order
+/// (with `folder/*` expanded to the jars in it), then the [`SYSTEM_JARS`] that exist, unless
+/// `system_jars` is off.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JvmConfig {
+    /// Jars and class folders; an entry ending in `/*` means every jar in that folder.
+    pub classpath: Vec<PathBuf>,
+    /// JVM options such as `-Xmx4g` or `-Dkey=value`, passed as they are.
+    pub options: Vec<String>,
+    /// The Java home to use; `None` searches (see [`crate::JavaSearch`]).
+    pub java_home: Option<PathBuf>,
+    /// Whether to append the [`SYSTEM_JARS`] that exist.
+    pub system_jars: bool,
+}
+
+impl Default for JvmConfig {
+    fn default() -> Self {
+        JvmConfig {
+            classpath: Vec::new(),
+            options: Vec::new(),
+            java_home: None,
+            system_jars: true,
+        }
+    }
+}
+
+impl JvmConfig {
+    /// The configuration the environment asks for:
+    /// - `IMGLYB_CLASSPATH`: `:`-separated classpath entries;
+    /// - `IMGLYB_JAVA_OPTIONS`: whitespace-separated JVM options;
+    /// - `IMGLYB_SYSTEM_JARS=0`: leave Debian's jars off the default classpath.
+    ///
+    /// `JAVA_HOME` is read by the Java search, not here.
+    pub fn from_env() -> Self {
+        let classpath = std::env::var_os("IMGLYB_CLASSPATH")
+            .map(|cp| {
+                std::env::split_paths(&cp)
+                    .filter(|p| !p.as_os_str().is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let options = std::env::var("IMGLYB_JAVA_OPTIONS")
+            .map(|o| o.split_whitespace().map(str::to_owned).collect())
+            .unwrap_or_default();
+        let system_jars = std::env::var("IMGLYB_SYSTEM_JARS")
+            .map(|v| !matches!(v.trim(), "0" | "false" | "no" | "off"))
+            .unwrap_or(true);
+        JvmConfig {
+            classpath,
+            options,
+            java_home: None,
+            system_jars,
+        }
+    }
+
+    /// Rejects options the JVM would misread. The class path is set through `classpath` only,
+    /// so it can be compared and checked for ImgLib2.
+    pub fn validate(&self) -> Result<()> {
+        for opt in &self.options {
+            if !opt.starts_with('-') {
+                return Err(Error::InvalidArgument(format!(
+                    "JVM option {opt:?} does not start with '-'; options look like -Xmx4g or -Dkey=value"
+                )));
+            }
+            if opt.contains('\0') {
+                return Err(Error::InvalidArgument(format!(
+                    "JVM option {opt:?} contains a NUL byte"
+                )));
+            }
+            if opt.starts_with("-Djava.class.path=") || opt == "-cp" || opt == "-classpath" {
+                return Err(Error::InvalidArgument(format!(
+                    "JVM option {opt:?} sets the class path; pass the entries as the classpath instead"
+                )));
+            }
+        }
+        for entry in &self.classpath {
+            if entry.to_string_lossy().contains(['\0', ':']) {
+                return Err(Error::InvalidArgument(format!(
+                    "classpath entry {} contains ':' or NUL; give each entry separately",
+                    entry.display()
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The classpath as the JVM will see it: entries in order with `folder/*` expanded to the
+    /// jars in it (sorted), then the existing [`SYSTEM_JARS`], without duplicates.
+    pub fn resolved_classpath(&self) -> Vec<PathBuf> {
+        let mut out: Vec<PathBuf> = Vec::new();
+        let mut push = |p: PathBuf| {
+            if !out.contains(&p) {
+                out.push(p);
+            }
+        };
+        for entry in &self.classpath {
+            if entry.file_name().is_some_and(|n| n == "*") {
+                let dir = entry.parent().unwrap_or(Path::new("."));
+                let mut jars: Vec<PathBuf> = std::fs::read_dir(dir)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("jar")))
+                    .collect();
+                jars.sort();
+                jars.into_iter().for_each(&mut push);
+            } else {
+                push(absolute(entry));
+            }
+        }
+        if self.system_jars {
+            SYSTEM_JARS
+                .iter()
+                .map(PathBuf::from)
+                .filter(|p| p.is_file())
+                .for_each(push);
+        }
+        out
+    }
+}
+
+fn absolute(p: &Path) -> PathBuf {
+    std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
+/// The class file whose presence means "ImgLib2 is on the classpath".
+const IMGLIB2_MARKER: &str = "net/imglib2/img/Img.class";
+
+/// Whether a class folder or jar on `classpath` holds ImgLib2, checked before the JVM starts
+/// (a JVM started without it could not be restarted with it).
+///
+/// A jar is checked by looking for the entry name in its bytes: zip stores entry names
+/// uncompressed, in the local headers and in the central directory. Jars named like ImgLib2 are
+/// read first, so a Fiji `jars/` folder is not read whole.
+pub fn classpath_has_imglib2(classpath: &[PathBuf]) -> bool {
+    let (likely, rest): (Vec<&PathBuf>, Vec<&PathBuf>) = classpath.iter().partition(|p| {
+        p.file_name()
+            .is_some_and(|n| n.to_string_lossy().contains("imglib2"))
+    });
+    likely.into_iter().chain(rest).any(|entry| {
+        if entry.is_dir() {
+            entry.join(IMGLIB2_MARKER).is_file()
+        } else {
+            std::fs::read(entry).is_ok_and(|bytes| {
+                bytes
+                    .windows(IMGLIB2_MARKER.len())
+                    .any(|w| w == IMGLIB2_MARKER.as_bytes())
+            })
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_are_checked() {
+        let mut c = JvmConfig {
+            options: vec!["-Xmx1g".into()],
+            ..JvmConfig::default()
+        };
+        assert!(c.validate().is_ok());
+        for bad in ["Xmx1g", "-Djava.class.path=/x", "-cp"] {
+            c.options = vec![bad.into()];
+            let err = c.validate().unwrap_err().to_string();
+            assert!(err.contains(bad), "{err}");
+        }
+    }
+
+    #[test]
+    fn wildcard_expands_and_system_jars_follow() {
+        let dir = std::env::temp_dir().join(format!("imglyb-cp-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        for f in ["b.jar", "a.jar", "notes.txt"] {
+            std::fs::write(dir.join(f), b"").unwrap();
+        }
+        let c = JvmConfig {
+            classpath: vec![dir.join("*"), dir.join("a.jar")],
+            system_jars: false,
+            ..JvmConfig::default()
+        };
+        assert_eq!(
+            c.resolved_classpath(),
+            vec![dir.join("a.jar"), dir.join("b.jar")]
+        );
+
+        let with_system = JvmConfig {
+            system_jars: true,
+            ..c
+        };
+        let expected_system: Vec<PathBuf> = SYSTEM_JARS
+            .iter()
+            .map(PathBuf::from)
+            .filter(|p| p.is_file())
+            .collect();
+        assert_eq!(with_system.resolved_classpath()[2..], expected_system[..]);
+    }
+
+    #[test]
+    fn imglib2_is_detected_in_jars_and_folders() {
+        let dir = std::env::temp_dir().join(format!("imglyb-marker-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("classes/net/imglib2/img")).unwrap();
+        std::fs::write(
+            dir.join("other.jar"),
+            b"PK\x03\x04 net/imglib2/img/Cursor.class",
+        )
+        .unwrap();
+        assert!(!classpath_has_imglib2(&[dir.join("other.jar")]));
+        assert!(!classpath_has_imglib2(&[dir.join("classes")]));
+        std::fs::write(dir.join("classes/net/imglib2/img/Img.class"), b"").unwrap();
+        assert!(classpath_has_imglib2(&[
+            dir.join("other.jar"),
+            dir.join("classes")
+        ]));
+        let debian = PathBuf::from(SYSTEM_JARS[0]);
+        if debian.is_file() {
+            assert!(classpath_has_imglib2(&[debian]));
+        }
+    }
+}

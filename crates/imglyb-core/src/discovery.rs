@@ -1,0 +1,254 @@
+//! Finding a Java installation: `JAVA_HOME`, then `java` on `PATH`, then the usual install folders.
+//!
+//! The search is a plain value ([`JavaSearch`]) so it can be built from the environment or by
+//! hand, and every rejected candidate is recorded for the error message.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// Where libjvm sits inside a Java home, newest layouts first.
+const LIBJVM_IN_HOME: &[&str] = if cfg!(target_os = "macos") {
+    &["lib/server/libjvm.dylib", "jre/lib/server/libjvm.dylib"]
+} else {
+    &[
+        "lib/server/libjvm.so",
+        "lib/client/libjvm.so",
+        "jre/lib/amd64/server/libjvm.so",
+        "jre/lib/server/libjvm.so",
+    ]
+};
+
+/// Folders that hold Java installations on common systems, searched last.
+pub const DEFAULT_INSTALL_DIRS: &[&str] = &[
+    "/usr/lib/jvm",
+    "/usr/java",
+    "/opt/java",
+    "/usr/local/lib/jvm",
+    "/Library/Java/JavaVirtualMachines",
+];
+
+/// A Java installation that has a loadable JVM library.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JavaInstall {
+    /// The Java home folder (the one holding `bin/` and `lib/`).
+    pub home: PathBuf,
+    /// The JVM shared library inside `home`.
+    pub libjvm: PathBuf,
+}
+
+/// The inputs of a Java search.
+#[derive(Debug, Clone, Default)]
+pub struct JavaSearch {
+    /// An explicit Java home, tried first (normally `JAVA_HOME`).
+    pub java_home: Option<PathBuf>,
+    /// A `PATH`-style list of folders searched for a `java` executable.
+    pub path: Option<OsString>,
+    /// Folders whose sub-folders are Java homes, searched last.
+    pub install_dirs: Vec<PathBuf>,
+}
+
+impl JavaSearch {
+    /// The search that the environment describes: `JAVA_HOME`, `PATH`, and
+    /// `IMGLYB_JAVA_SEARCH_DIRS` (a `:`-separated list replacing [`DEFAULT_INSTALL_DIRS`]).
+    pub fn from_env() -> Self {
+        let install_dirs = match std::env::var_os("IMGLYB_JAVA_SEARCH_DIRS") {
+            Some(dirs) => std::env::split_paths(&dirs).collect(),
+            None => DEFAULT_INSTALL_DIRS.iter().map(PathBuf::from).collect(),
+        };
+        JavaSearch {
+            java_home: std::env::var_os("JAVA_HOME")
+                .filter(|h| !h.is_empty())
+                .map(PathBuf::from),
+            path: std::env::var_os("PATH"),
+            install_dirs,
+        }
+    }
+
+    /// Runs the search, returning the first installation with a JVM library, or
+    /// [`Error::JvmNotFound`] listing every candidate and why it was rejected.
+    pub fn find(&self) -> Result<JavaInstall> {
+        let mut tried = Vec::new();
+
+        match &self.java_home {
+            Some(home) => match libjvm_in(home) {
+                Ok(found) => return Ok(found),
+                Err(why) => tried.push(format!("JAVA_HOME={}: {why}", home.display())),
+            },
+            None => tried.push("JAVA_HOME: not set".to_owned()),
+        }
+
+        let mut java_on_path = false;
+        for dir in self.path.iter().flat_map(std::env::split_paths) {
+            let java = dir.join("java");
+            if !java.is_file() {
+                continue;
+            }
+            java_on_path = true;
+            let Some(home) = home_of_java_executable(&java) else {
+                tried.push(format!(
+                    "{} (on PATH): not inside a Java home",
+                    java.display()
+                ));
+                continue;
+            };
+            match libjvm_in(&home) {
+                Ok(found) => return Ok(found),
+                Err(why) => tried.push(format!(
+                    "{} (on PATH, home {}): {why}",
+                    java.display(),
+                    home.display()
+                )),
+            }
+        }
+        if !java_on_path {
+            tried.push("PATH: no `java` executable in any folder".to_owned());
+        }
+
+        for dir in &self.install_dirs {
+            let mut homes = match std::fs::read_dir(dir) {
+                Ok(entries) => entries
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.is_dir())
+                    .collect::<Vec<_>>(),
+                Err(_) => {
+                    tried.push(format!("{}: no such folder", dir.display()));
+                    continue;
+                }
+            };
+            // The distribution's default first, then a stable order.
+            homes.sort_by_key(|p| (p.file_name().is_none_or(|n| n != "default-java"), p.clone()));
+            if homes.is_empty() {
+                tried.push(format!("{}: empty", dir.display()));
+            }
+            for home in homes {
+                // macOS bundles keep the home under Contents/Home.
+                let home = if home.join("Contents/Home").is_dir() {
+                    home.join("Contents/Home")
+                } else {
+                    home
+                };
+                match libjvm_in(&home) {
+                    Ok(found) => return Ok(found),
+                    Err(why) => tried.push(format!("{}: {why}", home.display())),
+                }
+            }
+        }
+        Err(Error::JvmNotFound { tried })
+    }
+}
+
+/// The JVM library inside a Java home, or why there is none.
+pub fn libjvm_in(home: &Path) -> std::result::Result<JavaInstall, String> {
+    if !home.is_dir() {
+        return Err("no such folder".to_owned());
+    }
+    for rel in LIBJVM_IN_HOME {
+        let lib = home.join(rel);
+        if lib.is_file() {
+            return Ok(JavaInstall {
+                home: home.to_path_buf(),
+                libjvm: lib,
+            });
+        }
+    }
+    Err(format!("no {}", LIBJVM_IN_HOME.join(" or ")))
+}
+
+/// `/usr/bin/java` → (through symlinks) `/usr/lib/jvm/java-17-openjdk-amd64`.
+fn home_of_java_executable(java: &Path) -> Option<PathBuf> {
+    let real = std::fs::canonicalize(java).ok()?;
+    let bin = real.parent()?;
+    if bin.file_name()? != "bin" {
+        return None;
+    }
+    Some(bin.parent()?.to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fake_home(root: &Path, name: &str) -> PathBuf {
+        let home = root.join(name);
+        std::fs::create_dir_all(home.join("lib/server")).unwrap();
+        std::fs::write(home.join("lib/server/libjvm.so"), b"").unwrap();
+        std::fs::create_dir_all(home.join("bin")).unwrap();
+        std::fs::write(home.join("bin/java"), b"").unwrap();
+        home
+    }
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("imglyb-discovery-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn java_home_wins() {
+        let root = scratch("home");
+        let home = fake_home(&root, "jdk");
+        let other = fake_home(&root, "other");
+        let search = JavaSearch {
+            java_home: Some(home.clone()),
+            path: Some(other.join("bin").into_os_string()),
+            install_dirs: vec![root.clone()],
+        };
+        assert_eq!(search.find().unwrap().home, home);
+    }
+
+    #[test]
+    fn falls_back_to_path_then_install_dirs() {
+        let root = scratch("fallback");
+        let on_path = fake_home(&root, "onpath");
+        let search = JavaSearch {
+            java_home: Some(root.join("missing")),
+            path: Some(on_path.join("bin").into_os_string()),
+            install_dirs: vec![],
+        };
+        assert_eq!(search.find().unwrap().home, on_path);
+
+        let installs = root.join("jvms");
+        std::fs::create_dir_all(&installs).unwrap();
+        let b = fake_home(&installs, "b-jdk");
+        fake_home(&installs, "a-jdk");
+        let default = fake_home(&installs, "default-java");
+        let search = JavaSearch {
+            java_home: None,
+            path: None,
+            install_dirs: vec![installs.clone()],
+        };
+        assert_eq!(search.find().unwrap().home, default);
+        std::fs::remove_dir_all(&default).unwrap();
+        assert_eq!(search.find().unwrap().home, installs.join("a-jdk"));
+        assert_ne!(search.find().unwrap().home, b);
+    }
+
+    #[test]
+    fn not_found_lists_every_candidate() {
+        let root = scratch("none");
+        std::fs::create_dir_all(root.join("jvms/broken")).unwrap();
+        let search = JavaSearch {
+            java_home: Some(root.join("nohome")),
+            path: Some(root.as_os_str().to_owned()),
+            install_dirs: vec![root.join("jvms"), root.join("absent")],
+        };
+        let err = search.find().unwrap_err();
+        let msg = err.to_string();
+        assert!(
+            matches!(err, Error::JvmNotFound { ref tried } if tried.len() == 4),
+            "{msg}"
+        );
+        assert!(msg.contains("JAVA_HOME="), "{msg}");
+        assert!(msg.contains("PATH: no `java`"), "{msg}");
+        assert!(msg.contains("broken: no lib/server/libjvm.so"), "{msg}");
+        assert!(msg.contains("absent: no such folder"), "{msg}");
+        assert!(
+            msg.contains("apt-get install default-jdk-headless"),
+            "{msg}"
+        );
+    }
+}

@@ -1,0 +1,338 @@
+//! The process's one JVM: found, started or attached to, configured once, never restarted.
+//!
+//! # Lifecycle
+//! - [`Jvm::start`] creates the JVM, or attaches to one that already runs in the process (started
+//!   by JPype, a C host or a test), and loads the bridge classes into it. Later calls check that
+//!   the requested classpath entries and options are in effect and fail with
+//!   [`Error::JvmAlreadyStarted`] otherwise: a JVM cannot be restarted or reconfigured.
+//! - Any thread may use the JVM: [`Jvm::attach_current_thread`] attaches it as a daemon thread,
+//!   once, and it is detached when the thread exits.
+//! - After `fork()`, the child has the JVM's memory but none of its threads. Every entry point
+//!   refuses to run there ([`Error::ForkedChild`]) instead of hanging.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, Once, OnceLock};
+
+use jni::objects::JObject;
+use jni::{JNIEnv, JavaVM};
+
+use crate::bridge::{self, Bridge};
+use crate::config::{JvmConfig, classpath_has_imglib2};
+use crate::discovery::JavaSearch;
+use crate::error::{Error, Result};
+use crate::sys::LibJvm;
+
+static JVM: OnceLock<Jvm> = OnceLock::new();
+static START: Mutex<()> = Mutex::new(());
+static FORKED: AtomicBool = AtomicBool::new(false);
+static CREATE_FAILED: OnceLock<String> = OnceLock::new();
+
+extern "C" fn mark_forked() {
+    FORKED.store(true, Ordering::Relaxed);
+}
+
+fn watch_for_fork() {
+    static REGISTER: Once = Once::new();
+    REGISTER.call_once(|| {
+        // SAFETY: `mark_forked` is async-signal-safe (one atomic store) and lives for the whole
+        // program, as pthread_atfork handlers must.
+        unsafe {
+            libc::pthread_atfork(None, None, Some(mark_forked));
+        }
+    });
+}
+
+fn check_not_forked() -> Result<()> {
+    if FORKED.load(Ordering::Relaxed) {
+        Err(Error::ForkedChild)
+    } else {
+        Ok(())
+    }
+}
+
+/// The settings the running JVM has, as far as they can be known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActiveSettings {
+    /// The classpath entries in effect.
+    pub classpath: Vec<PathBuf>,
+    /// The JVM's options; `None` when attached to a JVM that cannot report them.
+    pub options: Option<Vec<String>>,
+    /// The libjvm in use.
+    pub libjvm: PathBuf,
+    /// True when imglyb created the JVM, false when it attached to an existing one.
+    pub created_here: bool,
+}
+
+/// Facts about the running JVM, read from inside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JvmInfo {
+    /// `java.version`, e.g. `17.0.15`.
+    pub java_version: String,
+    /// `java.vendor`.
+    pub java_vendor: String,
+    /// `java.vm.name` and `java.vm.version`.
+    pub java_vm: String,
+    /// `java.home`.
+    pub java_home: String,
+    /// `java.class.path`, split into entries.
+    pub classpath: Vec<String>,
+    /// The version of the ImgLib2 jar that `net.imglib2.img.Img` was loaded from.
+    pub imglib2_version: Option<String>,
+    /// The jar or folder `net.imglib2.img.Img` was loaded from.
+    pub imglib2_location: Option<String>,
+    /// The version the embedded bridge classes were built as (the crate version).
+    pub bridge_version: String,
+}
+
+/// The JVM of this process with imglyb's bridge loaded into it.
+#[derive(Debug)]
+pub struct Jvm {
+    vm: JavaVM,
+    bridge: Bridge,
+    settings: ActiveSettings,
+    imglib2_available: bool,
+}
+
+impl Jvm {
+    /// The running JVM, if [`Jvm::start`] succeeded before.
+    pub fn get() -> Option<&'static Jvm> {
+        JVM.get()
+    }
+
+    /// Whether imglyb has a JVM (started or attached).
+    pub fn started() -> bool {
+        JVM.get().is_some()
+    }
+
+    /// Starts the JVM with `config`, or attaches to one already running in this process.
+    ///
+    /// Idempotent: once a JVM runs, this checks that every classpath entry and option of
+    /// `config` is in effect and returns the same [`Jvm`]. A JVM that lacks ImgLib2 is kept (it
+    /// cannot be replaced) but every start reports [`Error::ImgLib2NotFound`].
+    pub fn start(config: &JvmConfig) -> Result<&'static Jvm> {
+        check_not_forked()?;
+        config.validate()?;
+        if let Some(jvm) = JVM.get() {
+            return jvm.accept(config);
+        }
+        let _guard = START
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(jvm) = JVM.get() {
+            return jvm.accept(config);
+        }
+        if let Some(reason) = CREATE_FAILED.get() {
+            return Err(Error::Internal(format!(
+                "an earlier JVM start failed in this process ({reason}); start a new process"
+            )));
+        }
+        let existing = LibJvm::already_loaded()
+            .into_iter()
+            .find_map(|lib| lib.created_vm().map(|vm| (lib, vm)));
+        let jvm = match existing {
+            Some((lib, raw)) => Jvm::attach_to(lib, raw)?,
+            None => Jvm::create(config)?,
+        };
+        watch_for_fork();
+        JVM.get_or_init(|| jvm).accept(config)
+    }
+
+    fn create(config: &JvmConfig) -> Result<Jvm> {
+        let mut search = JavaSearch::from_env();
+        if config.java_home.is_some() {
+            search.java_home.clone_from(&config.java_home);
+        }
+        let install = search.find()?;
+        let classpath = config.resolved_classpath();
+        if !classpath_has_imglib2(&classpath) {
+            return Err(Error::ImgLib2NotFound {
+                classpath: classpath.iter().map(|p| p.display().to_string()).collect(),
+            });
+        }
+        let lib = LibJvm::open(&install.libjvm)?;
+        let joined = std::env::join_paths(&classpath)
+            .map_err(|e| Error::InvalidArgument(format!("classpath: {e}")))?;
+        let mut options = vec![format!("-Djava.class.path={}", joined.to_string_lossy())];
+        options.extend(config.options.iter().cloned());
+        // SAFETY: no JVM runs in this process: none was found among the loaded libjvms, and
+        // START is held, so no other imglyb thread is creating one.
+        let raw = match unsafe { lib.create_vm(&options) } {
+            Ok(raw) => raw,
+            Err(e) => {
+                let _ = CREATE_FAILED.set(e.to_string());
+                return Err(e);
+            }
+        };
+        // SAFETY: `raw` is the live JavaVM that JNI_CreateJavaVM just returned.
+        let vm = unsafe { JavaVM::from_raw(raw) }?;
+        Jvm::finish(
+            vm,
+            ActiveSettings {
+                classpath,
+                options: Some(config.options.clone()),
+                libjvm: lib.path.clone(),
+                created_here: true,
+            },
+        )
+    }
+
+    fn attach_to(lib: LibJvm, raw: *mut jni::sys::JavaVM) -> Result<Jvm> {
+        // SAFETY: `raw` was reported by JNI_GetCreatedJavaVMs of a loaded libjvm, and a JVM is
+        // never destroyed while the process embeds it.
+        let vm = unsafe { JavaVM::from_raw(raw) }?;
+        Jvm::finish(
+            vm,
+            ActiveSettings {
+                classpath: Vec::new(),
+                options: None,
+                libjvm: lib.path,
+                created_here: false,
+            },
+        )
+    }
+
+    /// Loads the bridge and completes the settings from inside the JVM.
+    fn finish(vm: JavaVM, mut settings: ActiveSettings) -> Result<Jvm> {
+        let mut env = vm.attach_current_thread_as_daemon()?;
+        let bridge = Bridge::load(&mut env)?;
+        let imglib2_available = bridge.imglib2_available(&mut env)?;
+        if !settings.created_here {
+            let info = bridge.strings(&mut env, "jvmInfo")?.unwrap_or_default();
+            settings.classpath = info_value(&info, "classpath")
+                .map(|cp| std::env::split_paths(&cp).collect())
+                .unwrap_or_default();
+            settings.options = bridge
+                .strings(&mut env, "inputArguments")?
+                .map(|args| args.into_iter().flatten().collect());
+        }
+        Ok(Jvm {
+            vm,
+            bridge,
+            settings,
+            imglib2_available,
+        })
+    }
+
+    /// Checks a later start request against the running JVM.
+    fn accept(&'static self, config: &JvmConfig) -> Result<&'static Jvm> {
+        let requested = JvmConfig {
+            system_jars: false,
+            ..config.clone()
+        };
+        let mut missing: Vec<String> = requested
+            .resolved_classpath()
+            .into_iter()
+            .filter(|entry| !self.settings.classpath.contains(entry))
+            .map(|entry| format!("classpath entry {}", entry.display()))
+            .collect();
+        if let Some(active) = &self.settings.options {
+            missing.extend(
+                config
+                    .options
+                    .iter()
+                    .filter(|o| !active.contains(o))
+                    .map(|o| format!("option {o}")),
+            );
+        }
+        if !missing.is_empty() {
+            return Err(Error::JvmAlreadyStarted { missing });
+        }
+        if !self.imglib2_available {
+            return Err(Error::ImgLib2NotFound {
+                classpath: self
+                    .settings
+                    .classpath
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect(),
+            });
+        }
+        Ok(self)
+    }
+
+    /// The raw `JavaVM`.
+    pub fn vm(&self) -> &JavaVM {
+        &self.vm
+    }
+
+    /// The settings in effect.
+    pub fn settings(&self) -> &ActiveSettings {
+        &self.settings
+    }
+
+    /// The `JNIEnv` of the calling thread, attaching the thread (as a daemon, for good) if it is
+    /// not attached yet. Refuses to run in a child forked after the JVM started.
+    pub fn attach_current_thread(&self) -> Result<JNIEnv<'_>> {
+        check_not_forked()?;
+        Ok(self.vm.attach_current_thread_as_daemon()?)
+    }
+
+    /// Runs `f` with the calling thread's `JNIEnv` inside a fresh local-reference frame, so local
+    /// references made in `f` are freed when it returns.
+    pub fn with_env<R>(&self, f: impl FnOnce(&mut JNIEnv) -> Result<R>) -> Result<R> {
+        let mut env = self.attach_current_thread()?;
+        env.with_local_frame(16, f)
+    }
+
+    /// Converts a JNI result; a pending Java exception is cleared and becomes [`Error::Java`].
+    pub fn check<T>(&self, env: &mut JNIEnv, r: jni::errors::Result<T>) -> Result<T> {
+        bridge::check(env, Some(&self.bridge), r)
+    }
+
+    /// Loads (and initialises) a class by binary name (`java.util.ArrayList`,
+    /// `org.imglyb.Bridge`, `Outer$Inner`) through the bridge's class loader, which sees the
+    /// embedded bridge classes and everything on the JVM's classpath.
+    pub fn load_class<'local>(
+        &self,
+        env: &mut JNIEnv<'local>,
+        name: &str,
+    ) -> Result<JObject<'local>> {
+        bridge::class_for_name(
+            env,
+            Some(&self.bridge),
+            name,
+            self.bridge.loader.as_obj(),
+            true,
+        )
+    }
+
+    /// Facts about the running JVM, read from inside it.
+    pub fn info(&self) -> Result<JvmInfo> {
+        self.with_env(|env| {
+            let kv = self.bridge.strings(env, "jvmInfo")?.unwrap_or_default();
+            let get = |key: &str| info_value(&kv, key);
+            let required = |key: &str| {
+                get(key).ok_or_else(|| Error::Internal(format!("jvmInfo() lacks {key}")))
+            };
+            Ok(JvmInfo {
+                java_version: required("java_version")?,
+                java_vendor: get("java_vendor").unwrap_or_default(),
+                java_vm: get("java_vm").unwrap_or_default(),
+                java_home: required("java_home")?,
+                classpath: get("classpath")
+                    .map(|cp| {
+                        std::env::split_paths(&cp)
+                            .map(|p| p.display().to_string())
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                imglib2_version: get("imglib2_version"),
+                imglib2_location: get("imglib2_location"),
+                bridge_version: required("bridge_version")?,
+            })
+        })
+    }
+
+    /// Runs a first real ImgLib2 operation in Java: fills a 4×3 float `ArrayImg` with 0..11
+    /// through a cursor and returns the sum, 66.
+    pub fn imglib2_self_test(&self) -> Result<f64> {
+        self.with_env(|env| self.bridge.imglib2_self_test(env))
+    }
+}
+
+fn info_value(kv: &[Option<String>], key: &str) -> Option<String> {
+    kv.chunks(2)
+        .find(|pair| pair[0].as_deref() == Some(key))
+        .and_then(|pair| pair.get(1).cloned().flatten())
+}

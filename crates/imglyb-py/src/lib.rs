@@ -1,0 +1,127 @@
+//! imglyb-py: the PyO3 module `imglyb._imglyb`.
+//!
+//! # What this layer knows
+//! Python: argument and value conversion, the GIL, and exceptions. Every call into Java runs with
+//! the GIL released ([`without_gil`]), so Java work never stalls other Python threads.
+//!
+//! # What it must not know
+//! How the JVM is found or started, the bridge, or memory layout: those live in `imglyb-core`.
+//! The public Python API, lazy start and `imglyb.config` live in `python/imglyb/`.
+
+#![deny(missing_docs)]
+
+mod errors;
+
+use std::path::PathBuf;
+
+use imglyb_core::{Jvm, JvmConfig};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+pub use errors::to_py_err;
+
+/// Runs `f` with the GIL released and converts its error. Every call into Java goes through here.
+pub fn without_gil<T, F>(py: Python<'_>, f: F) -> PyResult<T>
+where
+    T: Send,
+    F: Send + FnOnce() -> imglyb_core::Result<T>,
+{
+    py.detach(f).map_err(to_py_err)
+}
+
+fn started_jvm() -> PyResult<&'static Jvm> {
+    Jvm::get().ok_or_else(|| {
+        errors::ImglybError::new_err("the JVM is not started; call imglyb.start_jvm() first")
+    })
+}
+
+/// Starts the JVM, or attaches to one already running in this process.
+///
+/// `classpath` entries come first, then `IMGLYB_CLASSPATH`, then Debian's jars; `options` come
+/// after `IMGLYB_JAVA_OPTIONS`. Idempotent when the running JVM has every requested setting.
+#[pyfunction]
+#[pyo3(signature = (classpath=None, options=None, java_home=None))]
+fn start_jvm(
+    py: Python<'_>,
+    classpath: Option<Vec<PathBuf>>,
+    options: Option<Vec<String>>,
+    java_home: Option<PathBuf>,
+) -> PyResult<()> {
+    let mut config = JvmConfig::from_env();
+    if let Some(cp) = classpath {
+        config.classpath.splice(0..0, cp);
+    }
+    config.options.extend(options.unwrap_or_default());
+    config.java_home = java_home;
+    without_gil(py, || Jvm::start(&config).map(|_| ()))
+}
+
+/// Whether the JVM runs (started or attached by imglyb).
+#[pyfunction]
+fn jvm_started() -> bool {
+    Jvm::started()
+}
+
+/// Facts about the running JVM, read from inside it.
+#[pyfunction]
+fn jvm_info(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+    let jvm = started_jvm()?;
+    let info = without_gil(py, || jvm.info())?;
+    let settings = jvm.settings();
+    let dict = PyDict::new(py);
+    dict.set_item("java_version", info.java_version)?;
+    dict.set_item("java_vendor", info.java_vendor)?;
+    dict.set_item("java_vm", info.java_vm)?;
+    dict.set_item("java_home", info.java_home)?;
+    dict.set_item("classpath", info.classpath)?;
+    dict.set_item("imglib2_version", info.imglib2_version)?;
+    dict.set_item("imglib2_location", info.imglib2_location)?;
+    dict.set_item("bridge_version", info.bridge_version)?;
+    dict.set_item("options", settings.options.clone())?;
+    dict.set_item("libjvm", settings.libjvm.clone())?;
+    dict.set_item("created_here", settings.created_here)?;
+    Ok(dict)
+}
+
+/// Runs a first ImgLib2 operation in Java and returns its result (66.0).
+#[pyfunction]
+fn _imglib2_self_test(py: Python<'_>) -> PyResult<f64> {
+    let jvm = started_jvm()?;
+    without_gil(py, || jvm.imglib2_self_test())
+}
+
+/// Binary names of the embedded bridge classes.
+#[pyfunction]
+fn _bridge_classes() -> Vec<&'static str> {
+    imglyb_core::bridge_class_names().collect()
+}
+
+/// Loads each named class through the bridge's class loader; raises `JavaException` for a class
+/// that cannot be loaded.
+#[pyfunction]
+fn _load_classes(py: Python<'_>, names: Vec<String>) -> PyResult<()> {
+    let jvm = started_jvm()?;
+    without_gil(py, || {
+        jvm.with_env(|env| {
+            for name in &names {
+                let class = jvm.load_class(env, name)?;
+                env.delete_local_ref(class)?;
+            }
+            Ok(())
+        })
+    })
+}
+
+/// The module `imglyb._imglyb`.
+#[pymodule]
+fn _imglyb(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", imglyb_core::VERSION)?;
+    errors::register(m)?;
+    m.add_function(wrap_pyfunction!(start_jvm, m)?)?;
+    m.add_function(wrap_pyfunction!(jvm_started, m)?)?;
+    m.add_function(wrap_pyfunction!(jvm_info, m)?)?;
+    m.add_function(wrap_pyfunction!(_imglib2_self_test, m)?)?;
+    m.add_function(wrap_pyfunction!(_bridge_classes, m)?)?;
+    m.add_function(wrap_pyfunction!(_load_classes, m)?)?;
+    Ok(())
+}
