@@ -1,0 +1,173 @@
+//! The JVM lifecycle against a real JVM and the real ImgLib2 jar.
+//!
+//! Every test in this binary shares one JVM, started once with `-Xcheck:jni`.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use imglyb_core::jni::objects::{JObject, JString, JValue};
+use imglyb_core::{Error, Jvm, JvmConfig};
+
+fn session_config() -> JvmConfig {
+    JvmConfig {
+        options: vec!["-Xcheck:jni".into(), "-Dimglyb.test=rust".into()],
+        ..JvmConfig::from_env()
+    }
+}
+
+fn jvm() -> &'static Jvm {
+    static JVM: OnceLock<&'static Jvm> = OnceLock::new();
+    JVM.get_or_init(|| Jvm::start(&session_config()).expect("start the session JVM"))
+}
+
+#[test]
+fn start_reports_versions_from_inside_the_jvm() {
+    let info = jvm().info().unwrap();
+    assert!(info.java_version.chars().next().unwrap().is_ascii_digit(), "{info:?}");
+    assert!(PathBuf::from(&info.java_home).join("lib").is_dir(), "{info:?}");
+    assert_eq!(info.bridge_version, imglyb_core::VERSION);
+    assert!(jvm().settings().created_here);
+    let debian = PathBuf::from(imglyb_core::SYSTEM_JARS[0]);
+    assert!(info.classpath.contains(&debian.display().to_string()), "{info:?}");
+    if info.imglib2_location.as_deref() == Some(imglyb_core::SYSTEM_JARS[0]) {
+        assert_eq!(info.imglib2_version.as_deref(), Some("4.5.0"));
+    } else {
+        assert!(info.imglib2_version.is_some(), "{info:?}");
+    }
+}
+
+#[test]
+fn imglib2_runs() {
+    assert_eq!(jvm().imglib2_self_test().unwrap(), 66.0);
+}
+
+#[test]
+fn same_settings_are_idempotent() {
+    let again = Jvm::start(&session_config()).unwrap();
+    assert!(std::ptr::eq(again, jvm()));
+    // A subset of the settings in effect is accepted too.
+    let subset = JvmConfig {
+        options: vec!["-Xcheck:jni".into()],
+        ..JvmConfig::default()
+    };
+    assert!(std::ptr::eq(Jvm::start(&subset).unwrap(), jvm()));
+}
+
+#[test]
+fn restart_with_other_settings_is_refused() {
+    jvm();
+    let other = JvmConfig {
+        options: vec!["-Xmx123m".into()],
+        classpath: vec![PathBuf::from("/no/such.jar")],
+        ..session_config()
+    };
+    match Jvm::start(&other) {
+        Err(Error::JvmAlreadyStarted { missing }) => {
+            assert_eq!(
+                missing,
+                vec!["classpath entry /no/such.jar".to_owned(), "option -Xmx123m".to_owned()]
+            );
+        }
+        other => panic!("expected JvmAlreadyStarted, got {other:?}"),
+    }
+    // The running JVM is unharmed.
+    assert_eq!(jvm().imglib2_self_test().unwrap(), 66.0);
+}
+
+#[test]
+fn bad_options_are_rejected_before_java() {
+    let bad = JvmConfig {
+        options: vec!["Xmx1g".into()],
+        ..JvmConfig::default()
+    };
+    assert!(matches!(Jvm::start(&bad), Err(Error::InvalidArgument(_))));
+}
+
+#[test]
+fn every_bridge_class_loads() {
+    let jvm = jvm();
+    let names: Vec<&str> = imglyb_core::bridge_class_names().collect();
+    assert!(names.contains(&"org.imglyb.Bridge"), "{names:?}");
+    jvm.with_env(|env| {
+        for name in &names {
+            let class = jvm.load_class(env, name)?;
+            let r = env
+                .call_method(&class, "getName", "()Ljava/lang/String;", &[])
+                .and_then(|v| v.l());
+            let loaded = JString::from(jvm.check(env, r)?);
+            let loaded: String = env.get_string(&loaded)?.into();
+            assert_eq!(&loaded, name);
+        }
+        Ok(())
+    })
+    .unwrap();
+}
+
+#[test]
+fn classpath_classes_load_through_the_bridge_loader() {
+    let jvm = jvm();
+    jvm.with_env(|env| {
+        for name in ["net.imglib2.img.array.ArrayImgs", "java.util.ArrayList", "java.util.Map$Entry"] {
+            let class = jvm.load_class(env, name)?;
+            assert!(!class.is_null());
+        }
+        match jvm.load_class(env, "no.such.Clazz") {
+            Err(Error::Java(t)) => {
+                assert_eq!(t.class_name, "java.lang.ClassNotFoundException");
+                assert_eq!(t.message.as_deref(), Some("no.such.Clazz"));
+            }
+            other => panic!("expected a Java error, got {other:?}"),
+        }
+        Ok(())
+    })
+    .unwrap();
+}
+
+#[test]
+fn java_exceptions_are_captured_with_their_stack() {
+    let jvm = jvm();
+    let err = jvm
+        .with_env(|env| {
+            let arg: JObject = env.new_string("x")?.into();
+            let r = env
+                .call_static_method(
+                    "java/lang/Integer",
+                    "parseInt",
+                    "(Ljava/lang/String;)I",
+                    &[JValue::Object(&arg)],
+                )
+                .and_then(|v| v.i());
+            jvm.check(env, r)
+        })
+        .unwrap_err();
+    let Error::Java(t) = err else {
+        panic!("expected a Java error, got {err:?}")
+    };
+    assert_eq!(t.class_name, "java.lang.NumberFormatException");
+    assert_eq!(t.message.as_deref(), Some("For input string: \"x\""));
+    assert!(t.stacktrace.contains("at java.base/java.lang.Integer.parseInt"), "{}", t.stacktrace);
+    // The thread is usable afterwards: nothing is left pending.
+    assert_eq!(jvm.imglib2_self_test().unwrap(), 66.0);
+}
+
+#[test]
+fn other_threads_attach() {
+    let jvm = jvm();
+    let handles: Vec<_> = (0..4)
+        .map(|_| std::thread::spawn(move || jvm.imglib2_self_test().unwrap()))
+        .collect();
+    for h in handles {
+        assert_eq!(h.join().unwrap(), 66.0);
+    }
+    let env = jvm.attach_current_thread().unwrap();
+    assert!(env.get_version().is_ok());
+}
+
+#[test]
+fn local_references_do_not_pile_up() {
+    // Far more calls than the local-reference table holds without frames.
+    let jvm = jvm();
+    for _ in 0..20_000 {
+        jvm.info().unwrap();
+    }
+}
