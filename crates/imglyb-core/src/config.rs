@@ -8,6 +8,13 @@ use crate::error::{Error, Result};
 /// ImgLib2 (`libimglib2-java`) and ImageJ 1 (`libij-java`).
 pub const SYSTEM_JARS: &[&str] = &["/usr/share/java/imglib2.jar", "/usr/share/java/ij.jar"];
 
+/// Options imglyb always gives a JVM it creates, before the configured ones.
+///
+/// `-Xrs` keeps the JVM's hands off `SIGINT`, `SIGTERM`, `SIGHUP` and `SIGQUIT`: the host process
+/// (Python, a C program) owns those. Without it, Ctrl-C in Python would run the JVM's shutdown
+/// and end the process with status 130 instead of raising `KeyboardInterrupt`.
+pub const DEFAULT_OPTIONS: &[&str] = &["-Xrs"];
+
 /// How to start the JVM.
 ///
 /// The classpath that reaches the JVM is [`JvmConfig::resolved_classpath`]: `classpath` in order

@@ -18,7 +18,7 @@ use jni::objects::JObject;
 use jni::{JNIEnv, JavaVM};
 
 use crate::bridge::{self, Bridge};
-use crate::config::{JvmConfig, classpath_has_imglib2};
+use crate::config::{DEFAULT_OPTIONS, JvmConfig, classpath_has_imglib2};
 use crate::discovery::JavaSearch;
 use crate::error::{Error, Result};
 use crate::sys::LibJvm;
@@ -153,8 +153,10 @@ impl Jvm {
         let lib = LibJvm::open(&install.libjvm)?;
         let joined = std::env::join_paths(&classpath)
             .map_err(|e| Error::InvalidArgument(format!("classpath: {e}")))?;
-        let mut options = vec![format!("-Djava.class.path={}", joined.to_string_lossy())];
+        let mut options: Vec<String> = DEFAULT_OPTIONS.iter().map(|o| o.to_string()).collect();
         options.extend(config.options.iter().cloned());
+        let active_options = options.clone();
+        options.insert(0, format!("-Djava.class.path={}", joined.to_string_lossy()));
         // SAFETY: no JVM runs in this process: none was found among the loaded libjvms, and
         // START is held, so no other imglyb thread is creating one.
         let raw = match unsafe { lib.create_vm(&options) } {
@@ -170,7 +172,7 @@ impl Jvm {
             vm,
             ActiveSettings {
                 classpath,
-                options: Some(config.options.clone()),
+                options: Some(active_options),
                 libjvm: lib.path.clone(),
                 created_here: true,
             },

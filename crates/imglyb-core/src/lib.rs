@@ -28,7 +28,7 @@ mod jvm;
 mod sys;
 
 pub use bridge::bridge_class_names;
-pub use config::{JvmConfig, SYSTEM_JARS, classpath_has_imglib2};
+pub use config::{DEFAULT_OPTIONS, JvmConfig, SYSTEM_JARS, classpath_has_imglib2};
 pub use discovery::{DEFAULT_INSTALL_DIRS, JavaInstall, JavaSearch, libjvm_in};
 pub use error::{Error, JavaThrowable, Result};
 pub use jvm::{ActiveSettings, Jvm, JvmInfo};

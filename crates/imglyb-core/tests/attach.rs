@@ -11,7 +11,8 @@ use std::ptr;
 use imglyb_core::jni::sys::{JNI_OK, JNI_VERSION_1_8, JavaVM, JavaVMInitArgs, JavaVMOption, jint};
 use imglyb_core::{JavaSearch, Jvm, JvmConfig};
 
-type CreateJavaVm = unsafe extern "system" fn(*mut *mut JavaVM, *mut *mut c_void, *mut c_void) -> jint;
+type CreateJavaVm =
+    unsafe extern "system" fn(*mut *mut JavaVM, *mut *mut c_void, *mut c_void) -> jint;
 
 /// Creates a JVM the way an embedding host would: its own `dlopen` (local symbols), its own
 /// options. Returns the raw `JavaVM`.
@@ -68,8 +69,14 @@ fn core_attaches_to_an_existing_jvm() {
     let settings = jvm.settings();
     assert!(!settings.created_here);
     assert_eq!(settings.classpath, vec![imglib2.clone()]);
-    let options = settings.options.as_ref().expect("input arguments are readable");
-    assert!(options.contains(&"-Dimglyb.test.host=foreign".to_owned()), "{options:?}");
+    let options = settings
+        .options
+        .as_ref()
+        .expect("input arguments are readable");
+    assert!(
+        options.contains(&"-Dimglyb.test.host=foreign".to_owned()),
+        "{options:?}"
+    );
 
     // The bridge classes were loaded into the foreign JVM and work there, from any thread.
     let info = jvm.info().unwrap();

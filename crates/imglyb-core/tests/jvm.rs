@@ -23,12 +23,21 @@ fn jvm() -> &'static Jvm {
 #[test]
 fn start_reports_versions_from_inside_the_jvm() {
     let info = jvm().info().unwrap();
-    assert!(info.java_version.chars().next().unwrap().is_ascii_digit(), "{info:?}");
-    assert!(PathBuf::from(&info.java_home).join("lib").is_dir(), "{info:?}");
+    assert!(
+        info.java_version.chars().next().unwrap().is_ascii_digit(),
+        "{info:?}"
+    );
+    assert!(
+        PathBuf::from(&info.java_home).join("lib").is_dir(),
+        "{info:?}"
+    );
     assert_eq!(info.bridge_version, imglyb_core::VERSION);
     assert!(jvm().settings().created_here);
     let debian = PathBuf::from(imglyb_core::SYSTEM_JARS[0]);
-    assert!(info.classpath.contains(&debian.display().to_string()), "{info:?}");
+    assert!(
+        info.classpath.contains(&debian.display().to_string()),
+        "{info:?}"
+    );
     if info.imglib2_location.as_deref() == Some(imglyb_core::SYSTEM_JARS[0]) {
         assert_eq!(info.imglib2_version.as_deref(), Some("4.5.0"));
     } else {
@@ -65,7 +74,10 @@ fn restart_with_other_settings_is_refused() {
         Err(Error::JvmAlreadyStarted { missing }) => {
             assert_eq!(
                 missing,
-                vec!["classpath entry /no/such.jar".to_owned(), "option -Xmx123m".to_owned()]
+                vec![
+                    "classpath entry /no/such.jar".to_owned(),
+                    "option -Xmx123m".to_owned()
+                ]
             );
         }
         other => panic!("expected JvmAlreadyStarted, got {other:?}"),
@@ -107,7 +119,11 @@ fn every_bridge_class_loads() {
 fn classpath_classes_load_through_the_bridge_loader() {
     let jvm = jvm();
     jvm.with_env(|env| {
-        for name in ["net.imglib2.img.array.ArrayImgs", "java.util.ArrayList", "java.util.Map$Entry"] {
+        for name in [
+            "net.imglib2.img.array.ArrayImgs",
+            "java.util.ArrayList",
+            "java.util.Map$Entry",
+        ] {
             let class = jvm.load_class(env, name)?;
             assert!(!class.is_null());
         }
@@ -145,7 +161,12 @@ fn java_exceptions_are_captured_with_their_stack() {
     };
     assert_eq!(t.class_name, "java.lang.NumberFormatException");
     assert_eq!(t.message.as_deref(), Some("For input string: \"x\""));
-    assert!(t.stacktrace.contains("at java.base/java.lang.Integer.parseInt"), "{}", t.stacktrace);
+    assert!(
+        t.stacktrace
+            .contains("at java.base/java.lang.Integer.parseInt"),
+        "{}",
+        t.stacktrace
+    );
     // The thread is usable afterwards: nothing is left pending.
     assert_eq!(jvm.imglib2_self_test().unwrap(), 66.0);
 }

@@ -1,0 +1,87 @@
+"""imglyb: NumPy arrays and ImgLib2 images sharing the same pixel memory.
+
+A JVM runs inside the Python process. It starts on first use, or explicitly with
+:func:`start_jvm`; configure it beforehand with :mod:`imglyb.config` or the environment variables
+``IMGLYB_CLASSPATH``, ``IMGLYB_JAVA_OPTIONS`` and ``JAVA_HOME``. One process holds one JVM, and
+it can never be restarted.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Iterable, Optional, Union
+
+from . import _imglyb, config
+from ._imglyb import (
+    ImglybError,
+    ImgLib2NotFoundError,
+    JavaException,
+    JVMAlreadyStartedError,
+    JVMForkedError,
+    JVMNotFoundError,
+    jvm_started,
+)
+
+__version__: str = _imglyb.__version__
+
+__all__ = [
+    "ImglybError",
+    "ImgLib2NotFoundError",
+    "JVMAlreadyStartedError",
+    "JVMForkedError",
+    "JVMNotFoundError",
+    "JavaException",
+    "__version__",
+    "config",
+    "jvm_info",
+    "jvm_started",
+    "start_jvm",
+]
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+
+def start_jvm(
+    classpath: Optional[Iterable[PathLike]] = None,
+    options: Optional[Iterable[str]] = None,
+    java_home: Optional[PathLike] = None,
+) -> None:
+    """Start the JVM, or attach to one that already runs in this process.
+
+    The classpath is ``classpath``, then :func:`imglyb.config.get_classpath`, then
+    ``IMGLYB_CLASSPATH``, then Debian's ImgLib2 and ImageJ jars when installed. An entry ending in
+    ``/*`` stands for every jar in that folder. Options are ``IMGLYB_JAVA_OPTIONS``, then
+    :func:`imglyb.config.get_options`, then ``options``.
+
+    Calling it again is harmless when the running JVM already has every requested setting;
+    otherwise :class:`JVMAlreadyStartedError` is raised, since a JVM cannot be restarted.
+
+    Raises:
+        JVMNotFoundError: no Java was found; the message lists where imglyb looked.
+        ImgLib2NotFoundError: ImgLib2 is not on the classpath.
+        ValueError: an option or classpath entry is malformed.
+    """
+    if isinstance(classpath, (str, bytes)) or isinstance(options, (str, bytes)):
+        raise TypeError("classpath and options take a list of strings, not a single string")
+    cp = [os.fspath(p) for p in (classpath or [])] + config.get_classpath()
+    opts = config.get_options() + [str(o) for o in (options or [])]
+    home = os.fspath(java_home) if java_home is not None else None
+    _imglyb.start_jvm(cp, opts, home)
+
+
+def _ensure_jvm() -> None:
+    """Start the JVM with the configured settings unless it already runs."""
+    if not _imglyb.jvm_started():
+        start_jvm()
+
+
+def jvm_info() -> dict[str, Any]:
+    """Facts about the running JVM, read from inside it; starts the JVM if needed.
+
+    Keys: ``java_version``, ``java_vendor``, ``java_vm``, ``java_home``, ``classpath`` (a list),
+    ``imglib2_version``, ``imglib2_location``, ``bridge_version``, ``options`` (``None`` when an
+    attached JVM cannot report them), ``libjvm`` and ``created_here`` (``False`` when imglyb
+    attached to a JVM someone else started).
+    """
+    _ensure_jvm()
+    return _imglyb.jvm_info()

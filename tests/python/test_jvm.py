@@ -1,0 +1,239 @@
+"""The JVM lifecycle seen from Python: start, info, restart refused, configuration, errors."""
+
+import os
+import pathlib
+import re
+import sysconfig
+
+import pytest
+
+import imglyb
+from conftest import SESSION_OPTIONS, run_python
+
+DEBIAN_IMGLIB2 = "/usr/share/java/imglib2.jar"
+
+
+def test_tests_run_against_the_installed_package():
+    site = pathlib.Path(sysconfig.get_paths()["platlib"]).resolve()
+    assert pathlib.Path(imglyb.__file__).resolve().is_relative_to(site)
+    assert pathlib.Path(imglyb._imglyb.__file__).suffix == ".so"
+
+
+def test_error_hierarchy():
+    for cls in (
+        imglyb.JavaException,
+        imglyb.JVMNotFoundError,
+        imglyb.ImgLib2NotFoundError,
+        imglyb.JVMAlreadyStartedError,
+        imglyb.JVMForkedError,
+    ):
+        assert issubclass(cls, imglyb.ImglybError)
+        assert cls.__module__ == "imglyb"
+
+
+def test_started_and_info_read_from_inside_the_jvm():
+    assert imglyb.jvm_started()
+    info = imglyb.jvm_info()
+    # The JDK's own `release` file is an independent source for the version.
+    release = pathlib.Path(info["java_home"], "release").read_text()
+    assert f'JAVA_VERSION="{info["java_version"]}"' in release
+    assert info["created_here"] is True
+    assert pathlib.Path(info["libjvm"]).is_file()
+    assert info["bridge_version"] == imglyb.__version__
+    for option in SESSION_OPTIONS:
+        assert option in info["options"]
+    assert DEBIAN_IMGLIB2 in info["classpath"]
+    assert info["imglib2_location"] == DEBIAN_IMGLIB2
+    assert info["imglib2_version"] == "4.5.0"
+
+
+def test_first_imglib2_use_runs_in_java():
+    # Java fills a 4x3 float ArrayImg with 0..11 through a cursor and sums it.
+    assert imglyb._imglyb._imglib2_self_test() == sum(range(12))
+
+
+def test_bridge_classes_are_embedded_and_loadable():
+    names = imglyb._imglyb._bridge_classes()
+    assert {"org.imglyb.Bridge", "org.imglyb.BridgeClassLoader"} <= set(names)
+    imglyb._imglyb._load_classes(names)
+    imglyb._imglyb._load_classes(["net.imglib2.img.array.ArrayImgs", "java.util.Map$Entry"])
+
+
+def test_a_missing_class_raises_java_exception():
+    with pytest.raises(imglyb.JavaException) as info:
+        imglyb._imglyb._load_classes(["no.such.Clazz"])
+    err = info.value
+    assert err.java_class == "java.lang.ClassNotFoundException"
+    assert err.message == "no.such.Clazz"
+    assert "java.lang.ClassNotFoundException: no.such.Clazz" in str(err)
+    assert "\tat " in err.stacktrace
+
+
+def test_same_settings_are_idempotent():
+    imglyb.start_jvm()
+    imglyb.start_jvm(options=SESSION_OPTIONS)
+    imglyb.start_jvm(classpath=[DEBIAN_IMGLIB2])
+    assert imglyb._imglyb._imglib2_self_test() == 66.0
+
+
+def test_restart_with_other_settings_is_refused():
+    with pytest.raises(imglyb.JVMAlreadyStartedError, match="cannot be restarted") as info:
+        imglyb.start_jvm(options=["-Xmx123m"])
+    assert "option -Xmx123m" in str(info.value)
+    with pytest.raises(imglyb.JVMAlreadyStartedError, match="/no/such.jar"):
+        imglyb.start_jvm(classpath=["/no/such.jar"])
+    # The running JVM is unharmed.
+    assert imglyb._imglyb._imglib2_self_test() == 66.0
+
+
+def test_config_cannot_change_after_start():
+    with pytest.raises(imglyb.JVMAlreadyStartedError):
+        imglyb.config.add_options("-Xmx1g")
+    with pytest.raises(imglyb.JVMAlreadyStartedError):
+        imglyb.config.add_classpath("/tmp")
+    assert imglyb.config.get_options() == []
+
+
+def test_malformed_arguments_raise_before_java():
+    with pytest.raises(ValueError, match="does not start with '-'"):
+        imglyb.start_jvm(options=["Xmx1g"])
+    with pytest.raises(ValueError, match="classpath"):
+        imglyb.start_jvm(options=["-Djava.class.path=/x"])
+    with pytest.raises(TypeError):
+        imglyb.start_jvm(options="-Xmx1g")
+
+
+def test_no_java_found_lists_what_was_tried():
+    r = run_python(
+        """
+        import imglyb
+        try:
+            imglyb.start_jvm()
+        except imglyb.JVMNotFoundError as e:
+            print(e)
+            assert not imglyb.jvm_started()
+        else:
+            raise SystemExit("started without Java")
+        """,
+        env={
+            "PATH": "/nonexistent/bin",
+            "JAVA_HOME": "/nonexistent/jdk",
+            "IMGLYB_JAVA_SEARCH_DIRS": "/nonexistent/jvms",
+        },
+    )
+    assert r.returncode == 0, r.stderr
+    msg = r.stdout
+    assert "JAVA_HOME=/nonexistent/jdk: no such folder" in msg
+    assert "PATH: no `java` executable" in msg
+    assert "/nonexistent/jvms: no such folder" in msg
+    assert "apt-get install default-jdk-headless" in msg
+    assert "set JAVA_HOME" in msg
+
+
+def test_missing_imglib2_names_the_fix():
+    r = run_python(
+        """
+        import imglyb
+        try:
+            imglyb.start_jvm()
+        except imglyb.ImgLib2NotFoundError as e:
+            print(e)
+            assert not imglyb.jvm_started()
+        else:
+            raise SystemExit("started without ImgLib2")
+        """,
+        env={"IMGLYB_SYSTEM_JARS": "0", "IMGLYB_CLASSPATH": None},
+    )
+    assert r.returncode == 0, r.stderr
+    assert "libimglib2-java" in r.stdout
+    assert "IMGLYB_CLASSPATH" in r.stdout
+
+
+def test_lazy_start_uses_config_and_environment(tmp_path):
+    classes = tmp_path / "classes"
+    classes.mkdir()
+    r = run_python(
+        f"""
+        import imglyb
+        imglyb.config.add_options("-Dimglyb.from.config=1")
+        imglyb.config.add_classpath({str(classes)!r})
+        assert not imglyb.jvm_started()
+        info = imglyb.jvm_info()          # first use starts the JVM
+        assert imglyb.jvm_started()
+        assert "-Dimglyb.from.config=1" in info["options"], info
+        assert "-Dimglyb.from.env=2" in info["options"], info
+        assert "-Xmx256m" in info["options"], info
+        assert info["classpath"][0] == {str(classes)!r}, info
+        assert {str(tmp_path / "env.jar")!r} in info["classpath"], info
+        assert info["imglib2_version"] == "4.5.0", info
+        print("ok")
+        """,
+        env={
+            "IMGLYB_JAVA_OPTIONS": "-Dimglyb.from.env=2  -Xmx256m",
+            "IMGLYB_CLASSPATH": str(tmp_path / "env.jar"),
+        },
+    )
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "ok"
+
+
+def test_java_home_from_environment_is_used():
+    home = pathlib.Path(imglyb.jvm_info()["java_home"])
+    r = run_python(
+        """
+        import imglyb
+        print(imglyb.jvm_info()["java_home"])
+        """,
+        env={"JAVA_HOME": str(home), "PATH": "/nonexistent/bin"},
+    )
+    assert r.returncode == 0, r.stderr
+    assert pathlib.Path(r.stdout.strip()).resolve() == home.resolve()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork()")
+def test_forked_child_gets_an_error_not_a_hang():
+    r = run_python(
+        """
+        import os
+        import imglyb
+        imglyb.start_jvm()
+        pid = os.fork()
+        if pid == 0:
+            try:
+                imglyb.jvm_info()
+            except imglyb.JVMForkedError as e:
+                os._exit(0 if "fork" in str(e) else 2)
+            except BaseException:
+                os._exit(3)
+            os._exit(4)
+        _, status = os.waitpid(pid, 0)
+        print(os.waitstatus_to_exitcode(status))
+        print(imglyb._imglyb._imglib2_self_test())
+        """
+    )
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["0", "66.0"]
+
+
+def test_version_is_the_crate_version():
+    cargo = pathlib.Path(__file__).parents[2] / "Cargo.toml"
+    match = re.search(r'^version = "([^"]+)"', cargo.read_text(), re.M)
+    assert match and imglyb.__version__ == match.group(1)
+
+
+def test_ctrl_c_still_raises_keyboard_interrupt():
+    # The embedded JVM must not take SIGINT from Python (imglyb starts it with -Xrs).
+    r = run_python(
+        """
+        import os, signal, time
+        import imglyb
+        imglyb.start_jvm()
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(5)
+        except KeyboardInterrupt:
+            print("KeyboardInterrupt")
+        """
+    )
+    assert r.returncode == 0, (r.returncode, r.stderr)
+    assert r.stdout.strip() == "KeyboardInterrupt"
