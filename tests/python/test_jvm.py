@@ -237,3 +237,28 @@ def test_ctrl_c_still_raises_keyboard_interrupt():
     )
     assert r.returncode == 0, (r.returncode, r.stderr)
     assert r.stdout.strip() == "KeyboardInterrupt"
+
+
+def test_no_jni_warnings_under_xcheck_jni():
+    # -Xcheck:jni reports misuse (unchecked exceptions, bad references) as warnings on stdout.
+    r = run_python(
+        """
+        import imglyb
+        imglyb.start_jvm(options=["-Xcheck:jni"])
+        imglyb.jvm_info()
+        assert imglyb._imglyb._imglib2_self_test() == 66.0
+        imglyb._imglyb._load_classes(imglyb._imglyb._bridge_classes())
+        try:
+            imglyb._imglyb._load_classes(["no.such.Clazz"])
+        except imglyb.JavaException:
+            pass
+        try:
+            imglyb.start_jvm(options=["-Xmx1m"])
+        except imglyb.JVMAlreadyStartedError:
+            pass
+        print("done")
+        """
+    )
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "done", r.stdout
+    assert "WARNING" not in r.stderr, r.stderr
