@@ -2,6 +2,22 @@
 
 from typing import Any, Optional
 
+__all__ = [
+    "__version__",
+    "ImgLib2NotFoundError",
+    "ImglybError",
+    "JVMAlreadyStartedError",
+    "JVMForkedError",
+    "JVMNotFoundError",
+    "JavaException",
+    "_bridge_classes",
+    "_imglib2_self_test",
+    "_load_classes",
+    "jvm_info",
+    "jvm_started",
+    "start_jvm",
+]
+
 __version__: str
 
 class ImglybError(Exception): ...
