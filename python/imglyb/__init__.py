@@ -51,7 +51,9 @@ def start_jvm(
     The classpath is ``classpath``, then :func:`imglyb.config.get_classpath`, then
     ``IMGLYB_CLASSPATH``, then Debian's ImgLib2 and ImageJ jars when installed. An entry ending in
     ``/*`` stands for every jar in that folder. Options are ``IMGLYB_JAVA_OPTIONS``, then
-    :func:`imglyb.config.get_options`, then ``options``.
+    :func:`imglyb.config.get_options`, then ``options``; ``-Xrs`` is always added so that Python
+    keeps Ctrl-C. ``java_home`` names the one Java to use; without it, ``JAVA_HOME``, ``java`` on
+    ``PATH`` and ``/usr/lib/jvm`` are searched in that order.
 
     Calling it again is harmless when the running JVM already has every requested setting;
     otherwise :class:`JVMAlreadyStartedError` is raised, since a JVM cannot be restarted.

@@ -262,3 +262,24 @@ def test_no_jni_warnings_under_xcheck_jni():
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "done", r.stdout
     assert "WARNING" not in r.stderr, r.stderr
+
+
+def test_explicit_java_home_is_not_silently_replaced():
+    r = run_python(
+        """
+        import imglyb
+        try:
+            imglyb.start_jvm(java_home="/nonexistent/jdk-21")
+        except imglyb.JVMNotFoundError as e:
+            print(e)
+        """
+    )
+    assert r.returncode == 0, r.stderr
+    assert "java_home=/nonexistent/jdk-21: no such folder" in r.stdout
+
+
+def test_libjvm_and_java_home_are_strings():
+    info = imglyb.jvm_info()
+    assert isinstance(info["libjvm"], str) and isinstance(info["java_home"], str)
+    libjvm = pathlib.Path(info["libjvm"]).resolve()
+    assert libjvm.is_relative_to(pathlib.Path(info["java_home"]).resolve())

@@ -26,7 +26,7 @@ pub struct JvmConfig {
     pub classpath: Vec<PathBuf>,
     /// JVM options such as `-Xmx4g` or `-Dkey=value`, passed as they are.
     pub options: Vec<String>,
-    /// The Java home to use; `None` searches (see [`crate::JavaSearch`]).
+    /// The Java home to use, and no other; `None` searches (see [`crate::JavaSearch`]).
     pub java_home: Option<PathBuf>,
     /// Whether to append the [`SYSTEM_JARS`] that exist.
     pub system_jars: bool,

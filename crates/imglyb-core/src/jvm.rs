@@ -19,7 +19,7 @@ use jni::{JNIEnv, JavaVM};
 
 use crate::bridge::{self, Bridge};
 use crate::config::{DEFAULT_OPTIONS, JvmConfig, classpath_has_imglib2};
-use crate::discovery::JavaSearch;
+use crate::discovery::{JavaSearch, libjvm_in};
 use crate::error::{Error, Result};
 use crate::sys::LibJvm;
 
@@ -139,11 +139,13 @@ impl Jvm {
     }
 
     fn create(config: &JvmConfig) -> Result<Jvm> {
-        let mut search = JavaSearch::from_env();
-        if config.java_home.is_some() {
-            search.java_home.clone_from(&config.java_home);
-        }
-        let install = search.find()?;
+        // An explicit Java home is a demand, not a hint: no silent fallback to another Java.
+        let install = match &config.java_home {
+            Some(home) => libjvm_in(home).map_err(|why| Error::JvmNotFound {
+                tried: vec![format!("java_home={}: {why}", home.display())],
+            })?,
+            None => JavaSearch::from_env().find()?,
+        };
         let classpath = config.resolved_classpath();
         if !classpath_has_imglib2(&classpath) {
             return Err(Error::ImgLib2NotFound {

@@ -78,7 +78,7 @@ fn jvm_info(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     dict.set_item("imglib2_location", info.imglib2_location)?;
     dict.set_item("bridge_version", info.bridge_version)?;
     dict.set_item("options", settings.options.clone())?;
-    dict.set_item("libjvm", settings.libjvm.clone())?;
+    dict.set_item("libjvm", settings.libjvm.display().to_string())?;
     dict.set_item("created_here", settings.created_here)?;
     Ok(dict)
 }
