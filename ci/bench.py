@@ -26,6 +26,48 @@ METRICS = {
     "jvm_start_ms": ("ms", None, "imglyb.start_jvm() with the default classpath"),
     "first_imglib2_ms": ("ms", None, "first ImgLib2 use: 4x3 ArrayImg filled and summed in Java"),
     "startup_ms_jdk25": ("ms", ("<=", 120.0), "startup_ms on a JDK 25, when one is installed"),
+    "jpype_startup_ms": ("ms", None, "JPype: import, startJVM, the same first ImgLib2 use"),
+    "pyjnius_startup_ms": ("ms", None, "pyjnius: import, JVM start, the same first ImgLib2 use"),
+}
+
+# our metric -> the peers' figures for the same thing
+PEERS = {"startup_ms": ["jpype_startup_ms", "pyjnius_startup_ms"]}
+
+# Peers live in their own environment so they never meet imglyb's; versions as in the anchors.
+BENCH_VENV = ROOT / ".venv-bench"
+PEER_PACKAGES = ["jpype1==1.7.1", "pyjnius==1.9.0"]
+IMGLIB2_JAR = "/usr/share/java/imglib2.jar"
+
+# The peers' first ImgLib2 use: the same 4x3 float image filled through a cursor and summed.
+_PEER_FIRST_USE = """
+c = img.cursor(); v = 0.0
+while c.hasNext():
+    c.next().set(v); v += 1
+s = 0.0
+c = img.cursor()
+while c.hasNext():
+    s += c.next().get()
+assert s == 66.0
+print((time.perf_counter() - t0) * 1e3)
+"""
+PEER_STARTUP = {
+    "jpype_startup_ms": f"""
+import time
+t0 = time.perf_counter()
+import jpype
+jpype.startJVM(classpath=[{IMGLIB2_JAR!r}])
+ArrayImgs = jpype.JClass("net.imglib2.img.array.ArrayImgs")
+img = ArrayImgs.floats(jpype.JArray(jpype.JLong)([4, 3]))
+""" + _PEER_FIRST_USE,
+    "pyjnius_startup_ms": f"""
+import time
+t0 = time.perf_counter()
+import jnius_config
+jnius_config.set_classpath({IMGLIB2_JAR!r})
+import jnius
+ArrayImgs = jnius.autoclass("net.imglib2.img.array.ArrayImgs")
+img = ArrayImgs.floats(4, 3)
+""" + _PEER_FIRST_USE,
 }
 
 STARTUP_SCRIPT = textwrap.dedent(
@@ -76,6 +118,36 @@ def bench_startup(reps: int, java_home: str | None = None) -> dict[str, float]:
     }
 
 
+def peer_python() -> str:
+    """The interpreter of .venv-bench, created with the peers installed from PyPI if needed."""
+    python = BENCH_VENV / "bin" / "python"
+    stamp = BENCH_VENV / "peers.txt"
+    wanted = "\n".join(PEER_PACKAGES)
+    if not python.exists() or not stamp.exists() or stamp.read_text() != wanted:
+        subprocess.run([sys.executable, "-m", "venv", "--clear", str(BENCH_VENV)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", *PEER_PACKAGES], check=True)
+        stamp.write_text(wanted)
+    return str(python)
+
+
+def bench_peer_startup(reps: int, java_home: str) -> dict[str, float]:
+    """Fresh processes of each peer doing the equivalent of :func:`bench_startup`."""
+    python = peer_python()
+    env = dict(os.environ, JAVA_HOME=java_home)
+    out = {}
+    for metric, script in PEER_STARTUP.items():
+        times = [
+            float(
+                subprocess.run(
+                    [python, "-c", script], env=env, capture_output=True, text=True, check=True
+                ).stdout.split()[-1]
+            )
+            for _ in range(reps + 1)
+        ]
+        out[metric] = statistics.median(times[1:])
+    return out
+
+
 def _now() -> float:
     import time
 
@@ -98,6 +170,8 @@ def main() -> int:
 
     results: dict[str, float] = {}
     results.update(bench_startup(reps))
+    if not args.quick:
+        results.update(bench_peer_startup(reps, find_jdk(17) or os.environ.get("JAVA_HOME", "")))
     jdk25 = find_jdk(25)
     if jdk25:
         results["startup_ms_jdk25"] = bench_startup(reps, jdk25)["startup_ms"]
@@ -112,6 +186,12 @@ def main() -> int:
         unit, goal, what = METRICS[name]
         goal_text = f"{goal[0]} {goal[1]:g}" if goal else ""
         print(f"{name:<22} {value:>10.1f} {unit:<5} {goal_text:>9}  {meets(goal, value):<3}  {what}")
+    rows = [(ours, peer) for ours, peers in PEERS.items() for peer in peers if peer in results]
+    if rows:
+        print(f"\n{'ours':<22} {'imglyb':>10} {'peer':<22} {'peer fig.':>10} {'peer/ours':>9}")
+        for ours, peer in rows:
+            ratio = results[peer] / results[ours]
+            print(f"{ours:<22} {results[ours]:>10.1f} {peer:<22} {results[peer]:>10.1f} {ratio:>9.2f}")
     print(f"\nwritten to {RESULTS.relative_to(ROOT)}" + (" (quick run)" if args.quick else ""))
     return 0
 
