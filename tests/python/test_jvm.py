@@ -283,3 +283,37 @@ def test_libjvm_and_java_home_are_strings():
     assert isinstance(info["libjvm"], str) and isinstance(info["java_home"], str)
     libjvm = pathlib.Path(info["libjvm"]).resolve()
     assert libjvm.is_relative_to(pathlib.Path(info["java_home"]).resolve())
+
+
+def test_python_threads_attach_transparently():
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda _: imglyb._imglyb._imglib2_self_test(), range(64)))
+    assert results == [66.0] * 64
+    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+        versions = set(pool.map(lambda _: imglyb.jvm_info()["java_version"], range(16)))
+    assert versions == {imglyb.jvm_info()["java_version"]}
+
+
+def test_attaches_to_a_jvm_that_jpype_started():
+    pytest.importorskip("jpype")
+    r = run_python(
+        f"""
+        import jpype
+        jpype.startJVM(classpath=[{DEBIAN_IMGLIB2!r}])
+        import imglyb
+        info = imglyb.jvm_info()            # finds JPype's JVM instead of creating one
+        assert info["created_here"] is False, info
+        assert info["imglib2_version"] == "4.5.0", info
+        assert imglyb._imglyb._imglib2_self_test() == 66.0
+        # Both bridges work in the one JVM.
+        assert jpype.JClass("java.lang.Integer").parseInt("42") == 42
+        try:
+            imglyb.start_jvm(options=["-Xmx77m"])
+        except imglyb.JVMAlreadyStartedError as e:
+            print("refused")
+        """
+    )
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "refused"
