@@ -10,7 +10,11 @@
 //! NumPy, ImgLib2, Python, C callers, and how a JVM is started. It takes raw geometry and raw JNI
 //! handles from the layers above and never starts or finds a JVM.
 //!
-//! This crate is the foundation's placeholder for that layer: the geometry and critical-region
-//! code arrive with the shared-pixels and Java-bridge work, which build on it.
+//! Built so far: [`StridedLayout`] (geometry, extent and bounds checks) and [`copy_strided`].
+//! The JNI critical-region guard arrives with the Java-bridge work that first needs it.
 
 #![deny(missing_docs)]
+
+mod strided;
+
+pub use strided::{LayoutError, MAX_NDIM, StridedLayout, copy_strided};
