@@ -10,11 +10,16 @@
 //! NumPy, ImgLib2, Python, C callers, and how a JVM is started. It takes raw geometry and raw JNI
 //! handles from the layers above and never starts or finds a JVM.
 //!
-//! Built so far: [`StridedLayout`] (geometry, extent and bounds checks) and [`copy_strided`].
-//! The JNI critical-region guard arrives with the Java-bridge work that first needs it.
+//! - [`StridedLayout`]: geometry, extent and bounds checks; [`copy_strided`].
+//! - [`CriticalArray`]: the critical-region guard; [`copy_from_java`] and [`copy_to_java`].
+//!
+//! Raw JNI handles come in as `jni-sys` pointers; this crate never finds, starts or attaches to
+//! a JVM.
 
 #![deny(missing_docs)]
 
+mod critical;
 mod strided;
 
+pub use critical::{CriticalArray, JavaPrimitive, copy_from_java, copy_to_java};
 pub use strided::{LayoutError, MAX_NDIM, StridedLayout, copy_strided};
