@@ -14,6 +14,7 @@ import statistics
 import subprocess
 import sys
 import textwrap
+import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "target" / "bench" / "results.json"
@@ -101,11 +102,11 @@ def bench_startup(reps: int, java_home: str | None = None) -> dict[str, float]:
         env["JAVA_HOME"] = java_home
     rows, walls = [], []
     for _ in range(reps + 1):  # the first run warms the page cache and is discarded
-        start = _now()
+        start = time.perf_counter()
         out = subprocess.run(
             [sys.executable, "-c", STARTUP_SCRIPT], env=env, capture_output=True, text=True, check=True
         ).stdout
-        walls.append((_now() - start) * 1e3)
+        walls.append((time.perf_counter() - start) * 1e3)
         rows.append([float(x) for x in out.split()])
     rows, walls = rows[1:], walls[1:]
     med = [statistics.median(col) for col in zip(*rows)]
@@ -146,12 +147,6 @@ def bench_peer_startup(reps: int, java_home: str) -> dict[str, float]:
         ]
         out[metric] = statistics.median(times[1:])
     return out
-
-
-def _now() -> float:
-    import time
-
-    return time.perf_counter()
 
 
 def meets(goal, value) -> str:

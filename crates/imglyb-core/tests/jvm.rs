@@ -200,7 +200,7 @@ fn java_arrays_copy_through_critical_regions() {
         let floats = env.new_float_array(5)?;
         let src = [1.5f32, -2.0, 3.25, 0.0, 1e30];
         // SAFETY: `floats` is a live float[5] of this thread's env; no JNI call happens inside.
-        assert!(unsafe { unsafe_access::copy_to_java(env.get_raw(), floats.as_raw(), &src) });
+        unsafe { unsafe_access::copy_to_java(env.get_raw(), floats.as_raw(), &src) }.unwrap();
         // Read back through JNI's own region call, an independent path.
         let mut check = [0f32; 5];
         env.get_float_array_region(&floats, 0, &mut check)?;
@@ -209,23 +209,43 @@ fn java_arrays_copy_through_critical_regions() {
         env.set_float_array_region(&floats, 2, &[7.0])?;
         let mut out = [0f32; 5];
         // SAFETY: as above.
-        assert!(unsafe { unsafe_access::copy_from_java(env.get_raw(), floats.as_raw(), &mut out) });
+        unsafe { unsafe_access::copy_from_java(env.get_raw(), floats.as_raw(), &mut out) }.unwrap();
         assert_eq!(out, [1.5, -2.0, 7.0, 0.0, 1e30]);
 
         let longs = env.new_long_array(3)?;
         env.set_long_array_region(&longs, 0, &[i64::MIN, 0, i64::MAX])?;
         let mut out = [0i64; 3];
         // SAFETY: `longs` is a live long[3].
-        assert!(unsafe { unsafe_access::copy_from_java(env.get_raw(), longs.as_raw(), &mut out) });
+        unsafe { unsafe_access::copy_from_java(env.get_raw(), longs.as_raw(), &mut out) }.unwrap();
         assert_eq!(out, [i64::MIN, 0, i64::MAX]);
 
         // The guard itself: a read-only view, released on drop.
         // SAFETY: `longs` is a live long[3]; no JNI call while the guard lives.
         let region =
-            unsafe { unsafe_access::CriticalArray::<i64>::new(env.get_raw(), longs.as_raw(), 3) }
+            unsafe { unsafe_access::CriticalArray::<i64>::new(env.get_raw(), longs.as_raw()) }
                 .expect("critical region");
         assert_eq!(region.as_slice(), &[i64::MIN, 0, i64::MAX]);
         drop(region);
+
+        // A buffer of the wrong length is refused and nothing is written on either side.
+        let mut short = [9i64; 2];
+        // SAFETY: `longs` is a live long[3].
+        let err =
+            unsafe { unsafe_access::copy_from_java(env.get_raw(), longs.as_raw(), &mut short) };
+        assert_eq!(
+            err,
+            Err(unsafe_access::ArrayCopyError::LengthMismatch { java: 3, rust: 2 })
+        );
+        assert_eq!(short, [9, 9]);
+        // SAFETY: as above.
+        let err = unsafe { unsafe_access::copy_to_java(env.get_raw(), longs.as_raw(), &[1i64; 4]) };
+        assert_eq!(
+            err,
+            Err(unsafe_access::ArrayCopyError::LengthMismatch { java: 3, rust: 4 })
+        );
+        let mut after = [0i64; 3];
+        env.get_long_array_region(&longs, 0, &mut after)?;
+        assert_eq!(after, [i64::MIN, 0, i64::MAX]);
         Ok(())
     })
     .unwrap();

@@ -12,7 +12,6 @@
 //! The guard releases the region in `Drop`, so an early return or a panic cannot leave the
 //! collector blocked.
 
-use std::marker::PhantomData;
 use std::ptr::NonNull;
 
 use jni_sys::{JNI_ABORT, JNIEnv, jarray, jint};
@@ -44,26 +43,61 @@ unsafe impl JavaPrimitive for f64 {}
 
 /// The elements of a Java primitive array inside a JNI critical region.
 #[derive(Debug)]
-pub struct CriticalArray<'a, T: JavaPrimitive> {
+pub struct CriticalArray<T: JavaPrimitive> {
     env: *mut JNIEnv,
     array: jarray,
     elements: NonNull<T>,
     len: usize,
     mode: jint,
-    _borrow: PhantomData<&'a mut [T]>,
 }
 
-impl<'a, T: JavaPrimitive> CriticalArray<'a, T> {
-    /// Enters a critical region over `array`, which has `len` elements of type `T`. Returns
-    /// `None` when the JVM refuses (out of memory); a Java exception is then pending.
+/// Why a Java array copy did not happen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ArrayCopyError {
+    /// The Rust slice and the Java array differ in length; nothing was copied.
+    LengthMismatch {
+        /// Elements in the Java array.
+        java: usize,
+        /// Elements in the Rust slice.
+        rust: usize,
+    },
+    /// The JVM refused the critical region (out of memory); a Java exception is pending.
+    Refused,
+}
+
+impl std::fmt::Display for ArrayCopyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ArrayCopyError::LengthMismatch { java, rust } => {
+                write!(
+                    f,
+                    "the Java array has {java} elements but the buffer has {rust}"
+                )
+            }
+            ArrayCopyError::Refused => f.write_str("the JVM refused a critical region"),
+        }
+    }
+}
+
+impl std::error::Error for ArrayCopyError {}
+
+impl<T: JavaPrimitive> CriticalArray<T> {
+    /// Enters a critical region over `array`; its length is asked from the JVM first (outside the
+    /// region). Returns `None` when the JVM refuses (out of memory); a Java exception is then
+    /// pending.
     ///
     /// # Safety
-    /// - `env` is the `JNIEnv` of the calling thread and `array` a live reference to a Java
-    ///   primitive array whose element type is `T` and whose length is `len`.
+    /// - `env` is the `JNIEnv` of the calling thread and `array` a live, non-null reference to a
+    ///   Java primitive array whose element type is `T`.
     /// - Until the guard is dropped, the thread makes no JNI call and no Python call (see the
     ///   module docs).
-    pub unsafe fn new(env: *mut JNIEnv, array: jarray, len: usize) -> Option<Self> {
+    pub unsafe fn new(env: *mut JNIEnv, array: jarray) -> Option<Self> {
         // SAFETY: the caller guarantees `env` is this thread's valid JNIEnv.
+        let get_length = unsafe { (**env).GetArrayLength }?;
+        // SAFETY: `array` is a live array reference; no critical region is open yet.
+        let len = usize::try_from(unsafe { get_length(env, array) }).ok()?;
+        // SAFETY: as above.
         let get = unsafe { (**env).GetPrimitiveArrayCritical }?;
         // SAFETY: `array` is a live primitive array reference; a null copy-flag pointer is
         // allowed.
@@ -75,8 +109,17 @@ impl<'a, T: JavaPrimitive> CriticalArray<'a, T> {
             elements,
             len,
             mode: JNI_ABORT,
-            _borrow: PhantomData,
         })
+    }
+
+    /// Number of elements.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the array has no elements.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
     }
 
     /// The elements, read-only.
@@ -93,7 +136,7 @@ impl<'a, T: JavaPrimitive> CriticalArray<'a, T> {
     }
 }
 
-impl<T: JavaPrimitive> Drop for CriticalArray<'_, T> {
+impl<T: JavaPrimitive> Drop for CriticalArray<T> {
     fn drop(&mut self) {
         // SAFETY: `env` and `array` were valid at `new` and the thread made no JNI call since
         // (the contract of `new`); mode 0 copies back writes, JNI_ABORT discards (read-only use).
@@ -110,40 +153,47 @@ impl<T: JavaPrimitive> Drop for CriticalArray<'_, T> {
     }
 }
 
-/// Copies a Java primitive array of `dst.len()` elements into `dst` through a critical region.
-/// Returns `false` (with a Java exception pending) when the JVM refuses the region.
+/// Copies a Java primitive array into `dst` through a critical region. Fails, copying
+/// nothing, when the lengths differ or the JVM refuses the region.
 ///
 /// # Safety
-/// `env` is the calling thread's `JNIEnv`, and `array` a live Java array of element type `T` and
-/// length `dst.len()`.
+/// `env` is the calling thread's `JNIEnv`, and `array` a live, non-null Java array of element
+/// type `T`.
 pub unsafe fn copy_from_java<T: JavaPrimitive>(
     env: *mut JNIEnv,
     array: jarray,
     dst: &mut [T],
-) -> bool {
+) -> Result<(), ArrayCopyError> {
     // SAFETY: forwarded from the caller; the region only lasts for one copy.
-    match unsafe { CriticalArray::<T>::new(env, array, dst.len()) } {
-        Some(region) => {
-            dst.copy_from_slice(region.as_slice());
-            true
-        }
-        None => false,
-    }
+    let region = unsafe { CriticalArray::<T>::new(env, array) }.ok_or(ArrayCopyError::Refused)?;
+    check_len(region.len(), dst.len())?;
+    dst.copy_from_slice(region.as_slice());
+    Ok(())
 }
 
-/// Copies `src` into a Java primitive array of `src.len()` elements through a critical region.
-/// Returns `false` (with a Java exception pending) when the JVM refuses the region.
+/// Copies `src` into a Java primitive array through a critical region. Fails, copying nothing,
+/// when the lengths differ or the JVM refuses the region.
 ///
 /// # Safety
-/// `env` is the calling thread's `JNIEnv`, and `array` a live Java array of element type `T` and
-/// length `src.len()`.
-pub unsafe fn copy_to_java<T: JavaPrimitive>(env: *mut JNIEnv, array: jarray, src: &[T]) -> bool {
+/// `env` is the calling thread's `JNIEnv`, and `array` a live, non-null Java array of element
+/// type `T`.
+pub unsafe fn copy_to_java<T: JavaPrimitive>(
+    env: *mut JNIEnv,
+    array: jarray,
+    src: &[T],
+) -> Result<(), ArrayCopyError> {
     // SAFETY: forwarded from the caller; the region only lasts for one copy.
-    match unsafe { CriticalArray::<T>::new(env, array, src.len()) } {
-        Some(mut region) => {
-            region.as_mut_slice().copy_from_slice(src);
-            true
-        }
-        None => false,
+    let mut region =
+        unsafe { CriticalArray::<T>::new(env, array) }.ok_or(ArrayCopyError::Refused)?;
+    check_len(region.len(), src.len())?;
+    region.as_mut_slice().copy_from_slice(src);
+    Ok(())
+}
+
+fn check_len(java: usize, rust: usize) -> Result<(), ArrayCopyError> {
+    if java == rust {
+        Ok(())
+    } else {
+        Err(ArrayCopyError::LengthMismatch { java, rust })
     }
 }

@@ -11,7 +11,8 @@
 //! handles from the layers above and never starts or finds a JVM.
 //!
 //! - [`StridedLayout`]: geometry, extent and bounds checks; [`copy_strided`].
-//! - [`CriticalArray`]: the critical-region guard; [`copy_from_java`] and [`copy_to_java`].
+//! - [`CriticalArray`]: the critical-region guard; [`copy_from_java`] and [`copy_to_java`], which
+//!   check the Java array's length and refuse a mismatched buffer ([`ArrayCopyError`]).
 //!
 //! Raw JNI handles come in as `jni-sys` pointers; this crate never finds, starts or attaches to
 //! a JVM.
@@ -21,5 +22,5 @@
 mod critical;
 mod strided;
 
-pub use critical::{CriticalArray, JavaPrimitive, copy_from_java, copy_to_java};
+pub use critical::{ArrayCopyError, CriticalArray, JavaPrimitive, copy_from_java, copy_to_java};
 pub use strided::{LayoutError, MAX_NDIM, StridedLayout, copy_strided};
