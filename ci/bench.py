@@ -29,10 +29,20 @@ METRICS = {
     "startup_ms_jdk25": ("ms", ("<=", 120.0), "startup_ms on a JDK 25, when one is installed"),
     "jpype_startup_ms": ("ms", None, "JPype: import, startJVM, the same first ImgLib2 use"),
     "pyjnius_startup_ms": ("ms", None, "pyjnius: import, JVM start, the same first ImgLib2 use"),
+    "call_ns_noarg": ("ns", ("<=", 200.0), "System.nanoTime() from Python, Python loop included"),
+    "call_ns_overloaded": ("ns", ("<=", 300.0), "Math.abs(-5), overloaded, Python loop included"),
+    "jpype_call_ns_noarg": ("ns", None, "JPype: call_ns_noarg, measured the same way"),
+    "jpype_call_ns_overloaded": ("ns", None, "JPype: call_ns_overloaded, measured the same way"),
+    "pyjnius_call_ns_noarg": ("ns", None, "pyjnius: call_ns_noarg, measured the same way"),
+    "pyjnius_call_ns_overloaded": ("ns", None, "pyjnius: call_ns_overloaded, measured the same way"),
 }
 
 # our metric -> the peers' figures for the same thing
-PEERS = {"startup_ms": ["jpype_startup_ms", "pyjnius_startup_ms"]}
+PEERS = {
+    "startup_ms": ["jpype_startup_ms", "pyjnius_startup_ms"],
+    "call_ns_noarg": ["jpype_call_ns_noarg", "pyjnius_call_ns_noarg"],
+    "call_ns_overloaded": ["jpype_call_ns_overloaded", "pyjnius_call_ns_overloaded"],
+}
 
 # Peers live in their own environment so they never meet imglyb's; versions as in the anchors.
 BENCH_VENV = ROOT / ".venv-bench"
@@ -71,6 +81,48 @@ img = ArrayImgs.floats(4, 3)
 """ + _PEER_FIRST_USE,
 }
 
+# Per-call overhead. Each implementation's script binds System and Math, then this shared part
+# times the bound method in a Python loop of n calls (timeit's, on perf_counter_ns) after a
+# warm-up and prints ns per call as the median over repetitions: noarg, then overloaded. Nothing
+# is subtracted: the loop's own cost is in every figure, alike for imglyb and the peers.
+_CALL_TIMING = """
+import statistics, time, timeit
+
+def per_call_ns(f, stmt):
+    timer = timeit.Timer(stmt, setup="f = _f", globals={{"_f": f}}, timer=time.perf_counter_ns)
+    timer.timeit({warmup})
+    return statistics.median(timer.repeat({reps}, {n})) / {n}
+
+assert Math.abs(-5) == 5
+print(per_call_ns(System.nanoTime, "f()"), per_call_ns(Math.abs, "f(-5)"))
+"""
+# Exit status of a call script whose implementation lacks what the benchmark needs.
+CALL_SKIPPED = 77
+CALL_SETUP = {
+    "call_ns": f"""
+import sys
+import imglyb
+if not hasattr(imglyb, "jimport"):
+    sys.exit({CALL_SKIPPED})
+imglyb.start_jvm()
+System = imglyb.jimport("java.lang.System")
+Math = imglyb.jimport("java.lang.Math")
+""",
+    "jpype_call_ns": f"""
+import jpype
+jpype.startJVM(classpath=[{IMGLIB2_JAR!r}])
+System = jpype.JClass("java.lang.System")
+Math = jpype.JClass("java.lang.Math")
+""",
+    "pyjnius_call_ns": f"""
+import jnius_config
+jnius_config.set_classpath({IMGLIB2_JAR!r})
+import jnius
+System = jnius.autoclass("java.lang.System")
+Math = jnius.autoclass("java.lang.Math")
+""",
+}
+
 STARTUP_SCRIPT = textwrap.dedent(
     """
     import time
@@ -95,11 +147,17 @@ def find_jdk(major: int) -> str | None:
     return None
 
 
-def bench_startup(reps: int, java_home: str | None = None) -> dict[str, float]:
-    """Fresh processes doing import, JVM start and a first ImgLib2 use."""
+def imglyb_env(java_home: str | None = None) -> dict[str, str]:
+    """The environment for imglyb's processes: no IMGLYB_* settings, the given Java if any."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("IMGLYB_")}
     if java_home:
         env["JAVA_HOME"] = java_home
+    return env
+
+
+def bench_startup(reps: int, java_home: str | None = None) -> dict[str, float]:
+    """Fresh processes doing import, JVM start and a first ImgLib2 use."""
+    env = imglyb_env(java_home)
     rows, walls = [], []
     for _ in range(reps + 1):  # the first run warms the page cache and is discarded
         start = time.perf_counter()
@@ -149,6 +207,27 @@ def bench_peer_startup(reps: int, java_home: str) -> dict[str, float]:
     return out
 
 
+def bench_calls(prefix: str, python: str, env: dict[str, str], quick: bool) -> dict[str, float]:
+    """One fresh process timing the per-call overhead of one implementation (see _CALL_TIMING).
+
+    Returns ``{prefix}_noarg`` and ``{prefix}_overloaded``, or nothing, with a note on stderr,
+    when the implementation lacks what the benchmark needs.
+    """
+    reps, n = (3, 20_000) if quick else (7, 200_000)
+    timing = _CALL_TIMING.format(warmup=20_000, reps=reps, n=n)
+    proc = subprocess.run(
+        [python, "-c", CALL_SETUP[prefix] + timing], env=env, capture_output=True, text=True
+    )
+    if proc.returncode == CALL_SKIPPED:
+        print(f"imglyb has no jimport: {prefix}_* not measured", file=sys.stderr)
+        return {}
+    if proc.returncode:
+        sys.stderr.write(proc.stderr)
+        proc.check_returncode()
+    noarg, overloaded = (float(x) for x in proc.stdout.split()[-2:])
+    return {f"{prefix}_noarg": noarg, f"{prefix}_overloaded": overloaded}
+
+
 def meets(goal, value) -> str:
     if goal is None:
         return ""
@@ -165,8 +244,13 @@ def main() -> int:
 
     results: dict[str, float] = {}
     results.update(bench_startup(reps))
+    results.update(bench_calls("call_ns", sys.executable, imglyb_env(), args.quick))
     if not args.quick:
-        results.update(bench_peer_startup(reps, find_jdk(17) or os.environ.get("JAVA_HOME", "")))
+        peer_home = find_jdk(17) or os.environ.get("JAVA_HOME", "")
+        results.update(bench_peer_startup(reps, peer_home))
+        peer_env = dict(os.environ, JAVA_HOME=peer_home)
+        for prefix in ("jpype_call_ns", "pyjnius_call_ns"):
+            results.update(bench_calls(prefix, peer_python(), peer_env, args.quick))
     jdk25 = find_jdk(25)
     if jdk25:
         results["startup_ms_jdk25"] = bench_startup(reps, jdk25)["startup_ms"]
@@ -176,17 +260,23 @@ def main() -> int:
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
 
-    print(f"{'metric':<22} {'imglyb':>10} {'unit':<5} {'goal':>9}  met  what")
+    w = max(len(name) for name in METRICS)
+    print(f"{'metric':<{w}} {'imglyb':>10} {'unit':<5} {'goal':>9}  met  what")
     for name, value in results.items():
         unit, goal, what = METRICS[name]
         goal_text = f"{goal[0]} {goal[1]:g}" if goal else ""
-        print(f"{name:<22} {value:>10.1f} {unit:<5} {goal_text:>9}  {meets(goal, value):<3}  {what}")
-    rows = [(ours, peer) for ours, peers in PEERS.items() for peer in peers if peer in results]
+        print(f"{name:<{w}} {value:>10.1f} {unit:<5} {goal_text:>9}  {meets(goal, value):<3}  {what}")
+    rows = [
+        (ours, peer)
+        for ours, peers in PEERS.items()
+        for peer in peers
+        if ours in results and peer in results
+    ]
     if rows:
-        print(f"\n{'ours':<22} {'imglyb':>10} {'peer':<22} {'peer fig.':>10} {'peer/ours':>9}")
+        print(f"\n{'ours':<{w}} {'imglyb':>10} {'peer':<{w}} {'peer fig.':>10} {'peer/ours':>9}")
         for ours, peer in rows:
             ratio = results[peer] / results[ours]
-            print(f"{ours:<22} {results[ours]:>10.1f} {peer:<22} {results[peer]:>10.1f} {ratio:>9.2f}")
+            print(f"{ours:<{w}} {results[ours]:>10.1f} {peer:<{w}} {results[peer]:>10.1f} {ratio:>9.2f}")
     print(f"\nwritten to {RESULTS.relative_to(ROOT)}" + (" (quick run)" if args.quick else ""))
     return 0
 

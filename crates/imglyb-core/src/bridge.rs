@@ -163,11 +163,20 @@ pub(crate) fn string_array(env: &mut JNIEnv, array: &JObjectArray) -> Result<Vec
             out.push(None);
         } else {
             let s = JString::from(element);
-            out.push(Some(env.get_string(&s)?.into()));
+            out.push(Some(java_string(env, &s)));
             env.delete_local_ref(s)?;
         }
     }
     Ok(out)
+}
+
+/// Reads a `java.lang.String` (by UTF-16, so no modified-UTF-8 surprises and no local
+/// references left behind, unlike `JNIEnv::get_string` of jni 0.21).
+pub(crate) fn java_string(env: &JNIEnv, s: &JObject) -> String {
+    String::from_utf16_lossy(&crate::call::read_string(
+        crate::jref::RawEnv::from_jni(env),
+        s.as_raw(),
+    ))
 }
 
 /// Converts a JNI result. A pending Java exception is cleared and becomes [`Error::Java`],
@@ -249,7 +258,7 @@ fn describe(env: &mut JNIEnv, bridge: Option<&Bridge>, throwable: &JObject) -> R
         let _ = env.exception_clear();
         return Err(failed());
     };
-    let text: String = env.get_string(&JString::from(text))?.into();
+    let text = java_string(env, &text);
     let (class_name, message) = match text.split_once(": ") {
         Some((c, m)) => (c.to_owned(), Some(m.to_owned())),
         None => (text.clone(), None),

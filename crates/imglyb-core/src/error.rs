@@ -103,6 +103,20 @@ pub enum Error {
     #[error("{0}")]
     InvalidArgument(String),
 
+    /// A value cannot be converted to the Java type a call needs, or no overload accepts the
+    /// arguments; the message names the candidates.
+    #[error("{0}")]
+    TypeMismatch(String),
+
+    /// A class has no public member of that name.
+    #[error("{0}")]
+    NoSuchMember(String),
+
+    /// Host code called from Java (a proxy's implementation) failed; the text describes it and
+    /// becomes the message of the `RuntimeException` thrown in Java.
+    #[error("{0}")]
+    Callback(String),
+
     // --- Internal or JNI -------------------------------------------------------------------
     /// `JNI_CreateJavaVM` failed.
     #[error(

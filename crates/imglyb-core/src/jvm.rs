@@ -17,10 +17,15 @@ use std::sync::{Mutex, Once, OnceLock};
 use jni::objects::JObject;
 use jni::{JNIEnv, JavaVM};
 
+use std::sync::Arc;
+
 use crate::bridge::{self, Bridge};
+use crate::call::CallIds;
 use crate::config::{DEFAULT_OPTIONS, JvmConfig, classpath_has_imglib2};
 use crate::discovery::{JavaSearch, libjvm_in};
 use crate::error::{Error, Result};
+use crate::jref::{JRef, RawEnv, jcall};
+use crate::reflect::{ClassCache, ClassInfo};
 use crate::sys::LibJvm;
 
 static JVM: OnceLock<Jvm> = OnceLock::new();
@@ -41,6 +46,11 @@ fn watch_for_fork() {
             libc::pthread_atfork(None, None, Some(mark_forked));
         }
     });
+}
+
+/// Whether this process is a child forked after the JVM started.
+pub(crate) fn forked() -> bool {
+    FORKED.load(Ordering::Relaxed)
 }
 
 fn check_not_forked() -> Result<()> {
@@ -92,6 +102,8 @@ pub struct Jvm {
     bridge: Bridge,
     settings: ActiveSettings,
     imglib2_available: bool,
+    pub(crate) classes: ClassCache,
+    pub(crate) calls: CallIds,
 }
 
 impl Jvm {
@@ -200,6 +212,8 @@ impl Jvm {
     fn finish(vm: JavaVM, mut settings: ActiveSettings) -> Result<Jvm> {
         let mut env = vm.attach_current_thread_as_daemon()?;
         let bridge = Bridge::load(&mut env)?;
+        let classes = ClassCache::new(&mut env, bridge.loader.as_obj())?;
+        let calls = CallIds::new(&mut env)?;
         let imglib2_available = bridge.imglib2_available(&mut env)?;
         if !settings.created_here {
             let info = bridge.strings(&mut env, "jvmInfo")?.unwrap_or_default();
@@ -215,6 +229,8 @@ impl Jvm {
             bridge,
             settings,
             imglib2_available,
+            classes,
+            calls,
         })
     }
 
@@ -270,6 +286,48 @@ impl Jvm {
     pub fn attach_current_thread(&self) -> Result<JNIEnv<'_>> {
         check_not_forked()?;
         Ok(self.vm.attach_current_thread_as_daemon()?)
+    }
+
+    /// The raw `JNIEnv` of the calling thread, attaching it if needed: the hot-path variant of
+    /// [`Jvm::attach_current_thread`].
+    pub fn raw_env(&self) -> Result<RawEnv> {
+        let env = self.attach_current_thread()?;
+        // SAFETY: the env was just obtained for this thread; RawEnv is not Send.
+        Ok(unsafe { RawEnv::from_raw(env.get_raw()) })
+    }
+
+    /// Takes the pending Java exception off the thread as [`Error::Java`].
+    pub(crate) fn take_exception(&self, env: RawEnv) -> Error {
+        match env.to_jni() {
+            Ok(mut jenv) => bridge::take_exception(&mut jenv, Some(&self.bridge)),
+            Err(e) => e,
+        }
+    }
+
+    /// What imglyb knows about the class of this binary name (`java.util.ArrayList`,
+    /// `Outer$Inner`, `[J`), loaded and initialised through the bridge's class loader on first
+    /// use and cached after.
+    pub fn class_info(&self, name: &str) -> Result<Arc<ClassInfo>> {
+        if let Some(info) = self.classes.by_name(name) {
+            return Ok(info);
+        }
+        let env = self.raw_env()?;
+        let info = self.with_env(|jenv| {
+            let class = self.load_class(jenv, name)?;
+            self.classes.for_class(self, env, class.as_raw())
+        })?;
+        self.classes.remember_name(name, &info);
+        Ok(info)
+    }
+
+    /// What imglyb knows about the runtime class of `obj`.
+    pub fn class_of(&self, obj: &JRef) -> Result<Arc<ClassInfo>> {
+        let env = self.raw_env()?;
+        // SAFETY: `obj` is a live global reference.
+        let class = unsafe { jcall!(env, GetObjectClass, obj.as_raw()) };
+        let info = self.classes.for_class(self, env, class);
+        env.delete_local(class);
+        info
     }
 
     /// Runs `f` with the calling thread's `JNIEnv` inside a fresh local-reference frame, so local

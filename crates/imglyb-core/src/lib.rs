@@ -21,17 +21,25 @@
 #![deny(missing_docs)]
 
 mod bridge;
+mod call;
 mod config;
 mod discovery;
 mod error;
+mod jref;
 mod jvm;
+pub mod overload;
+mod proxy;
+pub mod reflect;
 mod sys;
 
 pub use bridge::bridge_class_names;
+pub use call::{Arg, BorrowedBytes, Bytes, JObj, Value};
 pub use config::{DEFAULT_OPTIONS, JvmConfig, SYSTEM_JARS, classpath_has_imglib2};
 pub use discovery::{DEFAULT_INSTALL_DIRS, JavaInstall, JavaSearch, libjvm_in};
 pub use error::{Error, JavaThrowable, Result};
+pub use jref::{JRef, RawEnv};
 pub use jvm::{ActiveSettings, Jvm, JvmInfo};
+pub use proxy::ProxyHost;
 
 /// Re-exported so users of this crate name the same `jni` types.
 pub use jni;

@@ -2,16 +2,17 @@
 //!
 //! ```text
 //! ImglybError
-//! ├── JavaException          a Java throwable (.java_class, .message, .stacktrace)
+//! ├── JavaException          a Java throwable (.java_class, .message, .stacktrace, .throwable)
 //! ├── JVMNotFoundError       no Java installation found
 //! ├── ImgLib2NotFoundError   ImgLib2 not on the classpath
 //! ├── JVMAlreadyStartedError restart or reconfiguration refused
 //! └── JVMForkedError         JVM used in a child forked after start
 //! ```
-//! Bad arguments raise `ValueError`, as Python users expect.
+//! Bad arguments raise `ValueError`; values Java cannot take, and calls no overload accepts,
+//! raise `TypeError`, as Python users expect.
 
 use imglyb_core::Error;
-use pyo3::exceptions::{PyException, PyValueError};
+use pyo3::exceptions::{PyAttributeError, PyException, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 
 pyo3::create_exception!(
@@ -24,7 +25,7 @@ pyo3::create_exception!(
     imglyb,
     JavaException,
     ImglybError,
-    "A Java exception: .java_class, .message and .stacktrace describe it."
+    "A Java exception: .java_class, .message, .stacktrace and .throwable (the Java object) describe it."
 );
 pyo3::create_exception!(
     imglyb,
@@ -70,9 +71,21 @@ pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
 
 /// Maps a core error onto the Python exception hierarchy.
 pub fn to_py_err(e: Error) -> PyErr {
+    to_py_err_with(e, None)
+}
+
+/// [`to_py_err`], with the Java throwable's proxy for `JavaException.throwable`.
+pub(crate) fn to_py_err_with(e: Error, throwable: Option<imglyb_core::JObj>) -> PyErr {
     let text = e.to_string();
     match e {
         Error::Java(t) => Python::attach(|py| {
+            let throwable = match throwable {
+                Some(obj) => match Py::new(py, crate::objects::JObject { obj }) {
+                    Ok(o) => o.into_any(),
+                    Err(e) => return e,
+                },
+                None => py.None(),
+            };
             let err = JavaException::new_err(text);
             let value = err.value(py);
             let attrs = [
@@ -85,6 +98,7 @@ pub fn to_py_err(e: Error) -> PyErr {
                     "stacktrace",
                     t.stacktrace.into_pyobject(py).map(|o| o.into_any()),
                 ),
+                ("throwable", Ok(throwable.into_bound(py))),
             ];
             for (name, v) in attrs {
                 if let Ok(v) = v
@@ -100,6 +114,8 @@ pub fn to_py_err(e: Error) -> PyErr {
         Error::JvmAlreadyStarted { .. } => JVMAlreadyStartedError::new_err(text),
         Error::ForkedChild => JVMForkedError::new_err(text),
         Error::InvalidArgument(_) => PyValueError::new_err(text),
+        Error::TypeMismatch(_) => PyTypeError::new_err(text),
+        Error::NoSuchMember(_) => PyAttributeError::new_err(text),
         _ => ImglybError::new_err(text),
     }
 }

@@ -10,7 +10,10 @@
 
 #![deny(missing_docs)]
 
+mod callback;
+mod convert;
 mod errors;
+mod objects;
 
 use std::path::PathBuf;
 
@@ -20,13 +23,38 @@ use pyo3::types::PyDict;
 
 pub use errors::to_py_err;
 
-/// Runs `f` with the GIL released and converts its error. Every call into Java goes through here.
+/// Runs `f` with the GIL released and converts its error. Every call into Java goes through
+/// here. A Java exception's throwable is wrapped as a proxy while the GIL is still released, so
+/// `JavaException.throwable` is ready without another trip into Java.
 pub fn without_gil<T, F>(py: Python<'_>, f: F) -> PyResult<T>
 where
     T: Send,
     F: Send + FnOnce() -> imglyb_core::Result<T>,
 {
-    py.detach(f).map_err(to_py_err)
+    py.detach(|| {
+        f().map_err(|e| {
+            let throwable = match (&e, Jvm::get()) {
+                (imglyb_core::Error::Java(t), Some(jvm)) => jvm.wrap_throwable(t).ok(),
+                _ => None,
+            };
+            (e, throwable)
+        })
+    })
+    .map_err(|(e, throwable)| errors::to_py_err_with(e, throwable))
+}
+
+pub(crate) use without_gil as call_java;
+
+/// The running JVM, started lazily with the configured settings on first use.
+pub(crate) fn jvm() -> PyResult<&'static Jvm> {
+    if let Some(jvm) = Jvm::get() {
+        return Ok(jvm);
+    }
+    Python::attach(|py| -> PyResult<()> {
+        py.import("imglyb")?.call_method0("_ensure_jvm")?;
+        Ok(())
+    })?;
+    started_jvm()
 }
 
 fn started_jvm() -> PyResult<&'static Jvm> {
@@ -123,5 +151,7 @@ fn _imglyb(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_imglib2_self_test, m)?)?;
     m.add_function(wrap_pyfunction!(_bridge_classes, m)?)?;
     m.add_function(wrap_pyfunction!(_load_classes, m)?)?;
+    objects::register(m)?;
+    m.add_function(wrap_pyfunction!(callback::jproxy, m)?)?;
     Ok(())
 }

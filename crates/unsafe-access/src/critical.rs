@@ -190,6 +190,69 @@ pub unsafe fn copy_to_java<T: JavaPrimitive>(
     Ok(())
 }
 
+/// [`copy_from_java`] into a byte buffer of any alignment (a NumPy array's memory, say), which
+/// must hold exactly the array's elements.
+///
+/// # Safety
+/// As [`copy_from_java`].
+pub unsafe fn copy_bytes_from_java<T: JavaPrimitive>(
+    env: *mut JNIEnv,
+    array: jarray,
+    dst: &mut [u8],
+) -> Result<(), ArrayCopyError> {
+    // SAFETY: forwarded from the caller; the region only lasts for one copy.
+    let region = unsafe { CriticalArray::<T>::new(env, array) }.ok_or(ArrayCopyError::Refused)?;
+    check_byte_len::<T>(region.len(), dst.len())?;
+    // SAFETY: the region pins `len` elements of `T`, which is exactly `dst.len()` bytes, and
+    // Java memory never overlaps a Rust slice.
+    unsafe {
+        std::ptr::copy_nonoverlapping(
+            region.elements.as_ptr().cast::<u8>(),
+            dst.as_mut_ptr(),
+            dst.len(),
+        );
+    }
+    Ok(())
+}
+
+/// [`copy_to_java`] from a byte buffer of any alignment, which must hold exactly the array's
+/// elements.
+///
+/// # Safety
+/// As [`copy_to_java`].
+pub unsafe fn copy_bytes_to_java<T: JavaPrimitive>(
+    env: *mut JNIEnv,
+    array: jarray,
+    src: &[u8],
+) -> Result<(), ArrayCopyError> {
+    // SAFETY: forwarded from the caller; the region only lasts for one copy.
+    let mut region =
+        unsafe { CriticalArray::<T>::new(env, array) }.ok_or(ArrayCopyError::Refused)?;
+    check_byte_len::<T>(region.len(), src.len())?;
+    region.mode = 0;
+    // SAFETY: as in `copy_bytes_from_java`, in the other direction.
+    unsafe {
+        std::ptr::copy_nonoverlapping(
+            src.as_ptr(),
+            region.elements.as_ptr().cast::<u8>(),
+            src.len(),
+        );
+    }
+    Ok(())
+}
+
+fn check_byte_len<T>(java: usize, bytes: usize) -> Result<(), ArrayCopyError> {
+    let size = std::mem::size_of::<T>();
+    if bytes % size == 0 {
+        check_len(java, bytes / size)
+    } else {
+        Err(ArrayCopyError::LengthMismatch {
+            java,
+            rust: bytes / size,
+        })
+    }
+}
+
 fn check_len(java: usize, rust: usize) -> Result<(), ArrayCopyError> {
     if java == rust {
         Ok(())

@@ -22,5 +22,8 @@
 mod critical;
 mod strided;
 
-pub use critical::{ArrayCopyError, CriticalArray, JavaPrimitive, copy_from_java, copy_to_java};
+pub use critical::{
+    ArrayCopyError, CriticalArray, JavaPrimitive, copy_bytes_from_java, copy_bytes_to_java,
+    copy_from_java, copy_to_java,
+};
 pub use strided::{LayoutError, MAX_NDIM, StridedLayout, copy_strided};

@@ -1,0 +1,995 @@
+//! Calls into Java on the hot path: argument values in ([`Arg`]), results out ([`Value`]), method
+//! and constructor calls, field access and Java arrays, through raw JNI with cached ids.
+//!
+//! Nothing here holds a lock of the binding layer: a binding calls these with its own lock (the
+//! GIL) released. `Arg` owns or borrows plain memory only, so it can cross that boundary.
+
+use std::sync::Arc;
+
+use jni::sys::{jobject, jsize, jvalue};
+
+use crate::error::{Error, Result};
+use crate::jref::{JRef, RawEnv, jcall};
+use crate::jvm::Jvm;
+use crate::reflect::{ClassInfo, FieldInfo, JType, MethodId, MethodInfo, Prim};
+
+/// A Java object with what imglyb knows about its runtime class.
+#[derive(Debug, Clone)]
+pub struct JObj {
+    /// The object (a global reference, shared by clones).
+    pub obj: Arc<JRef>,
+    /// Its runtime class.
+    pub class: Arc<ClassInfo>,
+}
+
+/// A value that came back from Java.
+#[derive(Debug)]
+pub enum Value {
+    /// A `void` method returned.
+    Void,
+    /// `null`.
+    Null,
+    /// `boolean` or `Boolean`.
+    Bool(bool),
+    /// `byte` or `Byte`.
+    Byte(i8),
+    /// `char` or `Character` (one UTF-16 code unit).
+    Char(u16),
+    /// `short` or `Short`.
+    Short(i16),
+    /// `int` or `Integer`.
+    Int(i32),
+    /// `long` or `Long`.
+    Long(i64),
+    /// `float` or `Float`.
+    Float(f32),
+    /// `double` or `Double`.
+    Double(f64),
+    /// A `java.lang.String`, as UTF-16 (lone surrogates kept).
+    Str(Vec<u16>),
+    /// Any other object.
+    Object(JObj),
+}
+
+/// Bytes of a primitive array argument.
+#[derive(Debug)]
+pub enum Bytes {
+    /// Owned bytes in native order.
+    Owned(Vec<u8>),
+    /// Memory the caller keeps alive and unchanged in size for the duration of the call (a
+    /// NumPy buffer it holds an export of).
+    Borrowed(BorrowedBytes),
+}
+
+/// A borrowed byte range; see [`Bytes::Borrowed`].
+#[derive(Debug)]
+pub struct BorrowedBytes {
+    ptr: *const u8,
+    len: usize,
+}
+
+// SAFETY: the creator of a BorrowedBytes promises the memory stays valid while it lives
+// (`BorrowedBytes::new`), whatever thread reads it.
+unsafe impl Send for BorrowedBytes {}
+// SAFETY: as above; it is only read.
+unsafe impl Sync for BorrowedBytes {}
+
+impl BorrowedBytes {
+    /// Borrows `len` bytes at `ptr`.
+    ///
+    /// # Safety
+    /// The memory must stay valid and readable for as long as the value lives.
+    pub unsafe fn new(ptr: *const u8, len: usize) -> BorrowedBytes {
+        BorrowedBytes { ptr, len }
+    }
+}
+
+impl Bytes {
+    fn as_slice(&self) -> &[u8] {
+        match self {
+            Bytes::Owned(v) => v,
+            Bytes::Borrowed(b) if b.len == 0 => &[],
+            // SAFETY: the creator promised `len` readable bytes at `ptr` while `b` lives.
+            Bytes::Borrowed(b) => unsafe { std::slice::from_raw_parts(b.ptr, b.len) },
+        }
+    }
+}
+
+/// A value going into Java, already converted to the parameter's type.
+#[derive(Debug)]
+pub enum Arg {
+    /// `null`.
+    Null,
+    /// `boolean`.
+    Bool(bool),
+    /// `byte`.
+    Byte(i8),
+    /// `char`.
+    Char(u16),
+    /// `short`.
+    Short(i16),
+    /// `int`.
+    Int(i32),
+    /// `long`.
+    Long(i64),
+    /// `float`.
+    Float(f32),
+    /// `double`.
+    Double(f64),
+    /// An existing Java object.
+    Object(Arc<JRef>),
+    /// A new `java.lang.String`, from UTF-16.
+    Str(Vec<u16>),
+    /// A boxed primitive (`Integer.valueOf(...)`); the inner value is the primitive.
+    Boxed(Box<Arg>),
+    /// A new primitive array.
+    PrimArray(Prim, Bytes),
+    /// A new object array of this element class.
+    ObjArray(Arc<JType>, Vec<Arg>),
+    /// A new `java.util.ArrayList`.
+    List(Vec<Arg>),
+}
+
+/// Local references made during one call, deleted when it ends.
+struct Locals {
+    env: RawEnv,
+    refs: Vec<jobject>,
+}
+
+impl Locals {
+    fn new(env: RawEnv) -> Locals {
+        Locals {
+            env,
+            refs: Vec::new(),
+        }
+    }
+
+    fn keep(&mut self, obj: jobject) -> jobject {
+        self.refs.push(obj);
+        obj
+    }
+}
+
+impl Drop for Locals {
+    fn drop(&mut self) {
+        for r in self.refs.drain(..) {
+            self.env.delete_local(r);
+        }
+    }
+}
+
+/// Method ids of `java.lang` boxes and `ArrayList`, resolved once.
+#[derive(Debug)]
+pub(crate) struct CallIds {
+    /// Per box, in the order of [`BOX_ORDER`]: class, `valueOf`, `xxxValue()`.
+    boxes: Vec<(JRef, MethodId, MethodId)>,
+    array_list: JRef,
+    array_list_new: MethodId,
+    array_list_add: MethodId,
+}
+
+const BOX_ORDER: [Prim; 8] = [
+    Prim::Boolean,
+    Prim::Byte,
+    Prim::Char,
+    Prim::Short,
+    Prim::Int,
+    Prim::Long,
+    Prim::Float,
+    Prim::Double,
+];
+
+fn descriptor(p: Prim) -> char {
+    match p {
+        Prim::Boolean => 'Z',
+        Prim::Byte => 'B',
+        Prim::Char => 'C',
+        Prim::Short => 'S',
+        Prim::Int => 'I',
+        Prim::Long => 'J',
+        Prim::Float => 'F',
+        Prim::Double => 'D',
+        Prim::Void => 'V',
+    }
+}
+
+impl CallIds {
+    pub(crate) fn new(env: &mut jni::JNIEnv) -> Result<CallIds> {
+        let raw = RawEnv::from_jni(env);
+        let mut boxes = Vec::new();
+        for p in BOX_ORDER {
+            let internal = p.box_name().replace('.', "/");
+            let class = env.find_class(&internal)?;
+            let d = descriptor(p);
+            let value_of =
+                env.get_static_method_id(&class, "valueOf", format!("({d})L{internal};"))?;
+            let value =
+                env.get_method_id(&class, format!("{}Value", p.name()), format!("(){d}"))?;
+            boxes.push((
+                raw.global(class.as_raw())?,
+                MethodId(value_of.into_raw()),
+                MethodId(value.into_raw()),
+            ));
+            env.delete_local_ref(class)?;
+        }
+        let list = env.find_class("java/util/ArrayList")?;
+        let array_list_new = env.get_method_id(&list, "<init>", "(I)V")?;
+        let array_list_add = env.get_method_id(&list, "add", "(Ljava/lang/Object;)Z")?;
+        Ok(CallIds {
+            boxes,
+            array_list: raw.global(list.as_raw())?,
+            array_list_new: MethodId(array_list_new.into_raw()),
+            array_list_add: MethodId(array_list_add.into_raw()),
+        })
+    }
+
+    fn of_box(&self, p: Prim) -> &(JRef, MethodId, MethodId) {
+        let i = BOX_ORDER.iter().position(|b| *b == p).unwrap_or(0);
+        &self.boxes[i]
+    }
+}
+
+/// Calls a `Call<Type>Method*A` family member chosen by the return primitive.
+macro_rules! call_typed {
+    ($env:expr, $ret:expr, $on:expr, $id:expr, $args:expr,
+     $z:ident, $b:ident, $c:ident, $s:ident, $i:ident, $j:ident, $f:ident, $d:ident, $v:ident, $l:ident) => {
+        match $ret {
+            Some(Prim::Boolean) => Raw::Prim(Value::Bool(jcall!($env, $z, $on, $id, $args) != 0)),
+            Some(Prim::Byte) => Raw::Prim(Value::Byte(jcall!($env, $b, $on, $id, $args))),
+            Some(Prim::Char) => Raw::Prim(Value::Char(jcall!($env, $c, $on, $id, $args))),
+            Some(Prim::Short) => Raw::Prim(Value::Short(jcall!($env, $s, $on, $id, $args))),
+            Some(Prim::Int) => Raw::Prim(Value::Int(jcall!($env, $i, $on, $id, $args))),
+            Some(Prim::Long) => Raw::Prim(Value::Long(jcall!($env, $j, $on, $id, $args))),
+            Some(Prim::Float) => Raw::Prim(Value::Float(jcall!($env, $f, $on, $id, $args))),
+            Some(Prim::Double) => Raw::Prim(Value::Double(jcall!($env, $d, $on, $id, $args))),
+            Some(Prim::Void) => {
+                jcall!($env, $v, $on, $id, $args);
+                Raw::Prim(Value::Void)
+            }
+            None => Raw::Object(jcall!($env, $l, $on, $id, $args)),
+        }
+    };
+}
+
+/// What a raw JNI call produced before conversion.
+enum Raw {
+    Prim(Value),
+    Object(jobject),
+}
+
+impl Jvm {
+    /// Calls a method (static, or virtual on `target`) or constructor (`target` ignored) with
+    /// arguments already converted to its parameter types.
+    pub fn invoke(&self, m: &MethodInfo, target: Option<&JRef>, args: &[Arg]) -> Result<Value> {
+        if args.len() != m.params.len() {
+            return Err(Error::Internal(format!(
+                "{} takes {} arguments, {} were converted",
+                m.signature(),
+                m.params.len(),
+                args.len()
+            )));
+        }
+        let env = self.raw_env()?;
+        let mut locals = Locals::new(env);
+        let mut values = [jvalue { j: 0 }; 8];
+        let mut spill = Vec::new();
+        let jargs: &mut [jvalue] = if args.len() <= values.len() {
+            &mut values[..args.len()]
+        } else {
+            spill.resize(args.len(), jvalue { j: 0 });
+            &mut spill
+        };
+        for (slot, arg) in jargs.iter_mut().zip(args) {
+            *slot = self.arg_value(env, arg, &mut locals)?;
+        }
+        let ptr = jargs.as_ptr();
+        let id = m.id.0;
+        let raw = if m.name == "<init>" {
+            let class = m.declaring.raw_class();
+            // SAFETY: `id` is a constructor of `class` and `ptr` holds one value per parameter,
+            // each converted to the parameter's type.
+            Raw::Object(unsafe { jcall!(env, NewObjectA, class, id, ptr) })
+        } else if m.is_static {
+            let class = m.declaring.raw_class();
+            // SAFETY: `id` is a static method declared by `class`, its return type picks the
+            // function, and `ptr` holds one converted value per parameter.
+            unsafe {
+                call_typed!(
+                    env,
+                    m.ret.prim,
+                    class,
+                    id,
+                    ptr,
+                    CallStaticBooleanMethodA,
+                    CallStaticByteMethodA,
+                    CallStaticCharMethodA,
+                    CallStaticShortMethodA,
+                    CallStaticIntMethodA,
+                    CallStaticLongMethodA,
+                    CallStaticFloatMethodA,
+                    CallStaticDoubleMethodA,
+                    CallStaticVoidMethodA,
+                    CallStaticObjectMethodA
+                )
+            }
+        } else {
+            let Some(target) = target else {
+                return Err(Error::InvalidArgument(format!(
+                    "{} is an instance method and needs an object",
+                    m.signature()
+                )));
+            };
+            // SAFETY: `target` is a live object of a class that has the instance method `id`
+            // (the binding looked it up on the object's runtime class or checked IsInstanceOf),
+            // and `ptr` holds one converted value per parameter.
+            unsafe {
+                call_typed!(
+                    env,
+                    m.ret.prim,
+                    target.as_raw(),
+                    id,
+                    ptr,
+                    CallBooleanMethodA,
+                    CallByteMethodA,
+                    CallCharMethodA,
+                    CallShortMethodA,
+                    CallIntMethodA,
+                    CallLongMethodA,
+                    CallFloatMethodA,
+                    CallDoubleMethodA,
+                    CallVoidMethodA,
+                    CallObjectMethodA
+                )
+            }
+        };
+        drop(locals);
+        self.finish_raw(env, raw)
+    }
+
+    /// Turns a raw result into a [`Value`], taking a pending exception first.
+    fn finish_raw(&self, env: RawEnv, raw: Raw) -> Result<Value> {
+        if env.exception_pending() {
+            if let Raw::Object(o) = raw {
+                env.delete_local(o);
+            }
+            return Err(self.take_exception(env));
+        }
+        match raw {
+            Raw::Prim(v) => Ok(v),
+            Raw::Object(o) => self.object_value(env, o),
+        }
+    }
+
+    /// Converts a local reference (consumed) into a [`Value`]: strings and boxes become values.
+    pub(crate) fn object_value(&self, env: RawEnv, local: jobject) -> Result<Value> {
+        if local.is_null() {
+            return Ok(Value::Null);
+        }
+        let mut locals = Locals::new(env);
+        locals.keep(local);
+        // SAFETY: `local` is a live, non-null local reference.
+        let class = locals.keep(unsafe { jcall!(env, GetObjectClass, local) });
+        let info = self.classes.for_class(self, env, class)?;
+        if info.is_string {
+            return Ok(Value::Str(read_string(env, local)));
+        }
+        if let Some(p) = info.unboxes_to {
+            let (_, _, value_id) = self.calls.of_box(p);
+            let none = std::ptr::null();
+            // SAFETY: `local` is an instance of the box class of `p`, whose `xxxValue()` is
+            // `value_id` with no parameters.
+            let raw = unsafe {
+                call_typed!(
+                    env,
+                    Some(p),
+                    local,
+                    value_id.0,
+                    none,
+                    CallBooleanMethodA,
+                    CallByteMethodA,
+                    CallCharMethodA,
+                    CallShortMethodA,
+                    CallIntMethodA,
+                    CallLongMethodA,
+                    CallFloatMethodA,
+                    CallDoubleMethodA,
+                    CallVoidMethodA,
+                    CallObjectMethodA
+                )
+            };
+            if env.exception_pending() {
+                return Err(self.take_exception(env));
+            }
+            if let Raw::Prim(v) = raw {
+                return Ok(v);
+            }
+        }
+        Ok(Value::Object(JObj {
+            obj: Arc::new(env.global(local)?),
+            class: info,
+        }))
+    }
+
+    /// The [`JObj`] of a global reference (a caught throwable, say).
+    pub fn wrap_ref(&self, obj: &JRef) -> Result<JObj> {
+        let env = self.raw_env()?;
+        // SAFETY: `obj` is a live global reference; NewLocalRef makes a local one of this frame.
+        let local = unsafe { jcall!(env, NewLocalRef, obj.as_raw()) };
+        let mut locals = Locals::new(env);
+        locals.keep(local);
+        // SAFETY: `local` is a live, non-null local reference.
+        let class = locals.keep(unsafe { jcall!(env, GetObjectClass, local) });
+        let info = self.classes.for_class(self, env, class)?;
+        Ok(JObj {
+            obj: Arc::new(env.global(local)?),
+            class: info,
+        })
+    }
+
+    /// The [`JObj`] of a caught Java throwable.
+    pub fn wrap_throwable(&self, t: &crate::error::JavaThrowable) -> Result<JObj> {
+        let env = self.raw_env()?;
+        let global = env.global(t.throwable.as_obj().as_raw())?;
+        self.wrap_ref(&global)
+    }
+
+    /// Makes a Java value from an [`Arg`]: a new string, box, array or list (as a [`Value`]).
+    pub fn make(&self, arg: &Arg) -> Result<Value> {
+        let env = self.raw_env()?;
+        let mut locals = Locals::new(env);
+        let v = self.arg_value(env, arg, &mut locals)?;
+        let is_object = matches!(
+            arg,
+            Arg::Null
+                | Arg::Object(_)
+                | Arg::Str(_)
+                | Arg::Boxed(_)
+                | Arg::PrimArray(..)
+                | Arg::ObjArray(..)
+                | Arg::List(_)
+        );
+        if !is_object {
+            return Err(Error::Internal("make() takes object values".into()));
+        }
+        // SAFETY: `v.l` is the object member, as the variant check above shows.
+        let obj = unsafe { v.l };
+        if obj.is_null() {
+            return Ok(Value::Null);
+        }
+        // SAFETY: `obj` is a live reference; the new local is consumed by `object_value`.
+        let local = unsafe { jcall!(env, NewLocalRef, obj) };
+        drop(locals);
+        self.object_value(env, local)
+    }
+
+    /// A new local reference holding `arg` as a Java object (boxing primitives), which survives
+    /// the call: the return value of a native method.
+    pub(crate) fn local_object(&self, env: RawEnv, arg: &Arg) -> Result<jobject> {
+        let mut locals = Locals::new(env);
+        let v = match arg {
+            Arg::Bool(_)
+            | Arg::Byte(_)
+            | Arg::Char(_)
+            | Arg::Short(_)
+            | Arg::Int(_)
+            | Arg::Long(_)
+            | Arg::Float(_)
+            | Arg::Double(_) => {
+                return Err(Error::Internal(
+                    "a primitive must be boxed to become an object".into(),
+                ));
+            }
+            _ => self.arg_value(env, arg, &mut locals)?,
+        };
+        // SAFETY: every remaining variant produced an object reference (`l`), live until
+        // `locals` drops; NewLocalRef of null is null.
+        let obj = unsafe { jcall!(env, NewLocalRef, v.l) };
+        drop(locals);
+        Ok(obj)
+    }
+
+    /// A new primitive array of `len` zeros.
+    pub fn new_prim_array(&self, prim: Prim, len: usize) -> Result<Value> {
+        self.make(&Arg::PrimArray(
+            prim,
+            Bytes::Owned(vec![0; len.saturating_mul(prim.size())]),
+        ))
+    }
+
+    /// A new object array of `len` nulls, of element class `element`.
+    pub fn new_object_array(&self, element: &ClassInfo, len: usize) -> Result<Value> {
+        let env = self.raw_env()?;
+        let len = jsize::try_from(len)
+            .map_err(|_| Error::InvalidArgument(format!("array length {len} exceeds 2^31-1")))?;
+        // SAFETY: `element` is a live class reference and `len` is non-negative.
+        let array = unsafe {
+            jcall!(
+                env,
+                NewObjectArray,
+                len,
+                element.class().as_raw(),
+                std::ptr::null_mut()
+            )
+        };
+        self.finish_raw(env, Raw::Object(array))
+    }
+
+    /// The JNI value of one argument; new objects are registered in `locals`.
+    fn arg_value(&self, env: RawEnv, arg: &Arg, locals: &mut Locals) -> Result<jvalue> {
+        Ok(match arg {
+            Arg::Null => jvalue {
+                l: std::ptr::null_mut(),
+            },
+            Arg::Bool(b) => jvalue { z: u8::from(*b) },
+            Arg::Byte(v) => jvalue { b: *v },
+            Arg::Char(v) => jvalue { c: *v },
+            Arg::Short(v) => jvalue { s: *v },
+            Arg::Int(v) => jvalue { i: *v },
+            Arg::Long(v) => jvalue { j: *v },
+            Arg::Float(v) => jvalue { f: *v },
+            Arg::Double(v) => jvalue { d: *v },
+            Arg::Object(r) => jvalue { l: r.as_raw() },
+            Arg::Str(units) => {
+                let len = jsize::try_from(units.len())
+                    .map_err(|_| Error::InvalidArgument("string too long for Java".into()))?;
+                // SAFETY: `units` holds `len` UTF-16 code units.
+                let s = unsafe { jcall!(env, NewString, units.as_ptr(), len) };
+                self.created(env, locals, s)?
+            }
+            Arg::Boxed(inner) => {
+                let prim = match **inner {
+                    Arg::Bool(_) => Prim::Boolean,
+                    Arg::Byte(_) => Prim::Byte,
+                    Arg::Char(_) => Prim::Char,
+                    Arg::Short(_) => Prim::Short,
+                    Arg::Int(_) => Prim::Int,
+                    Arg::Long(_) => Prim::Long,
+                    Arg::Float(_) => Prim::Float,
+                    Arg::Double(_) => Prim::Double,
+                    _ => return Err(Error::Internal("only primitives can be boxed".into())),
+                };
+                let value = self.arg_value(env, inner, locals)?;
+                let (class, value_of, _) = self.calls.of_box(prim);
+                let args = [value];
+                // SAFETY: `value_of` is the static `valueOf(prim)` of `class`, given one value of
+                // that primitive.
+                let boxed = unsafe {
+                    jcall!(
+                        env,
+                        CallStaticObjectMethodA,
+                        class.as_raw(),
+                        value_of.0,
+                        args.as_ptr()
+                    )
+                };
+                self.created(env, locals, boxed)?
+            }
+            Arg::PrimArray(prim, bytes) => {
+                let bytes = bytes.as_slice();
+                let array = self.prim_array(env, *prim, bytes)?;
+                jvalue {
+                    l: locals.keep(array),
+                }
+            }
+            Arg::ObjArray(element, items) => {
+                let len = jsize::try_from(items.len())
+                    .map_err(|_| Error::InvalidArgument("array too long for Java".into()))?;
+                // SAFETY: `element` is a reference type, so its class reference is live.
+                let array = unsafe {
+                    jcall!(
+                        env,
+                        NewObjectArray,
+                        len,
+                        element.raw_class(),
+                        std::ptr::null_mut()
+                    )
+                };
+                let array = self.created(env, locals, array)?;
+                for (i, item) in items.iter().enumerate() {
+                    let mut inner = Locals::new(env);
+                    let v = self.arg_value(env, item, &mut inner)?;
+                    // SAFETY: `array` is a live object array of `len` elements, `i < len`, and
+                    // the item was converted to the element type (`l` is its member).
+                    unsafe { jcall!(env, SetObjectArrayElement, array.l, i as jsize, v.l) };
+                    if env.exception_pending() {
+                        return Err(self.take_exception(env));
+                    }
+                }
+                array
+            }
+            Arg::List(items) => {
+                let cap = [jvalue {
+                    i: jsize::try_from(items.len()).unwrap_or(jsize::MAX),
+                }];
+                // SAFETY: `array_list_new` is ArrayList(int), given one int.
+                let list = unsafe {
+                    jcall!(
+                        env,
+                        NewObjectA,
+                        self.calls.array_list.as_raw(),
+                        self.calls.array_list_new.0,
+                        cap.as_ptr()
+                    )
+                };
+                let list = self.created(env, locals, list)?;
+                for item in items {
+                    let mut inner = Locals::new(env);
+                    let v = [self.arg_value(env, item, &mut inner)?];
+                    // SAFETY: `list` is a live ArrayList and `array_list_add` its add(Object),
+                    // given one object reference.
+                    unsafe {
+                        jcall!(
+                            env,
+                            CallBooleanMethodA,
+                            list.l,
+                            self.calls.array_list_add.0,
+                            v.as_ptr()
+                        )
+                    };
+                    if env.exception_pending() {
+                        return Err(self.take_exception(env));
+                    }
+                }
+                list
+            }
+        })
+    }
+
+    /// Registers a newly created local reference, or reports why creation failed.
+    fn created(&self, env: RawEnv, locals: &mut Locals, obj: jobject) -> Result<jvalue> {
+        if env.exception_pending() || obj.is_null() {
+            env.delete_local(obj);
+            return Err(self.take_exception(env));
+        }
+        Ok(jvalue {
+            l: locals.keep(obj),
+        })
+    }
+
+    /// A new Java primitive array holding `bytes` (native order), as a local reference.
+    fn prim_array(&self, env: RawEnv, prim: Prim, bytes: &[u8]) -> Result<jobject> {
+        let size = prim.size().max(1);
+        let len = jsize::try_from(bytes.len() / size).map_err(|_| {
+            Error::InvalidArgument("array too long for Java (2^31-1 elements at most)".into())
+        })?;
+        // SAFETY: `len` is non-negative; each New*Array returns a local reference or null with
+        // an exception pending.
+        let array = unsafe {
+            match prim {
+                Prim::Boolean => jcall!(env, NewBooleanArray, len),
+                Prim::Byte => jcall!(env, NewByteArray, len),
+                Prim::Char => jcall!(env, NewCharArray, len),
+                Prim::Short => jcall!(env, NewShortArray, len),
+                Prim::Int => jcall!(env, NewIntArray, len),
+                Prim::Long => jcall!(env, NewLongArray, len),
+                Prim::Float => jcall!(env, NewFloatArray, len),
+                Prim::Double => jcall!(env, NewDoubleArray, len),
+                Prim::Void => return Err(Error::InvalidArgument("no arrays of void".into())),
+            }
+        };
+        if array.is_null() || env.exception_pending() {
+            env.delete_local(array);
+            return Err(self.take_exception(env));
+        }
+        if !bytes.is_empty() {
+            // SAFETY: `array` is a live primitive array of element type `prim`, made above with
+            // exactly `bytes.len() / size` elements; no other JNI call happens during the copy.
+            let copied = unsafe {
+                with_prim!(prim, T => unsafe_access::copy_bytes_to_java::<T>(env.raw(), array, bytes))
+            };
+            if let Err(e) = copied {
+                env.delete_local(array);
+                return Err(self.copy_error(env, e));
+            }
+        }
+        Ok(array)
+    }
+
+    fn copy_error(&self, env: RawEnv, e: unsafe_access::ArrayCopyError) -> Error {
+        if env.exception_pending() {
+            self.take_exception(env)
+        } else {
+            Error::InvalidArgument(e.to_string())
+        }
+    }
+
+    /// Reads a field of `target` (ignored for static fields).
+    pub fn get_field(&self, f: &FieldInfo, target: Option<&JRef>) -> Result<Value> {
+        let env = self.raw_env()?;
+        let id = f.id.0;
+        let raw = if f.is_static {
+            let class = f.declaring.raw_class();
+            // SAFETY: `id` is a static field of `class`; its type picks the function.
+            unsafe {
+                match f.ty.prim {
+                    Some(Prim::Boolean) => Raw::Prim(Value::Bool(
+                        jcall!(env, GetStaticBooleanField, class, id) != 0,
+                    )),
+                    Some(Prim::Byte) => {
+                        Raw::Prim(Value::Byte(jcall!(env, GetStaticByteField, class, id)))
+                    }
+                    Some(Prim::Char) => {
+                        Raw::Prim(Value::Char(jcall!(env, GetStaticCharField, class, id)))
+                    }
+                    Some(Prim::Short) => {
+                        Raw::Prim(Value::Short(jcall!(env, GetStaticShortField, class, id)))
+                    }
+                    Some(Prim::Int) => {
+                        Raw::Prim(Value::Int(jcall!(env, GetStaticIntField, class, id)))
+                    }
+                    Some(Prim::Long) => {
+                        Raw::Prim(Value::Long(jcall!(env, GetStaticLongField, class, id)))
+                    }
+                    Some(Prim::Float) => {
+                        Raw::Prim(Value::Float(jcall!(env, GetStaticFloatField, class, id)))
+                    }
+                    Some(Prim::Double) => {
+                        Raw::Prim(Value::Double(jcall!(env, GetStaticDoubleField, class, id)))
+                    }
+                    Some(Prim::Void) => Raw::Prim(Value::Void),
+                    None => Raw::Object(jcall!(env, GetStaticObjectField, class, id)),
+                }
+            }
+        } else {
+            let Some(target) = target else {
+                return Err(Error::InvalidArgument(format!(
+                    "{} is an instance field and needs an object",
+                    f.name
+                )));
+            };
+            let obj = target.as_raw();
+            // SAFETY: `obj` is a live instance of a class with the field `id` (looked up on its
+            // runtime class); the field type picks the function.
+            unsafe {
+                match f.ty.prim {
+                    Some(Prim::Boolean) => {
+                        Raw::Prim(Value::Bool(jcall!(env, GetBooleanField, obj, id) != 0))
+                    }
+                    Some(Prim::Byte) => Raw::Prim(Value::Byte(jcall!(env, GetByteField, obj, id))),
+                    Some(Prim::Char) => Raw::Prim(Value::Char(jcall!(env, GetCharField, obj, id))),
+                    Some(Prim::Short) => {
+                        Raw::Prim(Value::Short(jcall!(env, GetShortField, obj, id)))
+                    }
+                    Some(Prim::Int) => Raw::Prim(Value::Int(jcall!(env, GetIntField, obj, id))),
+                    Some(Prim::Long) => Raw::Prim(Value::Long(jcall!(env, GetLongField, obj, id))),
+                    Some(Prim::Float) => {
+                        Raw::Prim(Value::Float(jcall!(env, GetFloatField, obj, id)))
+                    }
+                    Some(Prim::Double) => {
+                        Raw::Prim(Value::Double(jcall!(env, GetDoubleField, obj, id)))
+                    }
+                    Some(Prim::Void) => Raw::Prim(Value::Void),
+                    None => Raw::Object(jcall!(env, GetObjectField, obj, id)),
+                }
+            }
+        };
+        self.finish_raw(env, raw)
+    }
+
+    /// Writes a field of `target` (ignored for static fields); final fields are refused.
+    pub fn set_field(&self, f: &FieldInfo, target: Option<&JRef>, value: &Arg) -> Result<()> {
+        if f.is_final {
+            return Err(Error::InvalidArgument(format!(
+                "{} is final and cannot be assigned",
+                f.name
+            )));
+        }
+        let env = self.raw_env()?;
+        let mut locals = Locals::new(env);
+        let v = self.arg_value(env, value, &mut locals)?;
+        let id = f.id.0;
+        if f.is_static {
+            let class = f.declaring.raw_class();
+            // SAFETY: `id` is a non-final static field of `class` and `v` was converted to its
+            // type, whose member of the union is read.
+            unsafe {
+                match f.ty.prim {
+                    Some(Prim::Boolean) => jcall!(env, SetStaticBooleanField, class, id, v.z),
+                    Some(Prim::Byte) => jcall!(env, SetStaticByteField, class, id, v.b),
+                    Some(Prim::Char) => jcall!(env, SetStaticCharField, class, id, v.c),
+                    Some(Prim::Short) => jcall!(env, SetStaticShortField, class, id, v.s),
+                    Some(Prim::Int) => jcall!(env, SetStaticIntField, class, id, v.i),
+                    Some(Prim::Long) => jcall!(env, SetStaticLongField, class, id, v.j),
+                    Some(Prim::Float) => jcall!(env, SetStaticFloatField, class, id, v.f),
+                    Some(Prim::Double) => jcall!(env, SetStaticDoubleField, class, id, v.d),
+                    Some(Prim::Void) => {}
+                    None => jcall!(env, SetStaticObjectField, class, id, v.l),
+                }
+            }
+        } else {
+            let Some(target) = target else {
+                return Err(Error::InvalidArgument(format!(
+                    "{} is an instance field and needs an object",
+                    f.name
+                )));
+            };
+            let obj = target.as_raw();
+            // SAFETY: `obj` is a live instance with the non-final field `id`, and `v` was
+            // converted to the field's type.
+            unsafe {
+                match f.ty.prim {
+                    Some(Prim::Boolean) => jcall!(env, SetBooleanField, obj, id, v.z),
+                    Some(Prim::Byte) => jcall!(env, SetByteField, obj, id, v.b),
+                    Some(Prim::Char) => jcall!(env, SetCharField, obj, id, v.c),
+                    Some(Prim::Short) => jcall!(env, SetShortField, obj, id, v.s),
+                    Some(Prim::Int) => jcall!(env, SetIntField, obj, id, v.i),
+                    Some(Prim::Long) => jcall!(env, SetLongField, obj, id, v.j),
+                    Some(Prim::Float) => jcall!(env, SetFloatField, obj, id, v.f),
+                    Some(Prim::Double) => jcall!(env, SetDoubleField, obj, id, v.d),
+                    Some(Prim::Void) => {}
+                    None => jcall!(env, SetObjectField, obj, id, v.l),
+                }
+            }
+        }
+        if env.exception_pending() {
+            return Err(self.take_exception(env));
+        }
+        Ok(())
+    }
+
+    /// `IsInstanceOf`.
+    pub fn is_instance(&self, obj: &JRef, class: &ClassInfo) -> Result<bool> {
+        Ok(self
+            .raw_env()?
+            .instance_of(obj.as_raw(), class.class().as_raw()))
+    }
+
+    /// `IsSameObject`.
+    pub fn same_object(&self, a: &JRef, b: &JRef) -> Result<bool> {
+        Ok(self.raw_env()?.same(a.as_raw(), b.as_raw()))
+    }
+
+    /// Whether a value of class `from` can be passed where a `to` is expected.
+    pub fn is_assignable(&self, from: &ClassInfo, to: &JType) -> Result<bool> {
+        Ok(match &to.class {
+            Some(c) => self
+                .raw_env()?
+                .assignable(from.class().as_raw(), c.as_raw()),
+            None => false,
+        })
+    }
+
+    /// The length of a Java array.
+    pub fn array_len(&self, array: &JRef) -> Result<usize> {
+        let env = self.raw_env()?;
+        // SAFETY: the binding only calls this for objects whose class is an array class.
+        let n = unsafe { jcall!(env, GetArrayLength, array.as_raw()) };
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+
+    /// Element `index` of a Java array whose element type is `component`. The binding checks the
+    /// bounds first; Java's own check still applies.
+    pub fn array_get(&self, array: &JRef, component: &JType, index: usize) -> Result<Value> {
+        let env = self.raw_env()?;
+        let i = jsize::try_from(index)
+            .map_err(|_| Error::InvalidArgument(format!("index {index} out of range")))?;
+        let a = array.as_raw();
+        macro_rules! region {
+            ($f:ident, $t:ty, $wrap:expr) => {{
+                let mut v: $t = Default::default();
+                // SAFETY: `a` is a live array of this element type; one element is copied into
+                // `v`, and Java checks the bounds (throwing instead of copying).
+                unsafe { jcall!(env, $f, a, i, 1, &mut v) };
+                Raw::Prim($wrap(v))
+            }};
+        }
+        let raw = match component.prim {
+            Some(Prim::Boolean) => region!(GetBooleanArrayRegion, u8, |v| Value::Bool(v != 0)),
+            Some(Prim::Byte) => region!(GetByteArrayRegion, i8, Value::Byte),
+            Some(Prim::Char) => region!(GetCharArrayRegion, u16, Value::Char),
+            Some(Prim::Short) => region!(GetShortArrayRegion, i16, Value::Short),
+            Some(Prim::Int) => region!(GetIntArrayRegion, i32, Value::Int),
+            Some(Prim::Long) => region!(GetLongArrayRegion, i64, Value::Long),
+            Some(Prim::Float) => region!(GetFloatArrayRegion, f32, Value::Float),
+            Some(Prim::Double) => region!(GetDoubleArrayRegion, f64, Value::Double),
+            Some(Prim::Void) => Raw::Prim(Value::Void),
+            // SAFETY: `a` is a live object array; Java checks the bounds.
+            None => Raw::Object(unsafe { jcall!(env, GetObjectArrayElement, a, i) }),
+        };
+        self.finish_raw(env, raw)
+    }
+
+    /// Stores `value` (converted to `component`) at `index` of a Java array.
+    pub fn array_set(
+        &self,
+        array: &JRef,
+        component: &JType,
+        index: usize,
+        value: &Arg,
+    ) -> Result<()> {
+        let env = self.raw_env()?;
+        let i = jsize::try_from(index)
+            .map_err(|_| Error::InvalidArgument(format!("index {index} out of range")))?;
+        let mut locals = Locals::new(env);
+        let v = self.arg_value(env, value, &mut locals)?;
+        let a = array.as_raw();
+        // SAFETY: `a` is a live array of element type `component`, `v` was converted to that
+        // type (its matching union member is read), and Java checks the bounds.
+        unsafe {
+            match component.prim {
+                Some(Prim::Boolean) => jcall!(env, SetBooleanArrayRegion, a, i, 1, &v.z),
+                Some(Prim::Byte) => jcall!(env, SetByteArrayRegion, a, i, 1, &v.b),
+                Some(Prim::Char) => jcall!(env, SetCharArrayRegion, a, i, 1, &v.c),
+                Some(Prim::Short) => jcall!(env, SetShortArrayRegion, a, i, 1, &v.s),
+                Some(Prim::Int) => jcall!(env, SetIntArrayRegion, a, i, 1, &v.i),
+                Some(Prim::Long) => jcall!(env, SetLongArrayRegion, a, i, 1, &v.j),
+                Some(Prim::Float) => jcall!(env, SetFloatArrayRegion, a, i, 1, &v.f),
+                Some(Prim::Double) => jcall!(env, SetDoubleArrayRegion, a, i, 1, &v.d),
+                Some(Prim::Void) => {}
+                None => jcall!(env, SetObjectArrayElement, a, i, v.l),
+            }
+        }
+        if env.exception_pending() {
+            return Err(self.take_exception(env));
+        }
+        Ok(())
+    }
+
+    /// Copies a whole Java primitive array of element type `prim` into `dst` (native order)
+    /// through a JNI critical region: one `memcpy`, never element by element.
+    pub fn array_copy_out(&self, array: &JRef, prim: Prim, dst: &mut [u8]) -> Result<()> {
+        let env = self.raw_env()?;
+        if dst.is_empty() {
+            return Ok(());
+        }
+        // SAFETY: `array` is a live primitive array of element type `prim` (the binding checked
+        // the class), and no JNI or host call happens inside the copy's critical region.
+        let copied = unsafe {
+            with_prim!(prim, T => unsafe_access::copy_bytes_from_java::<T>(env.raw(), array.as_raw(), dst))
+        };
+        copied.map_err(|e| self.copy_error(env, e))
+    }
+}
+
+/// Runs `$body` with `T` bound to the Rust type of a Java primitive.
+macro_rules! with_prim {
+    ($prim:expr, $t:ident => $body:expr) => {
+        match $prim {
+            Prim::Boolean => {
+                type $t = u8;
+                $body
+            }
+            Prim::Byte => {
+                type $t = i8;
+                $body
+            }
+            Prim::Char => {
+                type $t = u16;
+                $body
+            }
+            Prim::Short => {
+                type $t = i16;
+                $body
+            }
+            Prim::Int => {
+                type $t = i32;
+                $body
+            }
+            Prim::Long => {
+                type $t = i64;
+                $body
+            }
+            Prim::Float => {
+                type $t = f32;
+                $body
+            }
+            Prim::Double | Prim::Void => {
+                type $t = f64;
+                $body
+            }
+        }
+    };
+}
+use with_prim;
+
+/// Reads a `java.lang.String` as UTF-16 code units.
+pub(crate) fn read_string(env: RawEnv, s: jobject) -> Vec<u16> {
+    // SAFETY: `s` is a live java.lang.String reference.
+    let len = unsafe { jcall!(env, GetStringLength, s) };
+    let mut units = vec![0u16; usize::try_from(len).unwrap_or(0)];
+    if len > 0 {
+        // SAFETY: `units` has room for `len` code units, the whole string.
+        unsafe { jcall!(env, GetStringRegion, s, 0, len, units.as_mut_ptr()) };
+    }
+    units
+}

@@ -1,0 +1,687 @@
+//! What the call machinery knows about a Java class: its public methods, constructors and fields
+//! with their JNI ids and parameter types, read once per class through `org.imglyb.Reflect` and
+//! cached for the life of the process.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use jni::JNIEnv;
+use jni::objects::{JObject, JObjectArray};
+use jni::sys::{jfieldID, jmethodID, jobject};
+
+use crate::bridge::string_array;
+use crate::error::{Error, Result};
+use crate::jref::{JRef, RawEnv, jcall};
+use crate::jvm::Jvm;
+use crate::overload::CallCache;
+
+/// A Java primitive type (or `void`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Prim {
+    /// `boolean`
+    Boolean,
+    /// `byte`
+    Byte,
+    /// `char`
+    Char,
+    /// `short`
+    Short,
+    /// `int`
+    Int,
+    /// `long`
+    Long,
+    /// `float`
+    Float,
+    /// `double`
+    Double,
+    /// `void`, only as a return type.
+    Void,
+}
+
+impl Prim {
+    /// From a JNI descriptor letter (`Z`, `B`, `C`, `S`, `I`, `J`, `F`, `D`, `V`).
+    pub fn from_code(code: char) -> Option<Prim> {
+        Some(match code {
+            'Z' => Prim::Boolean,
+            'B' => Prim::Byte,
+            'C' => Prim::Char,
+            'S' => Prim::Short,
+            'I' => Prim::Int,
+            'J' => Prim::Long,
+            'F' => Prim::Float,
+            'D' => Prim::Double,
+            'V' => Prim::Void,
+            _ => return None,
+        })
+    }
+
+    /// From the Java name (`"long"`, `"double"`, ...).
+    pub fn from_name(name: &str) -> Option<Prim> {
+        Some(match name {
+            "boolean" => Prim::Boolean,
+            "byte" => Prim::Byte,
+            "char" => Prim::Char,
+            "short" => Prim::Short,
+            "int" => Prim::Int,
+            "long" => Prim::Long,
+            "float" => Prim::Float,
+            "double" => Prim::Double,
+            _ => return None,
+        })
+    }
+
+    /// The Java name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Prim::Boolean => "boolean",
+            Prim::Byte => "byte",
+            Prim::Char => "char",
+            Prim::Short => "short",
+            Prim::Int => "int",
+            Prim::Long => "long",
+            Prim::Float => "float",
+            Prim::Double => "double",
+            Prim::Void => "void",
+        }
+    }
+
+    /// The size of one value in a Java array, in bytes.
+    pub fn size(self) -> usize {
+        match self {
+            Prim::Boolean | Prim::Byte => 1,
+            Prim::Char | Prim::Short => 2,
+            Prim::Int | Prim::Float => 4,
+            Prim::Long | Prim::Double => 8,
+            Prim::Void => 0,
+        }
+    }
+
+    /// Rank for "the widest wins": larger is wider. Boolean and void rank lowest.
+    pub fn width_rank(self) -> u8 {
+        match self {
+            Prim::Boolean | Prim::Void => 0,
+            Prim::Byte => 1,
+            Prim::Short | Prim::Char => 2,
+            Prim::Int => 3,
+            Prim::Long => 4,
+            Prim::Float => 5,
+            Prim::Double => 6,
+        }
+    }
+
+    /// The `java.lang` box of this primitive, as a binary name.
+    pub fn box_name(self) -> &'static str {
+        match self {
+            Prim::Boolean => "java.lang.Boolean",
+            Prim::Byte => "java.lang.Byte",
+            Prim::Char => "java.lang.Character",
+            Prim::Short => "java.lang.Short",
+            Prim::Int => "java.lang.Integer",
+            Prim::Long => "java.lang.Long",
+            Prim::Float => "java.lang.Float",
+            Prim::Double => "java.lang.Double",
+            Prim::Void => "java.lang.Void",
+        }
+    }
+
+    /// The flag of [`JType::flags`] saying a parameter accepts this primitive's box.
+    pub fn box_flag(self) -> u32 {
+        match self {
+            Prim::Boolean => flags::BOOLEAN,
+            Prim::Byte => flags::BYTE,
+            Prim::Char => flags::CHAR,
+            Prim::Short => flags::SHORT,
+            Prim::Int => flags::INT,
+            Prim::Long => flags::LONG,
+            Prim::Float => flags::FLOAT,
+            Prim::Double => flags::DOUBLE,
+            Prim::Void => 0,
+        }
+    }
+
+    fn from_box_name(name: &str) -> Option<Prim> {
+        [
+            Prim::Boolean,
+            Prim::Byte,
+            Prim::Char,
+            Prim::Short,
+            Prim::Int,
+            Prim::Long,
+            Prim::Float,
+            Prim::Double,
+        ]
+        .into_iter()
+        .find(|p| p.box_name() == name)
+    }
+}
+
+/// Bits of [`JType::flags`], computed in Java (`org.imglyb.Reflect.flags`).
+pub mod flags {
+    /// A `String` can be passed (String, CharSequence, Object, ...).
+    pub const STRING: u32 = 1;
+    /// A `Boolean` can be passed.
+    pub const BOOLEAN: u32 = 1 << 1;
+    /// A `Byte` can be passed.
+    pub const BYTE: u32 = 1 << 2;
+    /// A `Character` can be passed.
+    pub const CHAR: u32 = 1 << 3;
+    /// A `Short` can be passed.
+    pub const SHORT: u32 = 1 << 4;
+    /// An `Integer` can be passed.
+    pub const INT: u32 = 1 << 5;
+    /// A `Long` can be passed.
+    pub const LONG: u32 = 1 << 6;
+    /// A `Float` can be passed.
+    pub const FLOAT: u32 = 1 << 7;
+    /// A `Double` can be passed.
+    pub const DOUBLE: u32 = 1 << 8;
+    /// An `ArrayList` can be passed (List, Collection, Iterable, Object).
+    pub const LIST: u32 = 1 << 9;
+    /// An ImgLib2 `Img` can be passed, and the type is not `Object`.
+    pub const IMG: u32 = 1 << 10;
+    /// The type is an interface.
+    pub const INTERFACE: u32 = 1 << 11;
+    /// The type is a `java.util.Iterator`.
+    pub const ITERATOR: u32 = 1 << 12;
+    /// The type is a `java.lang.Iterable`.
+    pub const ITERABLE: u32 = 1 << 13;
+    /// The type is a `java.util.Collection`.
+    pub const COLLECTION: u32 = 1 << 14;
+    /// The type is a `java.util.List`.
+    pub const LIST_CLASS: u32 = 1 << 15;
+    /// The type is a `java.util.Map`.
+    pub const MAP: u32 = 1 << 16;
+    /// The type is abstract (or an interface).
+    pub const ABSTRACT: u32 = 1 << 17;
+    /// The type is a `Throwable`.
+    pub const THROWABLE: u32 = 1 << 18;
+}
+
+/// A Java type as it appears in a signature.
+#[derive(Debug)]
+pub struct JType {
+    /// The binary name: `int`, `java.lang.String`, `[J`, `[Ljava.lang.String;`.
+    pub name: String,
+    /// The primitive, for primitive types and `void`.
+    pub prim: Option<Prim>,
+    /// The class, for reference types.
+    pub class: Option<Arc<JRef>>,
+    /// [`flags`] bits.
+    pub flags: u32,
+    /// The element type, for arrays.
+    pub component: Option<Arc<JType>>,
+}
+
+impl JType {
+    /// Whether this is a reference type.
+    pub fn is_ref(&self) -> bool {
+        self.prim.is_none()
+    }
+
+    /// The readable Java spelling: `long[]` rather than `[J`.
+    pub fn display(&self) -> String {
+        match &self.component {
+            Some(c) => format!("{}[]", c.display()),
+            None => self.name.clone(),
+        }
+    }
+
+    /// The class reference of a reference type.
+    pub(crate) fn raw_class(&self) -> jobject {
+        self.class
+            .as_ref()
+            .map_or(std::ptr::null_mut(), |c| c.as_raw())
+    }
+}
+
+/// A JNI method id; valid on every thread while its class is loaded (we hold the class).
+#[derive(Debug, Clone, Copy)]
+pub struct MethodId(pub(crate) jmethodID);
+// SAFETY: method ids are process-wide and immutable; the class they belong to is kept alive by a
+// global reference in the owning ClassInfo.
+unsafe impl Send for MethodId {}
+// SAFETY: as above.
+unsafe impl Sync for MethodId {}
+
+/// A JNI field id; valid on every thread while its class is loaded.
+#[derive(Debug, Clone, Copy)]
+pub struct FieldId(pub(crate) jfieldID);
+// SAFETY: field ids are process-wide and immutable, like method ids.
+unsafe impl Send for FieldId {}
+// SAFETY: as above.
+unsafe impl Sync for FieldId {}
+
+/// One public method or constructor.
+#[derive(Debug)]
+pub struct MethodInfo {
+    /// The name (`<init>` for constructors).
+    pub name: String,
+    /// The JNI id.
+    pub id: MethodId,
+    /// Static method.
+    pub is_static: bool,
+    /// Declared with `...`.
+    pub varargs: bool,
+    /// The class that declares it.
+    pub declaring: Arc<JType>,
+    /// The return type (`void` for constructors).
+    pub ret: Arc<JType>,
+    /// The parameter types.
+    pub params: Vec<Arc<JType>>,
+}
+
+impl MethodInfo {
+    /// `static long abs(long)`, for error messages.
+    pub fn signature(&self) -> String {
+        let params: Vec<String> = self
+            .params
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                if self.varargs && i + 1 == self.params.len() {
+                    p.component
+                        .as_ref()
+                        .map_or_else(|| p.display(), |c| format!("{}...", c.display()))
+                } else {
+                    p.display()
+                }
+            })
+            .collect();
+        let stat = if self.is_static { "static " } else { "" };
+        if self.name == "<init>" {
+            format!("{}({})", self.declaring.name, params.join(", "))
+        } else {
+            format!(
+                "{stat}{} {}({})",
+                self.ret.display(),
+                self.name,
+                params.join(", ")
+            )
+        }
+    }
+}
+
+/// All public methods of one name (or all constructors), with the overload cache.
+#[derive(Debug)]
+pub struct MethodGroup {
+    /// The Java name.
+    pub name: String,
+    /// The overloads.
+    pub overloads: Vec<MethodInfo>,
+    /// Resolution results by argument key.
+    pub cache: CallCache,
+}
+
+impl MethodGroup {
+    /// Whether any overload is static.
+    pub fn has_static(&self) -> bool {
+        self.overloads.iter().any(|m| m.is_static)
+    }
+
+    /// Whether any overload is an instance method.
+    pub fn has_instance(&self) -> bool {
+        self.overloads.iter().any(|m| !m.is_static)
+    }
+}
+
+/// One public field.
+#[derive(Debug)]
+pub struct FieldInfo {
+    /// The name.
+    pub name: String,
+    /// The JNI id.
+    pub id: FieldId,
+    /// Static field.
+    pub is_static: bool,
+    /// Final field: read-only.
+    pub is_final: bool,
+    /// The class that declares it.
+    pub declaring: Arc<JType>,
+    /// Its type.
+    pub ty: Arc<JType>,
+}
+
+/// What imglyb knows about one Java class.
+#[derive(Debug)]
+pub struct ClassInfo {
+    /// The class itself as a type (name, class reference, flags, component for arrays).
+    pub ty: Arc<JType>,
+    /// Public methods by name, static and instance alike, inherited ones included.
+    pub methods: HashMap<String, Arc<MethodGroup>>,
+    /// Public constructors; `None` for interfaces, abstract classes and arrays.
+    pub constructors: Option<Arc<MethodGroup>>,
+    /// Public fields by name, inherited ones included.
+    pub fields: HashMap<String, Arc<FieldInfo>>,
+    /// `java.lang.String`.
+    pub is_string: bool,
+    /// For `java.lang.Integer` and the other boxes: the primitive they hold.
+    pub unboxes_to: Option<Prim>,
+}
+
+impl ClassInfo {
+    /// The binary name.
+    pub fn name(&self) -> &str {
+        &self.ty.name
+    }
+
+    /// The class reference.
+    pub fn class(&self) -> &Arc<JRef> {
+        self.ty
+            .class
+            .as_ref()
+            .expect("a described class is a reference type")
+    }
+
+    /// Whether a [`flags`] bit is set for the class.
+    pub fn has(&self, flag: u32) -> bool {
+        self.ty.flags & flag != 0
+    }
+
+    /// For arrays: the element type.
+    pub fn component(&self) -> Option<&Arc<JType>> {
+        self.ty.component.as_ref()
+    }
+
+    /// Sorted names of public methods and fields, for `dir()`.
+    pub fn member_names(&self, statics_only: bool) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .methods
+            .values()
+            .filter(|g| !statics_only || g.has_static())
+            .map(|g| g.name.clone())
+            .chain(
+                self.fields
+                    .values()
+                    .filter(|f| !statics_only || f.is_static)
+                    .map(|f| f.name.clone()),
+            )
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+}
+
+/// One line of `Reflect.describe`'s type table.
+struct TypeRow {
+    name: String,
+    prim: Option<Prim>,
+    class: Option<Arc<JRef>>,
+    flags: u32,
+    component: Option<usize>,
+}
+
+/// Builds type `i` of the table after its element type (arrays nest at most 255 deep in Java).
+fn build_type(
+    rows: &[TypeRow],
+    built: &mut [Option<Arc<JType>>],
+    i: usize,
+    depth: usize,
+) -> Result<Arc<JType>> {
+    if let Some(t) = &built[i] {
+        return Ok(t.clone());
+    }
+    let row = rows
+        .get(i)
+        .filter(|_| depth < 256)
+        .ok_or_else(|| Error::Internal(format!("bad type index {i}")))?;
+    let component = match row.component {
+        Some(c) if c < rows.len() => Some(build_type(rows, built, c, depth + 1)?),
+        Some(c) => return Err(Error::Internal(format!("bad element type index {c}"))),
+        None => None,
+    };
+    let t = Arc::new(JType {
+        name: row.name.clone(),
+        prim: row.prim,
+        class: row.class.clone(),
+        flags: row.flags,
+        component,
+    });
+    built[i] = Some(t.clone());
+    Ok(t)
+}
+
+/// Cached method ids the machinery uses on every call.
+#[derive(Debug)]
+pub(crate) struct Ids {
+    pub(crate) system: JRef,
+    pub(crate) identity_hash: MethodId,
+    pub(crate) reflect: JRef,
+    pub(crate) describe: MethodId,
+}
+
+/// Every [`ClassInfo`] made so far, by class identity and by name.
+#[derive(Debug)]
+pub(crate) struct ClassCache {
+    pub(crate) ids: Ids,
+    by_hash: RwLock<HashMap<i32, Vec<Arc<ClassInfo>>>>,
+    by_name: RwLock<HashMap<String, Arc<ClassInfo>>>,
+}
+
+impl ClassCache {
+    pub(crate) fn new(env: &mut JNIEnv, loader: &JObject) -> Result<ClassCache> {
+        let raw = RawEnv::from_jni(env);
+        let system = env.find_class("java/lang/System")?;
+        let identity_hash =
+            env.get_static_method_id(&system, "identityHashCode", "(Ljava/lang/Object;)I")?;
+        let reflect = crate::bridge::class_for_name(env, None, "org.imglyb.Reflect", loader, true)?;
+        let reflect = jni::objects::JClass::from(reflect);
+        let describe = env.get_static_method_id(
+            &reflect,
+            "describe",
+            "(Ljava/lang/Class;)[Ljava/lang/Object;",
+        )?;
+        Ok(ClassCache {
+            ids: Ids {
+                system: raw.global(system.as_raw())?,
+                identity_hash: MethodId(describe_id(identity_hash)),
+                reflect: raw.global(reflect.as_raw())?,
+                describe: MethodId(describe_id(describe)),
+            },
+            by_hash: RwLock::new(HashMap::new()),
+            by_name: RwLock::new(HashMap::new()),
+        })
+    }
+
+    /// The cached description of a class loaded by name, if any.
+    pub(crate) fn by_name(&self, name: &str) -> Option<Arc<ClassInfo>> {
+        self.by_name.read().ok()?.get(name).cloned()
+    }
+
+    pub(crate) fn remember_name(&self, name: &str, info: &Arc<ClassInfo>) {
+        if let Ok(mut map) = self.by_name.write() {
+            map.insert(name.to_owned(), info.clone());
+        }
+    }
+
+    /// The description of `class` (a live `java.lang.Class` reference), made on first use.
+    pub(crate) fn for_class(
+        &self,
+        jvm: &Jvm,
+        env: RawEnv,
+        class: jobject,
+    ) -> Result<Arc<ClassInfo>> {
+        let args = [jni::sys::jvalue { l: class }];
+        // SAFETY: `identity_hash` is System.identityHashCode(Object), static, on the class
+        // `system`; the argument array matches its one Object parameter.
+        let hash = unsafe {
+            jcall!(
+                env,
+                CallStaticIntMethodA,
+                self.ids.system.as_raw(),
+                self.ids.identity_hash.0,
+                args.as_ptr()
+            )
+        };
+        if env.exception_pending() {
+            return Err(jvm.take_exception(env));
+        }
+        if let Some(found) = self.lookup(env, hash, class) {
+            return Ok(found);
+        }
+        let info = Arc::new(self.describe(jvm, env, class)?);
+        let mut map = self
+            .by_hash
+            .write()
+            .map_err(|_| Error::Internal("class cache poisoned".into()))?;
+        let bucket = map.entry(hash).or_default();
+        if let Some(found) = bucket.iter().find(|c| env.same(c.class().as_raw(), class)) {
+            return Ok(found.clone());
+        }
+        bucket.push(info.clone());
+        Ok(info)
+    }
+
+    fn lookup(&self, env: RawEnv, hash: i32, class: jobject) -> Option<Arc<ClassInfo>> {
+        let map = self.by_hash.read().ok()?;
+        map.get(&hash)?
+            .iter()
+            .find(|c| env.same(c.class().as_raw(), class))
+            .cloned()
+    }
+
+    fn describe(&self, jvm: &Jvm, env: RawEnv, class: jobject) -> Result<ClassInfo> {
+        let mut jenv = env.to_jni()?;
+        jenv.with_local_frame(32, |jenv| {
+            let args = [jni::sys::jvalue { l: class }];
+            // SAFETY: `describe` is the static Reflect.describe(Class) of the class `reflect`,
+            // and the argument array holds its one Class parameter.
+            let described = unsafe {
+                jcall!(
+                    env,
+                    CallStaticObjectMethodA,
+                    self.ids.reflect.as_raw(),
+                    self.ids.describe.0,
+                    args.as_ptr()
+                )
+            };
+            if env.exception_pending() {
+                return Err(jvm.take_exception(env));
+            }
+            // SAFETY: `described` is a new local reference of this frame, owned from here on.
+            let described = JObjectArray::from(unsafe { JObject::from_raw(described) });
+            let type_lines = JObjectArray::from(jenv.get_object_array_element(&described, 0)?);
+            let type_lines = string_array(jenv, &type_lines)?;
+            let classes = JObjectArray::from(jenv.get_object_array_element(&described, 1)?);
+            let member_lines = JObjectArray::from(jenv.get_object_array_element(&described, 2)?);
+            let member_lines = string_array(jenv, &member_lines)?;
+            let members = JObjectArray::from(jenv.get_object_array_element(&described, 3)?);
+
+            let mut rows = Vec::with_capacity(type_lines.len());
+            for (i, line) in type_lines.iter().enumerate() {
+                let line = line.as_deref().unwrap_or_default();
+                let mut cols = line.split('\t');
+                let (Some(name), Some(code), Some(flags), Some(component)) =
+                    (cols.next(), cols.next(), cols.next(), cols.next())
+                else {
+                    return Err(Error::Internal(format!("bad type line {line:?}")));
+                };
+                let prim = Prim::from_code(code.chars().next().unwrap_or('L'));
+                let class = if prim.is_none() {
+                    let c = jenv.get_object_array_element(&classes, i as i32)?;
+                    let g = Arc::new(env.global(c.as_raw())?);
+                    jenv.delete_local_ref(c)?;
+                    Some(g)
+                } else {
+                    None
+                };
+                rows.push(TypeRow {
+                    name: name.to_owned(),
+                    prim,
+                    class,
+                    flags: flags.parse().unwrap_or(0),
+                    component: component.parse().ok(),
+                });
+            }
+            let mut built: Vec<Option<Arc<JType>>> = vec![None; rows.len()];
+            for i in 0..rows.len() {
+                build_type(&rows, &mut built, i, 0)?;
+            }
+            let types: Vec<Arc<JType>> = built.into_iter().flatten().collect();
+            let ty = |i: &str| -> Result<Arc<JType>> {
+                i.parse::<usize>()
+                    .ok()
+                    .and_then(|i| types.get(i).cloned())
+                    .ok_or_else(|| Error::Internal(format!("bad type index {i:?}")))
+            };
+
+            let mut groups: HashMap<String, Vec<MethodInfo>> = HashMap::new();
+            let mut ctors = Vec::new();
+            let mut fields = HashMap::new();
+            for (i, line) in member_lines.iter().enumerate() {
+                let line = line.as_deref().unwrap_or_default();
+                let cols: Vec<&str> = line.split('\t').collect();
+                let [kind, name, mflags, declaring, ret, params] = cols[..] else {
+                    return Err(Error::Internal(format!("bad member line {line:?}")));
+                };
+                let mflags: u32 = mflags.parse().unwrap_or(0);
+                let member = jenv.get_object_array_element(&members, i as i32)?;
+                let raw_member = member.as_raw();
+                if kind == "F" {
+                    // SAFETY: `raw_member` is a live java.lang.reflect.Field.
+                    let id = unsafe { jcall!(env, FromReflectedField, raw_member) };
+                    fields.insert(
+                        name.to_owned(),
+                        Arc::new(FieldInfo {
+                            name: name.to_owned(),
+                            id: FieldId(id),
+                            is_static: mflags & 1 != 0,
+                            is_final: mflags & 4 != 0,
+                            declaring: ty(declaring)?,
+                            ty: ty(ret)?,
+                        }),
+                    );
+                } else {
+                    // SAFETY: `raw_member` is a live java.lang.reflect.Method or Constructor.
+                    let id = unsafe { jcall!(env, FromReflectedMethod, raw_member) };
+                    let params = if params.is_empty() {
+                        Vec::new()
+                    } else {
+                        params.split(',').map(ty).collect::<Result<Vec<_>>>()?
+                    };
+                    let info = MethodInfo {
+                        name: name.to_owned(),
+                        id: MethodId(id),
+                        is_static: mflags & 1 != 0,
+                        varargs: mflags & 2 != 0,
+                        declaring: ty(declaring)?,
+                        ret: ty(ret)?,
+                        params,
+                    };
+                    if kind == "C" {
+                        ctors.push(info);
+                    } else {
+                        groups.entry(name.to_owned()).or_default().push(info);
+                    }
+                }
+                jenv.delete_local_ref(member)?;
+                if env.exception_pending() {
+                    return Err(jvm.take_exception(env));
+                }
+            }
+            let this = types[0].clone();
+            let group = |name: String, overloads| {
+                Arc::new(MethodGroup {
+                    name,
+                    overloads,
+                    cache: CallCache::default(),
+                })
+            };
+            Ok(ClassInfo {
+                is_string: this.name == "java.lang.String",
+                unboxes_to: Prim::from_box_name(&this.name),
+                methods: groups
+                    .into_iter()
+                    .map(|(name, overloads)| (name.clone(), group(name, overloads)))
+                    .collect(),
+                constructors: (!ctors.is_empty()).then(|| group("<init>".into(), ctors)),
+                fields,
+                ty: this,
+            })
+        })
+    }
+}
+
+fn describe_id(id: jni::objects::JStaticMethodID) -> jmethodID {
+    id.into_raw()
+}

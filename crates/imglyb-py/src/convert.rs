@@ -1,0 +1,565 @@
+//! Python values to Java arguments and Java values back to Python.
+//!
+//! Going in, a value is first *classified* ([`classify`]) so core's overload resolution can rate
+//! it, then *converted* ([`to_arg`]) to the chosen parameter type with range checks. Coming back,
+//! strings and boxed primitives become Python values and every other object a proxy.
+
+use std::sync::Arc;
+
+use imglyb_core::overload::{self, ArgKind, CallKey, KEY_ARGS, Mode};
+use imglyb_core::reflect::{ClassInfo, JType, Prim, flags};
+use imglyb_core::{Arg, BorrowedBytes, Bytes, Jvm, Value};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBool, PyFloat, PyInt, PyList, PyString, PyTuple};
+use pyo3::{ffi, intern};
+
+use crate::objects::{JClass, JObject};
+
+/// The hook for NumPy arrays passed where Java expects an ImgLib2 interface
+/// (`RandomAccessibleInterval`, `Img`, ...): returns the array wrapped zero-copy as an ImgLib2
+/// image, or `None` when it cannot be wrapped. This is the single place the shared-pixels layer
+/// plugs in; [`ndarray_img_ok`] must agree with it.
+pub(crate) fn ndarray_to_imglib(
+    _py: Python<'_>,
+    _array: &Bound<'_, PyAny>,
+) -> PyResult<Option<Arc<imglyb_core::JRef>>> {
+    Ok(None)
+}
+
+/// Whether [`ndarray_to_imglib`] can wrap this array.
+fn ndarray_img_ok(_array: &Bound<'_, PyAny>) -> bool {
+    false
+}
+
+static NDARRAY: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+/// `numpy.ndarray`, if NumPy can be imported.
+fn ndarray_type(py: Python<'_>) -> Option<&Bound<'_, PyAny>> {
+    NDARRAY
+        .get_or_try_init(py, || -> PyResult<Py<PyAny>> {
+            Ok(py.import("numpy")?.getattr("ndarray")?.unbind())
+        })
+        .ok()
+        .map(|t| t.bind(py))
+}
+
+/// Whether `obj` is a NumPy array.
+pub(crate) fn is_ndarray(obj: &Bound<'_, PyAny>) -> bool {
+    ndarray_type(obj.py()).is_some_and(|t| obj.is_instance(t).unwrap_or(false))
+}
+
+/// The Java primitive of a NumPy dtype in native byte order, if there is one.
+pub(crate) fn dtype_prim(array: &Bound<'_, PyAny>) -> PyResult<Option<Prim>> {
+    let dtype = array.getattr(intern!(array.py(), "dtype"))?;
+    let kind: String = dtype.getattr(intern!(array.py(), "kind"))?.extract()?;
+    let size: usize = dtype.getattr(intern!(array.py(), "itemsize"))?.extract()?;
+    let order: String = dtype.getattr(intern!(array.py(), "byteorder"))?.extract()?;
+    if order == ">" || (order == "<" && cfg!(target_endian = "big")) {
+        return Ok(None);
+    }
+    Ok(match (kind.as_str(), size) {
+        ("b", 1) => Some(Prim::Boolean),
+        ("i", 1) => Some(Prim::Byte),
+        ("i", 2) => Some(Prim::Short),
+        ("i", 4) => Some(Prim::Int),
+        ("i", 8) => Some(Prim::Long),
+        ("f", 4) => Some(Prim::Float),
+        ("f", 8) => Some(Prim::Double),
+        _ => None,
+    })
+}
+
+/// An integer value: Python `int` (not `bool`) or anything with `__index__` (NumPy integers).
+fn as_int(obj: &Bound<'_, PyAny>) -> Option<Option<i64>> {
+    if obj.is_instance_of::<PyBool>() {
+        return None;
+    }
+    let index = if obj.is_instance_of::<PyInt>() {
+        obj.clone()
+    } else if obj.hasattr(intern!(obj.py(), "__index__")).unwrap_or(false) && !is_ndarray(obj) {
+        // SAFETY: `obj` is a live object; PyNumber_Index returns a new reference or null with
+        // an exception set.
+        let r = unsafe { ffi::PyNumber_Index(obj.as_ptr()) };
+        if r.is_null() {
+            let _ = PyErr::take(obj.py());
+            return None;
+        }
+        // SAFETY: `r` is a new, non-null reference that we own.
+        unsafe { Bound::from_owned_ptr(obj.py(), r) }
+    } else {
+        return None;
+    };
+    Some(index.extract::<i64>().ok())
+}
+
+/// A float value: Python `float` or a NumPy floating scalar.
+fn as_float(obj: &Bound<'_, PyAny>) -> Option<f64> {
+    if let Ok(f) = obj.cast::<PyFloat>() {
+        return Some(f.value());
+    }
+    let py = obj.py();
+    let is_np_float = obj.hasattr(intern!(py, "dtype")).unwrap_or(false)
+        && !is_ndarray(obj)
+        && obj
+            .getattr(intern!(py, "dtype"))
+            .and_then(|d| d.getattr(intern!(py, "kind")))
+            .and_then(|k| k.extract::<String>())
+            .is_ok_and(|k| k == "f");
+    if is_np_float {
+        obj.extract::<f64>().ok()
+    } else {
+        None
+    }
+}
+
+/// The class description of `java.lang.Class`, for class proxies passed as arguments.
+fn class_class(py: Python<'_>, jvm: &Jvm) -> PyResult<Arc<ClassInfo>> {
+    static CLASS: PyOnceLock<Arc<ClassInfo>> = PyOnceLock::new();
+    CLASS
+        .get_or_try_init(py, || {
+            crate::call_java(py, || jvm.class_info("java.lang.Class"))
+        })
+        .cloned()
+}
+
+/// The description of `java.lang.Object`, the element type of lists passed as `List`.
+pub(crate) fn object_type(py: Python<'_>, jvm: &Jvm) -> PyResult<Arc<JType>> {
+    static OBJECT: PyOnceLock<Arc<JType>> = PyOnceLock::new();
+    OBJECT
+        .get_or_try_init(py, || {
+            crate::call_java(py, || {
+                jvm.class_info("java.lang.Object").map(|c| c.ty.clone())
+            })
+        })
+        .cloned()
+}
+
+/// Classified arguments and their cache key.
+pub(crate) struct Classified {
+    pub(crate) kinds: Vec<ArgKind<'static>>,
+    pub(crate) key: Option<CallKey>,
+}
+
+/// Rates every argument for overload resolution and builds the cache key.
+pub(crate) fn classify_all(args: &[Bound<'_, PyAny>], mode: Mode) -> PyResult<Classified> {
+    let mut kinds = Vec::with_capacity(args.len());
+    let mut tags = [0usize; KEY_ARGS];
+    let mut keyed = args.len() <= KEY_ARGS;
+    for (i, a) in args.iter().enumerate() {
+        let (kind, tag) = classify(a)?;
+        match tag {
+            Some(t) if i < KEY_ARGS => tags[i] = t,
+            _ => keyed = false,
+        }
+        kinds.push(kind);
+    }
+    let key = keyed.then_some(CallKey {
+        tags,
+        len: args.len() as u8,
+        mode: mode as u8,
+    });
+    Ok(Classified { kinds, key })
+}
+
+fn int_tag(v: Option<i64>) -> usize {
+    match v {
+        Some(v) if i8::try_from(v).is_ok() => 10,
+        Some(v) if i16::try_from(v).is_ok() => 11,
+        Some(v) if i32::try_from(v).is_ok() => 12,
+        Some(_) => 13,
+        None => 14,
+    }
+}
+
+/// Core's class cache holds every `ClassInfo` it hands out for the life of the process and
+/// never evicts one, so a reference to one may be given the `'static` lifetime.
+fn forever(class: &ClassInfo) -> &'static ClassInfo {
+    let ptr: *const ClassInfo = class;
+    // SAFETY: the pointee is owned by an `Arc` in core's class cache, which is never dropped
+    // or shrunk, so it lives until the process exits.
+    unsafe { &*ptr }
+}
+
+/// One argument's [`ArgKind`] and cache tag (`None`: do not cache calls with this argument).
+pub(crate) fn classify(obj: &Bound<'_, PyAny>) -> PyResult<(ArgKind<'static>, Option<usize>)> {
+    if obj.is_none() {
+        return Ok((ArgKind::Null, Some(1)));
+    }
+    if obj.is_instance_of::<PyBool>() {
+        return Ok((ArgKind::Bool, Some(2)));
+    }
+    if let Ok(o) = obj.cast::<JObject>() {
+        let class = forever(&o.get().obj.class);
+        return Ok((
+            ArgKind::Object(class),
+            Some(class as *const ClassInfo as usize),
+        ));
+    }
+    if obj.is_instance_of::<JClass>() {
+        let cc = forever(&*class_class(obj.py(), crate::jvm()?)?);
+        return Ok((ArgKind::Object(cc), Some(cc as *const ClassInfo as usize)));
+    }
+    if let Some(v) = as_int(obj) {
+        return Ok((ArgKind::Int(v), Some(int_tag(v))));
+    }
+    if let Some(x) = as_float(obj) {
+        let tag = if overload::fits_f32(x) { 20 } else { 21 };
+        return Ok((ArgKind::Float(x), Some(tag)));
+    }
+    if let Ok(s) = obj.cast::<PyString>() {
+        let len1 = utf16(s)?.len() == 1;
+        return Ok((ArgKind::Str { len1 }, Some(30 + usize::from(len1))));
+    }
+    if is_ndarray(obj) {
+        let ndim: usize = obj.getattr(intern!(obj.py(), "ndim"))?.extract()?;
+        let prim = if ndim == 1 { dtype_prim(obj)? } else { None };
+        return Ok((
+            ArgKind::NdArray {
+                prim,
+                img: ndarray_img_ok(obj),
+            },
+            None,
+        ));
+    }
+    if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
+        let items = obj
+            .try_iter()?
+            .map(|item| classify(&item?).map(|(k, _)| k))
+            .collect::<PyResult<Vec<_>>>()?;
+        return Ok((ArgKind::Seq(items), None));
+    }
+    Err(PyTypeError::new_err(format!(
+        "cannot pass a {} to Java: use None, bool, int, float, str, a list or tuple, a NumPy \
+         array, or a Java object",
+        obj.get_type().name()?
+    )))
+}
+
+/// The UTF-16 code units of a Python string, lone surrogates kept.
+pub(crate) fn utf16(s: &Bound<'_, PyString>) -> PyResult<Vec<u16>> {
+    if let Ok(text) = s.to_str() {
+        return Ok(text.encode_utf16().collect());
+    }
+    let bytes = s.call_method1(intern!(s.py(), "encode"), ("utf-16-le", "surrogatepass"))?;
+    let bytes: &[u8] = bytes.extract()?;
+    Ok(bytes
+        .chunks_exact(2)
+        .map(|c| u16::from_le_bytes([c[0], c[1]]))
+        .collect())
+}
+
+/// A Python `str` from UTF-16 code units, lone surrogates kept.
+pub(crate) fn py_str<'py>(py: Python<'py>, units: &[u16]) -> PyResult<Bound<'py, PyAny>> {
+    if let Ok(s) = String::from_utf16(units) {
+        return Ok(PyString::new(py, &s).into_any());
+    }
+    let mut order: std::os::raw::c_int = -1; // little endian, as laid out below
+    let bytes: Vec<u8> = units.iter().flat_map(|u| u.to_le_bytes()).collect();
+    // SAFETY: `bytes` holds `bytes.len()` readable bytes; the errors name is a static C string;
+    // the call returns a new reference or null with an exception set.
+    let r = unsafe {
+        ffi::PyUnicode_DecodeUTF16(
+            bytes.as_ptr().cast(),
+            bytes.len() as ffi::Py_ssize_t,
+            c"surrogatepass".as_ptr(),
+            &mut order,
+        )
+    };
+    // SAFETY: `r` is a new reference or null (then the pending error is returned).
+    unsafe { Bound::from_owned_ptr_or_err(py, r) }
+}
+
+fn range_error(obj: &Bound<'_, PyAny>, ty: &JType) -> PyErr {
+    PyTypeError::new_err(format!(
+        "{} is out of range for Java {}; Java integers are never truncated",
+        obj.repr().map(|r| r.to_string()).unwrap_or_default(),
+        ty.display()
+    ))
+}
+
+fn type_error(obj: &Bound<'_, PyAny>, ty: &JType) -> PyErr {
+    PyTypeError::new_err(format!(
+        "cannot convert {} ({}) to Java {}",
+        obj.repr().map(|r| r.to_string()).unwrap_or_default(),
+        obj.get_type()
+            .name()
+            .map(|n| n.to_string())
+            .unwrap_or_default(),
+        ty.display()
+    ))
+}
+
+/// Converts `obj` to a value of Java type `ty`, checking ranges and types.
+pub(crate) fn to_arg(
+    py: Python<'_>,
+    jvm: &Jvm,
+    obj: &Bound<'_, PyAny>,
+    ty: &JType,
+    keep: &mut Vec<Box<dyn Send>>,
+) -> PyResult<Arg> {
+    if let Some(p) = ty.prim {
+        return to_prim(obj, p, ty);
+    }
+    if obj.is_none() {
+        return Ok(Arg::Null);
+    }
+    if let Ok(o) = obj.cast::<JObject>() {
+        let o = &o.get().obj;
+        let ok = crate::call_java(py, || jvm.is_assignable(&o.class, ty))?;
+        return if ok {
+            Ok(Arg::Object(o.obj.clone()))
+        } else {
+            Err(type_error(obj, ty))
+        };
+    }
+    if let Ok(c) = obj.cast::<JClass>() {
+        let class = c.get().info.class().clone();
+        let cc = class_class(py, jvm)?;
+        if crate::call_java(py, || jvm.is_assignable(&cc, ty))? {
+            return Ok(Arg::Object(class));
+        }
+        return Err(type_error(obj, ty));
+    }
+    if obj.is_instance_of::<PyBool>() {
+        return if ty.flags & flags::BOOLEAN != 0 {
+            Ok(Arg::Boxed(Box::new(Arg::Bool(obj.is_truthy()?))))
+        } else {
+            Err(type_error(obj, ty))
+        };
+    }
+    if let Some(v) = as_int(obj) {
+        let Some(v) = v else {
+            return Err(range_error(obj, ty));
+        };
+        return match overload::int_box(v, ty.flags) {
+            Some(p) => Ok(Arg::Boxed(Box::new(to_prim(obj, p, ty)?))),
+            None if ty.flags & (flags::INT | flags::LONG) != 0 => Err(range_error(obj, ty)),
+            None => Err(type_error(obj, ty)),
+        };
+    }
+    if let Some(x) = as_float(obj) {
+        return match overload::float_box(x, ty.flags) {
+            Some(Prim::Float) => Ok(Arg::Boxed(Box::new(Arg::Float(x as f32)))),
+            Some(_) => Ok(Arg::Boxed(Box::new(Arg::Double(x)))),
+            None => Err(type_error(obj, ty)),
+        };
+    }
+    if let Ok(s) = obj.cast::<PyString>() {
+        let units = utf16(s)?;
+        if ty.flags & flags::STRING != 0 {
+            return Ok(Arg::Str(units));
+        }
+        if units.len() == 1 && ty.flags & flags::CHAR != 0 {
+            return Ok(Arg::Boxed(Box::new(Arg::Char(units[0]))));
+        }
+        return Err(type_error(obj, ty));
+    }
+    if is_ndarray(obj) {
+        if let Some(component) = &ty.component
+            && let Some(p) = component.prim
+        {
+            return ndarray_arg(py, obj, p, ty, keep);
+        }
+        if ty.flags & flags::IMG != 0
+            && let Some(img) = ndarray_to_imglib(py, obj)?
+        {
+            return Ok(Arg::Object(img));
+        }
+        return Err(type_error(obj, ty));
+    }
+    if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
+        let items: Vec<Bound<'_, PyAny>> = obj.try_iter()?.collect::<PyResult<_>>()?;
+        return seq_arg(py, jvm, &items, ty, keep);
+    }
+    Err(type_error(obj, ty))
+}
+
+/// A Python sequence as a new Java array of type `ty`, or an `ArrayList` for a `List` parameter.
+pub(crate) fn seq_arg(
+    py: Python<'_>,
+    jvm: &Jvm,
+    items: &[Bound<'_, PyAny>],
+    ty: &JType,
+    keep: &mut Vec<Box<dyn Send>>,
+) -> PyResult<Arg> {
+    if let Some(component) = &ty.component {
+        if let Some(p) = component.prim {
+            let mut bytes = Vec::with_capacity(items.len() * p.size());
+            for item in items {
+                push_prim_bytes(&mut bytes, to_prim(item, p, component)?);
+            }
+            return Ok(Arg::PrimArray(p, Bytes::Owned(bytes)));
+        }
+        let converted = items
+            .iter()
+            .map(|item| to_arg(py, jvm, item, component, keep))
+            .collect::<PyResult<Vec<_>>>()?;
+        return Ok(Arg::ObjArray(component.clone(), converted));
+    }
+    if ty.flags & flags::LIST != 0 {
+        let object = object_type(py, jvm)?;
+        let converted = items
+            .iter()
+            .map(|item| natural_arg(py, jvm, item, &object, keep))
+            .collect::<PyResult<Vec<_>>>()?;
+        return Ok(Arg::List(converted));
+    }
+    Err(PyTypeError::new_err(format!(
+        "cannot convert a Python sequence to Java {}",
+        ty.display()
+    )))
+}
+
+/// A value as a Java object of its natural type: lists become `ArrayList`s, numbers boxes.
+pub(crate) fn natural_arg(
+    py: Python<'_>,
+    jvm: &Jvm,
+    obj: &Bound<'_, PyAny>,
+    object: &JType,
+    keep: &mut Vec<Box<dyn Send>>,
+) -> PyResult<Arg> {
+    if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
+        let items: Vec<Bound<'_, PyAny>> = obj.try_iter()?.collect::<PyResult<_>>()?;
+        let converted = items
+            .iter()
+            .map(|item| natural_arg(py, jvm, item, object, keep))
+            .collect::<PyResult<Vec<_>>>()?;
+        return Ok(Arg::List(converted));
+    }
+    to_arg(py, jvm, obj, object, keep)
+}
+
+fn push_prim_bytes(bytes: &mut Vec<u8>, arg: Arg) {
+    match arg {
+        Arg::Bool(b) => bytes.push(u8::from(b)),
+        Arg::Byte(v) => bytes.extend_from_slice(&v.to_ne_bytes()),
+        Arg::Char(v) => bytes.extend_from_slice(&v.to_ne_bytes()),
+        Arg::Short(v) => bytes.extend_from_slice(&v.to_ne_bytes()),
+        Arg::Int(v) => bytes.extend_from_slice(&v.to_ne_bytes()),
+        Arg::Long(v) => bytes.extend_from_slice(&v.to_ne_bytes()),
+        Arg::Float(v) => bytes.extend_from_slice(&v.to_ne_bytes()),
+        Arg::Double(v) => bytes.extend_from_slice(&v.to_ne_bytes()),
+        _ => {}
+    }
+}
+
+/// A NumPy array as a new Java primitive array of element type `p`: its dtype must be exactly
+/// that primitive (no silent casts), and it must be one-dimensional.
+fn ndarray_arg(
+    py: Python<'_>,
+    obj: &Bound<'_, PyAny>,
+    p: Prim,
+    ty: &JType,
+    keep: &mut Vec<Box<dyn Send>>,
+) -> PyResult<Arg> {
+    let ndim: usize = obj.getattr(intern!(py, "ndim"))?.extract()?;
+    let dtype = dtype_prim(obj)?;
+    if ndim != 1 || dtype != Some(p) {
+        return Err(PyTypeError::new_err(format!(
+            "a NumPy array passed as Java {} must be 1-d with dtype {} (got {}-d {}); convert it \
+             with .ravel().astype(...)",
+            ty.display(),
+            numpy_name(p),
+            ndim,
+            obj.getattr(intern!(py, "dtype"))?.str()?
+        )));
+    }
+    let contiguous = py
+        .import("numpy")?
+        .call_method1(intern!(py, "ascontiguousarray"), (obj,))?;
+    let buffer = pyo3::buffer::PyUntypedBuffer::get(&contiguous)?;
+    // SAFETY: `buffer` holds an export of a C-contiguous array, so its memory stays valid and
+    // unresized until the export is released; it is kept in `keep`, which outlives the call.
+    let bytes = unsafe { BorrowedBytes::new(buffer.buf_ptr().cast(), buffer.len_bytes()) };
+    keep.push(Box::new(buffer));
+    Ok(Arg::PrimArray(p, Bytes::Borrowed(bytes)))
+}
+
+/// The NumPy dtype name of a Java primitive.
+pub(crate) fn numpy_name(p: Prim) -> &'static str {
+    match p {
+        Prim::Boolean => "bool",
+        Prim::Byte => "int8",
+        Prim::Char => "uint16",
+        Prim::Short => "int16",
+        Prim::Int => "int32",
+        Prim::Long => "int64",
+        Prim::Float => "float32",
+        Prim::Double | Prim::Void => "float64",
+    }
+}
+
+/// Converts `obj` to Java primitive `p`.
+fn to_prim(obj: &Bound<'_, PyAny>, p: Prim, ty: &JType) -> PyResult<Arg> {
+    match p {
+        Prim::Boolean => {
+            if obj.is_instance_of::<PyBool>() {
+                Ok(Arg::Bool(obj.is_truthy()?))
+            } else {
+                Err(type_error(obj, ty))
+            }
+        }
+        Prim::Char => match obj.cast::<PyString>() {
+            Ok(s) => match utf16(s)?[..] {
+                [c] => Ok(Arg::Char(c)),
+                _ => Err(PyTypeError::new_err(format!(
+                    "Java char takes a one-character str, not {}",
+                    obj.repr()?
+                ))),
+            },
+            Err(_) => Err(type_error(obj, ty)),
+        },
+        Prim::Float | Prim::Double => {
+            let x = if let Some(x) = as_float(obj) {
+                x
+            } else if let Some(v) = as_int(obj) {
+                match v {
+                    Some(v) => v as f64,
+                    None => obj.extract::<f64>().map_err(|_| range_error(obj, ty))?,
+                }
+            } else {
+                return Err(type_error(obj, ty));
+            };
+            if p == Prim::Double {
+                Ok(Arg::Double(x))
+            } else if overload::fits_f32(x) {
+                Ok(Arg::Float(x as f32))
+            } else {
+                Err(range_error(obj, ty))
+            }
+        }
+        Prim::Byte | Prim::Short | Prim::Int | Prim::Long => {
+            let Some(v) = as_int(obj) else {
+                return Err(type_error(obj, ty));
+            };
+            let v = v.ok_or_else(|| range_error(obj, ty))?;
+            let out = match p {
+                Prim::Byte => i8::try_from(v).map(Arg::Byte).ok(),
+                Prim::Short => i16::try_from(v).map(Arg::Short).ok(),
+                Prim::Int => i32::try_from(v).map(Arg::Int).ok(),
+                _ => Some(Arg::Long(v)),
+            };
+            out.ok_or_else(|| range_error(obj, ty))
+        }
+        Prim::Void => Err(PyValueError::new_err("void takes no value")),
+    }
+}
+
+/// Converts a value that came from Java to Python.
+pub(crate) fn to_py(py: Python<'_>, value: Value) -> PyResult<Py<PyAny>> {
+    Ok(match value {
+        Value::Void | Value::Null => py.None(),
+        Value::Bool(b) => PyBool::new(py, b).to_owned().into_any().unbind(),
+        Value::Byte(v) => v.into_pyobject(py)?.into_any().unbind(),
+        Value::Short(v) => v.into_pyobject(py)?.into_any().unbind(),
+        Value::Int(v) => v.into_pyobject(py)?.into_any().unbind(),
+        Value::Long(v) => v.into_pyobject(py)?.into_any().unbind(),
+        Value::Float(v) => f64::from(v).into_pyobject(py)?.into_any().unbind(),
+        Value::Double(v) => v.into_pyobject(py)?.into_any().unbind(),
+        Value::Char(c) => py_str(py, &[c])?.unbind(),
+        Value::Str(units) => py_str(py, &units)?.unbind(),
+        Value::Object(obj) => Py::new(py, JObject { obj })?.into_any(),
+    })
+}

@@ -1,0 +1,825 @@
+//! Java class, object, method and array proxies, and the functions that make them:
+//! `jimport`, `jinstance`, `jarray`.
+
+use std::sync::Arc;
+
+use imglyb_core::overload::{self, Mode};
+use imglyb_core::reflect::{ClassInfo, MethodGroup, Prim, flags};
+use imglyb_core::{JObj, JRef, Jvm, Value};
+use pyo3::exceptions::{PyAttributeError, PyIndexError, PyKeyError, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyInt, PySlice, PyString, PyTuple};
+use pyo3::{IntoPyObjectExt, intern};
+
+use crate::convert::{self, to_arg, to_py};
+use crate::{call_java, jvm};
+
+/// A Java class: call it to construct, read and write static fields, call static methods.
+#[pyclass(module = "imglyb", name = "JavaClass", frozen, dict)]
+#[derive(Debug)]
+pub struct JClass {
+    pub(crate) info: Arc<ClassInfo>,
+}
+
+/// A Java object: methods and public fields by name; Java arrays, lists, maps and iterables
+/// also behave as Python sequences, mappings and iterables.
+#[pyclass(module = "imglyb", name = "JavaObject", frozen, weakref)]
+#[derive(Debug)]
+pub struct JObject {
+    pub(crate) obj: JObj,
+}
+
+/// A Java method (all overloads of one name), bound to an object or a class.
+#[pyclass(module = "imglyb", name = "JavaMethod", frozen)]
+#[derive(Debug)]
+pub struct JMethod {
+    owner: Arc<ClassInfo>,
+    group: Arc<MethodGroup>,
+    target: Option<Arc<JRef>>,
+    mode: Mode,
+}
+
+/// A Python iterator over a Java `Iterator` or array.
+#[pyclass(module = "imglyb", name = "JavaIterator")]
+#[derive(Debug)]
+pub struct JIter {
+    source: IterSource,
+}
+
+#[derive(Debug)]
+enum IterSource {
+    Iterator(JObj),
+    Array {
+        array: JObj,
+        len: usize,
+        next: usize,
+    },
+}
+
+/// Strips one trailing `_` (for Java names that are Python keywords: `obj.import_`), if the
+/// plain name is unknown.
+fn java_name(name: &str, known: impl Fn(&str) -> bool) -> &str {
+    if !known(name)
+        && let Some(stripped) = name.strip_suffix('_')
+        && known(stripped)
+    {
+        return stripped;
+    }
+    name
+}
+
+/// Resolves an overload for `args`, converts them and calls it with the GIL released.
+pub(crate) fn call_group(
+    py: Python<'_>,
+    owner: &ClassInfo,
+    group: &MethodGroup,
+    mode: Mode,
+    target: Option<&Arc<JRef>>,
+    args: &[Bound<'_, PyAny>],
+) -> PyResult<Py<PyAny>> {
+    let jvm = jvm()?;
+    let classified = convert::classify_all(args, mode)?;
+    let env = jvm.raw_env().map_err(crate::to_py_err)?;
+    let resolved = overload::resolve(
+        env,
+        owner.name(),
+        group,
+        mode,
+        &classified.kinds,
+        classified.key,
+    )
+    .map_err(crate::to_py_err)?;
+    let m = &group.overloads[resolved.index];
+    let mut keep: Vec<Box<dyn Send>> = Vec::new();
+    let n = m.params.len();
+    let mut jargs = Vec::with_capacity(n);
+    if resolved.spread {
+        for (a, p) in args.iter().zip(&m.params[..n - 1]) {
+            jargs.push(to_arg(py, jvm, a, p, &mut keep)?);
+        }
+        let rest = &args[n - 1..];
+        jargs.push(convert::seq_arg(
+            py,
+            jvm,
+            rest,
+            &m.params[n - 1],
+            &mut keep,
+        )?);
+    } else {
+        for (a, p) in args.iter().zip(&m.params) {
+            jargs.push(to_arg(py, jvm, a, p, &mut keep)?);
+        }
+    }
+    let target = target.map(|t| &**t);
+    let value = call_java(py, || jvm.invoke(m, target, &jargs))?;
+    drop(keep);
+    to_py(py, value)
+}
+
+/// Calls the method `name` of `obj` with Python arguments.
+pub(crate) fn call_named(
+    py: Python<'_>,
+    obj: &JObj,
+    name: &str,
+    args: &[Bound<'_, PyAny>],
+) -> PyResult<Py<PyAny>> {
+    let group = obj.class.methods.get(name).ok_or_else(|| {
+        PyTypeError::new_err(format!("{} has no method {name}", obj.class.name()))
+    })?;
+    call_group(py, &obj.class, group, Mode::Any, Some(&obj.obj), args)
+}
+
+fn no_member(class: &ClassInfo, name: &str, what: &str) -> PyErr {
+    PyAttributeError::new_err(format!(
+        "Java {what} {} has no public {} named '{name}'",
+        class.name(),
+        if what == "class" {
+            "static method, static field or constructor"
+        } else {
+            "method or field"
+        }
+    ))
+}
+
+#[pymethods]
+impl JClass {
+    /// Constructs a new object.
+    #[pyo3(signature = (*args))]
+    fn __call__(&self, py: Python<'_>, args: &Bound<'_, PyTuple>) -> PyResult<Py<PyAny>> {
+        let Some(ctors) = &self.info.constructors else {
+            return Err(PyTypeError::new_err(format!(
+                "{} cannot be instantiated: it is an interface, an abstract class or has no \
+                 public constructor",
+                self.info.name()
+            )));
+        };
+        let args: Vec<_> = args.iter().collect();
+        call_group(py, &self.info, ctors, Mode::Any, None, &args)
+    }
+
+    fn __getattr__(slf: &Bound<'_, Self>, name: &str) -> PyResult<Py<PyAny>> {
+        let py = slf.py();
+        let this = slf.get();
+        let info = &this.info;
+        let name = java_name(name, |n| {
+            info.methods.contains_key(n) || info.fields.contains_key(n)
+        });
+        if let Some(group) = info.methods.get(name) {
+            let mode = if group.has_static() {
+                Mode::Static
+            } else {
+                Mode::Instance
+            };
+            let method = Py::new(
+                py,
+                JMethod {
+                    owner: info.clone(),
+                    group: group.clone(),
+                    target: None,
+                    mode,
+                },
+            )?;
+            // Cache the method on the instance so later lookups skip __getattr__.
+            if let Ok(dict) = slf.getattr(intern!(py, "__dict__")) {
+                dict.set_item(name, &method)?;
+            }
+            return Ok(method.into_any());
+        }
+        if let Some(field) = info.fields.get(name).filter(|f| f.is_static) {
+            let jvm = jvm()?;
+            let v = call_java(py, || jvm.get_field(field, None))?;
+            return to_py(py, v);
+        }
+        if name == "class_" {
+            let jvm = jvm()?;
+            let class = info.class().clone();
+            let obj = call_java(py, || jvm.wrap_ref(&class))?;
+            return Ok(Py::new(py, JObject { obj })?.into_any());
+        }
+        Err(no_member(info, name, "class"))
+    }
+
+    fn __setattr__(&self, py: Python<'_>, name: &str, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        let jvm = jvm()?;
+        let info = &self.info;
+        let name = java_name(name, |n| info.fields.contains_key(n));
+        let Some(field) = info.fields.get(name).filter(|f| f.is_static) else {
+            return Err(PyAttributeError::new_err(format!(
+                "Java class {} has no public static field named '{name}'",
+                info.name()
+            )));
+        };
+        let mut keep = Vec::new();
+        let arg = to_arg(py, jvm, value, &field.ty, &mut keep)?;
+        call_java(py, || jvm.set_field(field, None, &arg))
+    }
+
+    fn __dir__(&self) -> Vec<String> {
+        self.info.member_names(true)
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<java class '{}'>", self.info.name())
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> PyResult<bool> {
+        let Ok(other) = other.cast::<JClass>() else {
+            return Ok(false);
+        };
+        Ok(Arc::ptr_eq(&self.info, &other.get().info))
+    }
+
+    fn __hash__(&self) -> isize {
+        Arc::as_ptr(&self.info) as isize
+    }
+
+    fn __instancecheck__(&self, py: Python<'_>, obj: &Bound<'_, PyAny>) -> PyResult<bool> {
+        instance_of(py, obj, &self.info)
+    }
+
+    /// The Java binary name, e.g. `java.util.ArrayList`.
+    #[getter]
+    fn __javaname__(&self) -> String {
+        self.info.name().to_owned()
+    }
+}
+
+fn instance_of(py: Python<'_>, obj: &Bound<'_, PyAny>, class: &ClassInfo) -> PyResult<bool> {
+    let Ok(o) = obj.cast::<JObject>() else {
+        return Ok(false);
+    };
+    let jvm = jvm()?;
+    let o = o.get().obj.obj.clone();
+    call_java(py, || jvm.is_instance(&o, class))
+}
+
+impl JObject {
+    fn is(&self, flag: u32) -> bool {
+        self.obj.class.has(flag)
+    }
+
+    fn component(&self) -> Option<&Arc<imglyb_core::reflect::JType>> {
+        self.obj.class.component()
+    }
+
+    fn size(&self, py: Python<'_>) -> PyResult<usize> {
+        if self.component().is_some() {
+            let jvm = jvm()?;
+            return call_java(py, || jvm.array_len(&self.obj.obj));
+        }
+        if self.is(flags::COLLECTION) || self.is(flags::MAP) {
+            return call_named(py, &self.obj, "size", &[])?.extract(py);
+        }
+        Err(PyTypeError::new_err(format!(
+            "Java {} has no length: it is not an array, Collection or Map",
+            self.obj.class.name()
+        )))
+    }
+
+    fn index(&self, py: Python<'_>, index: &Bound<'_, PyAny>) -> PyResult<usize> {
+        let len = self.size(py)?;
+        let i: i64 = index.extract().map_err(|_| {
+            PyTypeError::new_err(format!(
+                "Java {} indices must be integers",
+                self.obj.class.name()
+            ))
+        })?;
+        let j = if i < 0 { i + len as i64 } else { i };
+        if j < 0 || j >= len as i64 {
+            return Err(PyIndexError::new_err(format!(
+                "index {i} out of range for length {len}"
+            )));
+        }
+        Ok(j as usize)
+    }
+}
+
+#[pymethods]
+impl JObject {
+    fn __getattr__(&self, py: Python<'_>, name: &str) -> PyResult<Py<PyAny>> {
+        let info = &self.obj.class;
+        let name = java_name(name, |n| {
+            info.methods.contains_key(n) || info.fields.contains_key(n)
+        });
+        if let Some(group) = info.methods.get(name) {
+            return Ok(Py::new(
+                py,
+                JMethod {
+                    owner: info.clone(),
+                    group: group.clone(),
+                    target: Some(self.obj.obj.clone()),
+                    mode: Mode::Any,
+                },
+            )?
+            .into_any());
+        }
+        if let Some(field) = info.fields.get(name) {
+            let jvm = jvm()?;
+            let v = call_java(py, || jvm.get_field(field, Some(&self.obj.obj)))?;
+            return to_py(py, v);
+        }
+        Err(no_member(info, name, "object of class"))
+    }
+
+    fn __setattr__(&self, py: Python<'_>, name: &str, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        let jvm = jvm()?;
+        let info = &self.obj.class;
+        let name = java_name(name, |n| info.fields.contains_key(n));
+        let Some(field) = info.fields.get(name) else {
+            return Err(PyAttributeError::new_err(format!(
+                "Java class {} has no public field named '{name}'",
+                info.name()
+            )));
+        };
+        let mut keep = Vec::new();
+        let arg = to_arg(py, jvm, value, &field.ty, &mut keep)?;
+        call_java(py, || jvm.set_field(field, Some(&self.obj.obj), &arg))
+    }
+
+    fn __dir__(&self) -> Vec<String> {
+        self.obj.class.member_names(false)
+    }
+
+    fn __str__(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        if self.component().is_some() {
+            return Ok(
+                PyString::new(py, &format!("<java array {}>", self.obj.class.ty.display()))
+                    .into_any()
+                    .unbind(),
+            );
+        }
+        call_named(py, &self.obj, "toString", &[])
+    }
+
+    fn __repr__(&self) -> String {
+        format!("<java object '{}'>", self.obj.class.ty.display())
+    }
+
+    fn __eq__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        if let Ok(o) = other.cast::<JObject>() {
+            let jvm = jvm()?;
+            let b = o.get().obj.obj.clone();
+            if call_java(py, || jvm.same_object(&self.obj.obj, &b))? {
+                return true.into_py_any(py);
+            }
+        }
+        if self.component().is_some() {
+            return false.into_py_any(py);
+        }
+        match call_named(py, &self.obj, "equals", std::slice::from_ref(other)) {
+            Ok(r) => Ok(r),
+            // Values Java cannot take (a Python dict, say) are simply not equal.
+            Err(e) if e.is_instance_of::<PyTypeError>(py) => false.into_py_any(py),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn __ne__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<bool> {
+        Ok(!self.__eq__(py, other)?.bind(py).is_truthy()?)
+    }
+
+    fn __hash__(&self, py: Python<'_>) -> PyResult<isize> {
+        call_named(py, &self.obj, "hashCode", &[])?.extract(py)
+    }
+
+    fn __bool__(&self, py: Python<'_>) -> PyResult<bool> {
+        if self.component().is_some() || self.is(flags::COLLECTION) || self.is(flags::MAP) {
+            return Ok(self.size(py)? > 0);
+        }
+        Ok(true)
+    }
+
+    fn __len__(&self, py: Python<'_>) -> PyResult<usize> {
+        self.size(py)
+    }
+
+    fn __getitem__(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        if let Ok(slice) = key.cast::<PySlice>() {
+            let len = self.size(py)?;
+            let idx = slice.indices(len as isize)?;
+            let mut out = Vec::new();
+            let mut i = idx.start;
+            while (idx.step > 0 && i < idx.stop) || (idx.step < 0 && i > idx.stop) {
+                out.push(self.__getitem__(py, &PyInt::new(py, i).into_any())?);
+                i += idx.step;
+            }
+            return Ok(pyo3::types::PyList::new(py, out)?.into_any().unbind());
+        }
+        if let Some(component) = self.component() {
+            let i = self.index(py, key)?;
+            let jvm = jvm()?;
+            let v = call_java(py, || jvm.array_get(&self.obj.obj, component, i))?;
+            return to_py(py, v);
+        }
+        if self.is(flags::LIST_CLASS) {
+            let i = self.index(py, key)?;
+            return call_named(py, &self.obj, "get", &[PyInt::new(py, i).into_any()]);
+        }
+        if self.is(flags::MAP) {
+            let v = call_named(py, &self.obj, "get", std::slice::from_ref(key))?;
+            if v.is_none(py) {
+                let has = call_named(py, &self.obj, "containsKey", std::slice::from_ref(key))?;
+                if !has.bind(py).is_truthy()? {
+                    return Err(PyKeyError::new_err(key.clone().unbind()));
+                }
+            }
+            return Ok(v);
+        }
+        Err(PyTypeError::new_err(format!(
+            "Java {} is not subscriptable: it is not an array, List or Map",
+            self.obj.class.name()
+        )))
+    }
+
+    fn __setitem__(
+        &self,
+        py: Python<'_>,
+        key: &Bound<'_, PyAny>,
+        value: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        if let Some(component) = self.component() {
+            let i = self.index(py, key)?;
+            let jvm = jvm()?;
+            let mut keep = Vec::new();
+            let arg = to_arg(py, jvm, value, component, &mut keep)?;
+            return call_java(py, || jvm.array_set(&self.obj.obj, component, i, &arg));
+        }
+        if self.is(flags::LIST_CLASS) {
+            let i = self.index(py, key)?;
+            call_named(
+                py,
+                &self.obj,
+                "set",
+                &[PyInt::new(py, i).into_any(), value.clone()],
+            )?;
+            return Ok(());
+        }
+        if self.is(flags::MAP) {
+            call_named(py, &self.obj, "put", &[key.clone(), value.clone()])?;
+            return Ok(());
+        }
+        Err(PyTypeError::new_err(format!(
+            "Java {} does not support item assignment: it is not an array, List or Map",
+            self.obj.class.name()
+        )))
+    }
+
+    fn __contains__(&self, py: Python<'_>, item: &Bound<'_, PyAny>) -> PyResult<bool> {
+        let method = if self.is(flags::MAP) {
+            "containsKey"
+        } else if self.is(flags::COLLECTION) {
+            "contains"
+        } else {
+            for v in self.__iter__(py)?.bind(py).try_iter()? {
+                if v?.eq(item)? {
+                    return Ok(true);
+                }
+            }
+            return Ok(false);
+        };
+        call_named(py, &self.obj, method, std::slice::from_ref(item))?.extract(py)
+    }
+
+    fn __iter__(&self, py: Python<'_>) -> PyResult<Py<JIter>> {
+        let source = if self.component().is_some() {
+            IterSource::Array {
+                array: self.obj.clone(),
+                len: self.size(py)?,
+                next: 0,
+            }
+        } else if self.is(flags::ITERATOR) {
+            IterSource::Iterator(self.obj.clone())
+        } else if self.is(flags::ITERABLE) || self.is(flags::MAP) {
+            let iterable = if self.is(flags::MAP) {
+                call_named(py, &self.obj, "keySet", &[])?
+            } else {
+                self.obj_py(py)?
+            };
+            let it = call_named(py, &as_jobj(py, &iterable)?, "iterator", &[])?;
+            IterSource::Iterator(as_jobj(py, &it)?)
+        } else {
+            return Err(PyTypeError::new_err(format!(
+                "Java {} is not iterable: it is not an array, Iterable, Iterator or Map",
+                self.obj.class.name()
+            )));
+        };
+        Py::new(py, JIter { source })
+    }
+
+    /// A NumPy copy of a Java array: primitive arrays are copied in one `memcpy` through a JNI
+    /// critical region; other arrays and collections become object arrays.
+    #[pyo3(signature = (dtype=None, copy=None))]
+    fn __array__(
+        &self,
+        py: Python<'_>,
+        dtype: Option<&Bound<'_, PyAny>>,
+        copy: Option<bool>,
+    ) -> PyResult<Py<PyAny>> {
+        if copy == Some(false) {
+            return Err(PyValueError::new_err(
+                "a Java array cannot be viewed without a copy; use numpy.asarray(a) or copy=True",
+            ));
+        }
+        let np = py.import("numpy")?;
+        let out = match self.component().and_then(|c| c.prim) {
+            Some(prim) => {
+                let len = self.size(py)?;
+                let out =
+                    np.call_method1(intern!(py, "empty"), (len, convert::numpy_name(prim)))?;
+                let buffer = pyo3::buffer::PyUntypedBuffer::get(&out)?;
+                let jvm = jvm()?;
+                let ptr = buffer.buf_ptr() as usize;
+                let n = buffer.len_bytes();
+                call_java(py, || {
+                    // SAFETY: `out` is a new C-contiguous array that only this function knows
+                    // of, `n` bytes long, kept alive (with its buffer export) across the call.
+                    let dst = unsafe { std::slice::from_raw_parts_mut(ptr as *mut u8, n) };
+                    jvm.array_copy_out(&self.obj.obj, prim, dst)
+                })?;
+                drop(buffer);
+                out
+            }
+            None => {
+                let items: Vec<Py<PyAny>> = self
+                    .__iter__(py)?
+                    .bind(py)
+                    .try_iter()?
+                    .map(|i| i.map(Bound::unbind))
+                    .collect::<PyResult<_>>()?;
+                let list = pyo3::types::PyList::new(py, items)?;
+                np.call_method1(intern!(py, "array"), (list,))?
+            }
+        };
+        match dtype {
+            Some(d) if !d.is_none() => Ok(out.call_method1(intern!(py, "astype"), (d,))?.unbind()),
+            _ => Ok(out.unbind()),
+        }
+    }
+
+    /// The Java class of this object, as a class proxy.
+    #[getter]
+    fn __javaclass__(&self) -> JClass {
+        JClass {
+            info: self.obj.class.clone(),
+        }
+    }
+}
+
+impl JObject {
+    fn obj_py(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        Ok(Py::new(
+            py,
+            JObject {
+                obj: self.obj.clone(),
+            },
+        )?
+        .into_any())
+    }
+}
+
+fn as_jobj(py: Python<'_>, v: &Py<PyAny>) -> PyResult<JObj> {
+    v.bind(py)
+        .cast::<JObject>()
+        .map(|o| o.get().obj.clone())
+        .map_err(|_| PyTypeError::new_err("expected a Java object"))
+}
+
+#[pymethods]
+impl JIter {
+    fn __iter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+
+    fn __next__(&mut self, py: Python<'_>) -> PyResult<Option<Py<PyAny>>> {
+        if let IterSource::Array { array, len, next } = &mut self.source {
+            if *next >= *len {
+                return Ok(None);
+            }
+            let i = *next;
+            *next += 1;
+            let jvm = jvm()?;
+            let component = array
+                .class
+                .component()
+                .cloned()
+                .ok_or_else(|| PyTypeError::new_err("not an array"))?;
+            let v = call_java(py, || jvm.array_get(&array.obj, &component, i))?;
+            return to_py(py, v).map(Some);
+        }
+        let IterSource::Iterator(it) = &self.source else {
+            return Ok(None);
+        };
+        let more: bool = call_named(py, it, "hasNext", &[])?.extract(py)?;
+        if more {
+            Ok(Some(call_named(py, it, "next", &[])?))
+        } else {
+            Ok(None)
+        }
+    }
+}
+
+#[pymethods]
+impl JMethod {
+    #[pyo3(signature = (*args))]
+    fn __call__(&self, py: Python<'_>, args: &Bound<'_, PyTuple>) -> PyResult<Py<PyAny>> {
+        if self.mode == Mode::Instance {
+            // Called through the class: the first argument is the object.
+            let Some((first, rest)) = args.as_slice().split_first() else {
+                return Err(PyTypeError::new_err(format!(
+                    "{}.{} is an instance method: call it on an object, or pass the object first",
+                    self.owner.name(),
+                    self.group.name
+                )));
+            };
+            let target = first
+                .cast::<JObject>()
+                .ok()
+                .map(|o| o.get().obj.obj.clone())
+                .filter(|_| instance_of(py, first, &self.owner).unwrap_or(false))
+                .ok_or_else(|| {
+                    PyTypeError::new_err(format!(
+                        "{}.{} needs a {} as its first argument",
+                        self.owner.name(),
+                        self.group.name,
+                        self.owner.name()
+                    ))
+                })?;
+            return call_group(py, &self.owner, &self.group, self.mode, Some(&target), rest);
+        }
+        call_group(
+            py,
+            &self.owner,
+            &self.group,
+            self.mode,
+            self.target.as_ref(),
+            args.as_slice(),
+        )
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "<java method {}.{} ({} overload{})>",
+            self.owner.name(),
+            self.group.name,
+            self.group.overloads.len(),
+            if self.group.overloads.len() == 1 {
+                ""
+            } else {
+                "s"
+            }
+        )
+    }
+
+    /// The Java signatures of the overloads.
+    #[getter]
+    fn signatures(&self) -> Vec<String> {
+        self.group.overloads.iter().map(|m| m.signature()).collect()
+    }
+}
+
+/// Loads a class by name through the bridge's class loader.
+fn load(py: Python<'_>, jvm: &'static Jvm, name: &str) -> PyResult<Arc<ClassInfo>> {
+    match call_java(py, || jvm.class_info(name)) {
+        Ok(info) => Ok(info),
+        Err(e) => {
+            // `java.util.Map.Entry` means `java.util.Map$Entry`.
+            let mut candidate = name.to_owned();
+            while let Some(dot) = candidate.rfind('.') {
+                candidate.replace_range(dot..=dot, "$");
+                if let Ok(info) = call_java(py, || jvm.class_info(&candidate)) {
+                    return Ok(info);
+                }
+            }
+            Err(e)
+        }
+    }
+}
+
+/// A Java class proxy by binary name, e.g. `jimport("java.util.ArrayList")`.
+#[pyfunction]
+pub(crate) fn jimport(py: Python<'_>, name: &str) -> PyResult<JClass> {
+    let jvm = jvm()?;
+    if name.is_empty() || name.contains('/') {
+        return Err(PyValueError::new_err(format!(
+            "jimport takes a binary class name like 'java.util.ArrayList' or 'Outer$Inner', not {name:?}"
+        )));
+    }
+    Ok(JClass {
+        info: load(py, jvm, name)?,
+    })
+}
+
+/// The class named by a string or a class proxy.
+fn class_arg(py: Python<'_>, class: &Bound<'_, PyAny>) -> PyResult<Arc<ClassInfo>> {
+    if let Ok(c) = class.cast::<JClass>() {
+        return Ok(c.get().info.clone());
+    }
+    let name: String = class.extract().map_err(|_| {
+        PyTypeError::new_err("expected a Java class name (str) or a class from imglyb.jimport")
+    })?;
+    load(py, jvm()?, &name)
+}
+
+/// Whether `obj` is a Java object that is an instance of `class` (a name or a class proxy).
+#[pyfunction]
+pub(crate) fn jinstance(
+    py: Python<'_>,
+    obj: &Bound<'_, PyAny>,
+    class: &Bound<'_, PyAny>,
+) -> PyResult<bool> {
+    let info = class_arg(py, class)?;
+    instance_of(py, obj, &info)
+}
+
+/// A new Java array: `jarray("long", [1, 2])`, `jarray("double", 10)`,
+/// `jarray("java.lang.String", ["a", "b"])`.
+#[pyfunction]
+pub(crate) fn jarray(
+    py: Python<'_>,
+    kind: &Bound<'_, PyAny>,
+    length_or_values: &Bound<'_, PyAny>,
+) -> PyResult<JObject> {
+    let jvm = jvm()?;
+    let prim = kind
+        .extract::<String>()
+        .ok()
+        .and_then(|k| Prim::from_name(&k));
+    if let Ok(len) = length_or_values.cast::<PyInt>() {
+        let len: i64 = len.extract()?;
+        let len = usize::try_from(len)
+            .ok()
+            .filter(|l| *l <= i32::MAX as usize)
+            .ok_or_else(|| {
+                PyValueError::new_err(format!("array length must be 0..2^31-1, not {len}"))
+            })?;
+        let value = match prim {
+            Some(p) => call_java(py, || jvm.new_prim_array(p, len))?,
+            None => {
+                let element = class_arg(py, kind)?;
+                call_java(py, || jvm.new_object_array(&element, len))?
+            }
+        };
+        return into_jobject(value);
+    }
+    let array_name = match prim {
+        Some(p) => format!("[{}", prim_code(p)),
+        None => {
+            let element = class_arg(py, kind)?;
+            if element.ty.prim.is_none() && element.ty.component.is_some() {
+                format!("[{}", element.name())
+            } else {
+                format!("[L{};", element.name())
+            }
+        }
+    };
+    let array_type = load(py, jvm, &array_name)?;
+    let mut keep = Vec::new();
+    let arg = if convert::is_ndarray(length_or_values) {
+        to_arg(py, jvm, length_or_values, &array_type.ty, &mut keep)?
+    } else {
+        let items: Vec<Bound<'_, PyAny>> = length_or_values
+            .try_iter()
+            .map_err(|_| {
+                PyTypeError::new_err("jarray takes a length (int) or an iterable of values")
+            })?
+            .collect::<PyResult<_>>()?;
+        convert::seq_arg(py, jvm, &items, &array_type.ty, &mut keep)?
+    };
+    let value = call_java(py, || jvm.make(&arg))?;
+    drop(keep);
+    into_jobject(value)
+}
+
+fn prim_code(p: Prim) -> char {
+    match p {
+        Prim::Boolean => 'Z',
+        Prim::Byte => 'B',
+        Prim::Char => 'C',
+        Prim::Short => 'S',
+        Prim::Int => 'I',
+        Prim::Long => 'J',
+        Prim::Float => 'F',
+        Prim::Double | Prim::Void => 'D',
+    }
+}
+
+fn into_jobject(value: Value) -> PyResult<JObject> {
+    match value {
+        Value::Object(obj) => Ok(JObject { obj }),
+        other => Err(PyTypeError::new_err(format!(
+            "expected a Java array, got {other:?}"
+        ))),
+    }
+}
+
+/// Registers the proxy classes in the module.
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<JClass>()?;
+    m.add_class::<JObject>()?;
+    m.add_class::<JMethod>()?;
+    m.add_class::<JIter>()?;
+    m.add_function(wrap_pyfunction!(jimport, m)?)?;
+    m.add_function(wrap_pyfunction!(jinstance, m)?)?;
+    m.add_function(wrap_pyfunction!(jarray, m)?)?;
+    Ok(())
+}
