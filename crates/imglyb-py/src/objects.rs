@@ -725,9 +725,9 @@ fn class_arg(py: Python<'_>, class: &Bound<'_, PyAny>) -> PyResult<Arc<ClassInfo
 pub(crate) fn jinstance(
     py: Python<'_>,
     obj: &Bound<'_, PyAny>,
-    class: &Bound<'_, PyAny>,
+    class_: &Bound<'_, PyAny>,
 ) -> PyResult<bool> {
-    let info = class_arg(py, class)?;
+    let info = class_arg(py, class_)?;
     instance_of(py, obj, &info)
 }
 
