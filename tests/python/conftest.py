@@ -5,6 +5,8 @@ Tests that need a fresh JVM, other options or a broken environment run in a subp
 """
 
 import os
+import pathlib
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -14,11 +16,31 @@ import pytest
 import imglyb
 
 SESSION_OPTIONS = ["-Xcheck:jni", "-Dimglyb.session=pytest"]
+FIXTURE_SOURCES = pathlib.Path(__file__).resolve().parent.parent / "java"
+
+
+def _javac() -> str:
+    home = os.environ.get("JAVA_HOME")
+    if home and (pathlib.Path(home) / "bin" / "javac").exists():
+        return str(pathlib.Path(home) / "bin" / "javac")
+    found = shutil.which("javac")
+    if found is None:
+        raise RuntimeError("the bridge tests compile tests/java and need javac (ci/setup installs a JDK)")
+    return found
+
+
+@pytest.fixture(scope="session")
+def fixture_classes(tmp_path_factory) -> str:
+    """tests/java compiled into a folder, for the session classpath and for subprocesses."""
+    out = tmp_path_factory.mktemp("fixture-classes")
+    sources = sorted(str(p) for p in FIXTURE_SOURCES.rglob("*.java"))
+    subprocess.run([_javac(), "--release", "11", "-d", str(out), *sources], check=True)
+    return str(out)
 
 
 @pytest.fixture(scope="session", autouse=True)
-def session_jvm():
-    imglyb.start_jvm(options=SESSION_OPTIONS)
+def session_jvm(fixture_classes):
+    imglyb.start_jvm(classpath=[fixture_classes], options=SESSION_OPTIONS)
     yield
 
 

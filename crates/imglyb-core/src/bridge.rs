@@ -226,6 +226,24 @@ pub(crate) fn take_exception(env: &mut JNIEnv, bridge: Option<&Bridge>) -> Error
     }
 }
 
+/// An [`Error::Java`] for `throwable` (a live `java.lang.Throwable`), described as if it had just
+/// been caught; for rethrowing a throwable that crossed into the host earlier.
+pub(crate) fn throwable_error(env: &mut JNIEnv, bridge: &Bridge, throwable: &JObject) -> Error {
+    let global = match env.new_global_ref(throwable) {
+        Ok(g) => g,
+        Err(e) => return Error::Jni(e),
+    };
+    match describe(env, Some(bridge), throwable) {
+        Ok((class_name, message, stacktrace)) => Error::Java(Box::new(JavaThrowable {
+            class_name,
+            message,
+            stacktrace,
+            throwable: global,
+        })),
+        Err(e) => e,
+    }
+}
+
 type Description = (String, Option<String>, String);
 
 fn describe(env: &mut JNIEnv, bridge: Option<&Bridge>, throwable: &JObject) -> Result<Description> {

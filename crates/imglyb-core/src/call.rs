@@ -433,6 +433,27 @@ impl Jvm {
         self.wrap_ref(&global)
     }
 
+    /// The [`Error::Java`] that throws `obj` again as itself, e.g. when a Java exception passes
+    /// through host code called back from Java. `InvalidArgument` if `obj` is not a throwable.
+    pub fn rethrow(&self, obj: &JObj) -> Result<Error> {
+        if !obj.class.has(crate::reflect::flags::THROWABLE) {
+            return Err(Error::InvalidArgument(format!(
+                "{} is not a java.lang.Throwable",
+                obj.class.name()
+            )));
+        }
+        let env = self.raw_env()?;
+        let mut jenv = env.to_jni()?;
+        // SAFETY: the global reference is live for the borrow; the JObject wrapper does not
+        // delete it.
+        let throwable = unsafe { jni::objects::JObject::from_raw(obj.obj.as_raw()) };
+        Ok(crate::bridge::throwable_error(
+            &mut jenv,
+            &self.bridge,
+            &throwable,
+        ))
+    }
+
     /// Makes a Java value from an [`Arg`]: a new string, box, array or list (as a [`Value`]).
     pub fn make(&self, arg: &Arg) -> Result<Value> {
         let env = self.raw_env()?;

@@ -99,7 +99,7 @@ pub struct JvmInfo {
 #[derive(Debug)]
 pub struct Jvm {
     vm: JavaVM,
-    bridge: Bridge,
+    pub(crate) bridge: Bridge,
     settings: ActiveSettings,
     imglib2_available: bool,
     pub(crate) classes: ClassCache,

@@ -52,7 +52,9 @@ impl imglyb_core::ProxyHost for PythonHost {
                 };
                 natural(&result)
             };
-            call().map_err(|e| Error::Callback(describe(py, method, &e)))
+            call().map_err(|e| {
+                java_error(py, &e).unwrap_or_else(|| Error::Callback(describe(py, method, &e)))
+            })
         });
         outcome.unwrap_or_else(|| {
             Err(Error::Callback(format!(
@@ -71,6 +73,17 @@ impl imglyb_core::ProxyHost for PythonHost {
     }
 }
 
+/// A `JavaException` escaping the implementation is thrown in Java as the original throwable, so a
+/// Java caller can catch it by its own type.
+fn java_error(py: Python<'_>, e: &PyErr) -> Option<Error> {
+    if !e.is_instance_of::<crate::errors::JavaException>(py) {
+        return None;
+    }
+    let throwable = e.value(py).getattr("throwable").ok()?;
+    let obj = throwable.cast::<JObject>().ok()?;
+    jvm().ok()?.rethrow(&obj.get().obj).ok()
+}
+
 /// "Python exception in Runnable.run: ValueError: boom" plus the traceback text.
 fn describe(py: Python<'_>, method: &str, e: &PyErr) -> String {
     let text = (|| -> PyResult<String> {
@@ -86,7 +99,8 @@ fn describe(py: Python<'_>, method: &str, e: &PyErr) -> String {
     format!("Python exception in {method}: {e}\n{text}")
 }
 
-/// A Python value as a Java object of its natural type: `int` → `Long`, `float` → `Double`,
+/// A Python value as a Java object of its natural type: `int` → `Integer` (`Long` beyond 32 bits,
+/// as for arguments passed where Java takes an `Object`), `float` → `Double`,
 /// `bool` → `Boolean`, `str` → `String`, lists → `ArrayList`. Java narrows to the method's
 /// return type with range checks.
 fn natural(obj: &Bound<'_, PyAny>) -> PyResult<Arg> {
@@ -109,7 +123,11 @@ fn natural(obj: &Bound<'_, PyAny>) -> PyResult<Arg> {
                 obj.repr().map(|r| r.to_string()).unwrap_or_default()
             ))
         })?;
-        return Ok(Arg::Boxed(Box::new(Arg::Long(v))));
+        let boxed = match i32::try_from(v) {
+            Ok(i) => Arg::Int(i),
+            Err(_) => Arg::Long(v),
+        };
+        return Ok(Arg::Boxed(Box::new(boxed)));
     }
     if obj.is_instance_of::<PyFloat>() {
         return Ok(Arg::Boxed(Box::new(Arg::Double(obj.extract()?))));

@@ -75,9 +75,38 @@ public final class NativeProxy implements InvocationHandler {
 	}
 
 	/**
-	 * Converts what the host returned ({@code Long}, {@code Double}, {@code Boolean}, {@code String},
+	 * Converts what the host returned ({@code Integer}, {@code Long}, {@code Double}, {@code Boolean}, {@code String},
 	 * any object or {@code null}) to the method's return type, with range checks.
 	 */
+	/** The primitive type of a box class, or null. */
+	private static Class<?> unboxed(final Class<?> type) {
+		if (type == Integer.class) {
+			return int.class;
+		}
+		if (type == Long.class) {
+			return long.class;
+		}
+		if (type == Double.class) {
+			return double.class;
+		}
+		if (type == Float.class) {
+			return float.class;
+		}
+		if (type == Short.class) {
+			return short.class;
+		}
+		if (type == Byte.class) {
+			return byte.class;
+		}
+		if (type == Character.class) {
+			return char.class;
+		}
+		if (type == Boolean.class) {
+			return boolean.class;
+		}
+		return null;
+	}
+
 	static Object coerce(final Object r, final Class<?> type, final Method method) {
 		if (type == void.class) {
 			return null;
@@ -126,11 +155,9 @@ public final class NativeProxy implements InvocationHandler {
 		if (r == null || type.isInstance(r)) {
 			return r;
 		}
-		if (r instanceof Long) {
-			final long v = (Long) r;
-			if (type.isAssignableFrom(Integer.class) && v == (int) v) {
-				return (int) v;
-			}
+		final Class<?> unboxed = unboxed(type);
+		if (unboxed != null) {
+			return coerce(r, unboxed, method);
 		}
 		throw new ClassCastException(method + " must return a " + type.getName() + ", the implementation returned " + r + " (" + r.getClass().getName() + ")");
 	}
