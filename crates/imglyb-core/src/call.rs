@@ -4,7 +4,7 @@
 //! Nothing here holds a lock of the binding layer: a binding calls these with its own lock (the
 //! GIL) released. `Arg` owns or borrows plain memory only, so it can cross that boundary.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use jni::sys::{jobject, jsize, jvalue};
 
@@ -343,11 +343,21 @@ impl Jvm {
             }
         };
         drop(locals);
-        self.finish_raw(env, raw)
+        self.finish_raw_hinted(env, raw, Some(&m.returned))
     }
 
     /// Turns a raw result into a [`Value`], taking a pending exception first.
     fn finish_raw(&self, env: RawEnv, raw: Raw) -> Result<Value> {
+        self.finish_raw_hinted(env, raw, None)
+    }
+
+    /// [`Jvm::finish_raw`], trying `hint`'s class before the class cache.
+    fn finish_raw_hinted(
+        &self,
+        env: RawEnv,
+        raw: Raw,
+        hint: Option<&OnceLock<Arc<ClassInfo>>>,
+    ) -> Result<Value> {
         if env.exception_pending() {
             if let Raw::Object(o) = raw {
                 env.delete_local(o);
@@ -356,12 +366,23 @@ impl Jvm {
         }
         match raw {
             Raw::Prim(v) => Ok(v),
-            Raw::Object(o) => self.object_value(env, o),
+            Raw::Object(o) => self.object_value_hinted(env, o, hint),
         }
     }
 
     /// Converts a local reference (consumed) into a [`Value`]: strings and boxes become values.
     pub(crate) fn object_value(&self, env: RawEnv, local: jobject) -> Result<Value> {
+        self.object_value_hinted(env, local, None)
+    }
+
+    /// [`Jvm::object_value`], trying `hint`'s class before the class cache and filling an empty
+    /// hint with the class found.
+    fn object_value_hinted(
+        &self,
+        env: RawEnv,
+        local: jobject,
+        hint: Option<&OnceLock<Arc<ClassInfo>>>,
+    ) -> Result<Value> {
         if local.is_null() {
             return Ok(Value::Null);
         }
@@ -369,7 +390,16 @@ impl Jvm {
         locals.keep(local);
         // SAFETY: `local` is a live, non-null local reference.
         let class = locals.keep(unsafe { jcall!(env, GetObjectClass, local) });
-        let info = self.classes.for_class(self, env, class)?;
+        let info = match hint.and_then(OnceLock::get) {
+            Some(known) if env.same(known.class().as_raw(), class) => known.clone(),
+            _ => {
+                let info = self.classes.for_class(self, env, class)?;
+                if let Some(hint) = hint {
+                    let _ = hint.set(info.clone());
+                }
+                info
+            }
+        };
         if info.is_string {
             return Ok(Value::Str(read_string(env, local)));
         }
@@ -862,7 +892,11 @@ impl Jvm {
 
     /// Whether a value of class `from` can be passed where a `to` is expected.
     pub fn is_assignable(&self, from: &ClassInfo, to: &JType) -> Result<bool> {
+        if to.prim.is_none() && to.name == "java.lang.Object" {
+            return Ok(true);
+        }
         Ok(match &to.class {
+            Some(c) if Arc::ptr_eq(c, from.class()) => true,
             Some(c) => self
                 .raw_env()?
                 .assignable(from.class().as_raw(), c.as_raw()),

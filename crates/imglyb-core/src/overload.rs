@@ -208,7 +208,8 @@ pub enum Mode {
 }
 
 impl Mode {
-    fn admits(self, m: &MethodInfo) -> bool {
+    /// Whether a method of this kind may be called in this mode.
+    pub fn admits(self, m: &MethodInfo) -> bool {
         match self {
             Mode::Any => true,
             Mode::Static => m.is_static,
@@ -354,6 +355,21 @@ fn dominates(env: RawEnv, a: &Rated, b: &Rated) -> bool {
     a.args.iter().zip(&b.args).all(|((la, ta), (lb, tb))| {
         la < lb || (la == lb && matches!(compare_types(env, ta, tb), Cmp::Better | Cmp::Same))
     })
+}
+
+/// The cached resolution for `key`, without classifying the arguments.
+pub fn cached(group: &MethodGroup, key: &CallKey) -> Option<Resolved> {
+    group.cache.get(key)
+}
+
+/// The one overload a call with `arity` arguments in `mode` can reach without resolution: the
+/// group has exactly one method, it is not varargs, it takes `arity` parameters and the mode
+/// admits it. Converting the arguments to its parameter types is then the whole check.
+pub fn sole(group: &MethodGroup, mode: Mode, arity: usize) -> Option<&MethodInfo> {
+    match group.overloads.as_slice() {
+        [m] if !m.varargs && m.params.len() == arity && mode.admits(m) => Some(m),
+        _ => None,
+    }
 }
 
 /// Chooses the overload of `group` for `args`, through the cache when a key is given.

@@ -3,7 +3,7 @@
 //! cached for the life of the process.
 
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use jni::JNIEnv;
 use jni::objects::{JObject, JObjectArray};
@@ -268,6 +268,9 @@ pub struct MethodInfo {
     pub ret: Arc<JType>,
     /// The parameter types.
     pub params: Vec<Arc<JType>>,
+    /// The runtime class of the first object it returned: most methods return one class, and a
+    /// match spares the class-cache lookup for every later result.
+    pub returned: OnceLock<Arc<ClassInfo>>,
 }
 
 impl MethodInfo {
@@ -647,6 +650,7 @@ impl ClassCache {
                         declaring: ty(declaring)?,
                         ret: ty(ret)?,
                         params,
+                        returned: OnceLock::new(),
                     };
                     if kind == "C" {
                         ctors.push(info);

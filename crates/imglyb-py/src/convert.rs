@@ -163,6 +163,57 @@ pub(crate) fn classify_all(args: &[Bound<'_, PyAny>], mode: Mode) -> PyResult<Cl
     Ok(Classified { kinds, key })
 }
 
+/// The cache key of `args` when every argument is a plain None, bool, int, float, str or Java
+/// object (the common case), computed without classifying them; `None` otherwise. The tags are
+/// the ones [`classify`] gives, so either way a call finds the same cache entry.
+pub(crate) fn call_key(
+    py: Python<'_>,
+    args: &[Bound<'_, PyAny>],
+    mode: Mode,
+) -> PyResult<Option<CallKey>> {
+    if args.len() > KEY_ARGS {
+        return Ok(None);
+    }
+    let mut tags = [0usize; KEY_ARGS];
+    for (slot, a) in tags.iter_mut().zip(args) {
+        *slot = if a.is_none() {
+            1
+        } else if a.is_exact_instance_of::<PyBool>() {
+            2
+        } else if let Ok(o) = a.cast::<JObject>() {
+            &*o.get().obj.class as *const ClassInfo as usize
+        } else if a.is_exact_instance_of::<PyInt>() {
+            int_tag(a.extract::<i64>().ok())
+        } else if let Ok(f) = a.cast_exact::<PyFloat>() {
+            if overload::fits_f32(f.value()) {
+                20
+            } else {
+                21
+            }
+        } else if let Ok(s) = a.cast_exact::<PyString>() {
+            30 + usize::from(one_unit(s)?)
+        } else if a.is_instance_of::<JClass>() {
+            &*class_class(py, crate::jvm()?)? as *const ClassInfo as usize
+        } else {
+            return Ok(None);
+        };
+    }
+    Ok(Some(CallKey {
+        tags,
+        len: args.len() as u8,
+        mode: mode as u8,
+    }))
+}
+
+/// Whether a string is one UTF-16 code unit long (so it can be a Java `char`).
+fn one_unit(s: &Bound<'_, PyString>) -> PyResult<bool> {
+    if s.len()? != 1 {
+        return Ok(false);
+    }
+    let c: char = s.extract()?;
+    Ok((c as u32) < 0x10000)
+}
+
 fn int_tag(v: Option<i64>) -> usize {
     match v {
         Some(v) if i8::try_from(v).is_ok() => 10,
@@ -209,7 +260,7 @@ pub(crate) fn classify(obj: &Bound<'_, PyAny>) -> PyResult<(ArgKind<'static>, Op
         return Ok((ArgKind::Float(x), Some(tag)));
     }
     if let Ok(s) = obj.cast::<PyString>() {
-        let len1 = utf16(s)?.len() == 1;
+        let len1 = one_unit(s)?;
         return Ok((ArgKind::Str { len1 }, Some(30 + usize::from(len1))));
     }
     if is_ndarray(obj) {
@@ -307,7 +358,8 @@ pub(crate) fn to_arg(
     }
     if let Ok(o) = obj.cast::<JObject>() {
         let o = &o.get().obj;
-        let ok = crate::call_java(py, || jvm.is_assignable(&o.class, ty))?;
+        // A VM query, not Java code: no need to release the GIL.
+        let ok = jvm.is_assignable(&o.class, ty).map_err(crate::to_py_err)?;
         return if ok {
             Ok(Arg::Object(o.obj.clone()))
         } else {
@@ -317,7 +369,7 @@ pub(crate) fn to_arg(
     if let Ok(c) = obj.cast::<JClass>() {
         let class = c.get().info.class().clone();
         let cc = class_class(py, jvm)?;
-        if crate::call_java(py, || jvm.is_assignable(&cc, ty))? {
+        if jvm.is_assignable(&cc, ty).map_err(crate::to_py_err)? {
             return Ok(Arg::Object(class));
         }
         return Err(type_error(obj, ty));

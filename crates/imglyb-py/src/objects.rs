@@ -9,7 +9,7 @@ use imglyb_core::{JObj, JRef, Jvm, Value};
 use pyo3::exceptions::{PyAttributeError, PyIndexError, PyKeyError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyInt, PySlice, PyString, PyTuple};
-use pyo3::{IntoPyObjectExt, intern};
+use pyo3::{IntoPyObjectExt, ffi, intern};
 
 use crate::convert::{self, to_arg, to_py};
 use crate::{call_java, jvm};
@@ -69,6 +69,10 @@ fn java_name(name: &str, known: impl Fn(&str) -> bool) -> &str {
 }
 
 /// Resolves an overload for `args`, converts them and calls it with the GIL released.
+///
+/// A group with one fixed-arity overload skips resolution: converting the arguments is the
+/// check, and only when it fails is the group resolved, for an error that lists the candidates.
+/// Other groups look the arguments' cache key up first and classify them fully only on a miss.
 pub(crate) fn call_group(
     py: Python<'_>,
     owner: &ClassInfo,
@@ -78,9 +82,44 @@ pub(crate) fn call_group(
     args: &[Bound<'_, PyAny>],
 ) -> PyResult<Py<PyAny>> {
     let jvm = jvm()?;
+    let mut keep: Vec<Box<dyn Send>> = Vec::new();
+    let (m, jargs) = match overload::sole(group, mode, args.len()) {
+        Some(m) => match convert_args(py, jvm, args, m, false, &mut keep) {
+            Ok(jargs) => (m, jargs),
+            Err(e) if e.is_instance_of::<PyTypeError>(py) => {
+                resolve_args(py, jvm, owner, group, mode, args)?;
+                return Err(e);
+            }
+            Err(e) => return Err(e),
+        },
+        None => {
+            let r = resolve_args(py, jvm, owner, group, mode, args)?;
+            let m = &group.overloads[r.index];
+            (m, convert_args(py, jvm, args, m, r.spread, &mut keep)?)
+        }
+    };
+    let target = target.map(|t| &**t);
+    let value = call_java(py, || jvm.invoke(m, target, &jargs))?;
+    drop(keep);
+    to_py(py, value)
+}
+
+fn resolve_args(
+    py: Python<'_>,
+    jvm: &Jvm,
+    owner: &ClassInfo,
+    group: &MethodGroup,
+    mode: Mode,
+    args: &[Bound<'_, PyAny>],
+) -> PyResult<overload::Resolved> {
+    if let Some(key) = convert::call_key(py, args, mode)?
+        && let Some(r) = overload::cached(group, &key)
+    {
+        return Ok(r);
+    }
     let classified = convert::classify_all(args, mode)?;
     let env = jvm.raw_env().map_err(crate::to_py_err)?;
-    let resolved = overload::resolve(
+    overload::resolve(
         env,
         owner.name(),
         group,
@@ -88,32 +127,38 @@ pub(crate) fn call_group(
         &classified.kinds,
         classified.key,
     )
-    .map_err(crate::to_py_err)?;
-    let m = &group.overloads[resolved.index];
-    let mut keep: Vec<Box<dyn Send>> = Vec::new();
+    .map_err(crate::to_py_err)
+}
+
+/// Converts `args` to `m`'s parameter types; with `spread`, the trailing arguments fill the
+/// varargs array.
+fn convert_args(
+    py: Python<'_>,
+    jvm: &Jvm,
+    args: &[Bound<'_, PyAny>],
+    m: &imglyb_core::reflect::MethodInfo,
+    spread: bool,
+    keep: &mut Vec<Box<dyn Send>>,
+) -> PyResult<Vec<imglyb_core::Arg>> {
     let n = m.params.len();
     let mut jargs = Vec::with_capacity(n);
-    if resolved.spread {
+    if spread {
         for (a, p) in args.iter().zip(&m.params[..n - 1]) {
-            jargs.push(to_arg(py, jvm, a, p, &mut keep)?);
+            jargs.push(to_arg(py, jvm, a, p, keep)?);
         }
-        let rest = &args[n - 1..];
         jargs.push(convert::seq_arg(
             py,
             jvm,
-            rest,
+            &args[n - 1..],
             &m.params[n - 1],
-            &mut keep,
+            keep,
         )?);
     } else {
         for (a, p) in args.iter().zip(&m.params) {
-            jargs.push(to_arg(py, jvm, a, p, &mut keep)?);
+            jargs.push(to_arg(py, jvm, a, p, keep)?);
         }
     }
-    let target = target.map(|t| &**t);
-    let value = call_java(py, || jvm.invoke(m, target, &jargs))?;
-    drop(keep);
-    to_py(py, value)
+    Ok(jargs)
 }
 
 /// Calls the method `name` of `obj` with Python arguments.
@@ -254,6 +299,29 @@ fn instance_of(py: Python<'_>, obj: &Bound<'_, PyAny>, class: &ClassInfo) -> PyR
 }
 
 impl JObject {
+    /// A Java method (bound to this object) or public field of this name, if there is one.
+    fn java_attr(&self, py: Python<'_>, name: &str) -> PyResult<Option<Py<PyAny>>> {
+        let info = &self.obj.class;
+        let name = java_name(name, |n| {
+            info.methods.contains_key(n) || info.fields.contains_key(n)
+        });
+        if let Some(group) = info.methods.get(name) {
+            let method = JMethod {
+                owner: info.clone(),
+                group: group.clone(),
+                target: Some(self.obj.obj.clone()),
+                mode: Mode::Any,
+            };
+            return Ok(Some(Py::new(py, method)?.into_any()));
+        }
+        if let Some(field) = info.fields.get(name) {
+            let jvm = jvm()?;
+            let v = call_java(py, || jvm.get_field(field, Some(&self.obj.obj)))?;
+            return Ok(Some(to_py(py, v)?));
+        }
+        Ok(None)
+    }
+
     fn is(&self, flag: u32) -> bool {
         self.obj.class.has(flag)
     }
@@ -296,29 +364,28 @@ impl JObject {
 
 #[pymethods]
 impl JObject {
-    fn __getattr__(&self, py: Python<'_>, name: &str) -> PyResult<Py<PyAny>> {
-        let info = &self.obj.class;
-        let name = java_name(name, |n| {
-            info.methods.contains_key(n) || info.fields.contains_key(n)
-        });
-        if let Some(group) = info.methods.get(name) {
-            return Ok(Py::new(
-                py,
-                JMethod {
-                    owner: info.clone(),
-                    group: group.clone(),
-                    target: Some(self.obj.obj.clone()),
-                    mode: Mode::Any,
-                },
-            )?
-            .into_any());
+    /// Java members first (dunder names aside), then Python's own attributes. Replacing the
+    /// whole lookup spares every method call the AttributeError that a `__getattr__` fallback
+    /// would first raise and discard.
+    fn __getattribute__(slf: &Bound<'_, Self>, name: &Bound<'_, PyString>) -> PyResult<Py<PyAny>> {
+        let py = slf.py();
+        let text = name.to_str()?;
+        let dunder = text.starts_with("__");
+        if !dunder && let Some(v) = slf.get().java_attr(py, text)? {
+            return Ok(v);
         }
-        if let Some(field) = info.fields.get(name) {
-            let jvm = jvm()?;
-            let v = call_java(py, || jvm.get_field(field, Some(&self.obj.obj)))?;
-            return to_py(py, v);
+        // SAFETY: `slf` and `name` are live objects; the generic lookup returns a new reference
+        // or null with an exception set.
+        let found = unsafe { ffi::PyObject_GenericGetAttr(slf.as_ptr(), name.as_ptr()) };
+        if !found.is_null() {
+            // SAFETY: a new, non-null reference that we now own.
+            return Ok(unsafe { Bound::from_owned_ptr(py, found).unbind() });
         }
-        Err(no_member(info, name, "object of class"))
+        let err = PyErr::fetch(py);
+        if !dunder && err.is_instance_of::<PyAttributeError>(py) {
+            return Err(no_member(&slf.get().obj.class, text, "object of class"));
+        }
+        Err(err)
     }
 
     fn __setattr__(&self, py: Python<'_>, name: &str, value: &Bound<'_, PyAny>) -> PyResult<()> {
