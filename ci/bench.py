@@ -31,6 +31,10 @@ METRICS = {
     "pyjnius_startup_ms": ("ms", None, "pyjnius: import, JVM start, the same first ImgLib2 use"),
     "call_ns_noarg": ("ns", ("<=", 200.0), "System.nanoTime() from Python, Python loop included"),
     "call_ns_overloaded": ("ns", ("<=", 300.0), "Math.abs(-5), overloaded, Python loop included"),
+    "calls_1m_rss_mb": ("MB", ("<=", 8.0), "RSS growth over 1M mixed bridge calls, after warm-up"),
+    "calls_1m_heap_mb": ("MB", ("<=", 2.0), "Java heap growth (after GC) over the same 1M calls"),
+    "calls_1m_jni_warnings": ("", ("<=", 0.0), "-Xcheck:jni warnings (local-ref overflow...) in those calls"),
+    "calls_1m_s": ("s", None, "wall time of those 1M calls, under -Xcheck:jni"),
     "jpype_call_ns_noarg": ("ns", None, "JPype: call_ns_noarg, measured the same way"),
     "jpype_call_ns_overloaded": ("ns", None, "JPype: call_ns_overloaded, measured the same way"),
     "pyjnius_call_ns_noarg": ("ns", None, "pyjnius: call_ns_noarg, measured the same way"),
@@ -122,6 +126,55 @@ System = jnius.autoclass("java.lang.System")
 Math = jnius.autoclass("java.lang.Math")
 """,
 }
+
+# One million bridge calls of eight kinds (static and instance, primitive, string and object
+# results, overloads, varargs, array access, a Python callback every tenth round) in a fresh JVM
+# with a small pre-touched heap, so that RSS growth means native memory and the heap figure means
+# Java objects kept alive. -Xcheck:jni reports any local-reference overflow as a warning.
+LEAK_SCRIPT = """
+import gc, os, time, imglyb
+imglyb.start_jvm(options=["-Xcheck:jni", "-Xms64m", "-Xmx64m", "-XX:+AlwaysPreTouch"])
+System = imglyb.jimport("java.lang.System")
+Runtime = imglyb.jimport("java.lang.Runtime").getRuntime()
+Integer = imglyb.jimport("java.lang.Integer")
+Math = imglyb.jimport("java.lang.Math")
+Arrays = imglyb.jimport("java.util.Arrays")
+sb = imglyb.jimport("java.lang.StringBuilder")("x")
+lst = imglyb.jimport("java.util.ArrayList")()
+lst.add("item")
+arr = imglyb.jarray("long", [1, 2, 3])
+op = imglyb.jproxy("java.util.function.IntUnaryOperator", lambda i: i + 1)
+
+def rss_mb():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+def heap_mb():
+    for _ in range(3):
+        System.gc()
+    return (Runtime.totalMemory() - Runtime.freeMemory()) / 2**20
+
+def rounds(n):  # 8 calls per round
+    for i in range(n):
+        System.nanoTime()
+        Math.abs(-i)
+        Integer.valueOf(i)
+        sb.toString()
+        lst.get(0)
+        arr[1]
+        Arrays.asList("a", "b")
+        op.applyAsInt(i) if i % 10 == 0 else Integer.parseInt("7")
+
+rounds(20_000)
+gc.collect()
+rss0, heap0 = rss_mb(), heap_mb()
+t0 = time.perf_counter()
+rounds(125_000)
+seconds = time.perf_counter() - t0
+gc.collect()
+rss1, heap1 = rss_mb(), heap_mb()
+print(rss1 - rss0, heap1 - heap0, seconds)
+"""
 
 STARTUP_SCRIPT = textwrap.dedent(
     """
@@ -228,6 +281,26 @@ def bench_calls(prefix: str, python: str, env: dict[str, str], quick: bool) -> d
     return {f"{prefix}_noarg": noarg, f"{prefix}_overloaded": overloaded}
 
 
+def bench_leak(quick: bool) -> dict[str, float]:
+    """One fresh process making a million bridge calls (see LEAK_SCRIPT); full runs only."""
+    if quick:
+        return {}
+    proc = subprocess.run(
+        [sys.executable, "-c", LEAK_SCRIPT], env=imglyb_env(), capture_output=True, text=True
+    )
+    if proc.returncode:
+        sys.stderr.write(proc.stdout + proc.stderr)
+        proc.check_returncode()
+    rss, heap, seconds = (float(x) for x in proc.stdout.split()[-3:])
+    warnings = sum("WARNING" in line for line in (proc.stdout + proc.stderr).splitlines())
+    return {
+        "calls_1m_rss_mb": rss,
+        "calls_1m_heap_mb": heap,
+        "calls_1m_jni_warnings": float(warnings),
+        "calls_1m_s": seconds,
+    }
+
+
 def meets(goal, value) -> str:
     if goal is None:
         return ""
@@ -245,6 +318,7 @@ def main() -> int:
     results: dict[str, float] = {}
     results.update(bench_startup(reps))
     results.update(bench_calls("call_ns", sys.executable, imglyb_env(), args.quick))
+    results.update(bench_leak(args.quick))
     if not args.quick:
         peer_home = find_jdk(17) or os.environ.get("JAVA_HOME", "")
         results.update(bench_peer_startup(reps, peer_home))
