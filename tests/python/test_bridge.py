@@ -696,3 +696,17 @@ def test_many_calls_leak_nothing(fixture_classes):
     assert "OK" in r.stdout, out
     # -Xcheck:jni reports every local-reference overflow and JNI misuse as a warning.
     assert "WARNING" not in out and "local ref" not in out.lower(), out
+
+
+def test_numpy_scalars_and_arrays_where_images_are_expected(Fixture):
+    Math = imglyb.jimport("java.lang.Math")
+    assert Math.abs(np.int64(-3)) == 3
+    assert Math.abs(np.float32(-2.5)) == 2.5
+    assert Fixture.onlyInt(np.int16(7)) == "int 7"
+    with pytest.raises(TypeError):
+        Fixture.onlyInt(np.int64(2**40))
+    # Zero-copy wrapping of a NumPy array where ImgLib2 expects an image is the shared-pixels
+    # feature; until it exists such a call is a clear TypeError naming the candidates.
+    Views = imglyb.jimport("net.imglib2.view.Views")
+    with pytest.raises(TypeError, match="RandomAccessibleInterval"):
+        Views.rotate(np.zeros((3, 4), dtype=np.float32), 0, 1)
