@@ -209,31 +209,23 @@ pub(crate) fn take_exception(env: &mut JNIEnv, bridge: Option<&Bridge>) -> Error
     if env.exception_clear().is_err() {
         return Error::Internal("could not clear a pending Java exception".into());
     }
-    let described = describe(env, bridge, &throwable);
-    let global = match env.new_global_ref(&throwable) {
-        Ok(g) => g,
-        Err(e) => return Error::Jni(e),
-    };
+    let error = throwable_error(env, bridge, &throwable);
     let _ = env.delete_local_ref(throwable);
-    match described {
-        Ok((class_name, message, stacktrace)) => Error::Java(Box::new(JavaThrowable {
-            class_name,
-            message,
-            stacktrace,
-            throwable: global,
-        })),
-        Err(e) => e,
-    }
+    error
 }
 
-/// An [`Error::Java`] for `throwable` (a live `java.lang.Throwable`), described as if it had just
-/// been caught; for rethrowing a throwable that crossed into the host earlier.
-pub(crate) fn throwable_error(env: &mut JNIEnv, bridge: &Bridge, throwable: &JObject) -> Error {
+/// An [`Error::Java`] for `throwable` (a live `java.lang.Throwable`, no exception pending): one
+/// just caught, or one that crossed into the host earlier and is to be thrown again.
+pub(crate) fn throwable_error(
+    env: &mut JNIEnv,
+    bridge: Option<&Bridge>,
+    throwable: &JObject,
+) -> Error {
     let global = match env.new_global_ref(throwable) {
         Ok(g) => g,
         Err(e) => return Error::Jni(e),
     };
-    match describe(env, Some(bridge), throwable) {
+    match describe(env, bridge, throwable) {
         Ok((class_name, message, stacktrace)) => Error::Java(Box::new(JavaThrowable {
             class_name,
             message,

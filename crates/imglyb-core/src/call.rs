@@ -161,46 +161,21 @@ impl Drop for Locals {
 /// Method ids of `java.lang` boxes and `ArrayList`, resolved once.
 #[derive(Debug)]
 pub(crate) struct CallIds {
-    /// Per box, in the order of [`BOX_ORDER`]: class, `valueOf`, `xxxValue()`.
+    /// Per box, in the order of [`Prim::VALUES`]: class, `valueOf`, `xxxValue()`.
     boxes: Vec<(JRef, MethodId, MethodId)>,
     array_list: JRef,
     array_list_new: MethodId,
     array_list_add: MethodId,
 }
 
-const BOX_ORDER: [Prim; 8] = [
-    Prim::Boolean,
-    Prim::Byte,
-    Prim::Char,
-    Prim::Short,
-    Prim::Int,
-    Prim::Long,
-    Prim::Float,
-    Prim::Double,
-];
-
-fn descriptor(p: Prim) -> char {
-    match p {
-        Prim::Boolean => 'Z',
-        Prim::Byte => 'B',
-        Prim::Char => 'C',
-        Prim::Short => 'S',
-        Prim::Int => 'I',
-        Prim::Long => 'J',
-        Prim::Float => 'F',
-        Prim::Double => 'D',
-        Prim::Void => 'V',
-    }
-}
-
 impl CallIds {
     pub(crate) fn new(env: &mut jni::JNIEnv) -> Result<CallIds> {
         let raw = RawEnv::from_jni(env);
         let mut boxes = Vec::new();
-        for p in BOX_ORDER {
+        for p in Prim::VALUES {
             let internal = p.box_name().replace('.', "/");
             let class = env.find_class(&internal)?;
-            let d = descriptor(p);
+            let d = p.code();
             let value_of =
                 env.get_static_method_id(&class, "valueOf", format!("({d})L{internal};"))?;
             let value =
@@ -224,7 +199,7 @@ impl CallIds {
     }
 
     fn of_box(&self, p: Prim) -> &(JRef, MethodId, MethodId) {
-        let i = BOX_ORDER.iter().position(|b| *b == p).unwrap_or(0);
+        let i = Prim::VALUES.iter().position(|b| *b == p).unwrap_or(0);
         &self.boxes[i]
     }
 }
@@ -479,7 +454,7 @@ impl Jvm {
         let throwable = unsafe { jni::objects::JObject::from_raw(obj.obj.as_raw()) };
         Ok(crate::bridge::throwable_error(
             &mut jenv,
-            &self.bridge,
+            Some(&self.bridge),
             &throwable,
         ))
     }

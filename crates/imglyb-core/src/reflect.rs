@@ -39,20 +39,39 @@ pub enum Prim {
 }
 
 impl Prim {
+    /// The eight value types, in JNI's order (`void` excluded).
+    pub const VALUES: [Prim; 8] = [
+        Prim::Boolean,
+        Prim::Byte,
+        Prim::Char,
+        Prim::Short,
+        Prim::Int,
+        Prim::Long,
+        Prim::Float,
+        Prim::Double,
+    ];
+
     /// From a JNI descriptor letter (`Z`, `B`, `C`, `S`, `I`, `J`, `F`, `D`, `V`).
     pub fn from_code(code: char) -> Option<Prim> {
-        Some(match code {
-            'Z' => Prim::Boolean,
-            'B' => Prim::Byte,
-            'C' => Prim::Char,
-            'S' => Prim::Short,
-            'I' => Prim::Int,
-            'J' => Prim::Long,
-            'F' => Prim::Float,
-            'D' => Prim::Double,
-            'V' => Prim::Void,
-            _ => return None,
-        })
+        Self::VALUES
+            .into_iter()
+            .chain([Prim::Void])
+            .find(|p| p.code() == code)
+    }
+
+    /// The JNI descriptor letter: `J` for `long`, `V` for `void`.
+    pub fn code(self) -> char {
+        match self {
+            Prim::Boolean => 'Z',
+            Prim::Byte => 'B',
+            Prim::Char => 'C',
+            Prim::Short => 'S',
+            Prim::Int => 'I',
+            Prim::Long => 'J',
+            Prim::Float => 'F',
+            Prim::Double => 'D',
+            Prim::Void => 'V',
+        }
     }
 
     /// From the Java name (`"long"`, `"double"`, ...).
@@ -140,18 +159,7 @@ impl Prim {
     }
 
     fn from_box_name(name: &str) -> Option<Prim> {
-        [
-            Prim::Boolean,
-            Prim::Byte,
-            Prim::Char,
-            Prim::Short,
-            Prim::Int,
-            Prim::Long,
-            Prim::Float,
-            Prim::Double,
-        ]
-        .into_iter()
-        .find(|p| p.box_name() == name)
+        Self::VALUES.into_iter().find(|p| p.box_name() == name)
     }
 }
 

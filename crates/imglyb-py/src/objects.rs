@@ -829,7 +829,7 @@ pub(crate) fn jarray(
         return into_jobject(value);
     }
     let array_name = match prim {
-        Some(p) => format!("[{}", prim_code(p)),
+        Some(p) => format!("[{}", p.code()),
         None => {
             let element = class_arg(py, kind)?;
             if element.ty.prim.is_none() && element.ty.component.is_some() {
@@ -855,19 +855,6 @@ pub(crate) fn jarray(
     let value = call_java(py, || jvm.make(&arg))?;
     drop(keep);
     into_jobject(value)
-}
-
-fn prim_code(p: Prim) -> char {
-    match p {
-        Prim::Boolean => 'Z',
-        Prim::Byte => 'B',
-        Prim::Char => 'C',
-        Prim::Short => 'S',
-        Prim::Int => 'I',
-        Prim::Long => 'J',
-        Prim::Float => 'F',
-        Prim::Double | Prim::Void => 'D',
-    }
 }
 
 fn into_jobject(value: Value) -> PyResult<JObject> {
