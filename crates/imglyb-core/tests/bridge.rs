@@ -281,3 +281,17 @@ fn proxies_call_the_host_from_java_threads() {
     }
     assert_eq!(RELEASED.load(Ordering::SeqCst), released + 1);
 }
+
+#[test]
+fn every_dtype_names_an_imglib2_type_of_its_access() {
+    let jvm = jvm();
+    let native = jvm.class_info("net.imglib2.type.NativeType").unwrap();
+    for d in imglyb_core::DType::ALL {
+        let class = jvm.class_info(d.imglib2_type()).unwrap();
+        assert!(
+            jvm.is_assignable(&class, &native.ty).unwrap(),
+            "{}",
+            class.name()
+        );
+    }
+}

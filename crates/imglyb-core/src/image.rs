@@ -1,0 +1,491 @@
+//! Pixel types and image descriptors: NumPy's metadata for a block of memory, checked before
+//! any of it reaches Java.
+//!
+//! A [`DType`] ties a NumPy dtype to an ImgLib2 type and to the Java primitive of the access
+//! that reads it. An [`ImageDescriptor`] is an address, a dtype, a NumPy-order shape with byte
+//! strides, and a read-only flag; constructing one validates everything that can be validated
+//! without knowing the allocation (ranks, stride multiples, overflow), and it converts to
+//! ImgLib2's axis order, where ImgLib2 dimension `d` is NumPy axis `n - 1 - d`.
+
+use unsafe_access::{LayoutError, MAX_NDIM, StridedLayout};
+
+use crate::error::{Error, Result};
+use crate::reflect::Prim;
+
+/// A pixel type imglyb can share between NumPy and ImgLib2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DType {
+    /// `bool`: one byte, 0 or 1. ImgLib2 4.5 has no byte-backed boolean type, so it is shared as
+    /// `UnsignedByteType`; Java must write only 0 or 1.
+    Bool,
+    /// `uint8`: `UnsignedByteType`.
+    U8,
+    /// `int8`: `ByteType`.
+    I8,
+    /// `uint16`: `UnsignedShortType`.
+    U16,
+    /// `int16`: `ShortType`.
+    I16,
+    /// `uint32`: `UnsignedIntType`.
+    U32,
+    /// `int32`: `IntType`.
+    I32,
+    /// `uint64`: `UnsignedLongType`.
+    U64,
+    /// `int64`: `LongType`.
+    I64,
+    /// `float32`: `FloatType`.
+    F32,
+    /// `float64`: `DoubleType`.
+    F64,
+    /// `complex64`: `ComplexFloatType` (two floats per pixel).
+    C64,
+    /// `complex128`: `ComplexDoubleType` (two doubles per pixel).
+    C128,
+}
+
+impl DType {
+    /// Every dtype, in the order of [`DType::code`].
+    pub const ALL: [DType; 13] = [
+        DType::Bool,
+        DType::U8,
+        DType::I8,
+        DType::U16,
+        DType::I16,
+        DType::U32,
+        DType::I32,
+        DType::U64,
+        DType::I64,
+        DType::F32,
+        DType::F64,
+        DType::C64,
+        DType::C128,
+    ];
+
+    /// The number the Java side knows this dtype by (its index in [`DType::ALL`]).
+    pub fn code(self) -> i32 {
+        Self::ALL.iter().position(|d| *d == self).unwrap_or(0) as i32
+    }
+
+    /// NumPy's name: `"float32"`.
+    pub fn numpy_name(self) -> &'static str {
+        self.facts().0
+    }
+
+    /// Bytes per pixel.
+    pub fn itemsize(self) -> usize {
+        self.facts().1
+    }
+
+    /// The ImgLib2 type's binary name.
+    pub fn imglib2_type(self) -> &'static str {
+        self.facts().2
+    }
+
+    /// The Java primitive of the access (`float` for both `float32` and `complex64`).
+    pub fn access(self) -> Prim {
+        self.facts().3
+    }
+
+    /// Java primitives per pixel: 2 for complex types, else 1.
+    pub fn components(self) -> usize {
+        self.itemsize() / self.access().size()
+    }
+
+    fn facts(self) -> (&'static str, usize, &'static str, Prim) {
+        match self {
+            DType::Bool => (
+                "bool",
+                1,
+                "net.imglib2.type.numeric.integer.UnsignedByteType",
+                Prim::Byte,
+            ),
+            DType::U8 => (
+                "uint8",
+                1,
+                "net.imglib2.type.numeric.integer.UnsignedByteType",
+                Prim::Byte,
+            ),
+            DType::I8 => (
+                "int8",
+                1,
+                "net.imglib2.type.numeric.integer.ByteType",
+                Prim::Byte,
+            ),
+            DType::U16 => (
+                "uint16",
+                2,
+                "net.imglib2.type.numeric.integer.UnsignedShortType",
+                Prim::Short,
+            ),
+            DType::I16 => (
+                "int16",
+                2,
+                "net.imglib2.type.numeric.integer.ShortType",
+                Prim::Short,
+            ),
+            DType::U32 => (
+                "uint32",
+                4,
+                "net.imglib2.type.numeric.integer.UnsignedIntType",
+                Prim::Int,
+            ),
+            DType::I32 => (
+                "int32",
+                4,
+                "net.imglib2.type.numeric.integer.IntType",
+                Prim::Int,
+            ),
+            DType::U64 => (
+                "uint64",
+                8,
+                "net.imglib2.type.numeric.integer.UnsignedLongType",
+                Prim::Long,
+            ),
+            DType::I64 => (
+                "int64",
+                8,
+                "net.imglib2.type.numeric.integer.LongType",
+                Prim::Long,
+            ),
+            DType::F32 => (
+                "float32",
+                4,
+                "net.imglib2.type.numeric.real.FloatType",
+                Prim::Float,
+            ),
+            DType::F64 => (
+                "float64",
+                8,
+                "net.imglib2.type.numeric.real.DoubleType",
+                Prim::Double,
+            ),
+            DType::C64 => (
+                "complex64",
+                8,
+                "net.imglib2.type.numeric.complex.ComplexFloatType",
+                Prim::Float,
+            ),
+            DType::C128 => (
+                "complex128",
+                16,
+                "net.imglib2.type.numeric.complex.ComplexDoubleType",
+                Prim::Double,
+            ),
+        }
+    }
+
+    /// The dtype of a NumPy array-interface type string (`"<f4"`, `"|u1"`, `"|b1"`, `"<c16"`).
+    ///
+    /// `TypeMismatch` names the dtype and the fix for everything imglyb cannot share: object,
+    /// strings, float16, structured and other kinds, and byte orders other than the machine's.
+    pub fn from_typestr(typestr: &str) -> Result<DType> {
+        let mut chars = typestr.chars();
+        let (Some(order), Some(kind)) = (chars.next(), chars.next()) else {
+            return Err(Error::TypeMismatch(format!(
+                "{typestr:?} is not a NumPy type string"
+            )));
+        };
+        let size: usize = chars
+            .as_str()
+            .parse()
+            .map_err(|_| Error::TypeMismatch(format!("{typestr:?} is not a NumPy type string")))?;
+        let refuse = |what: &str, fix: &str| {
+            Err(Error::TypeMismatch(format!(
+                "arrays of {what} (dtype {typestr:?}) cannot be shared with ImgLib2; {fix}"
+            )))
+        };
+        let dtype = match (kind, size) {
+            ('b', 1) => DType::Bool,
+            ('u', 1) => DType::U8,
+            ('i', 1) => DType::I8,
+            ('u', 2) => DType::U16,
+            ('i', 2) => DType::I16,
+            ('u', 4) => DType::U32,
+            ('i', 4) => DType::I32,
+            ('u', 8) => DType::U64,
+            ('i', 8) => DType::I64,
+            ('f', 4) => DType::F32,
+            ('f', 8) => DType::F64,
+            ('c', 8) => DType::C64,
+            ('c', 16) => DType::C128,
+            ('f', 2) => return refuse("float16", "convert with arr.astype(np.float32)"),
+            ('f', _) | ('c', _) => {
+                return refuse("extended precision", "convert with arr.astype(np.float64)");
+            }
+            ('O', _) => {
+                return refuse(
+                    "Python objects",
+                    "they hold references, not pixels; build a numeric array first",
+                );
+            }
+            ('U', _) | ('S', _) => {
+                return refuse("strings", "encode them as numbers first");
+            }
+            ('V', _) => {
+                return refuse(
+                    "structured records",
+                    "share one field at a time, e.g. arr['x'] (or a numeric view of it)",
+                );
+            }
+            _ => {
+                return refuse(
+                    "this kind",
+                    "use bool, (u)int8-64, float32/64 or complex64/128",
+                );
+            }
+        };
+        let native = if cfg!(target_endian = "little") {
+            '<'
+        } else {
+            '>'
+        };
+        if size > 1 && order != '=' && order != '|' && order != native {
+            return refuse(
+                "non-native byte order",
+                "convert with arr.astype(arr.dtype.newbyteorder('='))",
+            );
+        }
+        Ok(dtype)
+    }
+}
+
+/// NumPy's description of pixel memory, validated: what `wrap` hands to Java.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageDescriptor {
+    address: usize,
+    dtype: DType,
+    layout: StridedLayout,
+    read_only: bool,
+}
+
+impl ImageDescriptor {
+    /// A descriptor of the pixels at `address`: `shape` and byte `strides` in NumPy order.
+    ///
+    /// Refused with `InvalidArgument`: ranks that differ, more than 32 dimensions, a stride that
+    /// is not a multiple of the item size, sizes that overflow, and a null address for a
+    /// non-empty image. It does not check that the memory exists; whoever made the address
+    /// (NumPy, a C caller) vouches for that.
+    pub fn new(
+        address: usize,
+        dtype: DType,
+        shape: &[usize],
+        strides: &[isize],
+        read_only: bool,
+    ) -> Result<Self> {
+        let itemsize = dtype.itemsize();
+        let layout = StridedLayout::new(shape, strides, itemsize).map_err(|e| match e {
+            LayoutError::TooManyDimensions(n) => Error::InvalidArgument(format!(
+                "{n} dimensions: ImgLib2 images from NumPy support at most {MAX_NDIM}"
+            )),
+            other => Error::InvalidArgument(format!("invalid array layout: {other}")),
+        })?;
+        if let Some((axis, s)) = strides
+            .iter()
+            .enumerate()
+            .find(|(_, s)| s.unsigned_abs() % itemsize != 0)
+        {
+            return Err(Error::InvalidArgument(format!(
+                "stride {s} of axis {axis} is not a multiple of the item size {itemsize} \
+                 ({}): ImgLib2 addresses whole pixels; copy the array first, e.g. \
+                 np.ascontiguousarray(arr)",
+                dtype.numpy_name()
+            )));
+        }
+        if address == 0 && !layout.is_empty() {
+            return Err(Error::InvalidArgument(
+                "the array's data pointer is null".into(),
+            ));
+        }
+        Ok(ImageDescriptor {
+            address,
+            dtype,
+            layout,
+            read_only,
+        })
+    }
+
+    /// A C-contiguous descriptor.
+    pub fn c_contiguous(
+        address: usize,
+        dtype: DType,
+        shape: &[usize],
+        read_only: bool,
+    ) -> Result<Self> {
+        let layout = StridedLayout::c_contiguous(shape, dtype.itemsize())
+            .map_err(|e| Error::InvalidArgument(format!("invalid array layout: {e}")))?;
+        Self::new(address, dtype, shape, layout.strides(), read_only)
+    }
+
+    /// Address of element `[0, 0, ...]`.
+    pub fn address(&self) -> usize {
+        self.address
+    }
+
+    /// The pixel type.
+    pub fn dtype(&self) -> DType {
+        self.dtype
+    }
+
+    /// Whether Java must refuse writes.
+    pub fn read_only(&self) -> bool {
+        self.read_only
+    }
+
+    /// The NumPy-order geometry.
+    pub fn layout(&self) -> &StridedLayout {
+        &self.layout
+    }
+
+    /// Number of pixels.
+    pub fn len(&self) -> usize {
+        self.layout.len()
+    }
+
+    /// Whether there are no pixels.
+    pub fn is_empty(&self) -> bool {
+        self.layout.is_empty()
+    }
+
+    /// ImgLib2-order dimensions: NumPy's shape reversed.
+    pub fn imglib2_dimensions(&self) -> Vec<i64> {
+        self.layout
+            .shape()
+            .iter()
+            .rev()
+            .map(|&n| n as i64)
+            .collect()
+    }
+
+    /// ImgLib2-order strides in pixels: NumPy's byte strides reversed and divided by the item
+    /// size (exact, as [`ImageDescriptor::new`] checked).
+    pub fn imglib2_strides(&self) -> Vec<i64> {
+        let itemsize = self.dtype.itemsize() as isize;
+        self.layout
+            .strides()
+            .iter()
+            .rev()
+            .map(|&s| (s / itemsize) as i64)
+            .collect()
+    }
+
+    /// The byte range reachable from the address, as `(lowest, one past the highest)` offsets;
+    /// `(0, 0)` when empty. Negative strides reach below the address.
+    pub fn extent(&self) -> (isize, isize) {
+        self.layout.extent()
+    }
+
+    /// Whether the pixels are C-contiguous (an ImgLib2 `ArrayImg` can use them as they are).
+    pub fn is_c_contiguous(&self) -> bool {
+        self.layout.is_c_contiguous()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dtype_table_matches_numpy() {
+        for (ts, d, size) in [
+            ("|b1", DType::Bool, 1),
+            ("|u1", DType::U8, 1),
+            ("|i1", DType::I8, 1),
+            ("<u2", DType::U16, 2),
+            ("<i2", DType::I16, 2),
+            ("<u4", DType::U32, 4),
+            ("<i4", DType::I32, 4),
+            ("<u8", DType::U64, 8),
+            ("=i8", DType::I64, 8),
+            ("<f4", DType::F32, 4),
+            ("<f8", DType::F64, 8),
+            ("<c8", DType::C64, 8),
+            ("<c16", DType::C128, 16),
+        ] {
+            assert_eq!(DType::from_typestr(ts).unwrap(), d, "{ts}");
+            assert_eq!(d.itemsize(), size);
+            assert_eq!(d.components() * d.access().size(), size);
+            assert!(d.imglib2_type().starts_with("net.imglib2.type."));
+        }
+        assert_eq!(DType::C64.components(), 2);
+        assert_eq!(
+            DType::F32.imglib2_type(),
+            "net.imglib2.type.numeric.real.FloatType"
+        );
+        assert_eq!(
+            DType::U16.imglib2_type(),
+            "net.imglib2.type.numeric.integer.UnsignedShortType"
+        );
+        let codes: Vec<i32> = DType::ALL.iter().map(|d| d.code()).collect();
+        assert_eq!(codes, (0..13).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn unsupported_dtypes_name_the_dtype_and_the_fix() {
+        for (ts, needle) in [
+            ("<f2", "astype(np.float32)"),
+            ("|O8", "Python objects"),
+            ("<U3", "strings"),
+            ("|S5", "strings"),
+            ("|V12", "structured"),
+            (">f4", "newbyteorder"),
+            ("<f16", "extended precision"),
+            ("<M8", "this kind"),
+            ("", "type string"),
+        ] {
+            let err = DType::from_typestr(ts).unwrap_err();
+            let Error::TypeMismatch(text) = &err else {
+                panic!("{ts}: {err:?}")
+            };
+            assert!(text.contains(needle), "{ts}: {text}");
+        }
+        // One byte has no byte order.
+        assert_eq!(DType::from_typestr(">u1").unwrap(), DType::U8);
+    }
+
+    #[test]
+    fn descriptors_convert_to_imglib2_order() {
+        // arr[z=2, y=3, x=4] float32, C order.
+        let d = ImageDescriptor::c_contiguous(0x1000, DType::F32, &[2, 3, 4], false).unwrap();
+        assert_eq!(d.imglib2_dimensions(), [4, 3, 2]);
+        assert_eq!(d.imglib2_strides(), [1, 4, 12]);
+        assert!(d.is_c_contiguous());
+        assert_eq!(d.len(), 24);
+        // A transposed, reversed view: negative strides survive, in pixels.
+        let t = ImageDescriptor::new(0x1000, DType::F64, &[4, 3], &[-8, 32], true).unwrap();
+        assert_eq!(t.imglib2_strides(), [4, -1]);
+        assert!(!t.is_c_contiguous() && t.read_only());
+        assert_eq!(t.extent(), (-24, 72));
+    }
+
+    #[test]
+    fn bad_layouts_are_refused() {
+        let err = ImageDescriptor::new(0x1000, DType::I32, &[3], &[6], false).unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidArgument(t) if t.contains("not a multiple")),
+            "{err:?}"
+        );
+        let shape = [1usize; 33];
+        let strides = [4isize; 33];
+        let err = ImageDescriptor::new(0x1000, DType::I32, &shape, &strides, false).unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidArgument(t) if t.contains("at most 32")),
+            "{err:?}"
+        );
+        let err = ImageDescriptor::new(0x1000, DType::I32, &[2, 2], &[4], false).unwrap_err();
+        assert!(matches!(err, Error::InvalidArgument(_)));
+        let err = ImageDescriptor::new(0, DType::U8, &[2], &[1], false).unwrap_err();
+        assert!(matches!(&err, Error::InvalidArgument(t) if t.contains("null")));
+        // Empty and 0-d arrays are fine.
+        assert!(
+            ImageDescriptor::new(0, DType::U8, &[0, 5], &[5, 1], false)
+                .unwrap()
+                .is_empty()
+        );
+        let scalar = ImageDescriptor::new(0x1000, DType::U8, &[], &[], false).unwrap();
+        assert_eq!((scalar.len(), scalar.imglib2_dimensions().len()), (1, 0));
+        let err =
+            ImageDescriptor::new(0x1000, DType::U64, &[usize::MAX / 4], &[8], false).unwrap_err();
+        assert!(matches!(err, Error::InvalidArgument(_)));
+    }
+}
