@@ -20,6 +20,7 @@ from ._imglyb import (
     JVMForkedError,
     JVMNotFoundError,
     JavaClass,
+    JavaMemory,
     JavaMethod,
     JavaObject,
     jarray,
@@ -27,6 +28,9 @@ from ._imglyb import (
     jinstance,
     jproxy,
     jvm_started,
+    to_imglib,
+    to_imglib_argb,
+    to_numpy,
 )
 
 __version__: str = _imglyb.__version__
@@ -39,6 +43,7 @@ __all__ = [
     "JVMNotFoundError",
     "JavaClass",
     "JavaException",
+    "JavaMemory",
     "JavaMethod",
     "JavaObject",
     "__version__",
@@ -50,6 +55,9 @@ __all__ = [
     "jvm_info",
     "jvm_started",
     "start_jvm",
+    "to_imglib",
+    "to_imglib_argb",
+    "to_numpy",
 ]
 
 PathLike = Union[str, "os.PathLike[str]"]

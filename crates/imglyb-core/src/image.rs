@@ -72,6 +72,15 @@ impl DType {
         self.facts().0
     }
 
+    /// NumPy's array-interface type string on this (little-endian) machine, such as `"<f4"`.
+    pub fn typestr(self) -> &'static str {
+        const TYPESTRS: [&str; 13] = [
+            "|b1", "|u1", "|i1", "<u2", "<i2", "<u4", "<i4", "<u8", "<i8", "<f4", "<f8", "<c8",
+            "<c16",
+        ];
+        TYPESTRS[self.code() as usize]
+    }
+
     /// Bytes per pixel.
     pub fn itemsize(self) -> usize {
         self.facts().1
@@ -186,10 +195,15 @@ impl DType {
                 "{typestr:?} is not a NumPy type string"
             )));
         };
-        let size: usize = chars
-            .as_str()
-            .parse()
-            .map_err(|_| Error::TypeMismatch(format!("{typestr:?} is not a NumPy type string")))?;
+        // NumPy writes the object dtype without a size ("|O").
+        let rest = chars.as_str();
+        let size: usize = if rest.is_empty() && kind == 'O' {
+            8
+        } else {
+            rest.parse().map_err(|_| {
+                Error::TypeMismatch(format!("{typestr:?} is not a NumPy type string"))
+            })?
+        };
         let refuse = |what: &str, fix: &str| {
             Err(Error::TypeMismatch(format!(
                 "arrays of {what} (dtype {typestr:?}) cannot be shared with ImgLib2; {fix}"

@@ -215,6 +215,9 @@ impl Jvm {
         let classes = ClassCache::new(&mut env, bridge.loader.as_obj())?;
         let calls = CallIds::new(&mut env)?;
         let imglib2_available = bridge.imglib2_available(&mut env)?;
+        if imglib2_available {
+            crate::shared::register_natives(&mut env, &bridge)?;
+        }
         if !settings.created_here {
             let info = bridge.strings(&mut env, "jvmInfo")?.unwrap_or_default();
             settings.classpath = info_value(&info, "classpath")

@@ -31,6 +31,7 @@ mod jvm;
 pub mod overload;
 mod proxy;
 pub mod reflect;
+mod shared;
 mod sys;
 
 pub use bridge::bridge_class_names;
@@ -42,6 +43,7 @@ pub use image::{DType, ImageDescriptor};
 pub use jref::{JRef, RawEnv};
 pub use jvm::{ActiveSettings, Jvm, JvmInfo};
 pub use proxy::ProxyHost;
+pub use shared::{ImageShape, Owner, PixelType, SharedImage, owners_held};
 
 /// Re-exported so users of this crate name the same `jni` types.
 pub use jni;

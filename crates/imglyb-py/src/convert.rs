@@ -23,14 +23,23 @@ use crate::objects::{JClass, JObject};
 /// plugs in; [`ndarray_img_ok`] must agree with it.
 pub(crate) fn ndarray_to_imglib(
     _py: Python<'_>,
-    _array: &Bound<'_, PyAny>,
+    array: &Bound<'_, PyAny>,
 ) -> PyResult<Option<Arc<imglyb_core::JRef>>> {
-    Ok(None)
+    if !ndarray_img_ok(array) {
+        return Ok(None);
+    }
+    crate::images::wrap(array, imglyb_core::PixelType::Dtype).map(|o| Some(o.obj.obj))
 }
 
-/// Whether [`ndarray_to_imglib`] can wrap this array.
-fn ndarray_img_ok(_array: &Bound<'_, PyAny>) -> bool {
-    false
+/// Whether [`ndarray_to_imglib`] can wrap this array: a dtype imglyb shares, and at least one
+/// axis. Layout problems (strides that split pixels) are reported by the wrap itself.
+fn ndarray_img_ok(array: &Bound<'_, PyAny>) -> bool {
+    let typestr = array
+        .getattr("dtype")
+        .and_then(|d| d.getattr("str"))
+        .and_then(|s| s.extract::<String>());
+    let ndim = array.getattr("ndim").and_then(|n| n.extract::<usize>());
+    matches!((typestr, ndim), (Ok(t), Ok(n)) if n > 0 && imglyb_core::DType::from_typestr(&t).is_ok())
 }
 
 static NDARRAY: PyOnceLock<Py<PyAny>> = PyOnceLock::new();

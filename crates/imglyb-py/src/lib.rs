@@ -13,6 +13,7 @@
 mod callback;
 mod convert;
 mod errors;
+mod images;
 mod objects;
 
 use std::path::PathBuf;
@@ -153,5 +154,9 @@ fn _imglyb(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_load_classes, m)?)?;
     objects::register(m)?;
     m.add_function(wrap_pyfunction!(callback::jproxy, m)?)?;
+    m.add_function(wrap_pyfunction!(images::to_imglib, m)?)?;
+    m.add_function(wrap_pyfunction!(images::to_imglib_argb, m)?)?;
+    m.add_function(wrap_pyfunction!(images::to_numpy, m)?)?;
+    m.add_class::<images::JavaMemory>()?;
     Ok(())
 }

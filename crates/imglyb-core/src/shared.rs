@@ -1,0 +1,380 @@
+//! Shared pixels: memory wrapped as ImgLib2 images ([`Jvm::wrap`]), images described as memory
+//! ([`Jvm::describe`]), and images copied out ([`Jvm::copy_out`]).
+//!
+//! The Java side is `org.imglyb.Images` and `org.imglyb.Memory` (see `java/`). A wrapped block of
+//! memory is one `Memory` object, held by every access of every image and view over it. The
+//! caller's [`Owner`] waits in a table here under a `long` handle until a `Cleaner` finds the
+//! `Memory` unreachable and calls `Memory.release0`; only then is the owner dropped, on the
+//! cleaner's thread. Dropping must therefore never block on a lock the dropping thread could be
+//! waiting for: the Python binding's owner is a reference whose decrement PyO3 defers until
+//! the interpreter lock is next taken.
+
+use std::collections::HashMap;
+use std::ffi::c_void;
+use std::panic::catch_unwind;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, LazyLock, Mutex};
+
+use jni::JNIEnv;
+use jni::sys::{self, JNINativeMethod, jclass, jint, jlong, jobject};
+
+use crate::bridge::{Bridge, check, class_for_name};
+use crate::call::{Arg, Bytes, JObj, Value};
+use crate::error::{Error, Result};
+use crate::image::{DType, ImageDescriptor};
+use crate::jref::{JRef, jcall};
+use crate::jvm::Jvm;
+use crate::reflect::Prim;
+
+const IMAGES_CLASS: &str = "org.imglyb.Images";
+const MEMORY_CLASS: &str = "org.imglyb.Memory";
+
+/// The Java type code of ARGB pixels (`Images.ARGB`); the other codes are [`DType::code`].
+const ARGB_CODE: i64 = 13;
+
+/// Keeps wrapped memory alive. It is dropped exactly once, on any thread, after Java can no
+/// longer reach the memory (or right away when wrapping fails).
+pub type Owner = Box<dyn Send>;
+
+/// How ImgLib2 sees the pixels of wrapped memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PixelType {
+    /// The ImgLib2 type of the dtype ([`DType::imglib2_type`]).
+    Dtype,
+    /// `ARGBType`, over `uint32` or `int32` pixels.
+    Argb,
+}
+
+/// An image as memory NumPy can view: what [`Jvm::describe`] returns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SharedImage {
+    /// The address of the pixel at the image's min.
+    pub address: usize,
+    /// The stored pixel type.
+    pub dtype: DType,
+    /// The image shows the pixels as `ARGBType`.
+    pub argb: bool,
+    /// NumPy-order shape.
+    pub shape: Vec<usize>,
+    /// NumPy-order strides in bytes.
+    pub strides: Vec<isize>,
+    /// Java refuses writes to this memory.
+    pub read_only: bool,
+}
+
+/// The dtype and NumPy-order shape of an image to copy out: what [`Jvm::image_shape`] returns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageShape {
+    /// The pixel type of the copy.
+    pub dtype: DType,
+    /// The image's pixels are `ARGBType` (stored as `uint32`).
+    pub argb: bool,
+    /// NumPy-order shape.
+    pub shape: Vec<usize>,
+}
+
+impl ImageShape {
+    /// Bytes in a C-contiguous copy.
+    pub fn bytes(&self) -> usize {
+        self.shape.iter().product::<usize>() * self.dtype.itemsize()
+    }
+}
+
+/// Owners waiting for Java to let go of their memory, by handle.
+static OWNERS: LazyLock<Mutex<HashMap<i64, Owner>>> = LazyLock::new(Default::default);
+static NEXT_HANDLE: AtomicI64 = AtomicI64::new(1);
+
+fn hold(owner: Owner) -> i64 {
+    let handle = NEXT_HANDLE.fetch_add(1, Ordering::Relaxed);
+    OWNERS
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(handle, owner);
+    handle
+}
+
+/// Drops the owner of `handle`, if it is still held; releasing twice is harmless.
+fn release(handle: i64) {
+    let owner = OWNERS
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .remove(&handle);
+    // Dropped here, outside the lock.
+    drop(owner);
+}
+
+/// How many owners Java still holds (for tests of lifetimes).
+pub fn owners_held() -> usize {
+    OWNERS.lock().unwrap_or_else(|p| p.into_inner()).len()
+}
+
+/// Binds `org.imglyb.Memory`'s native methods. Called once, when the bridge is loaded.
+pub(crate) fn register_natives(env: &mut JNIEnv, bridge: &Bridge) -> Result<()> {
+    let class = class_for_name(env, Some(bridge), MEMORY_CLASS, bridge.loader.as_obj(), false)?;
+    let methods = [
+        JNINativeMethod {
+            name: c"buffer0".as_ptr().cast_mut(),
+            signature: c"(JI)Ljava/nio/ByteBuffer;".as_ptr().cast_mut(),
+            fnPtr: buffer0 as *mut c_void,
+        },
+        JNINativeMethod {
+            name: c"release0".as_ptr().cast_mut(),
+            signature: c"(J)V".as_ptr().cast_mut(),
+            fnPtr: release0 as *mut c_void,
+        },
+        JNINativeMethod {
+            name: c"allocate0".as_ptr().cast_mut(),
+            signature: c"(J)J".as_ptr().cast_mut(),
+            fnPtr: allocate0 as *mut c_void,
+        },
+        JNINativeMethod {
+            name: c"free0".as_ptr().cast_mut(),
+            signature: c"(J)V".as_ptr().cast_mut(),
+            fnPtr: free0 as *mut c_void,
+        },
+    ];
+    let raw = crate::jref::RawEnv::from_jni(env);
+    // SAFETY: `class` is a live local reference to org.imglyb.Memory, and each entry names a
+    // native method Memory declares, with a function of the matching JNI signature; the strings
+    // are static.
+    let rc = unsafe {
+        jcall!(
+            raw,
+            RegisterNatives,
+            class.as_raw(),
+            methods.as_ptr(),
+            methods.len() as jint
+        )
+    };
+    if rc != 0 {
+        let r: jni::errors::Result<()> = Err(jni::errors::Error::JavaException);
+        return check(env, Some(bridge), r);
+    }
+    env.delete_local_ref(class)?;
+    Ok(())
+}
+
+extern "system" fn buffer0(env: *mut sys::JNIEnv, _class: jclass, address: jlong, capacity: jint) -> jobject {
+    // SAFETY: the JVM passes this thread's env to a native method. Memory only asks for buffers
+    // inside memory it was given (wrapped or allocated), which stays valid while that Memory,
+    // and so any buffer it holds, is reachable.
+    let renv = unsafe { crate::jref::RawEnv::from_raw(env) };
+    // SAFETY: as above; NewDirectByteBuffer only records the address and capacity.
+    unsafe {
+        jcall!(
+            renv,
+            NewDirectByteBuffer,
+            address as *mut c_void,
+            jlong::from(capacity)
+        )
+    }
+}
+
+extern "system" fn release0(_env: *mut sys::JNIEnv, _class: jclass, handle: jlong) {
+    let _ = catch_unwind(|| release(handle));
+}
+
+extern "system" fn allocate0(_env: *mut sys::JNIEnv, _class: jclass, bytes: jlong) -> jlong {
+    let Ok(bytes) = usize::try_from(bytes) else {
+        return 0;
+    };
+    // SAFETY: calloc has no preconditions; a null result is reported to Java as 0.
+    unsafe { libc::calloc(bytes.max(1), 1) as jlong }
+}
+
+extern "system" fn free0(_env: *mut sys::JNIEnv, _class: jclass, address: jlong) {
+    // SAFETY: Memory calls free0 once, from its Cleaner, with an address allocate0 returned.
+    unsafe { libc::free(address as *mut c_void) };
+}
+
+fn long_array(values: impl IntoIterator<Item = i64>) -> Arg {
+    Arg::PrimArray(
+        Prim::Long,
+        Bytes::Owned(values.into_iter().flat_map(i64::to_ne_bytes).collect()),
+    )
+}
+
+impl Jvm {
+    /// Calls the static method `name` of `org.imglyb.Images` (each has one overload).
+    fn images_call(&self, name: &str, args: &[Arg]) -> Result<Value> {
+        let class = self.class_info(IMAGES_CLASS)?;
+        let method = class
+            .methods
+            .get(name)
+            .and_then(|g| g.overloads.first())
+            .ok_or_else(|| Error::Internal(format!("{IMAGES_CLASS}.{name} is missing")))?;
+        self.invoke(method, None, args)
+    }
+
+    /// Reads a Java `long[]`.
+    fn read_longs(&self, array: &JRef) -> Result<Vec<i64>> {
+        let n = self.array_len(array)?;
+        let mut bytes = vec![0u8; n * 8];
+        self.array_copy_out(array, Prim::Long, &mut bytes)?;
+        Ok(bytes
+            .chunks_exact(8)
+            .map(|c| i64::from_ne_bytes(c.try_into().expect("8 bytes")))
+            .collect())
+    }
+
+    /// Wraps the memory `image` describes as an ImgLib2 `Img`, with no copy: an `ArrayImg` when
+    /// the pixels are C-contiguous and fit 2 GiB, a strided `org.imglyb.StridedImg` otherwise.
+    /// Java reads and writes the memory directly; writes to a read-only image throw in Java, and
+    /// positions outside the memory throw `IndexOutOfBoundsException`.
+    ///
+    /// `owner` is dropped once Java can no longer reach the memory, on whatever thread notices
+    /// that (a Java cleaner thread), or before this returns an error.
+    ///
+    /// # Safety
+    /// Every byte `image` reaches must stay valid (and, unless the descriptor is read-only,
+    /// writable by Java) until `owner` is dropped, and nothing may free or move it before then.
+    pub unsafe fn wrap(
+        &self,
+        image: &ImageDescriptor,
+        pixels: PixelType,
+        owner: Owner,
+    ) -> Result<JObj> {
+        let handle = hold(owner);
+        let wrapped = self.wrap_held(image, pixels, handle);
+        if wrapped.is_err() {
+            // Java releases the handle itself when it saw it; releasing again is harmless.
+            release(handle);
+        }
+        wrapped
+    }
+
+    fn wrap_held(&self, image: &ImageDescriptor, pixels: PixelType, handle: i64) -> Result<JObj> {
+        let dtype = image.dtype();
+        let code = match pixels {
+            PixelType::Dtype => i64::from(dtype.code()),
+            PixelType::Argb if matches!(dtype, DType::U32 | DType::I32) => ARGB_CODE,
+            PixelType::Argb => {
+                return Err(Error::TypeMismatch(format!(
+                    "ARGB images need uint32 or int32 pixels (one packed 0xAARRGGBB value each), \
+                     got {}; use arr.view(np.uint32) on 4-byte pixels, or to_imglib for other types",
+                    dtype.numpy_name()
+                )));
+            }
+        };
+        let (lo, hi) = image.extent();
+        let itemsize = dtype.itemsize() as isize;
+        let base = image
+            .address()
+            .checked_add_signed(lo)
+            .ok_or_else(|| Error::InvalidArgument("the array's memory wraps around".into()))?;
+        let args = [
+            Arg::Long(base as i64),
+            Arg::Long((hi - lo) as i64),
+            Arg::Int(code as i32),
+            long_array(image.imglib2_dimensions()),
+            long_array(image.imglib2_strides()),
+            Arg::Long((-lo / itemsize) as i64),
+            Arg::Bool(image.read_only()),
+            Arg::Long(handle),
+        ];
+        match self.images_call("wrap", &args)? {
+            Value::Object(o) => Ok(o),
+            other => Err(Error::Internal(format!("Images.wrap returned {other:?}"))),
+        }
+    }
+
+    /// Describes `image` as memory when NumPy can view it without a copy: an image imglyb
+    /// wrapped or allocated (`org.imglyb.SharedImgFactory`), or a view over one whose transform
+    /// is plain strides (`Views.interval`, `zeroMin`, `offset`, `permute`, `invertAxis`,
+    /// `rotate`, `subsample`, `hyperSlice`). `None` for anything else.
+    ///
+    /// The memory stays valid while `image` (or anything else that reaches it) is alive in
+    /// Java: hold a global reference for as long as the view is used.
+    pub fn describe(&self, image: &Arc<JRef>) -> Result<Option<SharedImage>> {
+        let array = match self.images_call("describe", &[Arg::Object(image.clone())])? {
+            Value::Object(o) => o,
+            Value::Null => return Ok(None),
+            other => return Err(Error::Internal(format!("Images.describe returned {other:?}"))),
+        };
+        let v = self.read_longs(&array.obj)?;
+        let bad = || Error::Internal(format!("Images.describe returned {v:?}"));
+        let n = usize::try_from(*v.get(3).ok_or_else(bad)?).map_err(|_| bad())?;
+        if v.len() != 4 + 2 * n {
+            return Err(bad());
+        }
+        let (dtype, argb) = dtype_of_code(v[1]).ok_or_else(bad)?;
+        Ok(Some(SharedImage {
+            address: v[0] as usize,
+            dtype,
+            argb,
+            shape: v[4..4 + n].iter().rev().map(|&d| d as usize).collect(),
+            strides: v[4 + n..].iter().rev().map(|&s| s as isize).collect(),
+            read_only: v[2] != 0,
+        }))
+    }
+
+    /// The dtype and shape of a copy of `image` (any `RandomAccessibleInterval` whose pixel type
+    /// has a NumPy dtype). Java's refusal becomes [`Error::TypeMismatch`].
+    pub fn image_shape(&self, image: &Arc<JRef>) -> Result<ImageShape> {
+        let array = match self.images_call("shape", &[Arg::Object(image.clone())]) {
+            Ok(Value::Object(o)) => o,
+            Ok(other) => return Err(Error::Internal(format!("Images.shape returned {other:?}"))),
+            Err(Error::Java(t)) if t.class_name == "java.lang.IllegalArgumentException" => {
+                return Err(Error::TypeMismatch(
+                    t.message.clone().unwrap_or_default().trim_start_matches("imglyb: ").to_owned(),
+                ));
+            }
+            Err(e) => return Err(e),
+        };
+        let v = self.read_longs(&array.obj)?;
+        let bad = || Error::Internal(format!("Images.shape returned {v:?}"));
+        let n = usize::try_from(*v.get(1).ok_or_else(bad)?).map_err(|_| bad())?;
+        if v.len() != 2 + n {
+            return Err(bad());
+        }
+        let (dtype, argb) = dtype_of_code(v[0]).ok_or_else(bad)?;
+        Ok(ImageShape {
+            dtype,
+            argb,
+            shape: v[2..].iter().rev().map(|&d| d as usize).collect(),
+        })
+    }
+
+    /// Copies `image` into C-contiguous memory of the dtype and shape [`Jvm::image_shape`]
+    /// gave. A heap `ArrayImg` is one `memcpy` out of its Java array, in a JNI critical region;
+    /// anything else is copied by ImgLib2 cursors in Java, straight into `dst`.
+    ///
+    /// # Safety
+    /// `dst` must be valid for writes of `shape.bytes()` bytes for the duration of the call.
+    pub unsafe fn copy_out(&self, image: &Arc<JRef>, shape: &ImageShape, dst: *mut u8) -> Result<()> {
+        let bytes = shape.bytes();
+        if bytes == 0 {
+            return Ok(());
+        }
+        let code = if shape.argb {
+            ARGB_CODE
+        } else {
+            i64::from(shape.dtype.code())
+        };
+        let args = [
+            Arg::Object(image.clone()),
+            Arg::Long(dst as i64),
+            Arg::Long(bytes as i64),
+            Arg::Int(code as i32),
+        ];
+        match self.images_call("copyOut", &args)? {
+            Value::Null => Ok(()),
+            Value::Object(array) => {
+                // SAFETY: the caller promised `bytes` writable bytes at `dst`.
+                let dst = unsafe { std::slice::from_raw_parts_mut(dst, bytes) };
+                self.array_copy_out(&array.obj, shape.dtype.access(), dst)
+            }
+            other => Err(Error::Internal(format!("Images.copyOut returned {other:?}"))),
+        }
+    }
+}
+
+fn dtype_of_code(code: i64) -> Option<(DType, bool)> {
+    if code == ARGB_CODE {
+        return Some((DType::U32, true));
+    }
+    DType::ALL
+        .iter()
+        .find(|d| i64::from(d.code()) == code)
+        .map(|&d| (d, false))
+}

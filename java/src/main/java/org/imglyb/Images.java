@@ -1,0 +1,437 @@
+/*
+ * Copyright (c) 2026, imglyb developers. BSD-2-Clause, see LICENSE.
+ */
+package org.imglyb;
+
+import net.imglib2.Cursor;
+import net.imglib2.Interval;
+import net.imglib2.RandomAccess;
+import net.imglib2.RandomAccessible;
+import net.imglib2.RandomAccessibleInterval;
+import net.imglib2.img.Img;
+import net.imglib2.img.NativeImg;
+import net.imglib2.img.array.ArrayImg;
+import net.imglib2.img.basictypeaccess.array.ArrayDataAccess;
+import net.imglib2.transform.integer.MixedTransform;
+import net.imglib2.type.BooleanType;
+import net.imglib2.type.NativeType;
+import net.imglib2.type.Type;
+import net.imglib2.type.logic.BitType;
+import net.imglib2.type.logic.BoolType;
+import net.imglib2.type.numeric.ARGBType;
+import net.imglib2.type.numeric.ComplexType;
+import net.imglib2.type.numeric.IntegerType;
+import net.imglib2.type.numeric.RealType;
+import net.imglib2.type.numeric.complex.ComplexDoubleType;
+import net.imglib2.type.numeric.complex.ComplexFloatType;
+import net.imglib2.type.numeric.integer.ByteType;
+import net.imglib2.type.numeric.integer.IntType;
+import net.imglib2.type.numeric.integer.LongType;
+import net.imglib2.type.numeric.integer.ShortType;
+import net.imglib2.type.numeric.integer.UnsignedByteType;
+import net.imglib2.type.numeric.integer.UnsignedIntType;
+import net.imglib2.type.numeric.integer.UnsignedLongType;
+import net.imglib2.type.numeric.integer.UnsignedShortType;
+import net.imglib2.type.numeric.real.DoubleType;
+import net.imglib2.type.numeric.real.FloatType;
+import net.imglib2.util.Fraction;
+import net.imglib2.util.Intervals;
+import net.imglib2.view.IntervalView;
+import net.imglib2.view.MixedTransformView;
+import net.imglib2.view.SubsampleView;
+import net.imglib2.view.Views;
+
+/**
+ * Images over native memory: the static entry points imglyb's native code calls to wrap memory,
+ * to describe an image as memory, and to copy an image out.
+ *
+ * <p><b>Type codes</b> are shared with Rust ({@code imglyb_core::DType::code}): 0 bool, 1 uint8,
+ * 2 int8, 3 uint16, 4 int16, 5 uint32, 6 int32, 7 uint64, 8 int64, 9 float32, 10 float64,
+ * 11 complex64, 12 complex128, and 13 for ARGB over 32-bit pixels. Bool is stored as one byte and
+ * shown to ImgLib2 as {@code UnsignedByteType}.
+ *
+ * <p><b>Axes and strides</b> are ImgLib2's: dimension 0 varies fastest in a C-ordered NumPy
+ * array. Strides and origins count pixels, not bytes.
+ */
+public final class Images {
+
+	static final int BOOL = 0, U8 = 1, I8 = 2, U16 = 3, I16 = 4, U32 = 5, I32 = 6, U64 = 7, I64 = 8, F32 = 9, F64 = 10, C64 = 11, C128 = 12, ARGB = 13;
+
+	static final int BYTE = 0, SHORT = 1, INT = 2, LONG = 3, FLOAT = 4, DOUBLE = 5;
+
+	/** At most this many dimensions, as NumPy. */
+	static final int MAX_DIMENSIONS = 32;
+
+	private Images() {}
+
+	/** The primitive type pixels of type {@code code} are stored in. */
+	static int primitive(final int code) {
+		switch (code) {
+			case BOOL:
+			case U8:
+			case I8:
+				return BYTE;
+			case U16:
+			case I16:
+				return SHORT;
+			case U32:
+			case I32:
+			case ARGB:
+				return INT;
+			case U64:
+			case I64:
+				return LONG;
+			case F32:
+			case C64:
+				return FLOAT;
+			case F64:
+			case C128:
+				return DOUBLE;
+			default:
+				throw new IllegalArgumentException("imglyb: unknown pixel type code " + code);
+		}
+	}
+
+	/** Primitive elements per pixel: 2 for complex types, 1 otherwise. */
+	static int entities(final int code) {
+		return code == C64 || code == C128 ? 2 : 1;
+	}
+
+	/** log2 of the bytes per pixel. */
+	static int pixelShift(final int code) {
+		final int[] primitiveShift = { 0, 1, 2, 3, 2, 3 };
+		return primitiveShift[primitive(code)] + (entities(code) == 2 ? 1 : 0);
+	}
+
+	/** A type linked to {@code img}, which reads pixels through the img's accesses. */
+	@SuppressWarnings({ "unchecked", "rawtypes" })
+	static NativeType<?> linkedType(final int code, final NativeImg img) {
+		switch (code) {
+			case BOOL:
+			case U8:
+				return new UnsignedByteType(img);
+			case I8:
+				return new ByteType(img);
+			case U16:
+				return new UnsignedShortType(img);
+			case I16:
+				return new ShortType(img);
+			case U32:
+				return new UnsignedIntType(img);
+			case I32:
+				return new IntType(img);
+			case U64:
+				return new UnsignedLongType(img);
+			case I64:
+				return new LongType(img);
+			case F32:
+				return new FloatType(img);
+			case F64:
+				return new DoubleType(img);
+			case C64:
+				return new ComplexFloatType(img);
+			case C128:
+				return new ComplexDoubleType(img);
+			case ARGB:
+				return new ARGBType(img);
+			default:
+				throw new IllegalArgumentException("imglyb: unknown pixel type code " + code);
+		}
+	}
+
+	/**
+	 * The type code of an ImgLib2 pixel, or -1 when NumPy has no dtype for it. {@code BitType}
+	 * and {@code BoolType} are bool.
+	 */
+	static int typeCode(final Object t) {
+		final Class<?> c = t.getClass();
+		final Class<?>[] classes = { UnsignedByteType.class, ByteType.class, UnsignedShortType.class, ShortType.class, UnsignedIntType.class, IntType.class, UnsignedLongType.class, LongType.class, FloatType.class, DoubleType.class, ComplexFloatType.class, ComplexDoubleType.class, ARGBType.class };
+		for (int i = 0; i < classes.length; i++) {
+			if (c == classes[i]) {
+				return i + 1;
+			}
+		}
+		if (c == BitType.class || c == BoolType.class) {
+			return BOOL;
+		}
+		return -1;
+	}
+
+	/**
+	 * Wraps memory as an image: {@code bytes} bytes from {@code address}, pixels of type
+	 * {@code code}, with ImgLib2-order {@code dims}, {@code strides} in pixels, and the pixel index
+	 * of position 0 at {@code origin}. Every pixel the strides can reach must lie in the memory.
+	 * A C-ordered layout that fits one window becomes an {@code ArrayImg}, anything else a
+	 * {@link StridedImg}.
+	 *
+	 * <p>{@code owner} is a host handle (0 for none) released when Java no longer reaches the
+	 * memory, or before this method throws.
+	 */
+	public static Img<?> wrap(final long address, final long bytes, final int code, final long[] dims, final long[] strides, final long origin, final boolean readOnly, final long owner) {
+		final Memory memory = Memory.host(address, bytes, code, readOnly, owner);
+		primitive(code);
+		return image(memory, dims, strides, origin);
+	}
+
+	/** An image over {@code memory}; see {@link #wrap}. */
+	static Img<?> image(final Memory memory, final long[] dims, final long[] strides, final long origin) {
+		final int n = dims.length;
+		if (n > MAX_DIMENSIONS || strides.length != n) {
+			throw new IllegalArgumentException("imglyb: " + n + " dimensions with " + strides.length + " strides (at most " + MAX_DIMENSIONS + ")");
+		}
+		final int shift = pixelShift(memory.type);
+		final long pixels = memory.bytes >> shift;
+		long size = 1;
+		long lo = origin;
+		long hi = origin;
+		boolean contiguous = origin == 0;
+		long step = 1;
+		for (int d = 0; d < n; d++) {
+			if (dims[d] < 0) {
+				throw new IllegalArgumentException("imglyb: negative dimension " + dims[d]);
+			}
+			size = Math.multiplyExact(size, dims[d]);
+			if (dims[d] > 0) {
+				final long reach = Math.multiplyExact(strides[d], dims[d] - 1);
+				lo = Math.addExact(lo, Math.min(reach, 0));
+				hi = Math.addExact(hi, Math.max(reach, 0));
+			}
+			contiguous &= dims[d] == 1 || strides[d] == step;
+			step = Math.multiplyExact(step, dims[d]);
+		}
+		if (size > 0 && (lo < 0 || hi >= pixels)) {
+			throw new IndexOutOfBoundsException("imglyb: the image reaches pixels " + lo + " to " + hi + ", outside the " + pixels + " pixels of " + memory);
+		}
+		if (contiguous && size <= Integer.MAX_VALUE && (size << shift) <= Memory.WINDOW_CAPACITY) {
+			return arrayImg(memory, dims);
+		}
+		return new StridedImg<>(memory, dims.clone(), strides.clone(), origin);
+	}
+
+	@SuppressWarnings({ "unchecked", "rawtypes" })
+	private static Img<?> arrayImg(final Memory memory, final long[] dims) {
+		final ArrayImg img = new ArrayImg(memory.newAccess(), dims.clone(), new Fraction(entities(memory.type), 1));
+		img.setLinkedType(linkedType(memory.type, img));
+		return img;
+	}
+
+	/**
+	 * How pixels of a random-accessible map to memory: the pixel index of position {@code x} is
+	 * {@code origin + sum(strides[d] * x[d])}.
+	 */
+	private static final class Layout {
+
+		final Memory memory;
+		final long origin;
+		final long[] strides;
+
+		Layout(final Memory memory, final long origin, final long[] strides) {
+			this.memory = memory;
+			this.origin = origin;
+			this.strides = strides;
+		}
+	}
+
+	/** The memory layout of {@code o}, or null when it is not plain strides over imglyb memory. */
+	private static Layout layout(final Object o) {
+		if (o instanceof StridedImg) {
+			final StridedImg<?, ?> img = (StridedImg<?, ?>) o;
+			return new Layout(img.memory, img.origin, img.strides.clone());
+		}
+		if (o instanceof ArrayImg) {
+			final Object access = ((ArrayImg<?, ?>) o).update(null);
+			if (!(access instanceof NativeAccess)) {
+				return null;
+			}
+			final ArrayImg<?, ?> img = (ArrayImg<?, ?>) o;
+			final long[] strides = new long[img.numDimensions()];
+			long step = 1;
+			for (int d = 0; d < strides.length; d++) {
+				strides[d] = step;
+				step *= img.dimension(d);
+			}
+			return new Layout(((NativeAccess) access).memory, 0, strides);
+		}
+		if (o instanceof IntervalView) {
+			return layout(((IntervalView<?>) o).getSource());
+		}
+		if (o instanceof MixedTransformView) {
+			final MixedTransformView<?> view = (MixedTransformView<?>) o;
+			final Layout source = layout(view.getSource());
+			if (source == null) {
+				return null;
+			}
+			final MixedTransform t = view.getTransformToSource();
+			long origin = source.origin;
+			final long[] strides = new long[t.numSourceDimensions()];
+			for (int d = 0; d < t.numTargetDimensions(); d++) {
+				origin += source.strides[d] * t.getTranslation(d);
+				if (!t.getComponentZero(d)) {
+					strides[t.getComponentMapping(d)] += t.getComponentInversion(d) ? -source.strides[d] : source.strides[d];
+				}
+			}
+			return new Layout(source.memory, origin, strides);
+		}
+		if (o instanceof SubsampleView) {
+			final SubsampleView<?> view = (SubsampleView<?>) o;
+			final Layout source = layout(view.getSource());
+			if (source == null) {
+				return null;
+			}
+			final long[] steps = view.getSteps();
+			final long[] strides = new long[steps.length];
+			for (int d = 0; d < steps.length; d++) {
+				strides[d] = source.strides[d] * steps[d];
+			}
+			return new Layout(source.memory, source.origin, strides);
+		}
+		return null;
+	}
+
+	/**
+	 * Describes {@code image} as NumPy would see its memory, or returns null when it is not a
+	 * strided interval over memory imglyb knows (then it can only be copied).
+	 *
+	 * @return {@code {address, code, readOnly (0 or 1), n, dims[0..n), byteStrides[0..n)}}, with
+	 *         the address of the pixel at the image's min and ImgLib2-order dimensions.
+	 */
+	public static long[] describe(final Object image) {
+		if (!(image instanceof RandomAccessibleInterval)) {
+			return null;
+		}
+		final Layout layout = layout(image);
+		if (layout == null) {
+			return null;
+		}
+		final Interval interval = (Interval) image;
+		final int n = interval.numDimensions();
+		final int shift = pixelShift(layout.memory.type);
+		long first = layout.origin;
+		long lo = 0;
+		long hi = 0;
+		long size = 1;
+		for (int d = 0; d < n; d++) {
+			first += layout.strides[d] * interval.min(d);
+			final long reach = layout.strides[d] * (interval.dimension(d) - 1);
+			lo += Math.min(reach, 0);
+			hi += Math.max(reach, 0);
+			size *= interval.dimension(d);
+		}
+		if (size > 0 && (first + lo < 0 || first + hi >= layout.memory.bytes >> shift)) {
+			return null;
+		}
+		final long[] out = new long[4 + 2 * n];
+		out[0] = layout.memory.address + (first << shift);
+		out[1] = layout.memory.type;
+		out[2] = layout.memory.readOnly ? 1 : 0;
+		out[3] = n;
+		for (int d = 0; d < n; d++) {
+			out[4 + d] = interval.dimension(d);
+			out[4 + n + d] = layout.strides[d] << shift;
+		}
+		return out;
+	}
+
+	/** The pixel at the min of a random-accessible interval (a type instance, not read). */
+	private static Object pixel(final RandomAccessibleInterval<?> image) {
+		final RandomAccess<?> ra = image.randomAccess();
+		if (image.numDimensions() > 0) {
+			image.min(ra);
+		}
+		return ra.get();
+	}
+
+	/**
+	 * The type code and ImgLib2-order dimensions of an image to copy out:
+	 * {@code {code, n, dims[0..n)}}.
+	 *
+	 * @throws IllegalArgumentException when {@code image} is not a RandomAccessibleInterval or has
+	 *         a pixel type without a NumPy dtype
+	 */
+	public static long[] shape(final Object image) {
+		if (!(image instanceof RandomAccessibleInterval)) {
+			throw new IllegalArgumentException("imglyb: to_numpy needs a RandomAccessibleInterval (an Img or an interval view), got " + (image instanceof RandomAccessible ? "an unbounded " : "") + image.getClass().getName() + (image instanceof RandomAccessible ? "; bound it with Views.interval first" : ""));
+		}
+		final RandomAccessibleInterval<?> rai = (RandomAccessibleInterval<?>) image;
+		final Layout layout = layout(image);
+		final int code = layout != null ? layout.memory.type : Intervals.numElements(rai) == 0 ? -1 : typeCode(pixel(rai));
+		if (code < 0) {
+			final String what = Intervals.numElements(rai) == 0 ? "an empty image of unknown type" : pixel(rai).getClass().getName();
+			throw new IllegalArgumentException("imglyb: NumPy has no dtype for " + what + "; convert it first (for example with net.imglib2.converter.Converters) to one of the types in imglyb's table");
+		}
+		final int n = rai.numDimensions();
+		final long[] out = new long[2 + n];
+		out[0] = code;
+		out[1] = n;
+		for (int d = 0; d < n; d++) {
+			out[2 + d] = rai.dimension(d);
+		}
+		return out;
+	}
+
+	/**
+	 * Copies {@code image} into C-ordered memory of its shape and type ({@link #shape}). When the
+	 * image is a heap {@code ArrayImg} whose array holds exactly the pixels in order, returns that
+	 * array without copying, so the caller can copy it in one memcpy; otherwise copies with
+	 * ImgLib2 cursors and returns null.
+	 */
+	public static Object copyOut(final Object image, final long address, final long bytes, final int code) {
+		final RandomAccessibleInterval<?> src = (RandomAccessibleInterval<?>) image;
+		if (image instanceof ArrayImg && code != BOOL) {
+			final Object access = ((ArrayImg<?, ?>) image).update(null);
+			if (access instanceof ArrayDataAccess && !(access instanceof NativeAccess)) {
+				final Object array = ((ArrayDataAccess<?>) access).getCurrentStorageArray();
+				if (array != null && java.lang.reflect.Array.getLength(array) == Intervals.numElements(src) * entities(code)) {
+					return array;
+				}
+			}
+		}
+		final long[] dims = Intervals.dimensionsAsLongArray(src);
+		final long[] strides = new long[dims.length];
+		long step = 1;
+		for (int d = 0; d < dims.length; d++) {
+			strides[d] = step;
+			step *= dims[d];
+		}
+		final Img<?> dst = image(Memory.host(address, bytes, code, false, 0), dims, strides, 0);
+		copy(src, dst);
+		return null;
+	}
+
+	/** Copies {@code src} into {@code dst} pixel by pixel in flat order, converting between types. */
+	@SuppressWarnings({ "unchecked", "rawtypes" })
+	static void copy(final RandomAccessibleInterval<?> src, final Img<?> dst) {
+		final Cursor<?> s = Views.flatIterable(src).cursor();
+		final Cursor<?> d = dst.cursor();
+		while (d.hasNext()) {
+			final Object a = s.next();
+			final Object b = d.next();
+			if (a.getClass() == b.getClass()) {
+				((Type) b).set((Type) a);
+			}
+			else if (a instanceof BooleanType && b instanceof IntegerType) {
+				((IntegerType<?>) b).setInteger(((BooleanType<?>) a).get() ? 1 : 0);
+			}
+			else if (a instanceof RealType && b instanceof RealType) {
+				((RealType<?>) b).setReal(((RealType<?>) a).getRealDouble());
+			}
+			else if (a instanceof ComplexType && b instanceof ComplexType) {
+				((ComplexType<?>) b).setComplexNumber(((ComplexType<?>) a).getRealDouble(), ((ComplexType<?>) a).getImaginaryDouble());
+			}
+			else {
+				throw new IllegalArgumentException("imglyb: cannot copy " + a.getClass().getName() + " into " + b.getClass().getName());
+			}
+		}
+	}
+
+	/** Rethrows a Throwable from a method handle call as unchecked. */
+	static RuntimeException unchecked(final Throwable t) {
+		if (t instanceof RuntimeException) {
+			return (RuntimeException) t;
+		}
+		if (t instanceof Error) {
+			throw (Error) t;
+		}
+		return new IllegalStateException(t);
+	}
+}

@@ -1,0 +1,269 @@
+/*
+ * Copyright (c) 2026, imglyb developers. BSD-2-Clause, see LICENSE.
+ */
+package org.imglyb;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.ref.Cleaner;
+import java.lang.reflect.Field;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * A block of native memory that images share: NumPy's array data, a C buffer, or memory imglyb
+ * allocated for Java. Every native access points into one {@code Memory}, and holds it, so the
+ * memory stays alive while any image, view or access that can reach it is alive.
+ *
+ * <p><b>Owner.</b> Wrapped memory belongs to a host object (for Python, the array); the host names
+ * it by a {@code long} handle. When the {@code Memory} becomes unreachable, a {@link Cleaner}
+ * calls {@link #release0} once, and the host drops its object. Memory imglyb allocated is freed
+ * the same way, with {@link #free0}.
+ *
+ * <p><b>Windows.</b> ImgLib2 indexes pixels with {@code int}, and a {@link ByteBuffer} holds at
+ * most 2 GiB, so an access sees the memory through a window: window {@code k} starts at byte
+ * {@code k << WINDOW_SHIFT} and spans up to {@link #WINDOW_CAPACITY} bytes. Windows overlap by half,
+ * so every pixel lies whole in the window its first byte selects. Memory smaller than one window
+ * (up to 2 GiB) is one window, and images over it are plain {@code ArrayImg}s.
+ *
+ * <p><b>Memory path.</b> Accesses read through {@code sun.misc.Unsafe} or through direct
+ * {@code ByteBuffer}s, chosen once per JVM by {@link #UNSAFE}: Unsafe below Java 22, where it is
+ * the faster path (measured by {@code ci/bench}), and ByteBuffers from Java 22 on, where they are
+ * faster and Unsafe's memory methods are deprecated for removal (Java 24 warns on first use). The
+ * system property {@code imglyb.memory} ({@code unsafe} or {@code buffer}) overrides the choice.
+ */
+public final class Memory {
+
+	/** log2 of the byte distance between window starts. */
+	static final int WINDOW_SHIFT = 30;
+
+	/** Bytes in a full window: just under 2 GiB, and a multiple of every pixel size. */
+	static final long WINDOW_CAPACITY = (1L << 31) - 16;
+
+	private static final Cleaner CLEANER = Cleaner.create();
+
+	/** True to read memory with Unsafe, false to read it through direct ByteBuffers. */
+	static final boolean UNSAFE;
+
+	static final MethodHandle GET_BYTE;
+	static final MethodHandle PUT_BYTE;
+	static final MethodHandle GET_SHORT;
+	static final MethodHandle PUT_SHORT;
+	static final MethodHandle GET_INT;
+	static final MethodHandle PUT_INT;
+	static final MethodHandle GET_LONG;
+	static final MethodHandle PUT_LONG;
+	static final MethodHandle GET_FLOAT;
+	static final MethodHandle PUT_FLOAT;
+	static final MethodHandle GET_DOUBLE;
+	static final MethodHandle PUT_DOUBLE;
+
+	static {
+		final MethodHandle[] handles = new MethodHandle[12];
+		UNSAFE = unsafeHandles(handles);
+		GET_BYTE = handles[0];
+		PUT_BYTE = handles[1];
+		GET_SHORT = handles[2];
+		PUT_SHORT = handles[3];
+		GET_INT = handles[4];
+		PUT_INT = handles[5];
+		GET_LONG = handles[6];
+		PUT_LONG = handles[7];
+		GET_FLOAT = handles[8];
+		PUT_FLOAT = handles[9];
+		GET_DOUBLE = handles[10];
+		PUT_DOUBLE = handles[11];
+	}
+
+	/**
+	 * Fills {@code out} with Unsafe's get/put methods bound to the Unsafe instance, and returns
+	 * true, when the Unsafe path is chosen and available. The handles are static finals, so the JIT
+	 * compiles a call through them to the plain memory instruction.
+	 */
+	private static boolean unsafeHandles(final MethodHandle[] out) {
+		final String choice = System.getProperty("imglyb.memory", "");
+		final boolean wanted = choice.equals("unsafe") || (!choice.equals("buffer") && Runtime.version().feature() < 22);
+		if (!wanted) {
+			return false;
+		}
+		try {
+			final Class<?> unsafeClass = Class.forName("sun.misc.Unsafe");
+			final Field field = unsafeClass.getDeclaredField("theUnsafe");
+			field.setAccessible(true);
+			final Object unsafe = field.get(null);
+			final MethodHandles.Lookup lookup = MethodHandles.lookup();
+			final Class<?>[] types = { byte.class, short.class, int.class, long.class, float.class, double.class };
+			final String[] names = { "Byte", "Short", "Int", "Long", "Float", "Double" };
+			for (int i = 0; i < types.length; i++) {
+				out[2 * i] = lookup.findVirtual(unsafeClass, "get" + names[i], MethodType.methodType(types[i], long.class)).bindTo(unsafe);
+				out[2 * i + 1] = lookup.findVirtual(unsafeClass, "put" + names[i], MethodType.methodType(void.class, long.class, types[i])).bindTo(unsafe);
+			}
+			return true;
+		}
+		catch (final ReflectiveOperationException | RuntimeException e) {
+			return false;
+		}
+	}
+
+	/** The lowest byte of the memory. */
+	final long address;
+
+	/** Bytes in the memory. */
+	final long bytes;
+
+	/** The pixel type stored here, as an {@link Images} type code. */
+	final int type;
+
+	/** Writes through any access into this memory throw. */
+	final boolean readOnly;
+
+	private final ByteBuffer[] windows;
+
+	private Memory(final long address, final long bytes, final int type, final boolean readOnly) {
+		this.address = address;
+		this.bytes = bytes;
+		this.type = type;
+		this.readOnly = readOnly;
+		this.windows = UNSAFE ? null : new ByteBuffer[windowCount(bytes)];
+	}
+
+	/**
+	 * Memory the host owns, at {@code address} with {@code bytes} bytes, kept alive by the host
+	 * object {@code owner} (0 for none: the caller keeps the memory alive for as long as Java can
+	 * reach it). The owner handle is released when the memory becomes unreachable, or right away if
+	 * this method throws.
+	 */
+	static Memory host(final long address, final long bytes, final int type, final boolean readOnly, final long owner) {
+		try {
+			if (bytes < 0 || (address == 0 && bytes > 0)) {
+				throw new IllegalArgumentException("imglyb: invalid memory block (address " + address + ", " + bytes + " bytes)");
+			}
+			final Memory memory = new Memory(address, bytes, type, readOnly);
+			if (owner != 0) {
+				CLEANER.register(memory, new Release(owner, false));
+			}
+			return memory;
+		}
+		catch (final RuntimeException | Error e) {
+			if (owner != 0) {
+				release0(owner);
+			}
+			throw e;
+		}
+	}
+
+	/** New zeroed native memory of {@code bytes} bytes, freed when it becomes unreachable. */
+	static Memory allocate(final long bytes, final int type) {
+		if (bytes < 0) {
+			throw new IllegalArgumentException("imglyb: negative allocation size " + bytes);
+		}
+		final long address = allocate0(Math.max(bytes, 1));
+		if (address == 0) {
+			throw new OutOfMemoryError("imglyb: cannot allocate " + bytes + " bytes of native memory");
+		}
+		final Memory memory;
+		try {
+			memory = new Memory(address, bytes, type, false);
+		}
+		catch (final RuntimeException | Error e) {
+			free0(address);
+			throw e;
+		}
+		CLEANER.register(memory, new Release(address, true));
+		return memory;
+	}
+
+	private static int windowCount(final long bytes) {
+		return bytes == 0 ? 1 : (int) ((bytes - 1) >>> WINDOW_SHIFT) + 1;
+	}
+
+	/** The first window whose start is at or before byte {@code offset}, and that holds it. */
+	static int windowOf(final long offset) {
+		return (int) (offset >>> WINDOW_SHIFT);
+	}
+
+	/** Bytes in window {@code k}. */
+	long windowBytes(final int k) {
+		return Math.min(bytes - ((long) k << WINDOW_SHIFT), WINDOW_CAPACITY);
+	}
+
+	/** The direct buffer of window {@code k} (buffer path only), made on first use. */
+	ByteBuffer window(final int k) {
+		synchronized (windows) {
+			ByteBuffer b = windows[k];
+			if (b == null) {
+				final int capacity = (int) Math.max(0, windowBytes(k));
+				b = buffer0(address + ((long) k << WINDOW_SHIFT), capacity);
+				if (b == null) {
+					throw new IllegalStateException("imglyb: the JVM refused a direct buffer over native memory");
+				}
+				b.order(ByteOrder.nativeOrder());
+				windows[k] = b;
+			}
+			return b;
+		}
+	}
+
+	/** The exception for a write into read-only memory. */
+	UnsupportedOperationException readOnlyError() {
+		return new UnsupportedOperationException("imglyb: this image shares a read-only array; Java may not write to it");
+	}
+
+	/** A new access of the primitive type this memory's pixels are stored in, at window 0. */
+	NativeAccess newAccess() {
+		switch (Images.primitive(type)) {
+			case Images.BYTE:
+				return new NativeByteAccess(this);
+			case Images.SHORT:
+				return new NativeShortAccess(this);
+			case Images.INT:
+				return new NativeIntAccess(this);
+			case Images.LONG:
+				return new NativeLongAccess(this);
+			case Images.FLOAT:
+				return new NativeFloatAccess(this);
+			default:
+				return new NativeDoubleAccess(this);
+		}
+	}
+
+	@Override
+	public String toString() {
+		return "imglyb memory of " + bytes + " bytes at 0x" + Long.toHexString(address) + (readOnly ? " (read-only)" : "");
+	}
+
+	/** A direct ByteBuffer of {@code capacity} bytes at {@code address} (JNI NewDirectByteBuffer). */
+	static native ByteBuffer buffer0(long address, int capacity);
+
+	/** Tells the host that Java no longer reaches the memory of owner {@code handle}. */
+	static native void release0(long handle);
+
+	/** Zeroed native memory of {@code bytes} bytes, or 0. */
+	static native long allocate0(long bytes);
+
+	/** Frees memory from {@link #allocate0}. */
+	static native void free0(long address);
+
+	/** The cleaning action; it must not reach the Memory it cleans. */
+	private static final class Release implements Runnable {
+
+		private final long value;
+		private final boolean free;
+
+		Release(final long value, final boolean free) {
+			this.value = value;
+			this.free = free;
+		}
+
+		@Override
+		public void run() {
+			if (free) {
+				free0(value);
+			}
+			else {
+				release0(value);
+			}
+		}
+	}
+}

@@ -1,0 +1,69 @@
+/*
+ * Copyright (c) 2026, imglyb developers. BSD-2-Clause, see LICENSE.
+ */
+package org.imglyb;
+
+import java.nio.ByteBuffer;
+
+/**
+ * State shared by the native accesses, one final class per primitive type: the memory (which
+ * holds the owner and the read-only flag) and the current window into it.
+ *
+ * <p>This class implements no ImgLib2 access interface, so it adds no implementation to any
+ * interface call site; its methods are final. An image's cursors each hold their own access and
+ * move its window; an {@code ArrayImg}'s single access never moves, because its memory fits one
+ * window.
+ */
+abstract class NativeAccess {
+
+	/** The memory this access reads; it keeps the owner alive. */
+	final Memory memory;
+
+	/** Writes throw, and never reach memory. */
+	final boolean readOnly;
+
+	/** log2 of the primitive's size in bytes. */
+	final int shift;
+
+	/** Unsafe path: the address of element 0 of the window. */
+	long address;
+
+	/** Buffer path: the window's buffer, whose byte 0 is element 0. */
+	ByteBuffer buffer;
+
+	/** Elements in the window; indices at or past it throw. */
+	int length;
+
+	/** Byte offset of the window in the memory. */
+	long start;
+
+	NativeAccess(final Memory memory, final int shift) {
+		this.memory = memory;
+		this.readOnly = memory.readOnly;
+		this.shift = shift;
+		moveTo(0);
+	}
+
+	/** Shows window {@code k} of the memory. */
+	final void moveTo(final int k) {
+		final long s = (long) k << Memory.WINDOW_SHIFT;
+		start = s;
+		length = (int) (Math.max(0, memory.windowBytes(k)) >> shift);
+		if (Memory.UNSAFE) {
+			address = memory.address + s;
+		}
+		else {
+			buffer = memory.window(k);
+		}
+	}
+
+	/** A new access into the same memory, at window 0. */
+	final NativeAccess duplicate() {
+		return memory.newAccess();
+	}
+
+	@Override
+	public String toString() {
+		return getClass().getSimpleName() + " over " + memory;
+	}
+}

@@ -1,0 +1,50 @@
+/*
+ * Copyright (c) 2026, imglyb developers. BSD-2-Clause, see LICENSE.
+ */
+package org.imglyb;
+
+import java.util.Objects;
+
+import net.imglib2.img.basictypeaccess.DoubleAccess;
+
+/**
+ * The only {@link DoubleAccess} imglyb defines: double elements in native memory, bounds-checked
+ * against the current window, refusing writes when the memory is read-only. Its five siblings
+ * differ only in the primitive type.
+ */
+public final class NativeDoubleAccess extends NativeAccess implements DoubleAccess {
+
+	NativeDoubleAccess(final Memory memory) {
+		super(memory, 3);
+	}
+
+	@Override
+	public double getValue(final int i) {
+		Objects.checkIndex(i, length);
+		try {
+			return Memory.UNSAFE ? (double) Memory.GET_DOUBLE.invokeExact(address + ((long) i << 3)) : buffer.getDouble(i << 3);
+		}
+		catch (final Throwable t) {
+			throw Images.unchecked(t);
+		}
+	}
+
+	@Override
+	public void setValue(final int i, final double value) {
+		Objects.checkIndex(i, length);
+		if (readOnly) {
+			throw memory.readOnlyError();
+		}
+		try {
+			if (Memory.UNSAFE) {
+				Memory.PUT_DOUBLE.invokeExact(address + ((long) i << 3), value);
+			}
+			else {
+				buffer.putDouble(i << 3, value);
+			}
+		}
+		catch (final Throwable t) {
+			throw Images.unchecked(t);
+		}
+	}
+}

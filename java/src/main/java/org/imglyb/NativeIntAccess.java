@@ -1,0 +1,50 @@
+/*
+ * Copyright (c) 2026, imglyb developers. BSD-2-Clause, see LICENSE.
+ */
+package org.imglyb;
+
+import java.util.Objects;
+
+import net.imglib2.img.basictypeaccess.IntAccess;
+
+/**
+ * The only {@link IntAccess} imglyb defines: int elements in native memory, bounds-checked
+ * against the current window, refusing writes when the memory is read-only. Its five siblings
+ * differ only in the primitive type.
+ */
+public final class NativeIntAccess extends NativeAccess implements IntAccess {
+
+	NativeIntAccess(final Memory memory) {
+		super(memory, 2);
+	}
+
+	@Override
+	public int getValue(final int i) {
+		Objects.checkIndex(i, length);
+		try {
+			return Memory.UNSAFE ? (int) Memory.GET_INT.invokeExact(address + ((long) i << 2)) : buffer.getInt(i << 2);
+		}
+		catch (final Throwable t) {
+			throw Images.unchecked(t);
+		}
+	}
+
+	@Override
+	public void setValue(final int i, final int value) {
+		Objects.checkIndex(i, length);
+		if (readOnly) {
+			throw memory.readOnlyError();
+		}
+		try {
+			if (Memory.UNSAFE) {
+				Memory.PUT_INT.invokeExact(address + ((long) i << 2), value);
+			}
+			else {
+				buffer.putInt(i << 2, value);
+			}
+		}
+		catch (final Throwable t) {
+			throw Images.unchecked(t);
+		}
+	}
+}

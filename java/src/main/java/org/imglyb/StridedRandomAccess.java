@@ -1,0 +1,158 @@
+/*
+ * Copyright (c) 2026, imglyb developers. BSD-2-Clause, see LICENSE.
+ */
+package org.imglyb;
+
+import net.imglib2.AbstractLocalizable;
+import net.imglib2.Localizable;
+import net.imglib2.RandomAccess;
+import net.imglib2.type.NativeType;
+
+/**
+ * Random access of a {@link StridedImg}. Moves update a {@code long} pixel offset; {@link #get}
+ * points the type at it, moving this access's window when needed. A position whose pixel lies
+ * outside the memory throws {@link IndexOutOfBoundsException} on {@code get}.
+ */
+public final class StridedRandomAccess<T extends NativeType<T>> extends AbstractLocalizable implements RandomAccess<T>, StridedImg.StridedSampler {
+
+	private final StridedImg<T, ?> img;
+	private final NativeAccess access;
+	private final T type;
+	private final long[] strides;
+	private final long pixels;
+	private final int shift;
+	private long offset;
+	private long lo;
+	private long hi;
+
+	StridedRandomAccess(final StridedImg<T, ?> img) {
+		super(img.numDimensions());
+		this.img = img;
+		this.access = img.memory.newAccess();
+		this.type = img.createLinkedType();
+		this.strides = img.strides;
+		this.shift = img.shift;
+		this.pixels = img.memory.bytes >> shift;
+		this.offset = img.origin;
+		type.updateContainer(this);
+		window(0);
+	}
+
+	private StridedRandomAccess(final StridedRandomAccess<T> ra) {
+		this(ra.img);
+		setPosition(ra);
+	}
+
+	@Override
+	public NativeAccess access() {
+		return access;
+	}
+
+	private void window(final int k) {
+		access.moveTo(k);
+		lo = access.start >> shift;
+		hi = lo + (((long) access.length << access.shift) >> shift);
+	}
+
+	@Override
+	public T get() {
+		long i = offset - lo;
+		if (i < 0 || offset >= hi) {
+			if (offset < 0 || offset >= pixels) {
+				final long[] p = new long[n];
+				localize(p);
+				throw new IndexOutOfBoundsException("imglyb: position " + java.util.Arrays.toString(p) + " lies outside the image's memory");
+			}
+			window(Memory.windowOf(offset << shift));
+			i = offset - lo;
+		}
+		type.updateIndex((int) i);
+		return type;
+	}
+
+	@Override
+	public StridedRandomAccess<T> copy() {
+		return new StridedRandomAccess<>(this);
+	}
+
+	@Override
+	public StridedRandomAccess<T> copyRandomAccess() {
+		return copy();
+	}
+
+	@Override
+	public void fwd(final int d) {
+		++position[d];
+		offset += strides[d];
+	}
+
+	@Override
+	public void bck(final int d) {
+		--position[d];
+		offset -= strides[d];
+	}
+
+	@Override
+	public void move(final int distance, final int d) {
+		move((long) distance, d);
+	}
+
+	@Override
+	public void move(final long distance, final int d) {
+		position[d] += distance;
+		offset += distance * strides[d];
+	}
+
+	@Override
+	public void move(final Localizable localizable) {
+		for (int d = 0; d < n; d++) {
+			move(localizable.getLongPosition(d), d);
+		}
+	}
+
+	@Override
+	public void move(final int[] distance) {
+		for (int d = 0; d < n; d++) {
+			move((long) distance[d], d);
+		}
+	}
+
+	@Override
+	public void move(final long[] distance) {
+		for (int d = 0; d < n; d++) {
+			move(distance[d], d);
+		}
+	}
+
+	@Override
+	public void setPosition(final Localizable localizable) {
+		for (int d = 0; d < n; d++) {
+			setPosition(localizable.getLongPosition(d), d);
+		}
+	}
+
+	@Override
+	public void setPosition(final int[] pos) {
+		for (int d = 0; d < n; d++) {
+			setPosition((long) pos[d], d);
+		}
+	}
+
+	@Override
+	public void setPosition(final long[] pos) {
+		for (int d = 0; d < n; d++) {
+			setPosition(pos[d], d);
+		}
+	}
+
+	@Override
+	public void setPosition(final int pos, final int d) {
+		setPosition((long) pos, d);
+	}
+
+	@Override
+	public void setPosition(final long pos, final int d) {
+		offset += (pos - position[d]) * strides[d];
+		position[d] = pos;
+	}
+}
