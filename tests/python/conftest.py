@@ -34,7 +34,8 @@ def fixture_classes(tmp_path_factory) -> str:
     """tests/java compiled into a folder, for the session classpath and for subprocesses."""
     out = tmp_path_factory.mktemp("fixture-classes")
     sources = sorted(str(p) for p in FIXTURE_SOURCES.rglob("*.java"))
-    subprocess.run([_javac(), "--release", "11", "-d", str(out), *sources], check=True)
+    imglib2 = os.environ.get("IMGLYB_IMGLIB2_JAR", "/usr/share/java/imglib2.jar")
+    subprocess.run([_javac(), "--release", "11", "-cp", imglib2, "-d", str(out), *sources], check=True)
     return str(out)
 
 

@@ -195,8 +195,10 @@ impl DType {
                 "{typestr:?} is not a NumPy type string"
             )));
         };
-        // NumPy writes the object dtype without a size ("|O").
+        // NumPy writes the object dtype without a size ("|O"), and datetimes with a unit
+        // ("<M8[s]").
         let rest = chars.as_str();
+        let rest = rest.split_once('[').map_or(rest, |(size, _)| size);
         let size: usize = if rest.is_empty() && kind == 'O' {
             8
         } else {
@@ -231,6 +233,12 @@ impl DType {
                 return refuse(
                     "Python objects",
                     "they hold references, not pixels; build a numeric array first",
+                );
+            }
+            ('M', _) | ('m', _) => {
+                return refuse(
+                    "datetimes or timedeltas",
+                    "share their integer counts with arr.view(np.int64)",
                 );
             }
             ('U', _) | ('S', _) => {

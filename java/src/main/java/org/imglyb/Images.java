@@ -424,6 +424,11 @@ public final class Images {
 		}
 	}
 
+	/** How accesses read memory in this JVM: {@code "unsafe"} or {@code "buffer"} (see {@link Memory}). */
+	public static String memoryPath() {
+		return Memory.UNSAFE ? "unsafe" : "buffer";
+	}
+
 	/** Rethrows a Throwable from a method handle call as unchecked. */
 	static RuntimeException unchecked(final Throwable t) {
 		if (t instanceof RuntimeException) {
