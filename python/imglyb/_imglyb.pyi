@@ -104,3 +104,22 @@ def jimport(name: str) -> JavaClass: ...
 def jinstance(obj: Any, class_: Union[str, JavaClass]) -> bool: ...
 def jarray(kind: Union[str, JavaClass], length_or_values: Any) -> JavaObject: ...
 def jproxy(interfaces: Union[str, JavaClass, list[Union[str, JavaClass]]], implementation: Any) -> JavaObject: ...
+
+@final
+class JavaMemory:
+    """The base of a NumPy view of memory a Java image shares; holds the image alive."""
+
+    @property
+    def image(self) -> JavaObject: ...
+    @property
+    def __array_interface__(self) -> dict[str, Any]: ...
+
+def to_imglib(arr: Any) -> JavaObject:
+    """The array as an ImgLib2 ``Img`` over the same memory (no copy)."""
+
+def to_imglib_argb(arr: Any) -> JavaObject:
+    """A uint32 or int32 array as an ``ARGBType`` image over the same memory."""
+
+def to_numpy(img: Any, copy: Optional[bool] = None) -> np.ndarray:
+    """An ImgLib2 image as a NumPy array: a view when possible (``copy=None``), always a view
+    (``copy=False``, else ``ValueError``), or always a copy (``copy=True``)."""

@@ -705,8 +705,10 @@ def test_numpy_scalars_and_arrays_where_images_are_expected(Fixture):
     assert Fixture.onlyInt(np.int16(7)) == "int 7"
     with pytest.raises(TypeError):
         Fixture.onlyInt(np.int64(2**40))
-    # Zero-copy wrapping of a NumPy array where ImgLib2 expects an image is the shared-pixels
-    # feature; until it exists such a call is a clear TypeError naming the candidates.
+    # A NumPy array where ImgLib2 expects an image is wrapped with no copy; an array no image
+    # can hold (here float16) is a TypeError naming the candidates.
     Views = imglyb.jimport("net.imglib2.view.Views")
+    a = np.zeros((3, 4), dtype=np.float32)
+    assert np.shares_memory(imglyb.to_numpy(Views.rotate(a, 0, 1)), a)
     with pytest.raises(TypeError, match="RandomAccessibleInterval"):
-        Views.rotate(np.zeros((3, 4), dtype=np.float32), 0, 1)
+        Views.rotate(np.zeros((3, 4), dtype=np.float16), 0, 1)

@@ -110,7 +110,13 @@ pub fn owners_held() -> usize {
 
 /// Binds `org.imglyb.Memory`'s native methods. Called once, when the bridge is loaded.
 pub(crate) fn register_natives(env: &mut JNIEnv, bridge: &Bridge) -> Result<()> {
-    let class = class_for_name(env, Some(bridge), MEMORY_CLASS, bridge.loader.as_obj(), false)?;
+    let class = class_for_name(
+        env,
+        Some(bridge),
+        MEMORY_CLASS,
+        bridge.loader.as_obj(),
+        false,
+    )?;
     let methods = [
         JNINativeMethod {
             name: c"buffer0".as_ptr().cast_mut(),
@@ -154,7 +160,12 @@ pub(crate) fn register_natives(env: &mut JNIEnv, bridge: &Bridge) -> Result<()> 
     Ok(())
 }
 
-extern "system" fn buffer0(env: *mut sys::JNIEnv, _class: jclass, address: jlong, capacity: jint) -> jobject {
+extern "system" fn buffer0(
+    env: *mut sys::JNIEnv,
+    _class: jclass,
+    address: jlong,
+    capacity: jint,
+) -> jobject {
     // SAFETY: the JVM passes this thread's env to a native method. Memory only asks for buffers
     // inside memory it was given (wrapped or allocated), which stays valid while that Memory,
     // and so any buffer it holds, is reachable.
@@ -289,7 +300,11 @@ impl Jvm {
         let array = match self.images_call("describe", &[Arg::Object(image.clone())])? {
             Value::Object(o) => o,
             Value::Null => return Ok(None),
-            other => return Err(Error::Internal(format!("Images.describe returned {other:?}"))),
+            other => {
+                return Err(Error::Internal(format!(
+                    "Images.describe returned {other:?}"
+                )));
+            }
         };
         let v = self.read_longs(&array.obj)?;
         let bad = || Error::Internal(format!("Images.describe returned {v:?}"));
@@ -316,7 +331,11 @@ impl Jvm {
             Ok(other) => return Err(Error::Internal(format!("Images.shape returned {other:?}"))),
             Err(Error::Java(t)) if t.class_name == "java.lang.IllegalArgumentException" => {
                 return Err(Error::TypeMismatch(
-                    t.message.clone().unwrap_or_default().trim_start_matches("imglyb: ").to_owned(),
+                    t.message
+                        .clone()
+                        .unwrap_or_default()
+                        .trim_start_matches("imglyb: ")
+                        .to_owned(),
                 ));
             }
             Err(e) => return Err(e),
@@ -341,7 +360,12 @@ impl Jvm {
     ///
     /// # Safety
     /// `dst` must be valid for writes of `shape.bytes()` bytes for the duration of the call.
-    pub unsafe fn copy_out(&self, image: &Arc<JRef>, shape: &ImageShape, dst: *mut u8) -> Result<()> {
+    pub unsafe fn copy_out(
+        &self,
+        image: &Arc<JRef>,
+        shape: &ImageShape,
+        dst: *mut u8,
+    ) -> Result<()> {
         let bytes = shape.bytes();
         if bytes == 0 {
             return Ok(());
@@ -364,7 +388,9 @@ impl Jvm {
                 let dst = unsafe { std::slice::from_raw_parts_mut(dst, bytes) };
                 self.array_copy_out(&array.obj, shape.dtype.access(), dst)
             }
-            other => Err(Error::Internal(format!("Images.copyOut returned {other:?}"))),
+            other => Err(Error::Internal(format!(
+                "Images.copyOut returned {other:?}"
+            ))),
         }
     }
 }

@@ -59,9 +59,8 @@ impl Export {
         // SAFETY: Py_buffer is a plain C struct; all-zero is its unfilled state.
         let mut view = Box::new(BufferView(unsafe { std::mem::zeroed() }));
         // SAFETY: `obj` is a live object, the GIL is held, and `view` is writable.
-        let rc = unsafe {
-            ffi::PyObject_GetBuffer(obj.as_ptr(), &mut view.0, ffi::PyBUF_RECORDS_RO)
-        };
+        let rc =
+            unsafe { ffi::PyObject_GetBuffer(obj.as_ptr(), &mut view.0, ffi::PyBUF_RECORDS_RO) };
         if rc != 0 {
             return Err(PyErr::fetch(obj.py()));
         }
@@ -203,14 +202,8 @@ fn descriptor(obj: &Bound<'_, PyAny>, export: &Export) -> PyResult<ImageDescript
              one-pixel image",
         ));
     }
-    ImageDescriptor::new(
-        b.buf as usize,
-        dtype,
-        &shape,
-        &strides,
-        b.readonly != 0,
-    )
-    .map_err(crate::to_py_err)
+    ImageDescriptor::new(b.buf as usize, dtype, &shape, &strides, b.readonly != 0)
+        .map_err(crate::to_py_err)
 }
 
 /// Wraps `obj` as an ImgLib2 image (the body of `to_imglib` and of the bridge's hook).
