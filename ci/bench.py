@@ -35,6 +35,16 @@ METRICS = {
     "calls_1m_heap_mb": ("MB", ("<=", 2.0), "Java heap growth (after GC) over the same 1M calls"),
     "calls_1m_jni_warnings": ("", ("<=", 0.0), "-Xcheck:jni warnings (local-ref overflow...) in those calls"),
     "calls_1m_s": ("s", None, "wall time of those 1M calls, under -Xcheck:jni"),
+    "wrap_us_1kib": ("us", None, "to_imglib of a 1 KiB float32 array"),
+    "wrap_us_1gib": ("us", ("<=", 10.0), "to_imglib of a 1 GiB float32 array"),
+    "wrap_us_4gib": ("us", None, "to_imglib of a 4 GiB float32 array (a StridedImg: more than 2 GiB)"),
+    "wrap_flatness": ("", ("<=", 1.5), "wrap time of the largest array (>= 1 GiB) / that of 1 KiB"),
+    "java_sum_ratio_jdk17": ("x", ("<=", 1.10), "cursor sum (4 accumulators) of a wrapped 256 MiB float32 array / heap ArrayImg, JDK 17"),
+    "java_sum_ratio_jdk25": ("x", ("<=", 1.05), "the same on JDK 25 (direct ByteBuffer path)"),
+    "pollution_ratio": ("x", ("<=", 1.10), "heap ArrayImg sum after imglyb images of 4 types ran / in a heap-only JVM (JDK 17)"),
+    "strided_ratio": ("x", ("<=", 1.5), "per visited pixel: cursor over wrapped arr[:, ::2] / over arr (8 MiB, cache-resident)"),
+    "to_numpy_copy_gbps": ("GB/s", None, "to_numpy of a 1 GiB heap ArrayImg (critical-region memcpy); goal >= 0.6 x memcpy"),
+    "memcpy_gbps": ("GB/s", None, "np.copyto of 1 GiB into an existing array"),
     "jpype_call_ns_noarg": ("ns", None, "JPype: call_ns_noarg, measured the same way"),
     "jpype_call_ns_overloaded": ("ns", None, "JPype: call_ns_overloaded, measured the same way"),
     "pyjnius_call_ns_noarg": ("ns", None, "pyjnius: call_ns_noarg, measured the same way"),
@@ -301,6 +311,113 @@ def bench_leak(quick: bool) -> dict[str, float]:
     }
 
 
+# Shared pixels: one fresh process per JVM (and per JDK). argv: quick|full, the compiled
+# ci/bench-java classes, mixed|heaponly. Prints a JSON object.
+PIXELS_SCRIPT = r"""
+import json, statistics, sys, time
+import numpy as np
+import imglyb
+
+quick, classes, mode = sys.argv[1] == "quick", sys.argv[2], sys.argv[3]
+imglyb.start_jvm(classpath=[classes])
+S = imglyb.jimport("SumBench")
+ArrayImgs = imglyb.jimport("net.imglib2.img.array.ArrayImgs")
+L = lambda *v: imglyb.jarray("long", list(v))
+side = 1024 if quick else 8192              # 256 MiB of float32 in full runs
+warm, reps = (3, 3) if quick else (15, 10)
+out = {}
+heap = ArrayImgs.floats(L(side, side))
+if mode == "heaponly":
+    out["heap_ns"] = S.nsPerPixel(heap, warm, reps)
+    print(json.dumps(out)); raise SystemExit
+
+def wrap_us(a, n):
+    times = []
+    for _ in range(n):
+        t0 = time.perf_counter_ns(); img = imglyb.to_imglib(a); times.append(time.perf_counter_ns() - t0)
+    return statistics.median(times) / 1e3
+
+small = np.zeros(256, np.float32)
+wrap_us(small, 2000)                          # warm-up: JIT and caches
+sizes = {"1kib": 2**10, "1gib": 2**30} | ({} if quick else {"4gib": 2**32})
+for name, size in sizes.items():
+    a = small if size == 2**10 else np.zeros(size // 4, np.float32)   # pages stay untouched
+    out["wrap_us_" + name] = wrap_us(a, 200)
+    del a
+out["wrap_flatness"] = out["wrap_us_" + list(sizes)[-1]] / out["wrap_us_1kib"]
+
+arr = np.ones((side, side), np.float32)
+wrapped = imglyb.to_imglib(arr)
+ns_w = min(S.nsPerPixel(wrapped, warm, reps), S.nsPerPixel(wrapped, 1, reps))
+ns_h = min(S.nsPerPixel(heap, warm, reps), S.nsPerPixel(heap, 1, reps))
+out["java_sum_ratio"] = ns_w / ns_h
+out["memory_path"] = imglyb.jimport("org.imglyb.Images").memoryPath()
+
+# Other pixel types and a strided image through another loop, then the heap sum again.
+for dt in (np.uint8, np.int16, np.float64):
+    for _ in range(20):
+        S.touch(imglyb.to_imglib(np.ones((256, 256), dt)))
+for _ in range(20):
+    S.touch(imglyb.to_imglib(np.ones((256, 512), np.float32)[:, ::2]))
+out["heap_after_ns"] = S.nsPerPixel(heap, warm, reps)
+
+s_arr = np.ones((1024, 2048), np.float32)
+contiguous = imglyb.to_imglib(s_arr)
+strided = imglyb.to_imglib(s_arr[:, ::2])
+r = 10 * reps
+out["strided_ratio"] = min(S.nsPerPixel(strided, 10 * warm, r), S.nsPerPixel(strided, 1, r)) / min(
+    S.nsPerPixel(contiguous, 10 * warm, r), S.nsPerPixel(contiguous, 1, r))
+
+n_copy = 2**20 if quick else 2**28            # 1 GiB of float32 in full runs
+big_heap = ArrayImgs.floats(L(n_copy))
+times = []
+for _ in range(5):
+    t0 = time.perf_counter(); c = imglyb.to_numpy(big_heap); times.append(time.perf_counter() - t0); del c
+out["to_numpy_copy_gbps"] = n_copy * 4 / statistics.median(times) / 1e9
+src = np.ones(n_copy, np.float32); dst = np.empty_like(src)
+times = []
+for _ in range(5):
+    t0 = time.perf_counter(); np.copyto(dst, src); times.append(time.perf_counter() - t0)
+out["memcpy_gbps"] = n_copy * 4 / statistics.median(times) / 1e9
+print(json.dumps(out))
+"""
+
+
+def compile_bench_java() -> str:
+    out = ROOT / "target" / "bench" / "classes"
+    out.mkdir(parents=True, exist_ok=True)
+    sources = sorted(str(p) for p in (ROOT / "ci" / "bench-java").glob("*.java"))
+    subprocess.run(["javac", "--release", "11", "-cp", IMGLIB2_JAR, "-d", str(out), *sources], check=True)
+    return str(out)
+
+
+def run_pixels(classes: str, mode: str, quick: bool, java_home: str | None = None) -> dict:
+    proc = subprocess.run(
+        [sys.executable, "-c", PIXELS_SCRIPT, "quick" if quick else "full", classes, mode],
+        env=imglyb_env(java_home), capture_output=True, text=True,
+    )
+    if proc.returncode:
+        sys.stderr.write(proc.stdout + proc.stderr)
+        proc.check_returncode()
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def bench_pixels(quick: bool, jdk25: str | None) -> dict[str, float]:
+    """Wrap times, cursor-sum ratios, profile pollution, strided cost and copy throughput."""
+    classes = compile_bench_java()
+    mixed = run_pixels(classes, "mixed", quick)
+    heap_only = run_pixels(classes, "heaponly", quick)
+    print(f"memory path: JDK 17 {mixed['memory_path']}", file=sys.stderr)
+    results = {k: v for k, v in mixed.items() if k in METRICS}
+    results["java_sum_ratio_jdk17"] = mixed["java_sum_ratio"]
+    results["pollution_ratio"] = mixed["heap_after_ns"] / heap_only["heap_ns"]
+    if jdk25:
+        on25 = run_pixels(classes, "mixed", quick, jdk25)
+        print(f"memory path: JDK 25 {on25['memory_path']}", file=sys.stderr)
+        results["java_sum_ratio_jdk25"] = on25["java_sum_ratio"]
+    return results
+
+
 def meets(goal, value) -> str:
     if goal is None:
         return ""
@@ -319,6 +436,7 @@ def main() -> int:
     results.update(bench_startup(reps))
     results.update(bench_calls("call_ns", sys.executable, imglyb_env(), args.quick))
     results.update(bench_leak(args.quick))
+    results.update(bench_pixels(args.quick, find_jdk(25)))
     if not args.quick:
         peer_home = find_jdk(17) or os.environ.get("JAVA_HOME", "")
         results.update(bench_peer_startup(reps, peer_home))

@@ -452,7 +452,8 @@ mod tests {
             ("|V12", "structured"),
             (">f4", "newbyteorder"),
             ("<f16", "extended precision"),
-            ("<M8", "this kind"),
+            ("<M8[s]", "datetimes"),
+            ("|O", "Python objects"),
             ("", "type string"),
         ] {
             let err = DType::from_typestr(ts).unwrap_err();
