@@ -15,6 +15,7 @@ __all__ = [
     "JavaClass",
     "JavaException",
     "JavaIterator",
+    "JavaMemory",
     "JavaMethod",
     "JavaObject",
     "_bridge_classes",
@@ -27,6 +28,9 @@ __all__ = [
     "jvm_info",
     "jvm_started",
     "start_jvm",
+    "to_imglib",
+    "to_imglib_argb",
+    "to_numpy",
 ]
 
 __version__: str
