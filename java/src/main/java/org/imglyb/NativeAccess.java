@@ -57,11 +57,6 @@ abstract class NativeAccess {
 		}
 	}
 
-	/** A new access into the same memory, at window 0. */
-	final NativeAccess duplicate() {
-		return memory.newAccess();
-	}
-
 	@Override
 	public String toString() {
 		return getClass().getSimpleName() + " over " + memory;
