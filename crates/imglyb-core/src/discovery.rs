@@ -38,6 +38,22 @@ pub struct JavaInstall {
     pub libjvm: PathBuf,
 }
 
+impl JavaInstall {
+    /// The Java feature version (`17`, `25`, ...) from the `release` file of the Java home, or
+    /// `None` when the file is missing or does not say. `1.8.0_x` is 8.
+    pub fn feature_version(&self) -> Option<u32> {
+        let release = std::fs::read_to_string(self.home.join("release")).ok()?;
+        release.lines().find_map(|line| {
+            let value = line.strip_prefix("JAVA_VERSION=")?.trim().trim_matches('"');
+            let mut parts = value.split(['.', '_', '-', '+']);
+            match parts.next()?.parse().ok()? {
+                1 => parts.next()?.parse().ok(),
+                feature => Some(feature),
+            }
+        })
+    }
+}
+
 /// The inputs of a Java search.
 #[derive(Debug, Clone, Default)]
 pub struct JavaSearch {
@@ -185,6 +201,24 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         dir
+    }
+
+    #[test]
+    fn feature_version_from_release() {
+        let root = scratch("release");
+        let home = fake_home(&root, "jdk");
+        let install = libjvm_in(&home).unwrap();
+        assert_eq!(install.feature_version(), None);
+        for (text, want) in [
+            ("JAVA_VERSION=\"25.0.3\"\n", Some(25)),
+            ("IMPLEMENTOR=\"x\"\nJAVA_VERSION=\"17.0.15\"\n", Some(17)),
+            ("JAVA_VERSION=\"1.8.0_402\"\n", Some(8)),
+            ("JAVA_VERSION=\"26-ea\"\n", Some(26)),
+            ("JAVA_VERSION=\"x\"\n", None),
+        ] {
+            std::fs::write(home.join("release"), text).unwrap();
+            assert_eq!(install.feature_version(), want, "{text}");
+        }
     }
 
     #[test]

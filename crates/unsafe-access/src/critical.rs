@@ -203,15 +203,12 @@ pub unsafe fn copy_bytes_from_java<T: JavaPrimitive>(
     // SAFETY: forwarded from the caller; the region only lasts for one copy.
     let region = unsafe { CriticalArray::<T>::new(env, array) }.ok_or(ArrayCopyError::Refused)?;
     check_byte_len::<T>(region.len(), dst.len())?;
-    // SAFETY: the region pins `len` elements of `T`, which is exactly `dst.len()` bytes, and
-    // Java memory never overlaps a Rust slice.
-    unsafe {
-        std::ptr::copy_nonoverlapping(
-            region.elements.as_ptr().cast::<u8>(),
-            dst.as_mut_ptr(),
-            dst.len(),
-        );
-    }
+    // SAFETY: the region pins `len` elements of `T`, which is exactly `dst.len()` bytes, until
+    // it drops at the end of this function; Java memory never overlaps a Rust slice.
+    let src =
+        unsafe { std::slice::from_raw_parts(region.elements.as_ptr().cast::<u8>(), dst.len()) };
+    // The helper threads only copy bytes: no JNI call is made while the region is held.
+    crate::copy_parallel(dst, src);
     Ok(())
 }
 
@@ -230,14 +227,10 @@ pub unsafe fn copy_bytes_to_java<T: JavaPrimitive>(
         unsafe { CriticalArray::<T>::new(env, array) }.ok_or(ArrayCopyError::Refused)?;
     check_byte_len::<T>(region.len(), src.len())?;
     region.mode = 0;
-    // SAFETY: as in `copy_bytes_from_java`, in the other direction.
-    unsafe {
-        std::ptr::copy_nonoverlapping(
-            src.as_ptr(),
-            region.elements.as_ptr().cast::<u8>(),
-            src.len(),
-        );
-    }
+    // SAFETY: as in `copy_bytes_from_java`, in the other direction; the region is writable.
+    let dst =
+        unsafe { std::slice::from_raw_parts_mut(region.elements.as_ptr().cast::<u8>(), src.len()) };
+    crate::copy_parallel(dst, src);
     Ok(())
 }
 

@@ -13,6 +13,7 @@
 //! - [`StridedLayout`]: geometry, extent and bounds checks; [`copy_strided`].
 //! - [`CriticalArray`]: the critical-region guard; [`copy_from_java`] and [`copy_to_java`], which
 //!   check the Java array's length and refuse a mismatched buffer ([`ArrayCopyError`]).
+//! - [`copy_parallel`]: large copies split across cores.
 //!
 //! Raw JNI handles come in as `jni-sys` pointers; this crate never finds, starts or attaches to
 //! a JVM.
@@ -20,10 +21,12 @@
 #![deny(missing_docs)]
 
 mod critical;
+mod memcpy;
 mod strided;
 
 pub use critical::{
     ArrayCopyError, CriticalArray, JavaPrimitive, copy_bytes_from_java, copy_bytes_to_java,
     copy_from_java, copy_to_java,
 };
+pub use memcpy::{PARALLEL_MIN_BYTES, copy_parallel};
 pub use strided::{LayoutError, MAX_NDIM, StridedLayout, copy_strided};

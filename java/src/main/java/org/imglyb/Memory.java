@@ -28,10 +28,13 @@ import java.nio.ByteOrder;
  * (up to 2 GiB) is one window, and images over it are plain {@code ArrayImg}s.
  *
  * <p><b>Memory path.</b> Accesses read through {@code sun.misc.Unsafe} or through direct
- * {@code ByteBuffer}s, chosen once per JVM by {@link #UNSAFE}: Unsafe below Java 22, where it is
- * the faster path (measured by {@code ci/bench}), and ByteBuffers from Java 22 on, where they are
- * faster and Unsafe's memory methods are deprecated for removal (Java 24 warns on first use). The
- * system property {@code imglyb.memory} ({@code unsafe} or {@code buffer}) overrides the choice.
+ * {@code ByteBuffer}s, chosen once per JVM by {@link #UNSAFE}. Unsafe is the faster path on every
+ * JDK measured ({@code ci/bench}: as fast as heap arrays on Java 25, where ByteBuffers inside
+ * ImgLib2's loops are several times slower), so it is used wherever it prints nothing: below
+ * Java 24, and from Java 24 on when the JVM runs with {@code --sun-misc-unsafe-memory-access=allow},
+ * which imglyb passes when it starts a Java 23 or newer. A JVM imglyb attaches to without that
+ * option gets ByteBuffers, so Unsafe's deprecation warning is never triggered. The system property
+ * {@code imglyb.memory} ({@code unsafe} or {@code buffer}) overrides the choice.
  */
 public final class Memory {
 
@@ -45,6 +48,9 @@ public final class Memory {
 
 	/** True to read memory with Unsafe, false to read it through direct ByteBuffers. */
 	static final boolean UNSAFE;
+
+	/** The form of the accesses' index check; see {@link NativeAccess#checkIndex}. */
+	static final boolean INTRINSIC_CHECK = Runtime.version().feature() >= 25;
 
 	static final MethodHandle GET_BYTE;
 	static final MethodHandle PUT_BYTE;
@@ -83,7 +89,8 @@ public final class Memory {
 	 */
 	private static boolean unsafeHandles(final MethodHandle[] out) {
 		final String choice = System.getProperty("imglyb.memory", "");
-		final boolean wanted = choice.equals("unsafe") || (!choice.equals("buffer") && Runtime.version().feature() < 22);
+		final boolean quiet = Runtime.version().feature() < 24 || "allow".equals(System.getProperty("sun.misc.unsafe.memory.access"));
+		final boolean wanted = choice.equals("unsafe") || (!choice.equals("buffer") && quiet);
 		if (!wanted) {
 			return false;
 		}
@@ -103,6 +110,116 @@ public final class Memory {
 		}
 		catch (final ReflectiveOperationException | RuntimeException e) {
 			return false;
+		}
+	}
+
+	// Unsafe's memory methods through the bound handles; only called when UNSAFE is true.
+
+	static byte getByte(final long address) {
+		try {
+			return (byte) GET_BYTE.invokeExact(address);
+		}
+		catch (final Throwable t) {
+			throw Images.unchecked(t);
+		}
+	}
+
+	static void putByte(final long address, final byte value) {
+		try {
+			PUT_BYTE.invokeExact(address, value);
+		}
+		catch (final Throwable t) {
+			throw Images.unchecked(t);
+		}
+	}
+
+	static short getShort(final long address) {
+		try {
+			return (short) GET_SHORT.invokeExact(address);
+		}
+		catch (final Throwable t) {
+			throw Images.unchecked(t);
+		}
+	}
+
+	static void putShort(final long address, final short value) {
+		try {
+			PUT_SHORT.invokeExact(address, value);
+		}
+		catch (final Throwable t) {
+			throw Images.unchecked(t);
+		}
+	}
+
+	static int getInt(final long address) {
+		try {
+			return (int) GET_INT.invokeExact(address);
+		}
+		catch (final Throwable t) {
+			throw Images.unchecked(t);
+		}
+	}
+
+	static void putInt(final long address, final int value) {
+		try {
+			PUT_INT.invokeExact(address, value);
+		}
+		catch (final Throwable t) {
+			throw Images.unchecked(t);
+		}
+	}
+
+	static long getLong(final long address) {
+		try {
+			return (long) GET_LONG.invokeExact(address);
+		}
+		catch (final Throwable t) {
+			throw Images.unchecked(t);
+		}
+	}
+
+	static void putLong(final long address, final long value) {
+		try {
+			PUT_LONG.invokeExact(address, value);
+		}
+		catch (final Throwable t) {
+			throw Images.unchecked(t);
+		}
+	}
+
+	static float getFloat(final long address) {
+		try {
+			return (float) GET_FLOAT.invokeExact(address);
+		}
+		catch (final Throwable t) {
+			throw Images.unchecked(t);
+		}
+	}
+
+	static void putFloat(final long address, final float value) {
+		try {
+			PUT_FLOAT.invokeExact(address, value);
+		}
+		catch (final Throwable t) {
+			throw Images.unchecked(t);
+		}
+	}
+
+	static double getDouble(final long address) {
+		try {
+			return (double) GET_DOUBLE.invokeExact(address);
+		}
+		catch (final Throwable t) {
+			throw Images.unchecked(t);
+		}
+	}
+
+	static void putDouble(final long address, final double value) {
+		try {
+			PUT_DOUBLE.invokeExact(address, value);
+		}
+		catch (final Throwable t) {
+			throw Images.unchecked(t);
 		}
 	}
 

@@ -4,6 +4,7 @@
 package org.imglyb;
 
 import java.nio.ByteBuffer;
+import java.util.Objects;
 
 /**
  * State shared by the native accesses, one final class per primitive type: the memory (which
@@ -54,6 +55,23 @@ abstract class NativeAccess {
 		}
 		else {
 			buffer = memory.window(k);
+		}
+	}
+
+	/**
+	 * Throws {@link IndexOutOfBoundsException} unless {@code 0 <= i < length}. Two forms, chosen
+	 * once per JVM by {@link Memory#INTRINSIC_CHECK}, because the JIT treats them differently:
+	 * on Java 17 the intrinsic {@code Objects.checkIndex}, inlined into ImgLib2's shared
+	 * type-to-access call next to the heap arrays' code, halves the speed of heap images too
+	 * (measured by {@code ci/bench} as {@code pollution_ratio}), while the plain comparison leaves
+	 * them alone; on Java 25 it is the other way round.
+	 */
+	final void checkIndex(final int i) {
+		if (Memory.INTRINSIC_CHECK) {
+			Objects.checkIndex(i, length);
+		}
+		else if (i < 0 || i >= length) {
+			throw new IndexOutOfBoundsException("imglyb: index " + i + " out of bounds for length " + length);
 		}
 	}
 

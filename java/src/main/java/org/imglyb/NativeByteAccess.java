@@ -3,8 +3,6 @@
  */
 package org.imglyb;
 
-import java.util.Objects;
-
 import net.imglib2.img.basictypeaccess.ByteAccess;
 
 /**
@@ -20,31 +18,21 @@ public final class NativeByteAccess extends NativeAccess implements ByteAccess {
 
 	@Override
 	public byte getValue(final int i) {
-		Objects.checkIndex(i, length);
-		try {
-			return Memory.UNSAFE ? (byte) Memory.GET_BYTE.invokeExact(address + i) : buffer.get(i);
-		}
-		catch (final Throwable t) {
-			throw Images.unchecked(t);
-		}
+		checkIndex(i);
+		return Memory.UNSAFE ? Memory.getByte(address + i) : buffer.get(i);
 	}
 
 	@Override
 	public void setValue(final int i, final byte value) {
-		Objects.checkIndex(i, length);
+		checkIndex(i);
 		if (readOnly) {
 			throw memory.readOnlyError();
 		}
-		try {
-			if (Memory.UNSAFE) {
-				Memory.PUT_BYTE.invokeExact(address + i, value);
-			}
-			else {
-				buffer.put(i, value);
-			}
+		if (Memory.UNSAFE) {
+			Memory.putByte(address + i, value);
 		}
-		catch (final Throwable t) {
-			throw Images.unchecked(t);
+		else {
+			buffer.put(i, value);
 		}
 	}
 }

@@ -3,8 +3,6 @@
  */
 package org.imglyb;
 
-import java.util.Objects;
-
 import net.imglib2.img.basictypeaccess.DoubleAccess;
 
 /**
@@ -20,31 +18,21 @@ public final class NativeDoubleAccess extends NativeAccess implements DoubleAcce
 
 	@Override
 	public double getValue(final int i) {
-		Objects.checkIndex(i, length);
-		try {
-			return Memory.UNSAFE ? (double) Memory.GET_DOUBLE.invokeExact(address + ((long) i << 3)) : buffer.getDouble(i << 3);
-		}
-		catch (final Throwable t) {
-			throw Images.unchecked(t);
-		}
+		checkIndex(i);
+		return Memory.UNSAFE ? Memory.getDouble(address + ((long) i << 3)) : buffer.getDouble(i << 3);
 	}
 
 	@Override
 	public void setValue(final int i, final double value) {
-		Objects.checkIndex(i, length);
+		checkIndex(i);
 		if (readOnly) {
 			throw memory.readOnlyError();
 		}
-		try {
-			if (Memory.UNSAFE) {
-				Memory.PUT_DOUBLE.invokeExact(address + ((long) i << 3), value);
-			}
-			else {
-				buffer.putDouble(i << 3, value);
-			}
+		if (Memory.UNSAFE) {
+			Memory.putDouble(address + ((long) i << 3), value);
 		}
-		catch (final Throwable t) {
-			throw Images.unchecked(t);
+		else {
+			buffer.putDouble(i << 3, value);
 		}
 	}
 }

@@ -3,8 +3,6 @@
  */
 package org.imglyb;
 
-import java.util.Objects;
-
 import net.imglib2.img.basictypeaccess.FloatAccess;
 
 /**
@@ -20,31 +18,21 @@ public final class NativeFloatAccess extends NativeAccess implements FloatAccess
 
 	@Override
 	public float getValue(final int i) {
-		Objects.checkIndex(i, length);
-		try {
-			return Memory.UNSAFE ? (float) Memory.GET_FLOAT.invokeExact(address + ((long) i << 2)) : buffer.getFloat(i << 2);
-		}
-		catch (final Throwable t) {
-			throw Images.unchecked(t);
-		}
+		checkIndex(i);
+		return Memory.UNSAFE ? Memory.getFloat(address + ((long) i << 2)) : buffer.getFloat(i << 2);
 	}
 
 	@Override
 	public void setValue(final int i, final float value) {
-		Objects.checkIndex(i, length);
+		checkIndex(i);
 		if (readOnly) {
 			throw memory.readOnlyError();
 		}
-		try {
-			if (Memory.UNSAFE) {
-				Memory.PUT_FLOAT.invokeExact(address + ((long) i << 2), value);
-			}
-			else {
-				buffer.putFloat(i << 2, value);
-			}
+		if (Memory.UNSAFE) {
+			Memory.putFloat(address + ((long) i << 2), value);
 		}
-		catch (final Throwable t) {
-			throw Images.unchecked(t);
+		else {
+			buffer.putFloat(i << 2, value);
 		}
 	}
 }

@@ -3,8 +3,6 @@
  */
 package org.imglyb;
 
-import java.util.Objects;
-
 import net.imglib2.img.basictypeaccess.IntAccess;
 
 /**
@@ -20,31 +18,21 @@ public final class NativeIntAccess extends NativeAccess implements IntAccess {
 
 	@Override
 	public int getValue(final int i) {
-		Objects.checkIndex(i, length);
-		try {
-			return Memory.UNSAFE ? (int) Memory.GET_INT.invokeExact(address + ((long) i << 2)) : buffer.getInt(i << 2);
-		}
-		catch (final Throwable t) {
-			throw Images.unchecked(t);
-		}
+		checkIndex(i);
+		return Memory.UNSAFE ? Memory.getInt(address + ((long) i << 2)) : buffer.getInt(i << 2);
 	}
 
 	@Override
 	public void setValue(final int i, final int value) {
-		Objects.checkIndex(i, length);
+		checkIndex(i);
 		if (readOnly) {
 			throw memory.readOnlyError();
 		}
-		try {
-			if (Memory.UNSAFE) {
-				Memory.PUT_INT.invokeExact(address + ((long) i << 2), value);
-			}
-			else {
-				buffer.putInt(i << 2, value);
-			}
+		if (Memory.UNSAFE) {
+			Memory.putInt(address + ((long) i << 2), value);
 		}
-		catch (final Throwable t) {
-			throw Images.unchecked(t);
+		else {
+			buffer.putInt(i << 2, value);
 		}
 	}
 }

@@ -3,8 +3,6 @@
  */
 package org.imglyb;
 
-import java.util.Objects;
-
 import net.imglib2.img.basictypeaccess.LongAccess;
 
 /**
@@ -20,31 +18,21 @@ public final class NativeLongAccess extends NativeAccess implements LongAccess {
 
 	@Override
 	public long getValue(final int i) {
-		Objects.checkIndex(i, length);
-		try {
-			return Memory.UNSAFE ? (long) Memory.GET_LONG.invokeExact(address + ((long) i << 3)) : buffer.getLong(i << 3);
-		}
-		catch (final Throwable t) {
-			throw Images.unchecked(t);
-		}
+		checkIndex(i);
+		return Memory.UNSAFE ? Memory.getLong(address + ((long) i << 3)) : buffer.getLong(i << 3);
 	}
 
 	@Override
 	public void setValue(final int i, final long value) {
-		Objects.checkIndex(i, length);
+		checkIndex(i);
 		if (readOnly) {
 			throw memory.readOnlyError();
 		}
-		try {
-			if (Memory.UNSAFE) {
-				Memory.PUT_LONG.invokeExact(address + ((long) i << 3), value);
-			}
-			else {
-				buffer.putLong(i << 3, value);
-			}
+		if (Memory.UNSAFE) {
+			Memory.putLong(address + ((long) i << 3), value);
 		}
-		catch (final Throwable t) {
-			throw Images.unchecked(t);
+		else {
+			buffer.putLong(i << 3, value);
 		}
 	}
 }

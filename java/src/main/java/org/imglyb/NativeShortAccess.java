@@ -3,8 +3,6 @@
  */
 package org.imglyb;
 
-import java.util.Objects;
-
 import net.imglib2.img.basictypeaccess.ShortAccess;
 
 /**
@@ -20,31 +18,21 @@ public final class NativeShortAccess extends NativeAccess implements ShortAccess
 
 	@Override
 	public short getValue(final int i) {
-		Objects.checkIndex(i, length);
-		try {
-			return Memory.UNSAFE ? (short) Memory.GET_SHORT.invokeExact(address + ((long) i << 1)) : buffer.getShort(i << 1);
-		}
-		catch (final Throwable t) {
-			throw Images.unchecked(t);
-		}
+		checkIndex(i);
+		return Memory.UNSAFE ? Memory.getShort(address + ((long) i << 1)) : buffer.getShort(i << 1);
 	}
 
 	@Override
 	public void setValue(final int i, final short value) {
-		Objects.checkIndex(i, length);
+		checkIndex(i);
 		if (readOnly) {
 			throw memory.readOnlyError();
 		}
-		try {
-			if (Memory.UNSAFE) {
-				Memory.PUT_SHORT.invokeExact(address + ((long) i << 1), value);
-			}
-			else {
-				buffer.putShort(i << 1, value);
-			}
+		if (Memory.UNSAFE) {
+			Memory.putShort(address + ((long) i << 1), value);
 		}
-		catch (final Throwable t) {
-			throw Images.unchecked(t);
+		else {
+			buffer.putShort(i << 1, value);
 		}
 	}
 }
