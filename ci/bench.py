@@ -18,6 +18,8 @@ import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "target" / "bench" / "results.json"
+SWEEP = ROOT / "target" / "bench" / "wrap_sweep.json"
+PLOT = ROOT / "docs" / "wrap-time.png"
 
 # metric -> (unit, goal as (comparison, value) or None, what it measures)
 METRICS = {
@@ -40,11 +42,16 @@ METRICS = {
     "wrap_us_4gib": ("us", None, "to_imglib of a 4 GiB float32 array (a StridedImg: more than 2 GiB)"),
     "wrap_flatness": ("", ("<=", 1.5), "wrap time of the largest array (>= 1 GiB) / that of 1 KiB"),
     "java_sum_ratio_jdk17": ("x", ("<=", 1.10), "cursor sum (4 accumulators) of a wrapped 256 MiB float32 array / heap ArrayImg, JDK 17"),
-    "java_sum_ratio_jdk25": ("x", ("<=", 1.05), "the same on JDK 25 (direct ByteBuffer path)"),
+    "java_sum_ratio_jdk25": ("x", ("<=", 1.05), "the same on JDK 25"),
+    "java_sum_ratio_jdk25_buffer": ("x", None, "the same on JDK 25 through direct ByteBuffers (attached JVMs where Unsafe would warn)"),
+    "pollution_ratio_jdk25": ("x", ("<=", 1.10), "pollution_ratio on JDK 25"),
     "pollution_ratio": ("x", ("<=", 1.10), "heap ArrayImg sum after imglyb images of 4 types ran / in a heap-only JVM (JDK 17)"),
     "strided_ratio": ("x", ("<=", 1.5), "per visited pixel: cursor over wrapped arr[:, ::2] / over arr (8 MiB, cache-resident)"),
     "to_numpy_copy_gbps": ("GB/s", None, "to_numpy of a 1 GiB heap ArrayImg (critical-region memcpy); goal >= 0.6 x memcpy"),
     "memcpy_gbps": ("GB/s", None, "np.copyto of 1 GiB into an existing array"),
+    "fresh_copy_gbps": ("GB/s", None, "NumPy's own arr.copy() of 1 GiB (into new memory, as to_numpy copies)"),
+    "jpype_copy_gbps": ("GB/s", None, "JPype: np.asarray of a 1 GiB Java float[] (Java -> NumPy copy)"),
+    "jpype_to_java_gbps": ("GB/s", None, "JPype: JArray(JFloat)(arr) of 1 GiB (NumPy -> Java copy)"),
     "jpype_call_ns_noarg": ("ns", None, "JPype: call_ns_noarg, measured the same way"),
     "jpype_call_ns_overloaded": ("ns", None, "JPype: call_ns_overloaded, measured the same way"),
     "pyjnius_call_ns_noarg": ("ns", None, "pyjnius: call_ns_noarg, measured the same way"),
@@ -56,11 +63,12 @@ PEERS = {
     "startup_ms": ["jpype_startup_ms", "pyjnius_startup_ms"],
     "call_ns_noarg": ["jpype_call_ns_noarg", "pyjnius_call_ns_noarg"],
     "call_ns_overloaded": ["jpype_call_ns_overloaded", "pyjnius_call_ns_overloaded"],
+    "to_numpy_copy_gbps": ["jpype_copy_gbps"],
 }
 
 # Peers live in their own environment so they never meet imglyb's; versions as in the anchors.
 BENCH_VENV = ROOT / ".venv-bench"
-PEER_PACKAGES = ["jpype1==1.7.1", "pyjnius==1.9.0"]
+PEER_PACKAGES = ["jpype1==1.7.1", "pyjnius==1.9.0", "numpy", "matplotlib"]
 IMGLIB2_JAR = "/usr/share/java/imglib2.jar"
 
 # The peers' first ImgLib2 use: the same 4x3 float image filled through a cursor and summed.
@@ -319,14 +327,14 @@ def bench_leak(quick: bool) -> dict[str, float]:
 
 
 # Shared pixels: one fresh process per JVM (and per JDK). argv: quick|full, the compiled
-# ci/bench-java classes, mixed|heaponly. Prints a JSON object.
+# ci/bench-java classes, mixed|heaponly, JVM options as JSON. Prints a JSON object.
 PIXELS_SCRIPT = r"""
 import json, statistics, sys, time
 import numpy as np
 import imglyb
 
 quick, classes, mode = sys.argv[1] == "quick", sys.argv[2], sys.argv[3]
-imglyb.start_jvm(classpath=[classes])
+imglyb.start_jvm(classpath=[classes], options=json.loads(sys.argv[4]))
 S = imglyb.jimport("SumBench")
 ArrayImgs = imglyb.jimport("net.imglib2.img.array.ArrayImgs")
 L = lambda *v: imglyb.jarray("long", list(v))
@@ -352,6 +360,11 @@ for name, size in sizes.items():
     out["wrap_us_" + name] = wrap_us(a, 200)
     del a
 out["wrap_flatness"] = out["wrap_us_" + list(sizes)[-1]] / out["wrap_us_1kib"]
+out["sweep_wrap_us"] = []                     # for docs/wrap-time.png
+for exp in range(10, 23 if quick else 33, 2):
+    a = np.zeros(2**exp // 4, np.float32)
+    out["sweep_wrap_us"].append([2**exp, wrap_us(a, 50)])
+    del a
 
 arr = np.ones((side, side), np.float32)
 wrapped = imglyb.to_imglib(arr)
@@ -386,6 +399,10 @@ times = []
 for _ in range(5):
     t0 = time.perf_counter(); np.copyto(dst, src); times.append(time.perf_counter() - t0)
 out["memcpy_gbps"] = n_copy * 4 / statistics.median(times) / 1e9
+times = []
+for _ in range(5):
+    t0 = time.perf_counter(); c = src.copy(); times.append(time.perf_counter() - t0); del c
+out["fresh_copy_gbps"] = n_copy * 4 / statistics.median(times) / 1e9
 print(json.dumps(out))
 """
 
@@ -398,9 +415,11 @@ def compile_bench_java() -> str:
     return str(out)
 
 
-def run_pixels(classes: str, mode: str, quick: bool, java_home: str | None = None) -> dict:
+def run_pixels(
+    classes: str, mode: str, quick: bool, java_home: str | None = None, options: tuple[str, ...] = ()
+) -> dict:
     proc = subprocess.run(
-        [sys.executable, "-c", PIXELS_SCRIPT, "quick" if quick else "full", classes, mode],
+        [sys.executable, "-c", PIXELS_SCRIPT, "quick" if quick else "full", classes, mode, json.dumps(options)],
         env=imglyb_env(java_home), capture_output=True, text=True,
     )
     if proc.returncode:
@@ -418,11 +437,91 @@ def bench_pixels(quick: bool, jdk25: str | None) -> dict[str, float]:
     results = {k: v for k, v in mixed.items() if k in METRICS}
     results["java_sum_ratio_jdk17"] = mixed["java_sum_ratio"]
     results["pollution_ratio"] = mixed["heap_after_ns"] / heap_only["heap_ns"]
+    SWEEP.parent.mkdir(parents=True, exist_ok=True)
+    SWEEP.write_text(json.dumps({"imglyb_wrap_us": mixed["sweep_wrap_us"]}))
     if jdk25:
         on25 = run_pixels(classes, "mixed", quick, jdk25)
-        print(f"memory path: JDK 25 {on25['memory_path']}", file=sys.stderr)
+        heap25 = run_pixels(classes, "heaponly", quick, jdk25)
+        buffer25 = run_pixels(classes, "mixed", quick, jdk25, ("-Dimglyb.memory=buffer",))
+        print(f"memory path: JDK 25 {on25['memory_path']}, forced {buffer25['memory_path']}", file=sys.stderr)
         results["java_sum_ratio_jdk25"] = on25["java_sum_ratio"]
+        results["pollution_ratio_jdk25"] = on25["heap_after_ns"] / heap25["heap_ns"]
+        results["java_sum_ratio_jdk25_buffer"] = buffer25["java_sum_ratio"]
     return results
+
+
+# JPype's copies between NumPy and Java arrays (full runs only). argv: the sweep's sizes in
+# bytes, comma-separated. Prints to_java GB/s, from_java GB/s, then the sweep as JSON.
+JPYPE_COPY_SCRIPT = f"""
+import json, statistics, sys, time
+import numpy as np
+import jpype
+jpype.startJVM(classpath=[{IMGLIB2_JAR!r}])
+JFloatArray = jpype.JArray(jpype.JFloat)
+
+def median_s(f, k=5):
+    times = []
+    for _ in range(k):
+        t0 = time.perf_counter(); r = f(); times.append(time.perf_counter() - t0); del r
+    return statistics.median(times)
+
+n = 2**28
+src = np.ones(n, np.float32)
+to_java = n * 4 / median_s(lambda: JFloatArray(src)) / 1e9
+j = JFloatArray(src)
+back = np.asarray(j)
+assert back.shape == (n,) and back.dtype == np.float32 and back[n - 1] == 1.0
+assert not np.shares_memory(back, src)
+from_java = n * 4 / median_s(lambda: np.asarray(j)) / 1e9
+del j, back
+sweep = []
+for size in (int(x) for x in sys.argv[1].split(",")):
+    a = np.zeros(size // 4, np.float32)
+    sweep.append([size, median_s(lambda: JFloatArray(a)) * 1e6])
+print(to_java, from_java, json.dumps(sweep))
+"""
+
+# Wrap time against array size (docs/wrap-time.png), drawn by the peers' interpreter, which has
+# matplotlib. argv: the sweep JSON, the PNG to write.
+PLOT_SCRIPT = r"""
+import json, sys
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+data = json.load(open(sys.argv[1]))
+fig, ax = plt.subplots(figsize=(6.4, 4.0), dpi=110)
+for key, label, style in (("imglyb_wrap_us", "imglyb.to_imglib (shares memory)", "o-"),
+                          ("jpype_copy_us", "JPype JArray(JFloat)(arr) (copies)", "s--")):
+    if key in data:
+        x, y = zip(*data[key])
+        ax.loglog(x, y, style, label=label)
+ax.set_xlabel("float32 array size (bytes)")
+ax.set_ylabel("time to hand the array to Java (us)")
+ax.set_title("NumPy array to Java: wrap vs copy (median)")
+ax.grid(True, which="both", alpha=0.3)
+ax.legend()
+fig.tight_layout()
+fig.savefig(sys.argv[2])
+"""
+
+
+def bench_jpype_copy() -> dict[str, float]:
+    """JPype's array copies, and its hand-over times for the sweep; then the plot."""
+    sweep = json.loads(SWEEP.read_text())
+    sizes = [size for size, _ in sweep["imglyb_wrap_us"] if size <= 2**30]
+    proc = subprocess.run(
+        [peer_python(), "-c", JPYPE_COPY_SCRIPT, ",".join(map(str, sizes))],
+        env=dict(os.environ, JAVA_HOME=find_jdk(17) or os.environ.get("JAVA_HOME", "")),
+        capture_output=True, text=True,
+    )
+    if proc.returncode:
+        sys.stderr.write(proc.stdout + proc.stderr)
+        proc.check_returncode()
+    to_java, from_java, sweep_json = proc.stdout.strip().splitlines()[-1].split(" ", 2)
+    sweep["jpype_copy_us"] = json.loads(sweep_json)
+    SWEEP.write_text(json.dumps(sweep))
+    subprocess.run([peer_python(), "-c", PLOT_SCRIPT, str(SWEEP), str(PLOT)], check=True)
+    return {"jpype_to_java_gbps": float(to_java), "jpype_copy_gbps": float(from_java)}
 
 
 def meets(goal, value) -> str:
@@ -450,6 +549,7 @@ def main() -> int:
         peer_env = dict(os.environ, JAVA_HOME=peer_home)
         for prefix in ("jpype_call_ns", "pyjnius_call_ns"):
             results.update(bench_calls(prefix, peer_python(), peer_env, args.quick))
+        results.update(bench_jpype_copy())
     jdk25 = find_jdk(25)
     if jdk25:
         results["startup_ms_jdk25"] = bench_startup(reps, jdk25)["startup_ms"]
