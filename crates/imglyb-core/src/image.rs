@@ -272,6 +272,58 @@ impl DType {
     }
 }
 
+mod sealed {
+    /// Keeps [`Pixel`](super::Pixel) implemented by this crate only.
+    pub trait Sealed {}
+}
+
+/// A Rust element type whose memory is laid out exactly as one NumPy dtype: the element types of
+/// Rust arrays imglyb can share with ImgLib2.
+///
+/// Implemented for `bool`, `u8`, `i8`, `u16`, `i16`, `u32`, `i32`, `u64`, `i64`, `f32` and
+/// `f64`, and sealed: nothing else can implement it, so `size_of::<Self>()` is always
+/// `Self::DTYPE.itemsize()`. Complex dtypes have no Rust element type here.
+///
+/// `bool` is shared as `UnsignedByteType`: any byte other than 0 or 1 is not a valid `bool`, so
+/// Rust must never read a `bool` Java wrote anything else to.
+pub trait Pixel: sealed::Sealed + Copy + Send + Sync + 'static {
+    /// The dtype of this element type.
+    const DTYPE: DType;
+}
+
+macro_rules! pixels {
+    ($($t:ty => $d:ident),* $(,)?) => {$(
+        impl sealed::Sealed for $t {}
+        impl Pixel for $t {
+            const DTYPE: DType = DType::$d;
+        }
+    )*};
+}
+
+pixels! {
+    bool => Bool, u8 => U8, i8 => I8, u16 => U16, i16 => I16, u32 => U32, i32 => I32,
+    u64 => U64, i64 => I64, f32 => F32, f64 => F64,
+}
+
+/// Byte strides of strides counted in elements of `itemsize` bytes (as `ndarray` counts them),
+/// axis for axis; `InvalidArgument` when one does not fit in `isize`.
+#[cfg(any(feature = "ndarray", test))]
+pub(crate) fn byte_strides(strides_in_elements: &[isize], itemsize: usize) -> Result<Vec<isize>> {
+    let size = isize::try_from(itemsize)
+        .map_err(|_| Error::InvalidArgument(format!("item size {itemsize} overflows isize")))?;
+    strides_in_elements
+        .iter()
+        .enumerate()
+        .map(|(axis, &s)| {
+            s.checked_mul(size).ok_or_else(|| {
+                Error::InvalidArgument(format!(
+                    "stride {s} of axis {axis} overflows isize in bytes ({itemsize} per element)"
+                ))
+            })
+        })
+        .collect()
+}
+
 /// NumPy's description of pixel memory, validated: what `wrap` hands to Java.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImageDescriptor {
@@ -337,6 +389,43 @@ impl ImageDescriptor {
         let layout = StridedLayout::c_contiguous(shape, dtype.itemsize())
             .map_err(|e| Error::InvalidArgument(format!("invalid array layout: {e}")))?;
         Self::new(address, dtype, shape, layout.strides(), read_only)
+    }
+
+    /// A descriptor of `view`'s pixels, read-only: Java may read them but its writes throw.
+    ///
+    /// The address is that of element `[0, 0, ...]` (`view.as_ptr()`), and `ndarray`'s strides,
+    /// counted in elements and possibly negative or zero, become byte strides; the axis order
+    /// stays `ndarray`'s, which is NumPy's. Empty and 0-d views are described as NumPy describes
+    /// them (0 pixels, and 1 pixel with no axes). This only describes memory: handing it to Java
+    /// is [`Jvm::wrap`](crate::Jvm::wrap)'s job, whose safety contract outlives the borrow.
+    #[cfg(feature = "ndarray")]
+    pub fn from_view<A: Pixel, D: ndarray::Dimension>(
+        view: &ndarray::ArrayView<'_, A, D>,
+    ) -> Result<Self> {
+        Self::of_elements::<A>(view.as_ptr() as usize, view.shape(), view.strides(), true)
+    }
+
+    /// A descriptor of `view`'s pixels that Java may write, as [`ImageDescriptor::from_view`]
+    /// describes them otherwise.
+    #[cfg(feature = "ndarray")]
+    pub fn from_view_mut<A: Pixel, D: ndarray::Dimension>(
+        view: &mut ndarray::ArrayViewMut<'_, A, D>,
+    ) -> Result<Self> {
+        // The pointer first: ndarray asks for strides read after `as_mut_ptr`.
+        let address = view.as_mut_ptr() as usize;
+        Self::of_elements::<A>(address, view.shape(), view.strides(), false)
+    }
+
+    /// A descriptor of `A` pixels with NumPy-order `shape` and strides counted in elements.
+    #[cfg(feature = "ndarray")]
+    fn of_elements<A: Pixel>(
+        address: usize,
+        shape: &[usize],
+        strides_in_elements: &[isize],
+        read_only: bool,
+    ) -> Result<Self> {
+        let strides = byte_strides(strides_in_elements, A::DTYPE.itemsize())?;
+        Self::new(address, A::DTYPE, shape, &strides, read_only)
     }
 
     /// Address of element `[0, 0, ...]`.
@@ -479,6 +568,104 @@ mod tests {
         assert_eq!(t.imglib2_strides(), [4, -1]);
         assert!(!t.is_c_contiguous() && t.read_only());
         assert_eq!(t.extent(), (-24, 72));
+    }
+
+    #[test]
+    fn pixels_have_their_dtypes_size() {
+        fn check<A: Pixel>(d: DType) {
+            assert_eq!(A::DTYPE, d);
+            assert_eq!(std::mem::size_of::<A>(), d.itemsize(), "{}", d.numpy_name());
+        }
+        check::<bool>(DType::Bool);
+        check::<u8>(DType::U8);
+        check::<i8>(DType::I8);
+        check::<u16>(DType::U16);
+        check::<i16>(DType::I16);
+        check::<u32>(DType::U32);
+        check::<i32>(DType::I32);
+        check::<u64>(DType::U64);
+        check::<i64>(DType::I64);
+        check::<f32>(DType::F32);
+        check::<f64>(DType::F64);
+    }
+
+    #[test]
+    fn element_strides_become_byte_strides() {
+        assert_eq!(byte_strides(&[12, 4, 1], 4).unwrap(), [48, 16, 4]);
+        assert_eq!(byte_strides(&[-3, 0, 1], 8).unwrap(), [-24, 0, 8]);
+        assert_eq!(byte_strides(&[], 2).unwrap(), [] as [isize; 0]);
+        assert_eq!(byte_strides(&[isize::MIN], 1).unwrap(), [isize::MIN]);
+        for bad in [isize::MAX / 2 + 1, isize::MIN / 2 - 1] {
+            let err = byte_strides(&[1, bad], 2).unwrap_err();
+            assert!(
+                matches!(&err, Error::InvalidArgument(t) if t.contains("axis 1")),
+                "{err:?}"
+            );
+        }
+    }
+
+    #[cfg(feature = "ndarray")]
+    #[test]
+    fn ndarray_views_are_described_as_numpy_would() {
+        use ndarray::{Array, Array2, arr0, s};
+
+        // C order: float32 [2, 3, 4] has byte strides [48, 16, 4].
+        let mut a = Array::from_shape_fn((2, 3, 4), |(z, y, x)| (z * 12 + y * 4 + x) as f32);
+        let base = a.as_ptr() as usize;
+        let d = ImageDescriptor::from_view(&a.view()).unwrap();
+        assert_eq!(
+            (d.address(), d.dtype(), d.read_only()),
+            (base, DType::F32, true)
+        );
+        assert_eq!(d.layout().shape(), [2, 3, 4]);
+        assert_eq!(d.layout().strides(), [48, 16, 4]);
+        assert_eq!(
+            (d.imglib2_dimensions(), d.imglib2_strides()),
+            (vec![4, 3, 2], vec![1, 4, 12])
+        );
+        assert!(d.is_c_contiguous());
+        let w = ImageDescriptor::from_view_mut(&mut a.view_mut()).unwrap();
+        assert_eq!((w.address(), w.read_only()), (base, false));
+
+        // Fortran order: the same memory with the axes reversed.
+        let f = a.view().reversed_axes();
+        let d = ImageDescriptor::from_view(&f).unwrap();
+        assert_eq!((d.address(), d.layout().shape()), (base, &[4, 3, 2][..]));
+        assert_eq!(d.layout().strides(), [4, 16, 48]);
+        assert_eq!(d.imglib2_strides(), [12, 4, 1]);
+        assert!(!d.is_c_contiguous());
+
+        // Steps and a negative step: element [0, 0] is the last of row 0.
+        let m = Array2::<u16>::zeros((4, 5));
+        let v = m.slice(s![..;2, ..;-1]);
+        let d = ImageDescriptor::from_view(&v).unwrap();
+        assert_eq!(d.address(), m.as_ptr() as usize + 4 * 2);
+        assert_eq!(d.layout().shape(), [2, 5]);
+        assert_eq!(d.layout().strides(), [20, -2]);
+        assert_eq!(d.imglib2_strides(), [-1, 10]);
+        assert_eq!(d.extent(), (-8, 22));
+
+        // 0-d: one pixel, no axes.
+        let z = arr0(7i64);
+        let d = ImageDescriptor::from_view(&z.view()).unwrap();
+        assert_eq!((d.len(), d.layout().shape().len()), (1, 0));
+        assert_eq!(d.address(), z.as_ptr() as usize);
+
+        // Zero-size: no pixels, and ndarray's zero strides are kept.
+        let e = Array2::<f64>::zeros((0, 3));
+        let d = ImageDescriptor::from_view(&e.view()).unwrap();
+        assert!(d.is_empty());
+        assert_eq!(d.imglib2_dimensions(), [3, 0]);
+        assert_eq!(d.extent(), (0, 0));
+
+        // A broadcast view repeats one pixel with stride 0.
+        let row = ndarray::arr1(&[true, false]);
+        let b = row.broadcast((3, 2)).unwrap();
+        let d = ImageDescriptor::from_view(&b).unwrap();
+        assert_eq!(
+            (d.dtype(), d.layout().strides()),
+            (DType::Bool, &[0, 1][..])
+        );
     }
 
     #[test]

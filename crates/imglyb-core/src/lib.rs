@@ -18,6 +18,7 @@
 //! A JVM can be created once per process and never restarted. [`Jvm::start`] is idempotent for
 //! compatible settings and refuses incompatible ones with [`Error::JvmAlreadyStarted`].
 
+#![cfg_attr(feature = "ndarray", doc = include_str!("arrays.md"))]
 #![deny(missing_docs)]
 
 mod bridge;
@@ -39,7 +40,7 @@ pub use call::{Arg, BorrowedBytes, Bytes, JObj, Value};
 pub use config::{DEFAULT_OPTIONS, JvmConfig, SYSTEM_JARS, classpath_has_imglib2};
 pub use discovery::{DEFAULT_INSTALL_DIRS, JavaInstall, JavaSearch, libjvm_in};
 pub use error::{Error, JavaThrowable, Result};
-pub use image::{DType, ImageDescriptor};
+pub use image::{DType, ImageDescriptor, Pixel};
 pub use jref::{JRef, RawEnv};
 pub use jvm::{ActiveSettings, Jvm, JvmInfo};
 pub use proxy::ProxyHost;
@@ -47,6 +48,10 @@ pub use shared::{ImageShape, Owner, PixelType, SharedImage, owners_held};
 
 /// Re-exported so users of this crate name the same `jni` types.
 pub use jni;
+
+/// Re-exported so users of this crate name the same `ndarray` types.
+#[cfg(feature = "ndarray")]
+pub use ndarray;
 
 /// The version of this crate, which is also the version of the embedded bridge classes.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

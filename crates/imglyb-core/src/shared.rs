@@ -8,6 +8,12 @@
 //! cleaner's thread. Dropping must therefore never block on a lock the dropping thread could be
 //! waiting for: the Python binding's owner is a reference whose decrement PyO3 defers until
 //! the interpreter lock is next taken.
+//!
+//! Rust arrays ([`Jvm::wrap_array`], [`Jvm::wrap_shared_array`], with the `ndarray` feature)
+//! are wrapped by moving them into the owner: a Rust borrow cannot outlive its scope, but Java
+//! may keep an image for as long as it likes, so only an array Java itself keeps alive can be
+//! shared safely. Moving an owned array does not move its heap buffer, so the pixels stay where
+//! the descriptor says until the owner is dropped.
 
 use std::collections::HashMap;
 use std::ffi::c_void;
@@ -21,6 +27,8 @@ use jni::sys::{self, JNINativeMethod, jclass, jint, jlong, jobject};
 use crate::bridge::{Bridge, check, class_for_name};
 use crate::call::{Arg, Bytes, JObj, Value};
 use crate::error::{Error, Result};
+#[cfg(feature = "ndarray")]
+use crate::image::Pixel;
 use crate::image::{DType, ImageDescriptor};
 use crate::jref::{JRef, jcall};
 use crate::jvm::Jvm;
@@ -234,11 +242,15 @@ impl Jvm {
     /// positions outside the memory throw `IndexOutOfBoundsException`.
     ///
     /// `owner` is dropped once Java can no longer reach the memory, on whatever thread notices
-    /// that (a Java cleaner thread), or before this returns an error.
+    /// that (a Java cleaner thread), or before this returns an error. A 0-d descriptor is refused
+    /// with `InvalidArgument`: ImgLib2 images have at least one dimension.
     ///
     /// # Safety
     /// Every byte `image` reaches must stay valid (and, unless the descriptor is read-only,
     /// writable by Java) until `owner` is dropped, and nothing may free or move it before then.
+    /// Meanwhile Java may read (and, unless read-only, write) it from any thread at any time, so
+    /// Rust must not hold references to it that assume otherwise (a `&mut`, or a `&` while Java
+    /// may write), and a `bool` image read back in Rust must hold only 0 and 1.
     pub unsafe fn wrap(
         &self,
         image: &ImageDescriptor,
@@ -254,7 +266,52 @@ impl Jvm {
         wrapped
     }
 
+    /// Wraps an owned array as an ImgLib2 `Img` of its dtype that Java may read and write, with
+    /// no copy; ImgLib2 dimension `d` is the array's axis `n - 1 - d`.
+    ///
+    /// Java owns the array from here on: it is dropped, on a Java cleaner thread, once no Java
+    /// object reaches its pixels any more. Rust cannot see them meanwhile, which is what makes
+    /// this safe; use [`Jvm::describe`] or [`Jvm::copy_out`] to read them back.
+    #[cfg(feature = "ndarray")]
+    pub fn wrap_array<A: Pixel, D: ndarray::Dimension + 'static>(
+        &self,
+        mut array: ndarray::Array<A, D>,
+    ) -> Result<JObj> {
+        let image = ImageDescriptor::from_view_mut(&mut array.view_mut())?;
+        // SAFETY: `image` reaches only elements of `array`'s heap buffer, which moving `array`
+        // into the owner does not move. The owner is the only way to the buffer from here on
+        // and frees it when dropped, which `wrap` does only after Java can no longer reach the
+        // memory; until then nothing in Rust reads or writes it.
+        unsafe { self.wrap(&image, PixelType::Dtype, Box::new(array)) }
+    }
+
+    /// Wraps a shared array as a read-only ImgLib2 `Img` of its dtype, with no copy: Java's
+    /// writes throw, and Rust keeps reading the array's other clones meanwhile.
+    ///
+    /// The clone passed in is dropped once no Java object reaches the pixels; until then the
+    /// data is shared, so writing to another clone makes that clone copy it first (as
+    /// `ArcArray` always does) and Java keeps seeing the pixels as they were.
+    #[cfg(feature = "ndarray")]
+    pub fn wrap_shared_array<A: Pixel, D: ndarray::Dimension + 'static>(
+        &self,
+        array: ndarray::ArcArray<A, D>,
+    ) -> Result<JObj> {
+        let image = ImageDescriptor::from_view(&array.view())?;
+        // SAFETY: `image` is read-only and reaches only elements of `array`'s shared buffer,
+        // which the owner keeps alive and in place until Java can no longer reach it. While
+        // the owner holds its clone the buffer is shared, so no other clone writes to it in
+        // place, and Java refuses to.
+        unsafe { self.wrap(&image, PixelType::Dtype, Box::new(array)) }
+    }
+
     fn wrap_held(&self, image: &ImageDescriptor, pixels: PixelType, handle: i64) -> Result<JObj> {
+        if image.layout().ndim() == 0 {
+            return Err(Error::InvalidArgument(
+                "a 0-d array has no axes for an ImgLib2 image; give it one axis of length 1 \
+                 for a one-pixel image"
+                    .into(),
+            ));
+        }
         let dtype = image.dtype();
         let code = match pixels {
             PixelType::Dtype => i64::from(dtype.code()),
