@@ -3,7 +3,7 @@
 use std::num::NonZeroUsize;
 
 /// Copies smaller than this run on the calling thread: starting a thread costs tens of
-/// microseconds, about what one thread copies in 1 MiB.
+/// microseconds, and below this size the gain would not pay for it.
 pub const PARALLEL_MIN_BYTES: usize = 32 << 20;
 
 /// Each extra thread gets at least this many bytes.
