@@ -6,6 +6,7 @@ Tests that need a fresh JVM, other options or a broken environment run in a subp
 
 import os
 import pathlib
+import re
 import shutil
 import subprocess
 import sys
@@ -57,10 +58,35 @@ def run_python(code: str, env: dict | None = None, timeout: float = 60) -> subpr
             full_env.pop(key, None)
         else:
             full_env[key] = value
-    return subprocess.run(
+    result = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(code)],
         env=full_env,
         capture_output=True,
         text=True,
         timeout=timeout,
     )
+    result.stdout = strip_exit_signal_reports(result.stdout)
+    return result
+
+
+# HotSpot's -Xcheck:jni compares the installed signal handlers with a table it saved at start,
+# every few milliseconds, on its WatcherThread. imglyb never destroys the JVM (DESIGN: one JVM
+# per process), so at process exit that thread is still running while exit() tears the table
+# down; about one run in thirty then prints one report per signal with garbage "Expected"
+# entries while the handlers installed are still the JVM's own. Such reports are dropped here.
+# A report where a handler really was replaced (by faulthandler, say) names a handler outside
+# libjvm.so and is kept, so the tests still see it.
+_SIGNAL_REPORT = re.compile(
+    r"^Warning: SIG\w+ handler modified!\n(?:.*\n)*?Consider using jsig library\.\n?", re.MULTILINE
+)
+_MODIFIED_HANDLER = re.compile(r"^\s*SIG\w+: (.*)\n\s*\*\*\* Handler was modified!", re.MULTILINE)
+
+
+def _benign(report: str) -> bool:
+    installed = _MODIFIED_HANDLER.findall(report)
+    return bool(installed) and all(" in libjvm.so, " in handler for handler in installed)
+
+
+def strip_exit_signal_reports(stdout: str) -> str:
+    """``stdout`` without -Xcheck:jni signal reports whose installed handlers are all the JVM's."""
+    return _SIGNAL_REPORT.sub(lambda m: "" if _benign(m.group(0)) else m.group(0), stdout)
