@@ -1,4 +1,5 @@
-//! imglyb-c: the C ABI of imglyb, built as `libimglyb.so`.
+//! imglyb-c: the C ABI of imglyb, built as `libimglyb.so`, with the header
+//! `include/imglyb.h` generated from this crate by cbindgen.
 //!
 //! # What this layer knows
 //! C: result codes, out-parameters, NUL-terminated strings, per-thread error messages and the
@@ -9,23 +10,660 @@
 //! Python, and any logic that is not about crossing into C: the JVM lifecycle, the bridge and
 //! image descriptors live in `imglyb-core`.
 //!
-//! The foundation exports only the version; the C image API grows on top of shared pixels.
+//! # Conventions (those of every export)
+//! - The return value is an `imglyb_result`; `imglyb_last_error_message` explains anything
+//!   but `IMGLYB_RESULT_OK`.
+//! - Out-parameters are written only on success.
+//! - Every pointer argument is checked for NULL (`IMGLYB_RESULT_NULL_ARGUMENT`).
+//! - A Rust panic becomes `IMGLYB_RESULT_PANIC`; it never unwinds into C or aborts.
+//! - Structs from C are read field by field as plain integers, so an out-of-range enum value
+//!   or `bool` byte is an error, never undefined behaviour.
 
 #![deny(missing_docs)]
 
-use std::ffi::{CStr, c_char};
+mod boundary;
+mod describe;
 
-static VERSION: &CStr = {
-    const BYTES: &[u8] = concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes();
-    match CStr::from_bytes_with_nul(BYTES) {
-        Ok(s) => s,
-        Err(_) => panic!("version contains NUL"),
+use std::collections::HashMap;
+use std::ffi::{CStr, c_char, c_void};
+use std::path::PathBuf;
+use std::ptr;
+use std::sync::{Arc, LazyLock, Mutex};
+
+use imglyb_core::jni::sys::{JavaVM, jobject};
+use imglyb_core::{DType, Error, ImageDescriptor, JObj, JRef, Jvm, JvmConfig, PixelType};
+
+pub use crate::boundary::imglyb_last_error_message;
+use crate::boundary::{Failure, boundary};
+
+/// The largest `ndim` an image may have, as for NumPy arrays.
+pub const IMGLYB_MAX_NDIM: usize = 32;
+
+/// What an imglyb function reports. Values are stable and never reused; new ones may be added,
+/// so treat any value you do not know as an error. `imglyb_last_error_message` explains any
+/// value but `IMGLYB_RESULT_OK`.
+#[allow(non_camel_case_types)]
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum imglyb_result {
+    /// Success.
+    Ok = 0,
+    /// A pointer argument that must not be NULL was NULL.
+    NullArgument = 1,
+    /// An argument was refused before reaching Java: an unknown dtype, a negative size, a
+    /// stride that is not a multiple of the item size, more than `IMGLYB_MAX_NDIM` dimensions,
+    /// zero dimensions, a string that is not UTF-8, or an array imglyb did not fill in.
+    InvalidArgument = 2,
+    /// No Java runtime was found; the message lists every place that was searched.
+    JvmNotFound = 3,
+    /// ImgLib2 is not on the JVM's classpath; the message says how to add it.
+    Imglib2NotFound = 4,
+    /// A JVM already runs in this process without the requested classpath entries or options.
+    /// A process can hold one JVM, and it is never restarted.
+    JvmAlreadyStarted = 5,
+    /// `JNI_CreateJavaVM` failed (for example, an option HotSpot rejects).
+    JvmStartFailed = 6,
+    /// No JVM runs yet, and this function does not start one.
+    JvmNotStarted = 7,
+    /// The JVM was started before this process forked; it cannot be used in the child.
+    ForkedChild = 8,
+    /// A Java method threw; the message holds the exception's class, message and stack trace.
+    JavaException = 9,
+    /// The image's pixels are not in memory that C can address (a heap `ArrayImg`, a
+    /// `CellImg`, a computed view): only images over native memory can be described.
+    NotNativeMemory = 10,
+    /// imglyb panicked; the message says where. The process state is intact.
+    Panic = 11,
+    /// An internal error in imglyb or in the JNI layer.
+    InternalError = 12,
+}
+
+/// Pixel types: NumPy's dtypes, each stored as ImgLib2's matching type (`INT8` as `ByteType`,
+/// `UINT8` as `UnsignedByteType`, ..., `COMPLEX128` as `ComplexDoubleType`; `BOOL`, one byte
+/// holding 0 or 1, as `UnsignedByteType`). Values start at 1, so a zeroed `imglyb_array` is
+/// refused rather than read as some type.
+#[allow(non_camel_case_types)]
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum imglyb_dtype {
+    /// `int8_t`, as `ByteType`.
+    Int8 = 1,
+    /// `uint8_t`, as `UnsignedByteType`.
+    Uint8 = 2,
+    /// `int16_t`, as `ShortType`.
+    Int16 = 3,
+    /// `uint16_t`, as `UnsignedShortType`.
+    Uint16 = 4,
+    /// `int32_t`, as `IntType`.
+    Int32 = 5,
+    /// `uint32_t`, as `UnsignedIntType` (or `ARGBType` through `imglyb_wrap_argb`).
+    Uint32 = 6,
+    /// `int64_t`, as `LongType`.
+    Int64 = 7,
+    /// `uint64_t`, as `UnsignedLongType`.
+    Uint64 = 8,
+    /// `float`, as `FloatType`.
+    Float32 = 9,
+    /// `double`, as `DoubleType`.
+    Float64 = 10,
+    /// Two `float`s (real, imaginary), as `ComplexFloatType`.
+    Complex64 = 11,
+    /// Two `double`s (real, imaginary), as `ComplexDoubleType`.
+    Complex128 = 12,
+    /// One byte holding 0 or 1, as `UnsignedByteType`.
+    Bool = 13,
+}
+
+const DTYPES: [(imglyb_dtype, DType); 13] = [
+    (imglyb_dtype::Int8, DType::I8),
+    (imglyb_dtype::Uint8, DType::U8),
+    (imglyb_dtype::Int16, DType::I16),
+    (imglyb_dtype::Uint16, DType::U16),
+    (imglyb_dtype::Int32, DType::I32),
+    (imglyb_dtype::Uint32, DType::U32),
+    (imglyb_dtype::Int64, DType::I64),
+    (imglyb_dtype::Uint64, DType::U64),
+    (imglyb_dtype::Float32, DType::F32),
+    (imglyb_dtype::Float64, DType::F64),
+    (imglyb_dtype::Complex64, DType::C64),
+    (imglyb_dtype::Complex128, DType::C128),
+    (imglyb_dtype::Bool, DType::Bool),
+];
+
+/// Called once when Java can no longer reach wrapped memory; see `imglyb_array`.
+#[allow(non_camel_case_types)]
+pub type imglyb_release_fn = Option<unsafe extern "C" fn(ctx: *mut c_void)>;
+
+/// Pixel memory as NumPy describes it: what `imglyb_wrap` shares with Java, and what
+/// `imglyb_describe` reports about an image.
+///
+/// Axes are in C (NumPy) order: `shape[ndim - 1]` is the fastest-varying axis in a C-contiguous
+/// array, and ImgLib2 sees axis `ndim - 1 - d` as its dimension `d` (so `arr[z][y][x]` is
+/// ImgLib2 position `(x, y, z)`).
+///
+/// Filled in by you for `imglyb_wrap`; imglyb only reads it during the call, so it (and the
+/// `shape` and `strides` arrays) may live on your stack. Filled in by `imglyb_describe`, it
+/// owns its `shape` and `strides` until `imglyb_array_free`.
+#[allow(non_camel_case_types)]
+#[repr(C)]
+#[derive(Debug)]
+pub struct imglyb_array {
+    /// The address of element `[0][0]...[0]`: with negative strides, other elements lie below
+    /// it. May be NULL only when some axis has length 0.
+    pub data: *mut c_void,
+    /// The pixel type, an `imglyb_dtype` value.
+    pub dtype: imglyb_dtype,
+    /// The number of axes, 1 to `IMGLYB_MAX_NDIM`.
+    pub ndim: usize,
+    /// `ndim` axis lengths, each 0 or more.
+    pub shape: *const i64,
+    /// `ndim` strides in bytes, each a multiple of the item size; negative and 0 are allowed.
+    /// NULL when wrapping means C-contiguous.
+    pub strides: *const i64,
+    /// Java may read the memory but its writes throw (`UnsupportedOperationException`) and
+    /// never reach it.
+    pub readonly: bool,
+    /// Called exactly once, with `release_ctx`, once Java can no longer reach `data`, on the
+    /// thread that notices it (a Java cleaner thread); a failed `imglyb_wrap` never calls it.
+    /// Until then the memory must stay valid and in place. May be NULL. It must not unwind,
+    /// should be quick, and may free the memory.
+    pub release: imglyb_release_fn,
+    /// Passed to `release`; imglyb never reads it.
+    pub release_ctx: *mut c_void,
+}
+
+/// The running JVM, attached to or started with the environment's settings
+/// (`IMGLYB_CLASSPATH`, `IMGLYB_JAVA_OPTIONS`, `JAVA_HOME`) when imglyb has none yet.
+fn jvm_or_start() -> Result<&'static Jvm, Error> {
+    match Jvm::get() {
+        Some(jvm) => Ok(jvm),
+        None => Jvm::start(&JvmConfig::from_env()),
     }
-};
+}
+
+fn started_jvm() -> Result<&'static Jvm, Failure> {
+    Jvm::get().ok_or_else(|| {
+        Failure::new(
+            imglyb_result::JvmNotStarted,
+            "no JVM runs in this process yet: call imglyb_jvm_start first",
+        )
+    })
+}
+
+/// A UTF-8 string from C.
+///
+/// # Safety
+/// `s` must be NULL or a NUL-terminated string.
+unsafe fn utf8<'a>(s: *const c_char, what: &str) -> Result<&'a str, Failure> {
+    if s.is_null() {
+        return Err(Failure::null(what));
+    }
+    // SAFETY: non-null, and the caller promised a NUL-terminated string.
+    unsafe { CStr::from_ptr(s) }.to_str().map_err(|_| {
+        Failure::new(
+            imglyb_result::InvalidArgument,
+            format!("{what} is not UTF-8"),
+        )
+    })
+}
+
+/// Starts the JVM, or attaches to the one already running in this process (one created through
+/// JNI by the host program, or by another library), and loads imglyb's Java classes into it.
+///
+/// - `classpath`: jars and class folders separated by `:` (an entry ending in `/` followed by `*` means every jar
+///   in the folder), put before `IMGLYB_CLASSPATH` and Debian's `/usr/share/java/imglib2.jar`,
+///   which are always added. NULL adds nothing.
+/// - `options`, `n_options`: JVM options such as `"-Xmx4g"`, added to `IMGLYB_JAVA_OPTIONS`.
+///   NULL and 0 add nothing. imglyb always adds `-Xrs` (the host program keeps its signals).
+///
+/// Idempotent: once a JVM runs, a call succeeds when every requested classpath entry and
+/// option is in effect, and returns `IMGLYB_RESULT_JVM_ALREADY_STARTED` otherwise; a JVM is
+/// never restarted. The strings are only read during the call. Safe to call from any thread;
+/// the calling thread stays attached to the JVM as a daemon thread.
+///
+/// # Safety
+/// `classpath` must be NULL or a NUL-terminated string; `options` must be NULL or point to
+/// `n_options` pointers to NUL-terminated strings.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn imglyb_jvm_start(
+    classpath: *const c_char,
+    options: *const *const c_char,
+    n_options: usize,
+) -> imglyb_result {
+    boundary(|| {
+        let mut config = JvmConfig::from_env();
+        if !classpath.is_null() {
+            // SAFETY: non-null, and the caller promised a NUL-terminated string.
+            let cp = unsafe { utf8(classpath, "classpath") }?;
+            let entries: Vec<PathBuf> = std::env::split_paths(cp)
+                .filter(|p| !p.as_os_str().is_empty())
+                .collect();
+            config.classpath.splice(0..0, entries);
+        }
+        if n_options > 0 {
+            if options.is_null() {
+                return Err(Failure::null("options (with n_options > 0)"));
+            }
+            for i in 0..n_options {
+                // SAFETY: the caller promised `n_options` readable pointers at `options`.
+                let option = unsafe { options.add(i).read() };
+                // SAFETY: each is NULL (refused) or a NUL-terminated string, as promised.
+                let option = unsafe { utf8(option, &format!("options[{i}]")) }?;
+                config.options.push(option.to_owned());
+            }
+        }
+        Jvm::start(&config)?;
+        Ok(())
+    })
+}
+
+/// Writes the process's `JavaVM` to `*out`, for JNI calls of your own (`GetEnv`,
+/// `AttachCurrentThread`). imglyb owns it; never destroy it. `IMGLYB_RESULT_JVM_NOT_STARTED`
+/// until `imglyb_jvm_start` (or a wrap) started or attached one.
+///
+/// # Safety
+/// `out` must be NULL or valid for writing one pointer.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn imglyb_jvm_javavm(out: *mut *mut JavaVM) -> imglyb_result {
+    boundary(|| {
+        if out.is_null() {
+            return Err(Failure::null("out"));
+        }
+        let vm = started_jvm()?.vm().get_java_vm_pointer();
+        // SAFETY: `out` is non-null and the caller promised it is writable.
+        unsafe { out.write(vm) };
+        Ok(())
+    })
+}
+
+/// The pieces of an `imglyb_array` from C, read as plain integers.
+struct ArrayParts {
+    data: usize,
+    dtype: u32,
+    ndim: usize,
+    shape: *const i64,
+    strides: *const i64,
+    readonly: u8,
+    release: imglyb_release_fn,
+    release_ctx: *mut c_void,
+}
+
+/// Reads `array` field by field, without forming a reference to it.
+///
+/// # Safety
+/// `array` must be non-null and point to readable memory of `imglyb_array`'s size.
+unsafe fn read_parts(array: *const imglyb_array) -> ArrayParts {
+    // SAFETY: the caller promised a readable `imglyb_array`; the enum and bool
+    // fields are read as the integers they are in C, so no value is invalid.
+    unsafe {
+        ArrayParts {
+            data: ptr::addr_of!((*array).data).read() as usize,
+            dtype: ptr::addr_of!((*array).dtype).cast::<u32>().read(),
+            ndim: ptr::addr_of!((*array).ndim).read(),
+            shape: ptr::addr_of!((*array).shape).read(),
+            strides: ptr::addr_of!((*array).strides).read(),
+            readonly: ptr::addr_of!((*array).readonly).cast::<u8>().read(),
+            release: ptr::addr_of!((*array).release).read(),
+            release_ctx: ptr::addr_of!((*array).release_ctx).read(),
+        }
+    }
+}
+
+fn dtype_of(raw: u32) -> Result<DType, Failure> {
+    DTYPES
+        .iter()
+        .find(|(c, _)| *c as u32 == raw)
+        .map(|&(_, d)| d)
+        .ok_or_else(|| {
+            Failure::new(
+                imglyb_result::InvalidArgument,
+                format!(
+                    "dtype {raw} is not an imglyb_dtype; use one of IMGLYB_DTYPE_INT8 (1) to \
+                     IMGLYB_DTYPE_BOOL (13)"
+                ),
+            )
+        })
+}
+
+pub(crate) fn c_dtype(dtype: DType) -> imglyb_dtype {
+    DTYPES
+        .iter()
+        .find(|(_, d)| *d == dtype)
+        .map(|&(c, _)| c)
+        .expect("every DType has an imglyb_dtype")
+}
+
+/// The descriptor of the memory `parts` names.
+///
+/// # Safety
+/// `parts.shape` and (if non-null) `parts.strides` must be readable for `parts.ndim` values.
+unsafe fn descriptor(parts: &ArrayParts) -> Result<ImageDescriptor, Failure> {
+    let dtype = dtype_of(parts.dtype)?;
+    if parts.ndim == 0 || parts.ndim > IMGLYB_MAX_NDIM {
+        return Err(Failure::new(
+            imglyb_result::InvalidArgument,
+            format!(
+                "ndim is {}: ImgLib2 images have 1 to {IMGLYB_MAX_NDIM} dimensions",
+                parts.ndim
+            ),
+        ));
+    }
+    if parts.shape.is_null() {
+        return Err(Failure::null("array->shape"));
+    }
+    // SAFETY: non-null, and the caller promised `ndim` readable values.
+    let shape_raw = unsafe { std::slice::from_raw_parts(parts.shape, parts.ndim) };
+    let mut shape = Vec::with_capacity(parts.ndim);
+    for (axis, &n) in shape_raw.iter().enumerate() {
+        shape.push(usize::try_from(n).map_err(|_| {
+            Failure::new(
+                imglyb_result::InvalidArgument,
+                format!("shape[{axis}] is {n}: axis lengths are 0 or more"),
+            )
+        })?);
+    }
+    let readonly = parts.readonly != 0;
+    if parts.strides.is_null() {
+        return Ok(ImageDescriptor::c_contiguous(
+            parts.data, dtype, &shape, readonly,
+        )?);
+    }
+    // SAFETY: non-null, and the caller promised `ndim` readable values.
+    let strides_raw = unsafe { std::slice::from_raw_parts(parts.strides, parts.ndim) };
+    let mut strides = Vec::with_capacity(parts.ndim);
+    for (axis, &s) in strides_raw.iter().enumerate() {
+        strides.push(isize::try_from(s).map_err(|_| {
+            Failure::new(
+                imglyb_result::InvalidArgument,
+                format!("strides[{axis}] is {s}, too large for this platform"),
+            )
+        })?);
+    }
+    Ok(ImageDescriptor::new(
+        parts.data, dtype, &shape, &strides, readonly,
+    )?)
+}
+
+/// The release callback of wrapped memory: it runs when the last holder drops it.
+struct Release {
+    callback: Mutex<Option<(unsafe extern "C" fn(*mut c_void), usize)>>,
+}
+
+impl Release {
+    /// Forgets the callback, so dropping runs nothing.
+    fn disarm(&self) {
+        *self.callback.lock().unwrap_or_else(|p| p.into_inner()) = None;
+    }
+}
+
+impl Drop for Release {
+    fn drop(&mut self) {
+        let callback = self
+            .callback
+            .get_mut()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        if let Some((release, ctx)) = callback {
+            // SAFETY: the C caller gave this function and context to imglyb_wrap and asked for
+            // exactly one call, from any thread, once Java can no longer reach the memory: this
+            // is the only call, made when the last holder (Java's owner) let go.
+            unsafe { release(ctx as *mut c_void) }
+        }
+    }
+}
+
+/// A new JNI global reference to `obj`, or NULL when `obj` is NULL (or a cleared weak reference).
+///
+/// # Safety
+/// `obj` must be a valid reference on the calling thread.
+pub(crate) unsafe fn new_global_ref(jvm: &Jvm, obj: jobject) -> Result<jobject, Failure> {
+    let env = jvm.raw_env()?.raw();
+    // SAFETY: `env` is the calling thread's attached JNIEnv, whose function table is valid for
+    // as long as the JVM runs; NewGlobalRef only reads `obj`, valid here as promised.
+    let global = unsafe {
+        let new_global_ref = (**env)
+            .NewGlobalRef
+            .ok_or_else(|| Failure::new(imglyb_result::InternalError, "JNI has no NewGlobalRef"))?;
+        new_global_ref(env, obj)
+    };
+    Ok(global)
+}
+
+/// A global reference to `obj` that C owns.
+fn global_ref_for_c(jvm: &Jvm, obj: &JObj) -> Result<jobject, Failure> {
+    // SAFETY: `obj.obj` is a live global reference, valid on every thread.
+    let global = unsafe { new_global_ref(jvm, obj.obj.as_raw()) }?;
+    if global.is_null() {
+        return Err(Failure::new(
+            imglyb_result::InternalError,
+            "NewGlobalRef failed (out of memory?)",
+        ));
+    }
+    Ok(global)
+}
+
+/// Shared by `imglyb_wrap` and `imglyb_wrap_argb`.
+///
+/// # Safety
+/// As `imglyb_wrap`.
+unsafe fn wrap(
+    array: *const imglyb_array,
+    out_image: *mut jobject,
+    pixels: PixelType,
+) -> imglyb_result {
+    boundary(|| {
+        if array.is_null() {
+            return Err(Failure::null("array"));
+        }
+        if out_image.is_null() {
+            return Err(Failure::null("out_image"));
+        }
+        // SAFETY: non-null, and the caller promised a readable imglyb_array.
+        let parts = unsafe { read_parts(array) };
+        // SAFETY: the caller promised `shape` and `strides` hold `ndim` values.
+        let image = unsafe { descriptor(&parts) }?;
+        let jvm = jvm_or_start()?;
+        let release = Arc::new(Release {
+            callback: Mutex::new(parts.release.map(|f| (f, parts.release_ctx as usize))),
+        });
+        let owner = SendRelease(release.clone());
+        // SAFETY: the caller promised the memory stays valid, in place and (unless read-only)
+        // writable until `release` runs, which happens only when the owner and `release` are
+        // both dropped: `release` below, the owner once Java can no longer reach the memory.
+        let wrapped = unsafe { jvm.wrap(&image, pixels, Box::new(owner)) };
+        let wrapped = match wrapped.map_err(Failure::from).and_then(|obj| {
+            let global = global_ref_for_c(jvm, &obj);
+            drop(obj);
+            global
+        }) {
+            Ok(global) => global,
+            Err(e) => {
+                // A failed wrap takes nothing: the caller keeps its memory, uncalled. (Java may
+                // still hold the owner briefly if the image was made; it then runs nothing.)
+                release.disarm();
+                return Err(e);
+            }
+        };
+        drop(release);
+        // SAFETY: non-null, and the caller promised it is writable.
+        unsafe { out_image.write(wrapped) };
+        Ok(())
+    })
+}
+
+/// The owner handed to core: Java holds it until it lets go of the memory.
+struct SendRelease(#[allow(dead_code)] Arc<Release>);
+
+// SAFETY: the only non-Send part is the C context pointer, which the C contract of
+// `imglyb_array.release` allows to be passed to `release` from any thread.
+unsafe impl Send for SendRelease {}
+// SAFETY: as above; `Release` is only touched through its mutex.
+unsafe impl Send for Release {}
+// SAFETY: as above.
+unsafe impl Sync for Release {}
+
+/// Wraps the memory `array` describes as an ImgLib2 `Img` with no copy, as Python's
+/// `imglyb.to_imglib` does: a C-contiguous layout that fits 2^31 elements becomes an
+/// `ArrayImg`, anything else a strided `Img` over the same bytes. Java reads and writes the
+/// memory directly, from any thread, at any time until it releases it; an out-of-range
+/// position throws `IndexOutOfBoundsException` in Java, and a write to a `readonly` array
+/// throws `UnsupportedOperationException` and never reaches the memory.
+///
+/// On success `*out_image` is a new JNI global reference to the `Img`, owned by you: pass it
+/// to JNI calls from any thread, and delete it with `imglyb_image_free` (or JNI's
+/// `DeleteGlobalRef`) when done. Once no Java object reaches the memory any more (the
+/// reference deleted, every image and view over it unreachable, a garbage collection run),
+/// `array->release(array->release_ctx)` is called, exactly once, on a Java thread; until then
+/// the memory must stay valid and in place, and (unless `readonly`) writable. `array` itself,
+/// `shape` and `strides` are only read during the call. On failure nothing is kept and
+/// `release` is not called.
+///
+/// Starts the JVM with the environment's settings if none runs yet (see
+/// `imglyb_jvm_start`).
+///
+/// # Safety
+/// `array` must be NULL or point to a readable `imglyb_array` whose `shape` (and `strides`,
+/// unless NULL) hold `ndim` values; the bytes it describes must stay valid, unmoved and
+/// (unless `readonly`) writable by any thread until `release` is called. `out_image` must be
+/// NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn imglyb_wrap(
+    array: *const imglyb_array,
+    out_image: *mut jobject,
+) -> imglyb_result {
+    // SAFETY: the caller's promises are those of `wrap`.
+    unsafe { wrap(array, out_image, PixelType::Dtype) }
+}
+
+/// As `imglyb_wrap`, with pixels seen as `ARGBType` (each `uint32_t` holds `0xAARRGGBB`):
+/// the dtype must be `IMGLYB_DTYPE_UINT32` or `IMGLYB_DTYPE_INT32`.
+///
+/// # Safety
+/// As `imglyb_wrap`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn imglyb_wrap_argb(
+    array: *const imglyb_array,
+    out_image: *mut jobject,
+) -> imglyb_result {
+    // SAFETY: the caller's promises are those of `wrap`.
+    unsafe { wrap(array, out_image, PixelType::Argb) }
+}
+
+/// Deletes `image`, a JNI global reference (from `imglyb_wrap` or your own
+/// `NewGlobalRef`); the image itself lives on while Java reaches it. Callable from any thread.
+/// NULL is refused with `IMGLYB_RESULT_NULL_ARGUMENT` and deletes nothing.
+///
+/// # Safety
+/// `image` must be NULL or a global reference that nothing deletes afterwards.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn imglyb_image_free(image: jobject) -> imglyb_result {
+    boundary(|| {
+        if image.is_null() {
+            return Err(Failure::null("image"));
+        }
+        started_jvm()?;
+        // SAFETY: the caller hands over a non-null global reference, and dropping the JRef
+        // deletes it exactly once.
+        drop(unsafe { JRef::from_raw(image) });
+        Ok(())
+    })
+}
+
+/// Arrays `imglyb_describe` filled in: the address of their `shape` block and its length.
+static DESCRIBED: LazyLock<Mutex<HashMap<usize, usize>>> = LazyLock::new(Default::default);
+
+/// Frees the `shape` and `strides` of an array `imglyb_describe` filled in, and sets them to
+/// NULL. An array imglyb did not fill in (or already freed) is refused with
+/// `IMGLYB_RESULT_INVALID_ARGUMENT` and left alone. The pixels are not touched: they belong to
+/// the image.
+///
+/// # Safety
+/// `array` must be NULL or point to a readable and writable `imglyb_array`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn imglyb_array_free(array: *mut imglyb_array) -> imglyb_result {
+    boundary(|| {
+        if array.is_null() {
+            return Err(Failure::null("array"));
+        }
+        // SAFETY: non-null and readable, as promised; read as a plain pointer.
+        let shape = unsafe { ptr::addr_of!((*array).shape).read() };
+        let len = DESCRIBED
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&(shape as usize))
+            .ok_or_else(|| {
+                Failure::new(
+                    imglyb_result::InvalidArgument,
+                    "this imglyb_array was not filled in by imglyb_describe, or was freed \
+                     already; arrays you fill in yourself are yours to free",
+                )
+            })?;
+        // SAFETY: `shape` is the start of a boxed slice of `len` values that imglyb_describe
+        // leaked and registered; it was just unregistered, so this is its only reclaim.
+        drop(unsafe { Box::from_raw(ptr::slice_from_raw_parts_mut(shape as *mut i64, len)) });
+        // SAFETY: writable, as promised.
+        unsafe {
+            ptr::addr_of_mut!((*array).shape).write(ptr::null());
+            ptr::addr_of_mut!((*array).strides).write(ptr::null());
+        }
+        Ok(())
+    })
+}
+
+/// Describes `image` (any local or global reference to an ImgLib2 image) as memory C can
+/// address, with no copy: an image from `imglyb_wrap` (or Python's `to_imglib`), one that
+/// Java allocated through imglyb's `org.imglyb.SharedImgFactory`, or a view over one whose
+/// transform is plain strides (`Views.interval`, `zeroMin`, `offset`, `permute`,
+/// `invertAxis`, `rotate`, `subsample`, `hyperSlice`). Anything else (a heap `ArrayImg`, a
+/// `CellImg`, a computed view) is `IMGLYB_RESULT_NOT_NATIVE_MEMORY`.
+///
+/// On success `*out` holds the address of the pixel at the image's min, its dtype (ARGB
+/// images as `UINT32`), shape and byte strides in C order (ImgLib2 dimension `d` is axis
+/// `ndim - 1 - d`), whether Java refuses writes, and NULL `release` and `release_ctx`. The
+/// pixels stay valid while a reference to `image` (or to anything else reaching the memory)
+/// lives; `shape` and `strides` belong to you until `imglyb_array_free`.
+///
+/// # Safety
+/// `image` must be NULL or a valid JNI reference on the calling thread; `out` must be NULL or
+/// writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn imglyb_describe(image: jobject, out: *mut imglyb_array) -> imglyb_result {
+    boundary(|| {
+        if image.is_null() {
+            return Err(Failure::null("image"));
+        }
+        if out.is_null() {
+            return Err(Failure::null("out"));
+        }
+        let jvm = jvm_or_start()?;
+        // SAFETY: the caller promised a valid reference on this thread.
+        let described = unsafe { describe::describe(jvm, image) }?;
+        // SAFETY: non-null, and the caller promised it is writable.
+        unsafe { out.write(described) };
+        Ok(())
+    })
+}
 
 /// The library version as a static NUL-terminated string, owned by the library; never free it.
 #[unsafe(no_mangle)]
 pub extern "C" fn imglyb_version() -> *const c_char {
+    static VERSION: &CStr = {
+        const BYTES: &[u8] = concat!(env!("CARGO_PKG_VERSION"), "\0").as_bytes();
+        match CStr::from_bytes_with_nul(BYTES) {
+            Ok(s) => s,
+            Err(_) => panic!("version contains NUL"),
+        }
+    };
     debug_assert_eq!(VERSION.to_str().ok(), Some(imglyb_core::VERSION));
     VERSION.as_ptr()
+}
+
+pub(crate) fn register_described(block: Box<[i64]>) -> *const i64 {
+    let len = block.len();
+    let ptr = Box::into_raw(block) as *mut i64 as *const i64;
+    DESCRIBED
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(ptr as usize, len);
+    ptr
 }

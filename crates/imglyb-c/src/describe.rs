@@ -1,0 +1,68 @@
+//! `imglyb_describe`'s work: an image's memory as an `imglyb_array`.
+
+use std::ptr;
+use std::sync::Arc;
+
+use imglyb_core::jni::sys::jobject;
+use imglyb_core::{JRef, Jvm};
+
+use crate::boundary::Failure;
+use crate::{c_dtype, imglyb_array, imglyb_result, new_global_ref, register_described};
+
+/// The memory `image` shows, with `shape` and `strides` in a block registered for
+/// `imglyb_array_free`.
+///
+/// # Safety
+/// `image` must be a valid, non-null JNI reference on the calling thread.
+pub(crate) unsafe fn describe(jvm: &Jvm, image: jobject) -> Result<imglyb_array, Failure> {
+    // SAFETY: valid on this thread, as promised.
+    let global = unsafe { new_global_ref(jvm, image) }?;
+    if global.is_null() {
+        return Err(Failure::new(
+            imglyb_result::InvalidArgument,
+            "image refers to no object (a cleared weak reference?)",
+        ));
+    }
+    // SAFETY: a new global reference, owned by this JRef alone.
+    let image = Arc::new(unsafe { JRef::from_raw(global) });
+    let rai = jvm.class_info("net.imglib2.RandomAccessibleInterval")?;
+    if !jvm.is_instance(&image, &rai)? {
+        let class = jvm.class_of(&image)?;
+        return Err(Failure::new(
+            imglyb_result::InvalidArgument,
+            format!(
+                "image is a {}, not an ImgLib2 image (net.imglib2.RandomAccessibleInterval)",
+                class.ty.display()
+            ),
+        ));
+    }
+    let shared = jvm.describe(&image)?.ok_or_else(|| {
+        Failure::new(
+            imglyb_result::NotNativeMemory,
+            "this image's pixels are not in native memory imglyb knows (a heap ArrayImg, a \
+             CellImg or a computed view): only images from imglyb_wrap, imglyb's \
+             SharedImgFactory, and stride-only views of them can be described",
+        )
+    })?;
+    let n = shared.shape.len();
+    // One block: shape, then strides; never empty, so every block has its own address.
+    let mut block = Vec::with_capacity((2 * n).max(1));
+    block.extend(shared.shape.iter().map(|&d| d as i64));
+    block.extend(shared.strides.iter().map(|&s| s as i64));
+    if block.is_empty() {
+        block.push(0);
+    }
+    let shape = register_described(block.into_boxed_slice());
+    Ok(imglyb_array {
+        data: shared.address as *mut _,
+        dtype: c_dtype(shared.dtype),
+        ndim: n,
+        shape,
+        // SAFETY: the block holds 2n values (or one when n is 0), so `shape + n` is in it or
+        // one past its end.
+        strides: unsafe { shape.add(n) },
+        readonly: shared.read_only,
+        release: None,
+        release_ctx: ptr::null_mut(),
+    })
+}
