@@ -347,6 +347,37 @@ imglyb_result imglyb_array_free(imglyb_array *array);
 imglyb_result imglyb_describe(jobject image, imglyb_array *out);
 
 /*
+ The dtype and C-order shape a copy of `image` has: any ImgLib2 image
+ (`RandomAccessibleInterval`) whose pixel type has a dtype, heap and cell images and
+ computed views included. `ARGBType` images are `IMGLYB_DTYPE_UINT32`. Writes the number of
+ axes to `*out_ndim` and the lengths to `out_shape[0 .. ndim)`; `out_shape` must hold
+ `IMGLYB_MAX_NDIM` values. Other pixel types are `IMGLYB_RESULT_INVALID_ARGUMENT`, naming them.
+
+ # Safety
+ `image` must be NULL or a valid JNI reference on the calling thread; the out-parameters
+ must be NULL or writable (`out_shape` for `IMGLYB_MAX_NDIM` values).
+ */
+imglyb_result imglyb_image_shape(jobject image,
+                                 imglyb_dtype *out_dtype,
+                                 size_t *out_ndim,
+                                 int64_t *out_shape);
+
+/*
+ Copies `image`'s pixels into `dst` in C order (C-contiguous, of the dtype and shape
+ `imglyb_image_shape` reports), for images that cannot be described (heap `ArrayImg`,
+ `CellImg`, `PlanarImg`, computed views) or when a copy is wanted anyway. A heap `ArrayImg`
+ is one `memcpy` out of its Java array; anything else is copied by ImgLib2 cursors in Java,
+ straight into `dst`. `dst_bytes` must be exactly the copy's size (the product of the shape
+ times the item size), or the call is `IMGLYB_RESULT_INVALID_ARGUMENT` and writes nothing.
+ The copy is yours; imglyb keeps no reference to `dst`.
+
+ # Safety
+ `image` must be NULL or a valid JNI reference on the calling thread; `dst` must be NULL or
+ writable for `dst_bytes` bytes, and not read or written by anyone else during the call.
+ */
+imglyb_result imglyb_copy_out(jobject image, void *dst, size_t dst_bytes);
+
+/*
  The library version as a static NUL-terminated string, owned by the library; never free it.
  */
 const char *imglyb_version(void);

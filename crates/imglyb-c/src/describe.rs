@@ -9,12 +9,12 @@ use imglyb_core::{JRef, Jvm};
 use crate::boundary::Failure;
 use crate::{c_dtype, imglyb_array, imglyb_result, new_global_ref, register_described};
 
-/// The memory `image` shows, with `shape` and `strides` in a block registered for
-/// `imglyb_array_free`.
+/// A global reference of our own to `image`, which must be an ImgLib2 image
+/// (`RandomAccessibleInterval`); anything else is refused, naming its class.
 ///
 /// # Safety
 /// `image` must be a valid, non-null JNI reference on the calling thread.
-pub(crate) unsafe fn describe(jvm: &Jvm, image: jobject) -> Result<imglyb_array, Failure> {
+pub(crate) unsafe fn image_ref(jvm: &Jvm, image: jobject) -> Result<Arc<JRef>, Failure> {
     // SAFETY: valid on this thread, as promised.
     let global = unsafe { new_global_ref(jvm, image) }?;
     if global.is_null() {
@@ -36,6 +36,17 @@ pub(crate) unsafe fn describe(jvm: &Jvm, image: jobject) -> Result<imglyb_array,
             ),
         ));
     }
+    Ok(image)
+}
+
+/// The memory `image` shows, with `shape` and `strides` in a block registered for
+/// `imglyb_array_free`.
+///
+/// # Safety
+/// `image` must be a valid, non-null JNI reference on the calling thread.
+pub(crate) unsafe fn describe(jvm: &Jvm, image: jobject) -> Result<imglyb_array, Failure> {
+    // SAFETY: valid on this thread, as promised.
+    let image = unsafe { image_ref(jvm, image) }?;
     let shared = jvm.describe(&image)?.ok_or_else(|| {
         Failure::new(
             imglyb_result::NotNativeMemory,

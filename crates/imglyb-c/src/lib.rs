@@ -644,6 +644,102 @@ pub unsafe extern "C" fn imglyb_describe(image: jobject, out: *mut imglyb_array)
     })
 }
 
+/// The dtype and C-order shape a copy of `image` has: any ImgLib2 image
+/// (`RandomAccessibleInterval`) whose pixel type has a dtype, heap and cell images and
+/// computed views included. `ARGBType` images are `IMGLYB_DTYPE_UINT32`. Writes the number of
+/// axes to `*out_ndim` and the lengths to `out_shape[0 .. ndim)`; `out_shape` must hold
+/// `IMGLYB_MAX_NDIM` values. Other pixel types are `IMGLYB_RESULT_INVALID_ARGUMENT`, naming them.
+///
+/// # Safety
+/// `image` must be NULL or a valid JNI reference on the calling thread; the out-parameters
+/// must be NULL or writable (`out_shape` for `IMGLYB_MAX_NDIM` values).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn imglyb_image_shape(
+    image: jobject,
+    out_dtype: *mut imglyb_dtype,
+    out_ndim: *mut usize,
+    out_shape: *mut i64,
+) -> imglyb_result {
+    boundary(|| {
+        if image.is_null() {
+            return Err(Failure::null("image"));
+        }
+        if out_dtype.is_null() || out_ndim.is_null() || out_shape.is_null() {
+            return Err(Failure::null("out_dtype, out_ndim and out_shape"));
+        }
+        let jvm = jvm_or_start()?;
+        // SAFETY: the caller promised a valid reference on this thread.
+        let image = unsafe { describe::image_ref(jvm, image) }?;
+        let shape = jvm.image_shape(&image)?;
+        if shape.shape.len() > IMGLYB_MAX_NDIM {
+            return Err(Failure::new(
+                imglyb_result::InvalidArgument,
+                format!(
+                    "the image has {} dimensions, more than IMGLYB_MAX_NDIM",
+                    shape.shape.len()
+                ),
+            ));
+        }
+        // SAFETY: all three are non-null and writable as promised, `out_shape` for
+        // IMGLYB_MAX_NDIM values, of which this writes at most that many.
+        unsafe {
+            out_dtype.write(c_dtype(shape.dtype));
+            out_ndim.write(shape.shape.len());
+            for (i, &n) in shape.shape.iter().enumerate() {
+                out_shape.add(i).write(n as i64);
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Copies `image`'s pixels into `dst` in C order (C-contiguous, of the dtype and shape
+/// `imglyb_image_shape` reports), for images that cannot be described (heap `ArrayImg`,
+/// `CellImg`, `PlanarImg`, computed views) or when a copy is wanted anyway. A heap `ArrayImg`
+/// is one `memcpy` out of its Java array; anything else is copied by ImgLib2 cursors in Java,
+/// straight into `dst`. `dst_bytes` must be exactly the copy's size (the product of the shape
+/// times the item size), or the call is `IMGLYB_RESULT_INVALID_ARGUMENT` and writes nothing.
+/// The copy is yours; imglyb keeps no reference to `dst`.
+///
+/// # Safety
+/// `image` must be NULL or a valid JNI reference on the calling thread; `dst` must be NULL or
+/// writable for `dst_bytes` bytes, and not read or written by anyone else during the call.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn imglyb_copy_out(
+    image: jobject,
+    dst: *mut c_void,
+    dst_bytes: usize,
+) -> imglyb_result {
+    boundary(|| {
+        if image.is_null() {
+            return Err(Failure::null("image"));
+        }
+        if dst.is_null() {
+            return Err(Failure::null("dst"));
+        }
+        let jvm = jvm_or_start()?;
+        // SAFETY: the caller promised a valid reference on this thread.
+        let image = unsafe { describe::image_ref(jvm, image) }?;
+        let shape = jvm.image_shape(&image)?;
+        if shape.bytes() != dst_bytes {
+            return Err(Failure::new(
+                imglyb_result::InvalidArgument,
+                format!(
+                    "dst_bytes is {dst_bytes}, but a copy of this {} image of shape {:?} takes {} \
+                     bytes",
+                    shape.dtype.numpy_name(),
+                    shape.shape,
+                    shape.bytes()
+                ),
+            ));
+        }
+        // SAFETY: `dst` is writable for `dst_bytes` bytes, which is `shape.bytes()`, as
+        // promised, and nobody else touches it during the call.
+        unsafe { jvm.copy_out(&image, &shape, dst.cast()) }?;
+        Ok(())
+    })
+}
+
 /// The library version as a static NUL-terminated string, owned by the library; never free it.
 #[unsafe(no_mangle)]
 pub extern "C" fn imglyb_version() -> *const c_char {
