@@ -8,9 +8,12 @@
  * a JDK: imglyb finds and loads libjvm at run time. <jni.h> comes from any JDK's include/ and
  * include/linux/ folders, and is only needed for the JNI types.
  *
- * Every function returns an imglyb_result; imglyb_last_error_message() explains any result
- * but IMGLYB_RESULT_OK. Out-parameters are written only on success; NULL pointers are
- * refused with IMGLYB_RESULT_NULL_ARGUMENT. Every function may be called from any thread.
+ * Every function but imglyb_version() and imglyb_last_error_message() returns an
+ * imglyb_result; imglyb_last_error_message() explains any result but IMGLYB_RESULT_OK.
+ * Out-parameters are written only on success; NULL pointers are refused with
+ * IMGLYB_RESULT_NULL_ARGUMENT. Every function may be called from any thread, and none may be
+ * called while a Java exception is pending on the calling thread (they refuse, leaving it).
+ * org.imglyb classes live in imglyb's own class loader: JNI's FindClass does not see them.
  */
 
 #ifndef IMGLYB_H
@@ -270,7 +273,7 @@ imglyb_result imglyb_jvm_javavm(JavaVM **out);
 
 /*
  Wraps the memory `array` describes as an ImgLib2 `Img` with no copy, as Python's
- `imglyb.to_imglib` does: a C-contiguous layout that fits 2^31 elements becomes an
+ `imglyb.to_imglib` does: a C-contiguous layout of at most about 2 GiB becomes an
  `ArrayImg`, anything else a strided `Img` over the same bytes. Java reads and writes the
  memory directly, from any thread, at any time until it releases it; an out-of-range
  position throws `IndexOutOfBoundsException` in Java, and a write to a `readonly` array

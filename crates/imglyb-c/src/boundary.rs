@@ -47,7 +47,9 @@ impl From<Error> for Failure {
             Error::JvmAlreadyStarted { .. } => imglyb_result::JvmAlreadyStarted,
             Error::ForkedChild => imglyb_result::ForkedChild,
             Error::InvalidArgument(_) | Error::TypeMismatch(_) => imglyb_result::InvalidArgument,
-            Error::JvmCreate { .. } => imglyb_result::JvmStartFailed,
+            Error::JvmCreate { .. } | Error::JvmStartFailedEarlier(_) => {
+                imglyb_result::JvmStartFailed
+            }
             _ => imglyb_result::InternalError,
         };
         Failure::new(code, e.to_string())

@@ -181,6 +181,30 @@ fn jvm_or_start() -> Result<&'static Jvm, Error> {
     }
 }
 
+/// The running JVM (see `jvm_or_start`), if no Java exception is pending on the calling thread:
+/// JNI allows almost no calls then, and the exception is the caller's to handle, so it is left
+/// in place.
+fn ready_jvm() -> Result<&'static Jvm, Failure> {
+    let jvm = jvm_or_start()?;
+    let env = jvm.raw_env()?.raw();
+    // SAFETY: `env` is the calling thread's attached JNIEnv, valid while the JVM runs;
+    // ExceptionCheck may be called with an exception pending and only reads the thread state.
+    let pending = unsafe {
+        let check = (**env).ExceptionCheck.ok_or_else(|| {
+            Failure::new(imglyb_result::InternalError, "JNI has no ExceptionCheck")
+        })?;
+        check(env)
+    };
+    if pending != 0 {
+        return Err(Failure::new(
+            imglyb_result::InvalidArgument,
+            "a Java exception is pending on this thread: handle it (ExceptionOccurred, then \
+             ExceptionClear) before calling imglyb; it was left pending",
+        ));
+    }
+    Ok(jvm)
+}
+
 fn started_jvm() -> Result<&'static Jvm, Failure> {
     Jvm::get().ok_or_else(|| {
         Failure::new(
@@ -462,7 +486,7 @@ unsafe fn wrap(
         let parts = unsafe { read_parts(array) };
         // SAFETY: the caller promised `shape` and `strides` hold `ndim` values.
         let image = unsafe { descriptor(&parts) }?;
-        let jvm = jvm_or_start()?;
+        let jvm = ready_jvm()?;
         let release = Arc::new(Release {
             callback: Mutex::new(parts.release.map(|f| (f, parts.release_ctx as usize))),
         });
@@ -503,7 +527,7 @@ unsafe impl Send for Release {}
 unsafe impl Sync for Release {}
 
 /// Wraps the memory `array` describes as an ImgLib2 `Img` with no copy, as Python's
-/// `imglyb.to_imglib` does: a C-contiguous layout that fits 2^31 elements becomes an
+/// `imglyb.to_imglib` does: a C-contiguous layout of at most about 2 GiB becomes an
 /// `ArrayImg`, anything else a strided `Img` over the same bytes. Java reads and writes the
 /// memory directly, from any thread, at any time until it releases it; an out-of-range
 /// position throws `IndexOutOfBoundsException` in Java, and a write to a `readonly` array
@@ -635,7 +659,7 @@ pub unsafe extern "C" fn imglyb_describe(image: jobject, out: *mut imglyb_array)
         if out.is_null() {
             return Err(Failure::null("out"));
         }
-        let jvm = jvm_or_start()?;
+        let jvm = ready_jvm()?;
         // SAFETY: the caller promised a valid reference on this thread.
         let described = unsafe { describe::describe(jvm, image) }?;
         // SAFETY: non-null, and the caller promised it is writable.
@@ -667,7 +691,7 @@ pub unsafe extern "C" fn imglyb_image_shape(
         if out_dtype.is_null() || out_ndim.is_null() || out_shape.is_null() {
             return Err(Failure::null("out_dtype, out_ndim and out_shape"));
         }
-        let jvm = jvm_or_start()?;
+        let jvm = ready_jvm()?;
         // SAFETY: the caller promised a valid reference on this thread.
         let image = unsafe { describe::image_ref(jvm, image) }?;
         let shape = jvm.image_shape(&image)?;
@@ -717,7 +741,7 @@ pub unsafe extern "C" fn imglyb_copy_out(
         if dst.is_null() {
             return Err(Failure::null("dst"));
         }
-        let jvm = jvm_or_start()?;
+        let jvm = ready_jvm()?;
         // SAFETY: the caller promised a valid reference on this thread.
         let image = unsafe { describe::image_ref(jvm, image) }?;
         let shape = jvm.image_shape(&image)?;

@@ -127,6 +127,28 @@ static void not_an_image(void) {
     CHECK(strstr(imglyb_last_error_message(), "java.lang.String") != NULL);
     CHECK(!(*env)->ExceptionCheck(env)); /* nothing left pending on the caller's thread */
     (*env)->DeleteLocalRef(env, s);
+
+    /* With a Java exception pending, imglyb refuses and leaves the exception to the caller. */
+    float pixel = 1.0f;
+    const int64_t shape[] = {1};
+    imglyb_array a;
+    memset(&a, 0, sizeof a);
+    a.data = &pixel;
+    a.dtype = IMGLYB_DTYPE_FLOAT32;
+    a.ndim = 1;
+    a.shape = shape;
+    jclass rte = (*env)->FindClass(env, "java/lang/RuntimeException");
+    fail_on_exception(env, "RuntimeException");
+    CHECK((*env)->ThrowNew(env, rte, "pending") == 0);
+    jobject img = SENTINEL;
+    FAILS(IMGLYB_RESULT_INVALID_ARGUMENT, imglyb_wrap(&a, &img));
+    CHECK(strstr(imglyb_last_error_message(), "pending") != NULL);
+    CHECK(img == SENTINEL);
+    CHECK((*env)->ExceptionCheck(env));
+    (*env)->ExceptionClear(env);
+    (*env)->DeleteLocalRef(env, rte);
+    OK(imglyb_wrap(&a, &img));
+    OK(imglyb_image_free(img));
 }
 
 int main(void) {

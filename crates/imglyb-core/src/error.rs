@@ -132,6 +132,11 @@ pub enum Error {
         libjvm: PathBuf,
     },
 
+    /// An earlier JVM start in this process failed: HotSpot allows one `JNI_CreateJavaVM`
+    /// per process, so no later start can succeed. Holds the earlier failure.
+    #[error("an earlier JVM start failed in this process ({0}); start a new process")]
+    JvmStartFailedEarlier(String),
+
     /// The JNI layer failed without a Java exception.
     #[error("JNI error: {0}")]
     Jni(jni::errors::Error),

@@ -340,6 +340,23 @@ impl ImageDescriptor {
     /// is not a multiple of the item size, sizes that overflow, and a null address for a
     /// non-empty image. It does not check that the memory exists; whoever made the address
     /// (NumPy, a C caller) vouches for that.
+    ///
+    /// ```
+    /// use imglyb_core::{DType, ImageDescriptor};
+    ///
+    /// let pixels = [0f32; 12];
+    /// let address = pixels.as_ptr() as usize;
+    /// // A transposed view of a C-order [3, 4] array: shape [4, 3], byte strides [4, 16].
+    /// let d = ImageDescriptor::new(address, DType::F32, &[4, 3], &[4, 16], true)?;
+    /// assert_eq!(d.imglib2_dimensions(), [3, 4]); // reversed: ImgLib2 dimension 0 is axis 1
+    /// assert_eq!(d.imglib2_strides(), [4, 1]); // in pixels, reversed
+    /// assert_eq!(d.extent(), (0, 48));
+    /// assert!(!d.is_c_contiguous());
+    ///
+    /// // A stride that does not step whole pixels is refused.
+    /// assert!(ImageDescriptor::new(address, DType::F32, &[6], &[2], true).is_err());
+    /// # Ok::<(), imglyb_core::Error>(())
+    /// ```
     pub fn new(
         address: usize,
         dtype: DType,
@@ -379,7 +396,19 @@ impl ImageDescriptor {
         })
     }
 
-    /// A C-contiguous descriptor.
+    /// A C-contiguous descriptor: the byte strides follow from `shape` and the dtype's item size,
+    /// last axis fastest. Refused as [`ImageDescriptor::new`] refuses.
+    ///
+    /// ```
+    /// use imglyb_core::{DType, ImageDescriptor};
+    ///
+    /// let pixels = [0u16; 24];
+    /// let address = pixels.as_ptr() as usize;
+    /// let d = ImageDescriptor::c_contiguous(address, DType::U16, &[2, 3, 4], false)?;
+    /// assert_eq!(d.layout().strides(), [24, 8, 2]);
+    /// assert_eq!(d.imglib2_strides(), [1, 4, 12]);
+    /// # Ok::<(), imglyb_core::Error>(())
+    /// ```
     pub fn c_contiguous(
         address: usize,
         dtype: DType,

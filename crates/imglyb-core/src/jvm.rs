@@ -125,6 +125,25 @@ impl Jvm {
     /// Idempotent: once a JVM runs, this checks that every classpath entry and option of
     /// `config` is in effect and returns the same [`Jvm`]. A JVM that lacks ImgLib2 is kept (it
     /// cannot be replaced) but every start reports [`Error::ImgLib2NotFound`].
+    ///
+    /// ```
+    /// use imglyb_core::{Error, Jvm, JvmConfig};
+    ///
+    /// # fn main() -> imglyb_core::Result<()> {
+    /// // JvmConfig::from_env() reads IMGLYB_CLASSPATH and IMGLYB_JAVA_OPTIONS; the default
+    /// // classpath ends with Debian's /usr/share/java/imglib2.jar when it exists.
+    /// let jvm = Jvm::start(&JvmConfig::from_env())?;
+    /// assert!(Jvm::started());
+    /// println!("Java {}", jvm.info()?.java_version);
+    ///
+    /// // Starting again with settings already in effect returns the same JVM.
+    /// assert!(std::ptr::eq(jvm, Jvm::start(&JvmConfig::default())?));
+    /// // New settings cannot be applied to a running JVM.
+    /// let more = JvmConfig { options: vec!["-Xmx123m".into()], ..JvmConfig::default() };
+    /// assert!(matches!(Jvm::start(&more), Err(Error::JvmAlreadyStarted { .. })));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn start(config: &JvmConfig) -> Result<&'static Jvm> {
         check_not_forked()?;
         config.validate()?;
@@ -138,9 +157,7 @@ impl Jvm {
             return jvm.accept(config);
         }
         if let Some(reason) = CREATE_FAILED.get() {
-            return Err(Error::Internal(format!(
-                "an earlier JVM start failed in this process ({reason}); start a new process"
-            )));
+            return Err(Error::JvmStartFailedEarlier(reason.clone()));
         }
         let existing = LibJvm::already_loaded()
             .into_iter()
@@ -297,6 +314,34 @@ impl Jvm {
 
     /// The `JNIEnv` of the calling thread, attaching the thread (as a daemon, for good) if it is
     /// not attached yet. Refuses to run in a child forked after the JVM started.
+    ///
+    /// A `JNIEnv` belongs to its thread: each thread asks for its own. Local references made
+    /// with it live until the thread detaches (when it exits), unless they are deleted or made
+    /// inside a local frame (`JNIEnv::with_local_frame`, or [`Jvm::with_env`]); a long-lived
+    /// thread that makes many should use one.
+    ///
+    /// ```
+    /// use imglyb_core::{Jvm, JvmConfig};
+    ///
+    /// # fn main() -> imglyb_core::Result<()> {
+    /// let jvm = Jvm::start(&JvmConfig::from_env())?;
+    /// let daemon = std::thread::spawn(move || -> imglyb_core::Result<bool> {
+    ///     let mut env = jvm.attach_current_thread()?;
+    ///     let r = (|| {
+    ///         let current = "()Ljava/lang/Thread;";
+    ///         let thread = env
+    ///             .call_static_method("java/lang/Thread", "currentThread", current, &[])?
+    ///             .l()?;
+    ///         env.call_method(&thread, "isDaemon", "()Z", &[])?.z()
+    ///     })();
+    ///     jvm.check(&mut env, r)
+    /// })
+    /// .join()
+    /// .expect("the thread panicked")?;
+    /// assert!(daemon);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn attach_current_thread(&self) -> Result<JNIEnv<'_>> {
         check_not_forked()?;
         Ok(self.vm.attach_current_thread_as_daemon()?)

@@ -251,6 +251,32 @@ impl Jvm {
     /// Meanwhile Java may read (and, unless read-only, write) it from any thread at any time, so
     /// Rust must not hold references to it that assume otherwise (a `&mut`, or a `&` while Java
     /// may write), and a `bool` image read back in Rust must hold only 0 and 1.
+    ///
+    /// Memory that the owner itself keeps alive (as below, or an `ndarray` array moved into it,
+    /// which is what `Jvm::wrap_array` does) meets this for as long as Java needs it. Memory
+    /// that is only borrowed does not: Java may keep the image after the borrow ends, so the
+    /// caller must keep the memory alive and untouched until the owner is dropped, however long
+    /// that takes. This is why `ndarray` views have no safe `wrap`.
+    ///
+    /// # Example
+    /// Pixels given as raw parts; the `Vec` that holds them is the owner.
+    /// ```
+    /// use imglyb_core::{DType, ImageDescriptor, Jvm, JvmConfig, PixelType};
+    ///
+    /// # fn main() -> imglyb_core::Result<()> {
+    /// let jvm = Jvm::start(&JvmConfig::from_env())?;
+    /// let mut pixels: Vec<u16> = (0..12).collect();
+    /// // NumPy shape [3, 4] in C order: byte strides [8, 2].
+    /// let address = pixels.as_mut_ptr() as usize;
+    /// let image = ImageDescriptor::new(address, DType::U16, &[3, 4], &[8, 2], false)?;
+    /// // SAFETY: `image` reaches only the Vec's 12 pixels. Moving the Vec into the owner does not
+    /// // move its heap buffer, and nothing else reaches the buffer until Java drops the owner.
+    /// let img = unsafe { jvm.wrap(&image, PixelType::Dtype, Box::new(pixels)) }?;
+    /// assert_eq!(img.class.name(), "net.imglib2.img.array.ArrayImg");
+    /// assert_eq!(jvm.describe(&img.obj)?.map(|d| d.address), Some(address));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub unsafe fn wrap(
         &self,
         image: &ImageDescriptor,
@@ -272,6 +298,9 @@ impl Jvm {
     /// Java owns the array from here on: it is dropped, on a Java cleaner thread, once no Java
     /// object reaches its pixels any more. Rust cannot see them meanwhile, which is what makes
     /// this safe; use [`Jvm::describe`] or [`Jvm::copy_out`] to read them back.
+    ///
+    /// The crate docs have an example, and `examples/wrap_array.rs` a longer one in which
+    /// ImgLib2 writes into a wrapped `Array3<f32>`.
     #[cfg(feature = "ndarray")]
     pub fn wrap_array<A: Pixel, D: ndarray::Dimension + 'static>(
         &self,
@@ -291,6 +320,20 @@ impl Jvm {
     /// The clone passed in is dropped once no Java object reaches the pixels; until then the
     /// data is shared, so writing to another clone makes that clone copy it first (as
     /// `ArcArray` always does) and Java keeps seeing the pixels as they were.
+    ///
+    /// ```
+    /// use imglyb_core::ndarray::{ArcArray, Array2};
+    /// use imglyb_core::{Jvm, JvmConfig};
+    ///
+    /// # fn main() -> imglyb_core::Result<()> {
+    /// let jvm = Jvm::start(&JvmConfig::from_env())?;
+    /// let a: ArcArray<u8, _> = Array2::from_elem((2, 3), 7).into_shared();
+    /// let img = jvm.wrap_shared_array(a.clone())?;
+    /// let shared = jvm.describe(&img.obj)?.expect("a wrapped array");
+    /// assert_eq!((shared.address, shared.read_only), (a.as_ptr() as usize, true));
+    /// # Ok(())
+    /// # }
+    /// ```
     #[cfg(feature = "ndarray")]
     pub fn wrap_shared_array<A: Pixel, D: ndarray::Dimension + 'static>(
         &self,
@@ -352,7 +395,11 @@ impl Jvm {
     /// `rotate`, `subsample`, `hyperSlice`). `None` for anything else.
     ///
     /// The memory stays valid while `image` (or anything else that reaches it) is alive in
-    /// Java: hold a global reference for as long as the view is used.
+    /// Java: hold a global reference for as long as the view is used. Java may write to it
+    /// meanwhile (unless `read_only`), so reading it from Rust is `unsafe` and needs the caller
+    /// to know that no Java thread writes at the same time.
+    ///
+    /// `examples/wrap_array.rs` reads a wrapped array back as an `ndarray` view through this.
     pub fn describe(&self, image: &Arc<JRef>) -> Result<Option<SharedImage>> {
         let array = match self.images_call("describe", &[Arg::Object(image.clone())])? {
             Value::Object(o) => o,
@@ -417,6 +464,42 @@ impl Jvm {
     ///
     /// # Safety
     /// `dst` must be valid for writes of `shape.bytes()` bytes for the duration of the call.
+    ///
+    /// # Example
+    /// An image made in Java, `ArrayImgs.floats(new float[] {...}, 3, 2)`, called through
+    /// [`Jvm::invoke`], has no memory to describe, so it is copied out.
+    /// ```
+    /// use imglyb_core::reflect::Prim;
+    /// use imglyb_core::{Arg, Bytes, DType, Jvm, JvmConfig, Value};
+    ///
+    /// # fn main() -> imglyb_core::Result<()> {
+    /// let jvm = Jvm::start(&JvmConfig::from_env())?;
+    /// let array_imgs = jvm.class_info("net.imglib2.img.array.ArrayImgs")?;
+    /// let floats = array_imgs.methods["floats"]
+    ///     .overloads
+    ///     .iter()
+    ///     .find(|m| m.params.iter().map(|p| p.name.as_str()).eq(["[F", "[J"]))
+    ///     .expect("ArrayImgs.floats(float[], long...)");
+    /// let pixels: Vec<u8> = (0..6).flat_map(|v| (v as f32).to_ne_bytes()).collect();
+    /// let dimensions: Vec<u8> = [3i64, 2].iter().flat_map(|d| d.to_ne_bytes()).collect();
+    /// let args = [
+    ///     Arg::PrimArray(Prim::Float, Bytes::Owned(pixels)),
+    ///     Arg::PrimArray(Prim::Long, Bytes::Owned(dimensions)),
+    /// ];
+    /// let Value::Object(img) = jvm.invoke(floats, None, &args)? else {
+    ///     panic!("ArrayImgs.floats returned no image");
+    /// };
+    /// assert!(jvm.describe(&img.obj)?.is_none()); // pixels on the Java heap
+    ///
+    /// let shape = jvm.image_shape(&img.obj)?;
+    /// assert_eq!((shape.dtype, shape.shape.as_slice()), (DType::F32, &[2, 3][..]));
+    /// let mut copy = vec![0f32; 6];
+    /// // SAFETY: `copy` holds 6 floats, which is `shape.bytes()` bytes.
+    /// unsafe { jvm.copy_out(&img.obj, &shape, copy.as_mut_ptr().cast())? };
+    /// assert_eq!(copy, [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]);
+    /// # Ok(())
+    /// # }
+    /// ```
     pub unsafe fn copy_out(
         &self,
         image: &Arc<JRef>,

@@ -16,7 +16,35 @@
 //! - [`copy_parallel`]: large copies split across cores.
 //!
 //! Raw JNI handles come in as `jni-sys` pointers; this crate never finds, starts or attaches to
-//! a JVM.
+//! a JVM. The geometry and copies work on plain memory and need no JVM at all.
+//!
+//! # Example
+//! A 2 × 3 block of `u16` in C order copied into Fortran (column-major) order, and a layout with
+//! a negative stride checked against its allocation.
+//!
+//! ```
+//! use unsafe_access::{StridedLayout, copy_strided};
+//!
+//! let src: [u16; 6] = [0, 1, 2, 10, 11, 12]; // src[r][c] = 10 r + c
+//! let c_order = StridedLayout::c_contiguous(&[2, 3], 2)?;
+//! assert_eq!(c_order.strides(), [6, 2]); // bytes
+//! let fortran = StridedLayout::new(&[2, 3], &[2, 4], 2)?;
+//! assert!(c_order.fits_in(0, 12) && fortran.fits_in(0, 12));
+//!
+//! let mut dst = [0u16; 6];
+//! // SAFETY: both layouts fit their 12-byte arrays from byte 0 (checked above), and the two
+//! // arrays are distinct.
+//! unsafe { copy_strided(src.as_ptr().cast(), &c_order, dst.as_mut_ptr().cast(), &fortran)? };
+//! assert_eq!(dst, [0, 10, 1, 11, 2, 12]);
+//!
+//! // The rows in reverse: element [0, 0] is the first pixel of the last row, 6 bytes in, and
+//! // the layout reaches 6 bytes below it.
+//! let flipped = StridedLayout::new(&[2, 3], &[-6, 2], 2)?;
+//! assert_eq!(flipped.extent(), (-6, 6));
+//! assert!(flipped.fits_in(6, 12));
+//! assert!(!flipped.fits_in(0, 12)); // would start before the allocation
+//! # Ok::<(), unsafe_access::LayoutError>(())
+//! ```
 
 #![deny(missing_docs)]
 
