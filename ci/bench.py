@@ -46,12 +46,20 @@ METRICS = {
     "java_sum_ratio_jdk25_buffer": ("x", None, "the same on JDK 25 through direct ByteBuffers (attached JVMs where Unsafe would warn)"),
     "pollution_ratio_jdk25": ("x", ("<=", 1.10), "pollution_ratio on JDK 25"),
     "pollution_ratio": ("x", ("<=", 1.10), "heap ArrayImg sum after imglyb images of 4 types ran / in a heap-only JVM (JDK 17)"),
+    "pollution_ratio_same_work": ("x", None, "the same heap sum / in a JVM that did the same work with heap images of those types (imglyb's own share)"),
+    "pollution_ratio_same_work_jdk25": ("x", None, "pollution_ratio_same_work on JDK 25"),
+    "java_sum_wrapped_ns_jdk17": ("ns", None, "ns per pixel of that sum over the wrapped array, JDK 17"),
+    "java_sum_heap_ns_jdk17": ("ns", None, "ns per pixel over the heap ArrayImg in the same JVM, JDK 17"),
+    "heap_only_sum_ns_jdk17": ("ns", None, "ns per pixel over the heap ArrayImg in a heap-only JVM, JDK 17"),
+    "java_sum_wrapped_ns_jdk25": ("ns", None, "java_sum_wrapped_ns on JDK 25"),
+    "java_sum_heap_ns_jdk25": ("ns", None, "java_sum_heap_ns on JDK 25"),
+    "heap_only_sum_ns_jdk25": ("ns", None, "heap_only_sum_ns on JDK 25"),
     "strided_ratio": ("x", ("<=", 1.5), "per visited pixel: cursor over wrapped arr[:, ::2] / over arr (8 MiB, cache-resident)"),
     "to_numpy_copy_gbps": ("GB/s", None, "to_numpy of a 1 GiB heap ArrayImg (critical-region memcpy); goal >= 0.6 x memcpy"),
     "memcpy_gbps": ("GB/s", None, "np.copyto of 1 GiB into an existing array"),
     "fresh_copy_gbps": ("GB/s", None, "NumPy's own arr.copy() of 1 GiB (into new memory, as to_numpy copies)"),
-    "jpype_copy_gbps": ("GB/s", None, "JPype: np.array of a 1 GiB Java float[] (Java -> NumPy copy)"),
-    "jpype_to_java_gbps": ("GB/s", None, "JPype: JArray(JFloat)(arr) of 1 GiB (NumPy -> Java copy)"),
+    "jpype_copy_gbps": ("GB/s", None, "JPype: JArray(JFloat)(arr) of 1 GiB (NumPy -> Java copy)"),
+    "jpype_to_numpy_gbps": ("GB/s", None, "JPype: np.array of a 1 GiB Java float[] (Java -> NumPy copy)"),
     "jpype_call_ns_noarg": ("ns", None, "JPype: call_ns_noarg, measured the same way"),
     "jpype_call_ns_overloaded": ("ns", None, "JPype: call_ns_overloaded, measured the same way"),
     "pyjnius_call_ns_noarg": ("ns", None, "pyjnius: call_ns_noarg, measured the same way"),
@@ -63,7 +71,7 @@ PEERS = {
     "startup_ms": ["jpype_startup_ms", "pyjnius_startup_ms"],
     "call_ns_noarg": ["jpype_call_ns_noarg", "pyjnius_call_ns_noarg"],
     "call_ns_overloaded": ["jpype_call_ns_overloaded", "pyjnius_call_ns_overloaded"],
-    "to_numpy_copy_gbps": ["jpype_copy_gbps"],
+    "to_numpy_copy_gbps": ["jpype_to_numpy_gbps", "jpype_copy_gbps"],
 }
 
 # Peers live in their own environment so they never meet imglyb's; versions as in the anchors.
@@ -346,6 +354,27 @@ if mode == "heaponly":
     out["heap_ns"] = S.nsPerPixel(heap, warm, reps)
     print(json.dumps(out)); raise SystemExit
 
+def sum_rounds(first, second):
+    # Alternating rounds, as an analysis that uses both images would run them; the first round
+    # lets the JIT settle after the switch between image kinds, the median of the rest counts.
+    a, b = [], []
+    for _ in range(3 if quick else 5):
+        a.append(S.nsPerPixel(first, warm, reps)); b.append(S.nsPerPixel(second, warm, reps))
+    return statistics.median(a[1:]), statistics.median(b[1:])
+
+if mode == "heapwork":
+    # The mixed run's Java work with heap images only: a second float image in place of the
+    # wrapped one, heap images of the same other types, a strided view of a heap image.
+    Views = imglyb.jimport("net.imglib2.view.Views")
+    sum_rounds(ArrayImgs.floats(L(side, side)), heap)
+    for make in (ArrayImgs.unsignedBytes, ArrayImgs.shorts, ArrayImgs.doubles):
+        for _ in range(20):
+            S.touch(make(L(256, 256)))
+    for _ in range(20):
+        S.touch(Views.iterable(Views.subsample(ArrayImgs.floats(L(512, 256)), L(2, 1))))
+    out["heap_after_ns"] = S.nsPerPixel(heap, warm, reps)
+    print(json.dumps(out)); raise SystemExit
+
 def wrap_us(a, n):
     times = []
     for _ in range(n):
@@ -368,9 +397,9 @@ for exp in range(10, 23 if quick else 33, 2):
 
 arr = np.ones((side, side), np.float32)
 wrapped = imglyb.to_imglib(arr)
-ns_w = min(S.nsPerPixel(wrapped, warm, reps), S.nsPerPixel(wrapped, 1, reps))
-ns_h = min(S.nsPerPixel(heap, warm, reps), S.nsPerPixel(heap, 1, reps))
+ns_w, ns_h = sum_rounds(wrapped, heap)
 out["java_sum_ratio"] = ns_w / ns_h
+out["java_sum_wrapped_ns"], out["java_sum_heap_ns"] = ns_w, ns_h
 out["memory_path"] = imglyb.jimport("org.imglyb.Images").memoryPath()
 
 # Other pixel types and a strided image through another loop, then the heap sum again.
@@ -433,19 +462,29 @@ def bench_pixels(quick: bool, jdk25: str | None) -> dict[str, float]:
     classes = compile_bench_java()
     mixed = run_pixels(classes, "mixed", quick)
     heap_only = run_pixels(classes, "heaponly", quick)
+    heap_work = run_pixels(classes, "heapwork", quick)
     print(f"memory path: JDK 17 {mixed['memory_path']}", file=sys.stderr)
     results = {k: v for k, v in mixed.items() if k in METRICS}
     results["java_sum_ratio_jdk17"] = mixed["java_sum_ratio"]
+    results["java_sum_wrapped_ns_jdk17"] = mixed["java_sum_wrapped_ns"]
+    results["java_sum_heap_ns_jdk17"] = mixed["java_sum_heap_ns"]
+    results["heap_only_sum_ns_jdk17"] = heap_only["heap_ns"]
     results["pollution_ratio"] = mixed["heap_after_ns"] / heap_only["heap_ns"]
+    results["pollution_ratio_same_work"] = mixed["heap_after_ns"] / heap_work["heap_after_ns"]
     SWEEP.parent.mkdir(parents=True, exist_ok=True)
     SWEEP.write_text(json.dumps({"imglyb_wrap_us": mixed["sweep_wrap_us"]}))
     if jdk25:
         on25 = run_pixels(classes, "mixed", quick, jdk25)
         heap25 = run_pixels(classes, "heaponly", quick, jdk25)
+        work25 = run_pixels(classes, "heapwork", quick, jdk25)
         buffer25 = run_pixels(classes, "mixed", quick, jdk25, ("-Dimglyb.memory=buffer",))
         print(f"memory path: JDK 25 {on25['memory_path']}, forced {buffer25['memory_path']}", file=sys.stderr)
         results["java_sum_ratio_jdk25"] = on25["java_sum_ratio"]
         results["pollution_ratio_jdk25"] = on25["heap_after_ns"] / heap25["heap_ns"]
+        results["pollution_ratio_same_work_jdk25"] = on25["heap_after_ns"] / work25["heap_after_ns"]
+        results["java_sum_wrapped_ns_jdk25"] = on25["java_sum_wrapped_ns"]
+        results["java_sum_heap_ns_jdk25"] = on25["java_sum_heap_ns"]
+        results["heap_only_sum_ns_jdk25"] = heap25["heap_ns"]
         results["java_sum_ratio_jdk25_buffer"] = buffer25["java_sum_ratio"]
     return results
 
@@ -521,7 +560,7 @@ def bench_jpype_copy() -> dict[str, float]:
     sweep["jpype_copy_us"] = json.loads(sweep_json)
     SWEEP.write_text(json.dumps(sweep))
     subprocess.run([peer_python(), "-c", PLOT_SCRIPT, str(SWEEP), str(PLOT)], check=True)
-    return {"jpype_to_java_gbps": float(to_java), "jpype_copy_gbps": float(from_java)}
+    return {"jpype_copy_gbps": float(to_java), "jpype_to_numpy_gbps": float(from_java)}
 
 
 def meets(goal, value) -> str:
