@@ -107,6 +107,17 @@ unsafe impl Send for JRef {}
 unsafe impl Sync for JRef {}
 
 impl JRef {
+    /// A new global reference to `obj`, a local or global reference made through the `jni`
+    /// crate on this thread (a `Views` result, say): how objects from your own JNI calls reach
+    /// [`Jvm::describe`], [`Jvm::image_shape`], [`Jvm::copy_out`] or `Jvm::copy_to_array`. `None`
+    /// for a null object.
+    pub fn new(env: &jni::JNIEnv<'_>, obj: &jni::objects::JObject<'_>) -> Result<Option<JRef>> {
+        if obj.is_null() {
+            return Ok(None);
+        }
+        RawEnv::from_jni(env).global(obj.as_raw()).map(Some)
+    }
+
     /// The raw global reference, valid while `self` lives.
     pub fn as_raw(&self) -> jobject {
         self.0

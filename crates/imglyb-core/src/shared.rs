@@ -535,6 +535,49 @@ impl Jvm {
     }
 }
 
+#[cfg(feature = "ndarray")]
+impl Jvm {
+    /// Copies `image` (any ImgLib2 image whose pixel type has a dtype) into a new C-order
+    /// array of `A` pixels, NumPy axis order (ImgLib2 dimension `d` is axis `n - 1 - d`): the
+    /// safe way to read pixels back in Rust. `A` must be the image's dtype (`u32` for ARGB
+    /// images), or the copy is refused with [`Error::TypeMismatch`]. As [`Jvm::copy_out`], a
+    /// heap `ArrayImg` is one `memcpy` and anything else is copied by ImgLib2 cursors in Java.
+    pub fn copy_to_array<A: Pixel>(&self, image: &Arc<JRef>) -> Result<ndarray::ArrayD<A>> {
+        let shape = self.image_shape(image)?;
+        if shape.dtype != A::DTYPE {
+            return Err(Error::TypeMismatch(format!(
+                "the image's pixels are {} ({}), not {}",
+                shape.dtype.numpy_name(),
+                if shape.argb {
+                    "ARGBType"
+                } else {
+                    shape.dtype.imglib2_type()
+                },
+                A::DTYPE.numpy_name()
+            )));
+        }
+        let n: usize = shape.shape.iter().product();
+        let mut pixels: Vec<A> = Vec::with_capacity(n);
+        // SAFETY: `pixels` has room for `n` elements of `A`, whose size is the dtype's item
+        // size, so `shape.bytes()` bytes; nothing else touches the buffer during the call.
+        unsafe { self.copy_out(image, &shape, pixels.as_mut_ptr().cast())? };
+        if A::DTYPE == DType::Bool {
+            // SAFETY: the first `n` bytes were just written; a Rust `bool` must be 0 or 1, so
+            // any other byte a Java writer left is read as `true`.
+            let bytes =
+                unsafe { std::slice::from_raw_parts_mut(pixels.as_mut_ptr().cast::<u8>(), n) };
+            for b in bytes {
+                *b = u8::from(*b != 0);
+            }
+        }
+        // SAFETY: `copy_out` succeeded, so Java wrote all `n` elements (every pixel of the
+        // image), and for `bool` each byte is now 0 or 1: all are valid values of `A`.
+        unsafe { pixels.set_len(n) };
+        ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&shape.shape), pixels)
+            .map_err(|e| Error::Internal(format!("copy_to_array: {e}")))
+    }
+}
+
 fn dtype_of_code(code: i64) -> Option<(DType, bool)> {
     if code == ARGB_CODE {
         return Some((DType::U32, true));

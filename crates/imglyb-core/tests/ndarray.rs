@@ -535,3 +535,60 @@ fn bad_arrays_are_refused_before_java() {
         "{err:?}"
     );
 }
+
+#[test]
+fn copies_come_back_as_arrays_for_images_and_views() {
+    let a = Array::from_shape_fn((3, 4, 5), |(z, y, x)| (100 * z + 10 * y + x) as f32);
+    let expected = a.clone().into_dyn();
+    let img = jvm().wrap_array(a.clone()).unwrap();
+    assert_eq!(jvm().copy_to_array::<f32>(&img.obj).unwrap(), expected);
+    // A strided (every other column, reversed rows) array copies as its own values.
+    let strided = a.slice(s![.., ..;-1, ..;2]).to_owned();
+    let img2 = jvm()
+        .wrap_shared_array(a.clone().into_shared().slice_move(s![.., ..;-1, ..;2]))
+        .unwrap();
+    assert_eq!(
+        jvm().copy_to_array::<f32>(&img2.obj).unwrap(),
+        strided.into_dyn()
+    );
+    // A view made through the jni crate (Views.rotate) reaches copy_to_array through JRef::new.
+    let rotated = jvm()
+        .with_env(|env| {
+            let views = env.find_class("net/imglib2/view/Views")?;
+            // SAFETY: `img.obj` is a live global reference; this JObject deletes nothing.
+            let target = unsafe { JObject::from_raw(img.obj.as_raw()) };
+            let view = env
+                .call_static_method(
+                    views,
+                    "rotate",
+                    "(Lnet/imglib2/RandomAccessibleInterval;II)Lnet/imglib2/view/IntervalView;",
+                    &[JValue::Object(&target), JValue::Int(0), JValue::Int(2)],
+                )?
+                .l()?;
+            Ok(imglyb_core::JRef::new(env, &view)?.expect("a view"))
+        })
+        .unwrap();
+    let rotated = jvm().copy_to_array::<f32>(&Arc::new(rotated)).unwrap();
+    // rotate(0, 2) shows source z = -x' and x = z', so from the view's min on
+    // rotated[k, j, i] = a[2 - i, j, k]: the axes reversed, then the last one flipped.
+    let want = a
+        .view()
+        .permuted_axes([2, 1, 0])
+        .slice_move(s![.., .., ..;-1])
+        .to_owned();
+    assert_eq!(rotated, want.into_dyn());
+    // The wrong element type is refused, naming both.
+    match jvm().copy_to_array::<f64>(&img.obj) {
+        Err(Error::TypeMismatch(m)) => {
+            assert!(m.contains("float32") && m.contains("float64"), "{m}")
+        }
+        other => panic!("{other:?}"),
+    }
+    // bool arrays come back as bool.
+    let flags = Array::from_shape_fn((2, 3), |(y, x)| (x + y) % 2 == 0);
+    let img3 = jvm().wrap_array(flags.clone()).unwrap();
+    assert_eq!(
+        jvm().copy_to_array::<bool>(&img3.obj).unwrap(),
+        flags.into_dyn()
+    );
+}
