@@ -16,15 +16,13 @@ use crate::{c_dtype, imglyb_array, imglyb_result, new_global_ref, register_descr
 /// `image` must be a valid, non-null JNI reference on the calling thread.
 pub(crate) unsafe fn image_ref(jvm: &Jvm, image: jobject) -> Result<Arc<JRef>, Failure> {
     // SAFETY: valid on this thread, as promised.
-    let global = unsafe { new_global_ref(jvm, image) }?;
-    if global.is_null() {
-        return Err(Failure::new(
+    let image = unsafe { new_global_ref(jvm, image) }?.ok_or_else(|| {
+        Failure::new(
             imglyb_result::InvalidArgument,
             "image refers to no object (a cleared weak reference?)",
-        ));
-    }
-    // SAFETY: a new global reference, owned by this JRef alone.
-    let image = Arc::new(unsafe { JRef::from_raw(global) });
+        )
+    })?;
+    let image = Arc::new(image);
     let rai = jvm.class_info("net.imglib2.RandomAccessibleInterval")?;
     if !jvm.is_instance(&image, &rai)? {
         let class = jvm.class_of(&image)?;

@@ -30,6 +30,7 @@ use std::path::PathBuf;
 use std::ptr;
 use std::sync::{Arc, LazyLock, Mutex};
 
+use imglyb_core::jni::objects::JObject;
 use imglyb_core::jni::sys::{JavaVM, jobject};
 use imglyb_core::{DType, Error, ImageDescriptor, JObj, JRef, Jvm, JvmConfig, PixelType};
 
@@ -186,16 +187,8 @@ fn jvm_or_start() -> Result<&'static Jvm, Error> {
 /// in place.
 fn ready_jvm() -> Result<&'static Jvm, Failure> {
     let jvm = jvm_or_start()?;
-    let env = jvm.raw_env()?.raw();
-    // SAFETY: `env` is the calling thread's attached JNIEnv, valid while the JVM runs;
-    // ExceptionCheck may be called with an exception pending and only reads the thread state.
-    let pending = unsafe {
-        let check = (**env).ExceptionCheck.ok_or_else(|| {
-            Failure::new(imglyb_result::InternalError, "JNI has no ExceptionCheck")
-        })?;
-        check(env)
-    };
-    if pending != 0 {
+    let pending = jvm.attach_current_thread()?.exception_check();
+    if pending.map_err(Error::from)? {
         return Err(Failure::new(
             imglyb_result::InvalidArgument,
             "a Java exception is pending on this thread: handle it (ExceptionOccurred, then \
@@ -436,34 +429,24 @@ impl Drop for Release {
     }
 }
 
-/// A new JNI global reference to `obj`, or NULL when `obj` is NULL (or a cleared weak reference).
+/// A new global reference to `obj`, owned by the returned `JRef`; `None` for a null object.
 ///
 /// # Safety
-/// `obj` must be a valid reference on the calling thread.
-pub(crate) unsafe fn new_global_ref(jvm: &Jvm, obj: jobject) -> Result<jobject, Failure> {
-    let env = jvm.raw_env()?.raw();
-    // SAFETY: `env` is the calling thread's attached JNIEnv, whose function table is valid for
-    // as long as the JVM runs; NewGlobalRef only reads `obj`, valid here as promised.
-    let global = unsafe {
-        let new_global_ref = (**env)
-            .NewGlobalRef
-            .ok_or_else(|| Failure::new(imglyb_result::InternalError, "JNI has no NewGlobalRef"))?;
-        new_global_ref(env, obj)
-    };
-    Ok(global)
+/// `obj` must be null or a valid reference on the calling thread.
+pub(crate) unsafe fn new_global_ref(jvm: &Jvm, obj: jobject) -> Result<Option<JRef>, Failure> {
+    let env = jvm.attach_current_thread()?;
+    // SAFETY: `obj` is null or valid on this thread, as promised; a `JObject` deletes nothing
+    // when dropped.
+    let obj = unsafe { JObject::from_raw(obj) };
+    Ok(JRef::new(&env, &obj)?)
 }
 
 /// A global reference to `obj` that C owns.
 fn global_ref_for_c(jvm: &Jvm, obj: &JObj) -> Result<jobject, Failure> {
     // SAFETY: `obj.obj` is a live global reference, valid on every thread.
-    let global = unsafe { new_global_ref(jvm, obj.obj.as_raw()) }?;
-    if global.is_null() {
-        return Err(Failure::new(
-            imglyb_result::InternalError,
-            "NewGlobalRef failed (out of memory?)",
-        ));
-    }
-    Ok(global)
+    let global = unsafe { new_global_ref(jvm, obj.obj.as_raw()) }?
+        .ok_or_else(|| Failure::new(imglyb_result::InternalError, "the image is null"))?;
+    Ok(global.into_raw())
 }
 
 /// Shared by `imglyb_wrap` and `imglyb_wrap_argb`.

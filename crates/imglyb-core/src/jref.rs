@@ -118,6 +118,14 @@ impl JRef {
         RawEnv::from_jni(env).global(obj.as_raw()).map(Some)
     }
 
+    /// Gives the raw global reference away without deleting it: whoever takes it deletes it
+    /// (JNI's `DeleteGlobalRef`), or it leaks.
+    pub fn into_raw(self) -> jobject {
+        let obj = self.0;
+        std::mem::forget(self);
+        obj
+    }
+
     /// The raw global reference, valid while `self` lives.
     pub fn as_raw(&self) -> jobject {
         self.0
