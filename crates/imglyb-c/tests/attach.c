@@ -44,12 +44,7 @@ int main(void) {
 
     int16_t pixels[2][3] = {{1, 2, 3}, {4, 5, 6}};
     const int64_t shape[] = {2, 3};
-    imglyb_array a;
-    memset(&a, 0, sizeof a);
-    a.data = pixels;
-    a.dtype = IMGLYB_DTYPE_INT16;
-    a.ndim = 2;
-    a.shape = shape;
+    imglyb_array a = array_of(pixels, IMGLYB_DTYPE_INT16, 2, shape, NULL);
     jobject img = NULL;
     OK(imglyb_wrap(&a, &img));
     const jlong pos[] = {2, 1};

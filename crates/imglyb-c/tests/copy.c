@@ -56,13 +56,7 @@ int main(void) {
     int32_t base[2][6] = {{0, 1, 2, 3, 4, 5}, {6, 7, 8, 9, 10, 11}};
     const int64_t wshape[] = {2, 3};
     const int64_t wstrides[] = {(int64_t)sizeof base[0], 2 * (int64_t)sizeof(int32_t)};
-    imglyb_array a;
-    memset(&a, 0, sizeof a);
-    a.data = base;
-    a.dtype = IMGLYB_DTYPE_INT32;
-    a.ndim = 2;
-    a.shape = wshape;
-    a.strides = wstrides;
+    imglyb_array a = array_of(base, IMGLYB_DTYPE_INT32, 2, wshape, wstrides);
     jobject img = NULL;
     OK(imglyb_wrap(&a, &img));
     int32_t packed[2][3];

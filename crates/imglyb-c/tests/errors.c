@@ -46,13 +46,7 @@ static void bad_arrays(void) {
     float pixels[6] = {0};
     int64_t shape[] = {2, 3};
     int64_t strides[] = {12, 4};
-    imglyb_array good;
-    memset(&good, 0, sizeof good);
-    good.data = pixels;
-    good.dtype = IMGLYB_DTYPE_FLOAT32;
-    good.ndim = 2;
-    good.shape = shape;
-    good.strides = strides;
+    imglyb_array good = array_of(pixels, IMGLYB_DTYPE_FLOAT32, 2, shape, strides);
 
     jobject img = SENTINEL;
     FAILS(IMGLYB_RESULT_NULL_ARGUMENT, imglyb_wrap(NULL, &img));
@@ -131,12 +125,7 @@ static void not_an_image(void) {
     /* With a Java exception pending, imglyb refuses and leaves the exception to the caller. */
     float pixel = 1.0f;
     const int64_t shape[] = {1};
-    imglyb_array a;
-    memset(&a, 0, sizeof a);
-    a.data = &pixel;
-    a.dtype = IMGLYB_DTYPE_FLOAT32;
-    a.ndim = 1;
-    a.shape = shape;
+    imglyb_array a = array_of(&pixel, IMGLYB_DTYPE_FLOAT32, 1, shape, NULL);
     jclass rte = (*env)->FindClass(env, "java/lang/RuntimeException");
     fail_on_exception(env, "RuntimeException");
     CHECK((*env)->ThrowNew(env, rte, "pending") == 0);

@@ -20,13 +20,8 @@ static void on_release(void *ctx) {
     atomic_fetch_add(counter, 1);
 }
 
-static imglyb_array array_of(void *data, const int64_t *shape, int k) {
-    imglyb_array a;
-    memset(&a, 0, sizeof a);
-    a.data = data;
-    a.dtype = IMGLYB_DTYPE_FLOAT32;
-    a.ndim = 2;
-    a.shape = shape;
+static imglyb_array released_array(void *data, const int64_t *shape, int k) {
+    imglyb_array a = array_of(data, IMGLYB_DTYPE_FLOAT32, 2, shape, NULL);
     a.release = on_release;
     a.release_ctx = &released[k];
     return a;
@@ -40,7 +35,7 @@ int main(void) {
 
     /* 1. An image nothing else reaches: released once its reference is gone. */
     float *pixels = calloc(16, sizeof(float));
-    imglyb_array a = array_of(pixels, shape, 0);
+    imglyb_array a = released_array(pixels, shape, 0);
     jobject img = NULL;
     OK(imglyb_wrap(&a, &img));
     for (int i = 0; i < 5; i++) {
@@ -61,7 +56,7 @@ int main(void) {
 
     /* 2. A view keeps the memory: deleting the image's reference is not enough. */
     pixels = calloc(16, sizeof(float));
-    a = array_of(pixels, shape, 1);
+    a = released_array(pixels, shape, 1);
     OK(imglyb_wrap(&a, &img));
     jobject local_view = rotate(env, img, 0, 1);
     jobject view = (*env)->NewGlobalRef(env, local_view);
@@ -82,7 +77,7 @@ int main(void) {
     float bad[4];
     const int64_t bad_strides[] = {3, 1}; /* not multiples of sizeof(float) */
     const int64_t bad_shape[] = {2, 2};
-    a = array_of(bad, bad_shape, 2);
+    a = released_array(bad, bad_shape, 2);
     a.strides = bad_strides;
     jobject none = NULL;
     FAILS(IMGLYB_RESULT_INVALID_ARGUMENT, imglyb_wrap(&a, &none));
@@ -93,7 +88,7 @@ int main(void) {
 
     /* 4. NULL release is allowed; two images over the same buffer are independent. */
     pixels = calloc(16, sizeof(float));
-    a = array_of(pixels, shape, 3);
+    a = released_array(pixels, shape, 3);
     imglyb_array quiet = a;
     quiet.release = NULL;
     quiet.release_ctx = NULL;

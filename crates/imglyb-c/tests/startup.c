@@ -21,12 +21,7 @@ int main(void) {
     CHECK(strstr(imglyb_last_error_message(), "JAVA_HOME") != NULL);
     float pixel = 0;
     const int64_t shape[] = {1};
-    imglyb_array a;
-    memset(&a, 0, sizeof a);
-    a.data = &pixel;
-    a.dtype = IMGLYB_DTYPE_FLOAT32;
-    a.ndim = 1;
-    a.shape = shape;
+    imglyb_array a = array_of(&pixel, IMGLYB_DTYPE_FLOAT32, 1, shape, NULL);
     jobject img = NULL;
     FAILS(IMGLYB_RESULT_JVM_NOT_FOUND, imglyb_wrap(&a, &img)); /* a wrap starts lazily */
     CHECK(img == NULL);

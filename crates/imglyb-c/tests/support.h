@@ -13,6 +13,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <time.h>
 
@@ -54,6 +55,19 @@ static int checks_run = 0;
             exit(1);                                                                        \
         }                                                                                   \
     } while (0)
+
+/* An imglyb_array over `data`; the other fields zero (writable, no release callback). */
+static inline imglyb_array array_of(void *data, imglyb_dtype dtype, size_t ndim, const int64_t *shape,
+                                    const int64_t *strides) {
+    imglyb_array a;
+    memset(&a, 0, sizeof a);
+    a.data = data;
+    a.dtype = dtype;
+    a.ndim = ndim;
+    a.shape = shape;
+    a.strides = strides;
+    return a;
+}
 
 static inline void fail_on_exception(JNIEnv *env, const char *where) {
     if ((*env)->ExceptionCheck(env)) {

@@ -7,18 +7,6 @@
 
 #include <stdint.h>
 
-static imglyb_array array_of(void *data, imglyb_dtype dtype, size_t ndim, const int64_t *shape,
-                             const int64_t *strides) {
-    imglyb_array a;
-    memset(&a, 0, sizeof a);
-    a.data = data;
-    a.dtype = dtype;
-    a.ndim = ndim;
-    a.shape = shape;
-    a.strides = strides;
-    return a;
-}
-
 /* A C-contiguous 3x4 float image: Java reads every value at the reversed position, and its
  * writes land in the C buffer. */
 static void contiguous(JNIEnv *env) {
