@@ -401,7 +401,9 @@ unsafe fn descriptor(parts: &ArrayParts) -> Result<ImageDescriptor, Failure> {
     )?)
 }
 
-/// The release callback of wrapped memory: it runs when the last holder drops it.
+/// The release callback of wrapped memory: it runs when the last holder drops it. The context
+/// is kept as an address, since the C contract of `imglyb_array.release` lets it be passed to
+/// `release` on any thread.
 struct Release {
     callback: Mutex<Option<(unsafe extern "C" fn(*mut c_void), usize)>>,
 }
@@ -473,7 +475,8 @@ unsafe fn wrap(
         let release = Arc::new(Release {
             callback: Mutex::new(parts.release.map(|f| (f, parts.release_ctx as usize))),
         });
-        let owner = SendRelease(release.clone());
+        // Java holds this clone until it lets go of the memory.
+        let owner = release.clone();
         // SAFETY: the caller promised the memory stays valid, in place and (unless read-only)
         // writable until `release` runs, which happens only when the owner and `release` are
         // both dropped: `release` below, the owner once Java can no longer reach the memory.
@@ -497,17 +500,6 @@ unsafe fn wrap(
         Ok(())
     })
 }
-
-/// The owner handed to core: Java holds it until it lets go of the memory.
-struct SendRelease(#[allow(dead_code)] Arc<Release>);
-
-// SAFETY: the only non-Send part is the C context pointer, which the C contract of
-// `imglyb_array.release` allows to be passed to `release` from any thread.
-unsafe impl Send for SendRelease {}
-// SAFETY: as above; `Release` is only touched through its mutex.
-unsafe impl Send for Release {}
-// SAFETY: as above.
-unsafe impl Sync for Release {}
 
 /// Wraps the memory `array` describes as an ImgLib2 `Img` with no copy, as Python's
 /// `imglyb.to_imglib` does: a C-contiguous layout of at most about 2 GiB becomes an
