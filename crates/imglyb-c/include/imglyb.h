@@ -311,7 +311,8 @@ imglyb_result imglyb_wrap_argb(const imglyb_array *array, jobject *out_image);
 /*
  Deletes `image`, a JNI global reference (from `imglyb_wrap` or your own
  `NewGlobalRef`); the image itself lives on while Java reaches it. Callable from any thread.
- NULL is refused with `IMGLYB_RESULT_NULL_ARGUMENT` and deletes nothing.
+ NULL is refused with `IMGLYB_RESULT_NULL_ARGUMENT`, and a local reference with
+ `IMGLYB_RESULT_INVALID_ARGUMENT`; neither deletes anything.
 
  # Safety
  `image` must be NULL or a global reference that nothing deletes afterwards.

@@ -31,7 +31,7 @@ use std::ptr;
 use std::sync::{Arc, LazyLock, Mutex};
 
 use imglyb_core::jni::objects::JObject;
-use imglyb_core::jni::sys::{JavaVM, jobject};
+use imglyb_core::jni::sys::{JavaVM, jobject, jobjectRefType};
 use imglyb_core::{DType, Error, ImageDescriptor, JObj, JRef, Jvm, JvmConfig, PixelType};
 
 pub use crate::boundary::imglyb_last_error_message;
@@ -550,7 +550,8 @@ pub unsafe extern "C" fn imglyb_wrap_argb(
 
 /// Deletes `image`, a JNI global reference (from `imglyb_wrap` or your own
 /// `NewGlobalRef`); the image itself lives on while Java reaches it. Callable from any thread.
-/// NULL is refused with `IMGLYB_RESULT_NULL_ARGUMENT` and deletes nothing.
+/// NULL is refused with `IMGLYB_RESULT_NULL_ARGUMENT`, and a local reference with
+/// `IMGLYB_RESULT_INVALID_ARGUMENT`; neither deletes anything.
 ///
 /// # Safety
 /// `image` must be NULL or a global reference that nothing deletes afterwards.
@@ -560,9 +561,32 @@ pub unsafe extern "C" fn imglyb_image_free(image: jobject) -> imglyb_result {
         if image.is_null() {
             return Err(Failure::null("image"));
         }
-        started_jvm()?;
-        // SAFETY: the caller hands over a non-null global reference, and dropping the JRef
-        // deletes it exactly once.
+        let env = started_jvm()?.raw_env()?.raw();
+        // SAFETY: `env` is this thread's attached JNIEnv; GetObjectRefType only reads `image`,
+        // a valid reference as the caller promised.
+        let kind = unsafe {
+            let ref_type = (**env).GetObjectRefType.ok_or_else(|| {
+                Failure::new(imglyb_result::InternalError, "JNI has no GetObjectRefType")
+            })?;
+            ref_type(env, image)
+        };
+        let kind = match kind {
+            jobjectRefType::JNIGlobalRefType => None,
+            jobjectRefType::JNILocalRefType => Some("a local reference"),
+            jobjectRefType::JNIWeakGlobalRefType => Some("a weak global reference"),
+            jobjectRefType::JNIInvalidRefType => Some("an invalid reference"),
+        };
+        if let Some(kind) = kind {
+            return Err(Failure::new(
+                imglyb_result::InvalidArgument,
+                format!(
+                    "image is {kind}, not a global reference; imglyb_image_free deletes only \
+                     global references (use JNI's DeleteLocalRef for local ones)"
+                ),
+            ));
+        }
+        // SAFETY: the caller hands over a global reference (checked above) that nothing else
+        // deletes, and dropping the JRef deletes it exactly once.
         drop(unsafe { JRef::from_raw(image) });
         Ok(())
     })

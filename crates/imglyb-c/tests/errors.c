@@ -119,6 +119,10 @@ static void not_an_image(void) {
     imglyb_array out;
     FAILS(IMGLYB_RESULT_INVALID_ARGUMENT, imglyb_describe(s, &out));
     CHECK(strstr(imglyb_last_error_message(), "java.lang.String") != NULL);
+    /* imglyb_image_free deletes global references only; a local one is refused and kept. */
+    FAILS(IMGLYB_RESULT_INVALID_ARGUMENT, imglyb_image_free(s));
+    CHECK(strstr(imglyb_last_error_message(), "local") != NULL);
+    CHECK((*env)->GetStringUTFLength(env, s) == 12);
     CHECK(!(*env)->ExceptionCheck(env)); /* nothing left pending on the caller's thread */
     (*env)->DeleteLocalRef(env, s);
 
