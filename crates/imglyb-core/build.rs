@@ -7,6 +7,9 @@
 //!   `/usr/share/java/imglib2.jar`, from `libimglib2-java`).
 //! - `IMGLYB_JAVA_SRC`: the Java source root (default: `../../java/src/main/java`).
 //! - `JAVA_HOME`: where `javac` lives (default: `javac` on `PATH`).
+//! - `IMGLYB_IJ_JAR`: the ImageJ 1.x jar the viewer classes (`java/src/imagej/java`) are
+//!   compiled against (default: Debian's `/usr/share/java/ij.jar`, from `libij-java`). Without
+//!   it they are left out, with a warning, and `imglyb.show` says so when called.
 
 use std::env;
 use std::fmt::Write as _;
@@ -43,8 +46,41 @@ fn javac() -> PathBuf {
     PathBuf::from("javac")
 }
 
+/// Compiles `sources` with `javac --release 11` against `classpath` into `classes`.
+fn compile(classpath: &str, classes: &Path, sources: &[PathBuf], src: &Path) {
+    let javac = javac();
+    let status = Command::new(&javac)
+        .args([
+            "--release",
+            "11",
+            "-encoding",
+            "UTF-8",
+            "-Xlint:all,-options",
+            "-Werror",
+        ])
+        .args(["-implicit:none", "-proc:none", "-cp", classpath])
+        .arg("-d")
+        .arg(classes)
+        .args(sources)
+        .status()
+        .unwrap_or_else(|e| {
+            fail(&format!(
+                "cannot run {}: {e}. Install a JDK (`apt-get install default-jdk-headless`, or \
+                 run ./ci/setup) or set JAVA_HOME.",
+                javac.display()
+            ))
+        });
+    if !status.success() {
+        fail(&format!(
+            "{} failed to compile the Java sources in {}",
+            javac.display(),
+            src.display()
+        ));
+    }
+}
+
 fn main() {
-    for var in ["IMGLYB_IMGLIB2_JAR", "IMGLYB_JAVA_SRC", "JAVA_HOME"] {
+    for var in ["IMGLYB_IMGLIB2_JAR", "IMGLYB_JAVA_SRC", "IMGLYB_IJ_JAR", "JAVA_HOME"] {
         println!("cargo:rerun-if-env-changed={var}");
     }
     let manifest = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
@@ -88,35 +124,29 @@ fn main() {
 
     let mut sources = vec![build_info];
     files_with_ext(&src, "java", &mut sources);
-    let javac = javac();
-    let status = Command::new(&javac)
-        .args([
-            "--release",
-            "11",
-            "-encoding",
-            "UTF-8",
-            "-Xlint:all,-options",
-            "-Werror",
-        ])
-        .args(["-implicit:none", "-proc:none", "-cp"])
-        .arg(&jar)
-        .arg("-d")
-        .arg(&classes)
-        .args(&sources)
-        .status()
-        .unwrap_or_else(|e| {
-            fail(&format!(
-                "cannot run {}: {e}. Install a JDK (`apt-get install default-jdk-headless`, or \
-                 run ./ci/setup) or set JAVA_HOME.",
-                javac.display()
-            ))
-        });
-    if !status.success() {
-        fail(&format!(
-            "{} failed to compile the Java bridge in {}",
-            javac.display(),
-            src.display()
-        ));
+    compile(&jar.display().to_string(), &classes, &sources, &src);
+
+    // The ImageJ viewer classes, when ImageJ is there to compile against.
+    let imagej_src = src.join("../../imagej/java");
+    println!("cargo:rerun-if-changed={}", imagej_src.display());
+    let ij = env::var_os("IMGLYB_IJ_JAR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/share/java/ij.jar"));
+    println!("cargo:rerun-if-changed={}", ij.display());
+    if imagej_src.is_dir() {
+        if ij.is_file() {
+            let mut viewer = Vec::new();
+            files_with_ext(&imagej_src, "java", &mut viewer);
+            let cp = env::join_paths([jar.as_path(), ij.as_path(), classes.as_path()])
+                .expect("classpath");
+            compile(&cp.to_string_lossy(), &classes, &viewer, &imagej_src);
+        } else {
+            println!(
+                "cargo:warning=ImageJ jar not found at {}: the viewer (imglyb.show) is left out; \
+                 install Debian's libij-java or set IMGLYB_IJ_JAR",
+                ij.display()
+            );
+        }
     }
 
     let mut class_files = Vec::new();

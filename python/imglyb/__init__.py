@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from typing import Any, Iterable, Optional, Union
 
-from . import _imglyb, config
+from . import _imglyb, config, viewer
 from ._imglyb import (
     ImglybError,
     ImgLib2NotFoundError,
@@ -32,6 +32,7 @@ from ._imglyb import (
     to_imglib_argb,
     to_numpy,
 )
+from .viewer import Window, show, wait_for_windows
 
 __version__: str = _imglyb.__version__
 
@@ -46,6 +47,7 @@ __all__ = [
     "JavaMemory",
     "JavaMethod",
     "JavaObject",
+    "Window",
     "__version__",
     "config",
     "jarray",
@@ -54,10 +56,13 @@ __all__ = [
     "jproxy",
     "jvm_info",
     "jvm_started",
+    "show",
     "start_jvm",
     "to_imglib",
     "to_imglib_argb",
     "to_numpy",
+    "viewer",
+    "wait_for_windows",
 ]
 
 PathLike = Union[str, "os.PathLike[str]"]

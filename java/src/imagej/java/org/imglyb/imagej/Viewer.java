@@ -1,0 +1,96 @@
+/*
+ * Copyright (c) 2026, imglyb developers. BSD-2-Clause, see LICENSE.
+ */
+package org.imglyb.imagej;
+
+import ij.ImagePlus;
+import ij.WindowManager;
+import java.awt.EventQueue;
+import java.awt.GraphicsEnvironment;
+import java.awt.image.BufferedImage;
+import java.io.File;
+import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import javax.imageio.ImageIO;
+import net.imglib2.RandomAccessibleInterval;
+
+/** What {@code imglyb.show} calls: ImageJ windows over {@link LiveStack}s. */
+public final class Viewer {
+
+	private Viewer() {}
+
+	/** An ImageJ image over {@code image}, not shown, with the display range set to its values. */
+	public static ImagePlus image(final RandomAccessibleInterval<?> image, final String title) {
+		final LiveStack stack = new LiveStack(image);
+		final ImagePlus imp = new ImagePlus(title, stack);
+		if (!stack.isArgb()) {
+			final double[] range = stack.range();
+			imp.setDisplayRange(range[0], range[1] > range[0] ? range[1] : range[0] + 1);
+		}
+		return imp;
+	}
+
+	/** Shows {@code image} in an ImageJ window; refuses clearly when there is no display. */
+	public static ImagePlus show(final RandomAccessibleInterval<?> image, final String title) {
+		if (GraphicsEnvironment.isHeadless()) {
+			throw new IllegalStateException("imglyb: no display to show a window on: set DISPLAY to an X server, or run under Xvfb (for example `xvfb-run -a python script.py`)");
+		}
+		final ImagePlus imp = image(image, title);
+		onEventThread(imp::show);
+		return imp;
+	}
+
+	/** Reads the current slice again from the shared pixels and redraws it. */
+	public static void refresh(final ImagePlus imp) {
+		onEventThread(() -> {
+			final int slice = imp.getCurrentSlice();
+			imp.setProcessor(imp.getStack().getProcessor(slice));
+			imp.updateAndDraw();
+		});
+	}
+
+	/** Closes the window (if shown) without asking about changes. */
+	public static void close(final ImagePlus imp) {
+		onEventThread(() -> {
+			imp.changes = false;
+			imp.close();
+		});
+	}
+
+	/** How many ImageJ image windows are open. */
+	public static int windowCount() {
+		return WindowManager.getWindowCount();
+	}
+
+	/**
+	 * Writes the current slice as ImageJ displays it (display range and colours applied) to a
+	 * PNG file; needs no display.
+	 */
+	public static void savePng(final ImagePlus imp, final String path) throws IOException {
+		final BufferedImage shown = imp.getBufferedImage();
+		if (!ImageIO.write(shown, "png", new File(path))) {
+			throw new IOException("imglyb: no PNG writer for " + path);
+		}
+	}
+
+	private static void onEventThread(final Runnable r) {
+		if (EventQueue.isDispatchThread()) {
+			r.run();
+			return;
+		}
+		try {
+			EventQueue.invokeAndWait(r);
+		}
+		catch (final InterruptedException e) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("imglyb: interrupted while waiting for the window", e);
+		}
+		catch (final InvocationTargetException e) {
+			final Throwable cause = e.getCause();
+			if (cause instanceof RuntimeException) {
+				throw (RuntimeException) cause;
+			}
+			throw new IllegalStateException(cause);
+		}
+	}
+}

@@ -1,0 +1,109 @@
+"""ImageJ windows over shared pixels: :func:`show` and :func:`wait_for_windows`.
+
+A shown image is not copied. ImageJ reads one plane at a time from the ImgLib2 image (a NumPy
+array is wrapped with :func:`imglyb.to_imglib` first), converting it to 32-bit float (or RGB for
+``ARGBType`` images) when the plane is drawn; :meth:`Window.refresh` draws the current plane
+again after NumPy changed the data. Needs ImageJ 1.x on the classpath (Debian's
+``libij-java``, added by default when installed) and a display (``DISPLAY``, or Xvfb).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any, Optional
+
+from . import _imglyb
+
+_VIEWER = "org.imglyb.imagej.Viewer"
+
+_NO_IMAGEJ = (
+    "imglyb.show needs ImageJ 1.x on the Java classpath: install Debian's `libij-java` (it "
+    "provides /usr/share/java/ij.jar, which imglyb adds by default), or add an ij.jar with "
+    "IMGLYB_CLASSPATH or start_jvm(classpath=[...])"
+)
+
+
+def _viewer() -> Any:
+    from . import _ensure_jvm
+
+    _ensure_jvm()
+    try:
+        return _imglyb.jimport(_VIEWER)
+    except _imglyb.JavaException as e:
+        raise _imglyb.ImglybError(f"{_NO_IMAGEJ} ({e.class_name}: {e.message})") from None
+
+
+def _image(data: Any) -> Any:
+    if isinstance(data, _imglyb.JavaObject):
+        return data
+    return _imglyb.to_imglib(data)
+
+
+class Window:
+    """An ImageJ window showing shared pixels, as :func:`show` returns it."""
+
+    def __init__(self, imageplus: Any, image: Any) -> None:
+        self._imp = imageplus
+        self._image = image
+
+    @property
+    def imageplus(self) -> Any:
+        """The ``ij.ImagePlus`` behind the window."""
+        return self._imp
+
+    @property
+    def image(self) -> Any:
+        """The ImgLib2 image shown."""
+        return self._image
+
+    def refresh(self) -> None:
+        """Read the current slice from the shared pixels again and redraw it."""
+        _viewer().refresh(self._imp)
+
+    def close(self) -> None:
+        """Close the window."""
+        _viewer().close(self._imp)
+
+    def save_png(self, path: "os.PathLike[str] | str") -> None:
+        """Write the current slice as shown (display range and colours applied) to a PNG file."""
+        _viewer().savePng(self._imp, os.fspath(path))
+
+
+def show(data: Any, title: Optional[str] = None) -> Window:
+    """Show a NumPy array (or anything :func:`imglyb.to_imglib` takes) or an ImgLib2 image in an
+    ImageJ window, reading its pixels live from the shared memory.
+
+    Dimension 0 (the last NumPy axis) is x and dimension 1 is y; further dimensions become
+    slices on a slider. ``ARGBType`` images (:func:`imglyb.to_imglib_argb`) are shown in colour;
+    other images get a display range from their smallest to their largest value.
+
+    Raises:
+        ImglybError: there is no display (set ``DISPLAY``, or run under Xvfb), or ImageJ is not
+            on the classpath.
+        TypeError: the array cannot be wrapped.
+    """
+    if not os.environ.get("DISPLAY"):
+        raise _imglyb.ImglybError(
+            "imglyb.show needs a display: set DISPLAY to an X server, or run under Xvfb "
+            "(for example `xvfb-run -a python script.py`); Window.save_png and "
+            "imglyb.viewer.render work without one"
+        )
+    viewer = _viewer()
+    image = _image(data)
+    return Window(viewer.show(image, title or "imglyb"), image)
+
+
+def render(data: Any, title: Optional[str] = None) -> Window:
+    """The :class:`Window` :func:`show` would open, without opening it: for :meth:`Window.save_png`
+    without a display."""
+    viewer = _viewer()
+    image = _image(data)
+    return Window(viewer.image(image, title or "imglyb"), image)
+
+
+def wait_for_windows(poll_seconds: float = 0.2) -> None:
+    """Block until every ImageJ image window is closed, so that a script keeps its windows."""
+    viewer = _viewer()
+    while viewer.windowCount() > 0:
+        time.sleep(poll_seconds)
