@@ -31,7 +31,7 @@ def _viewer() -> Any:
     try:
         return _imglyb.jimport(_VIEWER)
     except _imglyb.JavaException as e:
-        raise _imglyb.ImglybError(f"{_NO_IMAGEJ} ({e.class_name}: {e.message})") from None
+        raise _imglyb.ImglybError(f"{_NO_IMAGEJ} ({e.java_class}: {e.message})") from None
 
 
 def _image(data: Any) -> Any:

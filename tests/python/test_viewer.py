@@ -1,0 +1,142 @@
+"""The ImageJ viewer: windows that read shared pixels live, in fresh processes under Xvfb (a
+real X server), the PNG rendering without a display, and the clear errors without a display or
+without ImageJ. Every check reads values back from ImageJ or from the PNG it wrote."""
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest import run_python
+
+
+def run_with_display(code: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    """Runs ``code`` in a fresh interpreter under Xvfb (ci/setup installs it)."""
+    xvfb_run = shutil.which("xvfb-run")
+    assert xvfb_run, "xvfb-run is missing: ./ci/setup installs Debian's xvfb"
+    env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
+    return subprocess.run(
+        [xvfb_run, "-a", sys.executable, "-c", textwrap.dedent(code)],
+        env=env, capture_output=True, text=True, timeout=timeout,
+    )
+
+
+def test_a_window_reads_the_array_live():
+    r = run_with_display("""
+        import threading, time
+        import numpy as np, imglyb
+        a = np.zeros((3, 40, 60), np.float32)
+        a[1, 10:20, 5:25] = 7
+        w = imglyb.show(a, "live")
+        imp = w.imageplus
+        assert (imp.getStackSize(), imp.getWidth(), imp.getHeight()) == (3, 60, 40)
+        assert imp.getTitle() == "live"
+        assert imglyb.viewer._viewer().windowCount() == 1
+        imp.setSlice(2)
+        w.refresh()
+        assert imp.getProcessor().getPixelValue(10, 15) == 7.0
+        assert imp.getProcessor().getPixelValue(30, 15) == 0.0
+        a[1, 15, 10] = 3.5          # NumPy writes; the window shows it after refresh()
+        w.refresh()
+        assert imp.getProcessor().getPixelValue(10, 15) == 3.5
+        assert (imp.getDisplayRangeMin(), imp.getDisplayRangeMax()) == (0.0, 7.0)
+        # wait_for_windows returns once the last window is closed.
+        threading.Timer(0.5, w.close).start()
+        t0 = time.monotonic()
+        imglyb.wait_for_windows()
+        assert time.monotonic() - t0 >= 0.4
+        assert imglyb.viewer._viewer().windowCount() == 0
+        print("ok")
+    """)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.strip().splitlines()[-1] == "ok"
+
+
+def test_argb_and_2d_images_and_imglib2_images(tmp_path):
+    png = tmp_path / "argb.png"
+    r = run_with_display(f"""
+        import numpy as np, imglyb
+        rgba = np.zeros((4, 5), np.uint32)
+        rgba[1, 2] = 0xFF10C020
+        w = imglyb.show(imglyb.to_imglib_argb(rgba))
+        imp = w.imageplus
+        assert imp.getStackSize() == 1 and imp.getBitDepth() == 24
+        assert imp.getProcessor().getPixel(2, 1) & 0xFFFFFF == 0x10C020
+        w.save_png({str(png)!r})
+        w.close()
+        # An ImgLib2 image made in Java is shown as it is (here a rotated view).
+        Views = imglyb.jimport("net.imglib2.view.Views")
+        b = np.arange(12, dtype=np.int16).reshape(3, 4)
+        w2 = imglyb.show(Views.rotate(imglyb.to_imglib(b), 0, 1))
+        assert (w2.imageplus.getWidth(), w2.imageplus.getHeight()) == (3, 4)
+        w2.close()
+        print("ok")
+    """)
+    assert r.returncode == 0, r.stdout + r.stderr
+    pixels = np.asarray(Image.open(png).convert("RGB"))
+    assert pixels.shape == (4, 5, 3)
+    assert tuple(pixels[1, 2]) == (0x10, 0xC0, 0x20)
+    assert pixels.sum() == 0x10 + 0xC0 + 0x20
+
+
+def test_render_writes_the_plane_as_shown_without_a_display(tmp_path):
+    png = tmp_path / "plane.png"
+    r = run_python(f"""
+        import numpy as np, imglyb
+        a = np.zeros((2, 8, 10), np.uint16)
+        a[0, 2:5, 3:7] = 1000
+        a[0, 6, 1] = 500
+        imglyb.viewer.render(a).save_png({str(png)!r})
+        print("ok")
+    """, env={"DISPLAY": None})
+    assert r.returncode == 0, r.stdout + r.stderr
+    shown = np.asarray(Image.open(png).convert("L"))
+    assert shown.shape == (8, 10)
+    assert (shown[2:5, 3:7] == 255).all()           # the display range is 0 .. 1000
+    assert 120 <= shown[6, 1] <= 135                # 500 of 1000
+    mask = np.zeros_like(shown, bool)
+    mask[2:5, 3:7] = True
+    mask[6, 1] = True
+    assert (shown[~mask] == 0).all()
+
+
+def test_show_without_a_display_says_how_to_get_one():
+    r = run_python("""
+        import numpy as np, imglyb
+        try:
+            imglyb.show(np.zeros((4, 4)))
+        except imglyb.ImglybError as e:
+            print(e)
+    """, env={"DISPLAY": None})
+    assert r.returncode == 0, r.stderr
+    assert "DISPLAY" in r.stdout and "Xvfb" in r.stdout
+
+
+def test_without_imagej_the_error_names_the_package(tmp_path):
+    r = run_python("""
+        import numpy as np, imglyb
+        imglyb.start_jvm(classpath=["/usr/share/java/imglib2.jar"])
+        try:
+            imglyb.viewer.render(np.zeros((4, 4)))
+        except imglyb.ImglybError as e:
+            print(e)
+    """, env={"IMGLYB_SYSTEM_JARS": "0", "IMGLYB_CLASSPATH": None})
+    assert r.returncode == 0, r.stderr
+    assert "libij-java" in r.stdout and "IMGLYB_CLASSPATH" in r.stdout
+
+
+def test_pixel_types_imagej_cannot_show_are_refused():
+    r = run_python("""
+        import numpy as np, imglyb
+        try:
+            imglyb.viewer.render(np.zeros((4, 4), np.complex64))
+        except imglyb.JavaException as e:
+            print(e.java_class, e.message)
+    """)
+    assert r.returncode == 0, r.stderr
+    assert "IllegalArgumentException" in r.stdout and "ComplexFloatType" in r.stdout
