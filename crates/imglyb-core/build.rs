@@ -80,7 +80,12 @@ fn compile(classpath: &str, classes: &Path, sources: &[PathBuf], src: &Path) {
 }
 
 fn main() {
-    for var in ["IMGLYB_IMGLIB2_JAR", "IMGLYB_JAVA_SRC", "IMGLYB_IJ_JAR", "JAVA_HOME"] {
+    for var in [
+        "IMGLYB_IMGLIB2_JAR",
+        "IMGLYB_JAVA_SRC",
+        "IMGLYB_IJ_JAR",
+        "JAVA_HOME",
+    ] {
         println!("cargo:rerun-if-env-changed={var}");
     }
     let manifest = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
