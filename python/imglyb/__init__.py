@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from typing import Any, Iterable, Optional, Union
 
-from . import _imglyb, config, viewer
+from . import _imglyb, bdv, config, viewer
 from ._imglyb import (
     ImglybError,
     ImgLib2NotFoundError,
@@ -49,6 +49,7 @@ __all__ = [
     "JavaObject",
     "Window",
     "__version__",
+    "bdv",
     "config",
     "jarray",
     "jimport",

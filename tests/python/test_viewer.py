@@ -140,3 +140,52 @@ def test_pixel_types_imagej_cannot_show_are_refused():
     """)
     assert r.returncode == 0, r.stderr
     assert "IllegalArgumentException" in r.stdout and "ComplexFloatType" in r.stdout
+
+
+def test_bigdataviewer_missing_is_a_clear_error():
+    r = run_python("""
+        import numpy as np, imglyb
+        try:
+            imglyb.bdv.show(np.zeros((4, 4)), "x")
+        except imglyb.ImglybError as e:
+            print(e)
+    """)
+    assert r.returncode == 0, r.stderr
+    assert "BdvFunctions" in r.stdout and "add_fiji" in r.stdout
+
+
+def test_a_fiji_installation_adds_its_jars(tmp_path):
+    fiji = tmp_path / "Fiji.app"
+    (fiji / "jars" / "bio-formats").mkdir(parents=True)
+    (fiji / "jars" / "win64").mkdir()
+    (fiji / "plugins").mkdir()
+    imglib2 = "/usr/share/java/imglib2.jar"
+    for rel in ("jars/imglib2-9.jar", "jars/bio-formats/formats.jar", "jars/win64/native.jar",
+                "plugins/a_plugin.jar"):
+        shutil.copy(imglib2, fiji / rel)
+    (fiji / "jars" / "README.txt").write_text("not a jar")
+    r = run_python(f"""
+        import imglyb
+        added = imglyb.config.add_fiji({str(fiji)!r})
+        print(sorted(p.split("Fiji.app/")[1] for p in added))
+        cp = imglyb.jvm_info()["classpath"]
+        print(all(p in cp for p in added))
+        try:
+            imglyb.config.add_fiji({str(tmp_path)!r})
+        except imglyb.JVMAlreadyStartedError:
+            print("refused after start")
+    """)
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.strip().splitlines()
+    assert lines[0] == str(sorted(["jars/bio-formats/formats.jar", "jars/imglib2-9.jar",
+                                   "plugins/a_plugin.jar"]))
+    assert lines[1] == "True"
+    assert lines[2] == "refused after start"
+    r = run_python(f"""
+        import imglyb
+        try:
+            imglyb.config.add_fiji({str(tmp_path)!r})
+        except FileNotFoundError as e:
+            print(e)
+    """)
+    assert "not a Fiji installation" in r.stdout
