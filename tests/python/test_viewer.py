@@ -45,6 +45,9 @@ def test_a_window_reads_the_array_live():
         w.refresh()
         assert imp.getProcessor().getPixelValue(10, 15) == 3.5
         assert (imp.getDisplayRangeMin(), imp.getDisplayRangeMax()) == (0.0, 7.0)
+        imp.setSlice(1)             # an all-zero slice keeps the volume's display range
+        w.refresh()
+        assert (imp.getDisplayRangeMin(), imp.getDisplayRangeMax()) == (0.0, 7.0)
         # wait_for_windows returns once the last window is closed.
         threading.Timer(0.5, w.close).start()
         t0 = time.monotonic()

@@ -40,11 +40,19 @@ public final class Viewer {
 		return imp;
 	}
 
-	/** Reads the current slice again from the shared pixels and redraws it. */
+	/**
+	 * Reads the current slice again from the shared pixels and redraws it, keeping the display
+	 * range (a new processor would otherwise take the slice's own min and max).
+	 */
 	public static void refresh(final ImagePlus imp) {
 		onEventThread(() -> {
 			final int slice = imp.getCurrentSlice();
+			final double min = imp.getDisplayRangeMin();
+			final double max = imp.getDisplayRangeMax();
 			imp.setProcessor(imp.getStack().getProcessor(slice));
+			if (imp.getBitDepth() != 24) {
+				imp.setDisplayRange(min, max);
+			}
 			imp.updateAndDraw();
 		});
 	}
