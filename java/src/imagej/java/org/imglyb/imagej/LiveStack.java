@@ -23,8 +23,6 @@ public final class LiveStack extends VirtualStack {
 
 	private final RandomAccessibleInterval<?> image;
 	private final boolean argb;
-	private final int width;
-	private final int height;
 	private final int planes;
 
 	/** A stack over {@code image}, whose pixels must be {@code RealType} or {@code ARGBType}. */
@@ -36,8 +34,6 @@ public final class LiveStack extends VirtualStack {
 			throw new IllegalArgumentException("imglyb: ImageJ cannot show " + t.getClass().getName() + " pixels (real-valued and ARGB pixels only)");
 		}
 		this.argb = t instanceof ARGBType;
-		this.width = planeSide(image, 0);
-		this.height = planeSide(image, 1);
 		this.planes = planeCount(image);
 	}
 
@@ -86,6 +82,8 @@ public final class LiveStack extends VirtualStack {
 		if (n < 1 || n > planes) {
 			throw new IllegalArgumentException("imglyb: slice " + n + " of " + planes);
 		}
+		final int width = getWidth();
+		final int height = getHeight();
 		final RandomAccess<?> ra = image.randomAccess();
 		toPlane(ra, n);
 		final boolean hasY = image.numDimensions() > 1;
