@@ -10,6 +10,12 @@
 //! - `IMGLYB_IJ_JAR`: the ImageJ 1.x jar the viewer classes (`java/src/imagej/java`) are
 //!   compiled against (default: Debian's `/usr/share/java/ij.jar`, from `libij-java`). Without
 //!   it they are left out, with a warning, and `imglyb.show` says so when called.
+//! - `IMGLYB_LINK_CHECK`: jars (a path list, such as the newest ImgLib2 and ImageJ) to link the
+//!   compiled classes against with `java/tools/LinkCheck.java`: every class, method and field the
+//!   classes name must exist there with the same descriptor, and every inherited abstract method
+//!   must be implemented, or the build fails. `ci/setup` and `ci/test` set it to ImgLib2 8.x, so a
+//!   call whose signature changed since the ImgLib2 the classes are compiled against (4.5) is
+//!   caught here, not at a user's run time.
 
 use std::env;
 use std::fmt::Write as _;
@@ -79,11 +85,44 @@ fn compile(classpath: &str, classes: &Path, sources: &[PathBuf], src: &Path) {
     }
 }
 
+/// Links `classes` against the jars in `jars` (a path list) with `LinkCheck.java`; fails the build
+/// on any unresolved reference.
+fn link_check(tool: &Path, classes: &Path, jars: &std::ffi::OsStr, also: &[&Path]) {
+    println!("cargo:rerun-if-changed={}", tool.display());
+    let mut java = javac();
+    java.set_file_name("java");
+    let mut cmd = Command::new(&java);
+    cmd.arg(tool).arg(classes);
+    for jar in env::split_paths(jars) {
+        if !jar.is_file() {
+            fail(&format!(
+                "IMGLYB_LINK_CHECK names {}, which is not a file",
+                jar.display()
+            ));
+        }
+        println!("cargo:rerun-if-changed={}", jar.display());
+        cmd.arg(jar);
+    }
+    cmd.args(also);
+    let output = cmd
+        .output()
+        .unwrap_or_else(|e| fail(&format!("cannot run {}: {e}", java.display())));
+    let text = String::from_utf8_lossy(&output.stdout);
+    if !output.status.success() {
+        fail(&format!(
+            "the Java classes do not link against {}:\n{text}{}",
+            jars.to_string_lossy(),
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+}
+
 fn main() {
     for var in [
         "IMGLYB_IMGLIB2_JAR",
         "IMGLYB_JAVA_SRC",
         "IMGLYB_IJ_JAR",
+        "IMGLYB_LINK_CHECK",
         "JAVA_HOME",
     ] {
         println!("cargo:rerun-if-env-changed={var}");
@@ -138,6 +177,7 @@ fn main() {
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("/usr/share/java/ij.jar"));
     println!("cargo:rerun-if-changed={}", ij.display());
+    let viewer_compiled = imagej_src.is_dir() && ij.is_file();
     if imagej_src.is_dir() {
         if ij.is_file() {
             let mut viewer = Vec::new();
@@ -152,6 +192,22 @@ fn main() {
                 ij.display()
             );
         }
+    }
+
+    if let Some(jars) = env::var_os("IMGLYB_LINK_CHECK").filter(|v| !v.is_empty()) {
+        // The viewer classes also link against the ImageJ they were compiled against (after the
+        // list, so an ImageJ named there wins).
+        let also: Vec<&Path> = if viewer_compiled {
+            vec![ij.as_path()]
+        } else {
+            vec![]
+        };
+        link_check(
+            &manifest.join("../../java/tools/LinkCheck.java"),
+            &classes,
+            &jars,
+            &also,
+        );
     }
 
     let mut class_files = Vec::new();

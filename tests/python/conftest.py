@@ -30,12 +30,39 @@ def _javac() -> str:
     return found
 
 
+def _imglib2_under_test() -> str:
+    """The ImgLib2 jar the tests run on: the first ``imglib2-*.jar`` in ``IMGLYB_CLASSPATH`` (ci/test
+    runs the suite a second time with ImgLib2 8.x that way), else ``IMGLYB_IMGLIB2_JAR``, else
+    Debian's. The fixtures are compiled against it, so they link whatever the version."""
+    for entry in os.environ.get("IMGLYB_CLASSPATH", "").split(os.pathsep):
+        if re.fullmatch(r"imglib2(-[0-9][^/]*)?\.jar", pathlib.Path(entry).name):
+            return entry
+    return os.environ.get("IMGLYB_IMGLIB2_JAR", "/usr/share/java/imglib2.jar")
+
+
+def _jar_version(jar: str) -> str:
+    """``Implementation-Version`` from a jar's manifest ('' when it has none)."""
+    import zipfile
+
+    with zipfile.ZipFile(jar) as z:
+        manifest = z.read("META-INF/MANIFEST.MF").decode("utf-8", "replace")
+    m = re.search(r"^Implementation-Version:\s*(\S+)", manifest, re.MULTILINE)
+    return m.group(1) if m else ""
+
+
+#: The ImgLib2 jar the suite runs on, its version, and the classpath the JVM gets from the
+#: environment (``IMGLYB_CLASSPATH`` entries, or Debian's ImgLib2 when that is unset).
+IMGLIB2_JAR = _imglib2_under_test()
+IMGLIB2_VERSION = _jar_version(IMGLIB2_JAR)
+ENV_CLASSPATH = [e for e in os.environ.get("IMGLYB_CLASSPATH", "").split(os.pathsep) if e] or [IMGLIB2_JAR]
+
+
 @pytest.fixture(scope="session")
 def fixture_classes(tmp_path_factory) -> str:
     """tests/java compiled into a folder, for the session classpath and for subprocesses."""
     out = tmp_path_factory.mktemp("fixture-classes")
     sources = sorted(str(p) for p in FIXTURE_SOURCES.rglob("*.java"))
-    imglib2 = os.environ.get("IMGLYB_IMGLIB2_JAR", "/usr/share/java/imglib2.jar")
+    imglib2 = _imglib2_under_test()
     subprocess.run([_javac(), "--release", "11", "-cp", imglib2, "-d", str(out), *sources], check=True)
     return str(out)
 

@@ -55,7 +55,7 @@
 //! // a[y, x]: 2 rows of 3 pixels; ImgLib2 sees dimensions (3, 2).
 //! let a = array![[1.5f64, 2.5, 3.5], [4.5, 5.5, 6.5]];
 //! let img = jvm.wrap_array(a)?; // Java owns the array from here on
-//! assert_eq!(img.class.name(), "net.imglib2.img.array.ArrayImg");
+//! assert_eq!(img.class.name(), "org.imglyb.StridedImg");
 //!
 //! // ImgLib2 position (x, y) = (2, 1) is a[1, 2].
 //! let value = jvm.with_env(|env| {

@@ -236,8 +236,9 @@ impl Jvm {
             .collect())
     }
 
-    /// Wraps the memory `image` describes as an ImgLib2 `Img`, with no copy: an `ArrayImg` when
-    /// the pixels are C-contiguous and fit 2 GiB, a strided `org.imglyb.StridedImg` otherwise.
+    /// Wraps the memory `image` describes as an ImgLib2 `Img`, with no copy: an
+    /// `org.imglyb.StridedImg` for every layout (imglyb's own cursors; ImgLib2's
+    /// `PrimitiveBlocks` copies from it as from an `ArrayImg`).
     /// Java reads and writes the memory directly; writes to a read-only image throw in Java, and
     /// positions outside the memory throw `IndexOutOfBoundsException`.
     ///
@@ -272,7 +273,7 @@ impl Jvm {
     /// // SAFETY: `image` reaches only the Vec's 12 pixels. Moving the Vec into the owner does not
     /// // move its heap buffer, and nothing else reaches the buffer until Java drops the owner.
     /// let img = unsafe { jvm.wrap(&image, PixelType::Dtype, Box::new(pixels)) }?;
-    /// assert_eq!(img.class.name(), "net.imglib2.img.array.ArrayImg");
+    /// assert_eq!(img.class.name(), "org.imglyb.StridedImg");
     /// assert_eq!(jvm.describe(&img.obj)?.map(|d| d.address), Some(address));
     /// # Ok(())
     /// # }

@@ -505,9 +505,45 @@ impl JObject {
         value: &Bound<'_, PyAny>,
     ) -> PyResult<()> {
         if let Some(component) = self.component() {
-            let i = self.index(py, key)?;
             let jvm = jvm()?;
             let mut keep = Vec::new();
+            if let Ok(slice) = key.cast::<PySlice>() {
+                // Java arrays cannot change length: every value is converted (and the lengths
+                // compared) before the first element is written, so a bad value changes nothing.
+                let idx = slice.indices(self.size(py)? as isize)?;
+                let values: Vec<Bound<'_, PyAny>> = match value.try_iter() {
+                    Ok(iter) if !value.is_instance_of::<PyString>() => {
+                        iter.collect::<PyResult<_>>()?
+                    }
+                    _ => {
+                        return Err(PyTypeError::new_err(format!(
+                            "can only assign an iterable to a slice of a Java array, not {}",
+                            value.get_type().name()?
+                        )));
+                    }
+                };
+                if values.len() != idx.slicelength {
+                    return Err(PyValueError::new_err(format!(
+                        "cannot assign {} values to a slice of {} elements: a Java array's \
+                         length is fixed",
+                        values.len(),
+                        idx.slicelength
+                    )));
+                }
+                let mut args = Vec::with_capacity(values.len());
+                for v in &values {
+                    args.push(to_arg(py, jvm, v, component, &mut keep)?);
+                }
+                return call_java(py, || {
+                    let mut i = idx.start;
+                    for arg in &args {
+                        jvm.array_set(&self.obj.obj, component, i as usize, arg)?;
+                        i += idx.step;
+                    }
+                    Ok(())
+                });
+            }
+            let i = self.index(py, key)?;
             let arg = to_arg(py, jvm, value, component, &mut keep)?;
             return call_java(py, || jvm.array_set(&self.obj.obj, component, i, &arg));
         }

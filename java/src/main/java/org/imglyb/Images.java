@@ -4,6 +4,8 @@
 package org.imglyb;
 
 import net.imglib2.Cursor;
+import net.imglib2.FlatIterationOrder;
+import net.imglib2.IterableInterval;
 import net.imglib2.Interval;
 import net.imglib2.RandomAccess;
 import net.imglib2.RandomAccessible;
@@ -16,8 +18,6 @@ import net.imglib2.transform.integer.MixedTransform;
 import net.imglib2.type.BooleanType;
 import net.imglib2.type.NativeType;
 import net.imglib2.type.Type;
-import net.imglib2.type.logic.BitType;
-import net.imglib2.type.logic.BoolType;
 import net.imglib2.type.numeric.ARGBType;
 import net.imglib2.type.numeric.ComplexType;
 import net.imglib2.type.numeric.IntegerType;
@@ -34,12 +34,10 @@ import net.imglib2.type.numeric.integer.UnsignedLongType;
 import net.imglib2.type.numeric.integer.UnsignedShortType;
 import net.imglib2.type.numeric.real.DoubleType;
 import net.imglib2.type.numeric.real.FloatType;
-import net.imglib2.util.Fraction;
 import net.imglib2.util.Intervals;
 import net.imglib2.view.IntervalView;
 import net.imglib2.view.MixedTransformView;
 import net.imglib2.view.SubsampleView;
-import net.imglib2.view.Views;
 
 /**
  * Images over native memory: the static entry points imglyb's native code calls to wrap memory,
@@ -139,30 +137,102 @@ public final class Images {
 		}
 	}
 
+	/** The table's types, in type-code order from {@link #U8}. */
+	private static final Class<?>[] TABLE = { UnsignedByteType.class, ByteType.class, UnsignedShortType.class, ShortType.class, UnsignedIntType.class, IntType.class, UnsignedLongType.class, LongType.class, FloatType.class, DoubleType.class, ComplexFloatType.class, ComplexDoubleType.class, ARGBType.class };
+
+	/** The table class of type code {@code code} (BOOL has none: null). */
+	static Class<?> tableClass(final int code) {
+		return code >= U8 && code <= ARGB ? TABLE[code - 1] : null;
+	}
+
 	/**
-	 * The type code of an ImgLib2 pixel, or -1 when NumPy has no dtype for it. {@code BitType}
-	 * and {@code BoolType} are bool.
+	 * The type code of an ImgLib2 pixel, or -1 when NumPy has no dtype for it. Types are matched
+	 * by family, not by exact class: a subclass of a table type is that type; any other
+	 * {@code BooleanType} is bool; any other {@code IntegerType}, {@code RealType} or
+	 * {@code ComplexType} is the table type of the same kind, width ({@code getBitsPerPixel}) and
+	 * signedness (such as imglib2-unsafe's {@code FloatLongAccessType}, or
+	 * {@code NativeBoolType}); a type whose class is named {@code ARGB...Type} and that has an
+	 * {@code int get()} is ARGB.
 	 */
 	static int typeCode(final Object t) {
+		if (t == null) {
+			return -1;
+		}
 		final Class<?> c = t.getClass();
-		final Class<?>[] classes = { UnsignedByteType.class, ByteType.class, UnsignedShortType.class, ShortType.class, UnsignedIntType.class, IntType.class, UnsignedLongType.class, LongType.class, FloatType.class, DoubleType.class, ComplexFloatType.class, ComplexDoubleType.class, ARGBType.class };
-		for (int i = 0; i < classes.length; i++) {
-			if (c == classes[i]) {
+		for (int i = 0; i < TABLE.length; i++) {
+			if (c == TABLE[i]) {
 				return i + 1;
 			}
 		}
-		if (c == BitType.class || c == BoolType.class) {
+		for (int i = 0; i < TABLE.length; i++) {
+			if (TABLE[i].isInstance(t)) {
+				return i + 1;
+			}
+		}
+		if (t instanceof BooleanType) {
 			return BOOL;
 		}
-		return -1;
+		if (t instanceof IntegerType) {
+			final IntegerType<?> it = (IntegerType<?>) t;
+			final boolean signed = it.getMinValue() < 0;
+			switch (it.getBitsPerPixel()) {
+				case 8:
+					return signed ? I8 : U8;
+				case 16:
+					return signed ? I16 : U16;
+				case 32:
+					return signed ? I32 : U32;
+				case 64:
+					return signed ? I64 : U64;
+				default:
+					return -1;
+			}
+		}
+		if (t instanceof RealType) {
+			final int bits = ((RealType<?>) t).getBitsPerPixel();
+			return bits == 32 ? F32 : bits == 64 ? F64 : -1;
+		}
+		if (t instanceof ComplexType && t instanceof Type) {
+			// ComplexType has no width: a value float rounds away tells float from double.
+			final ComplexType<?> v = (ComplexType<?>) ((Type<?>) t).createVariable();
+			v.setReal(1.0 + 0x1p-40);
+			return v.getRealDouble() == 1.0 ? C64 : C128;
+		}
+		return argbGetter(c) != null ? ARGB : -1;
+	}
+
+	/** {@code int get()} of a class named {@code ARGB...Type} (an ARGB variant), or null. */
+	private static java.lang.reflect.Method argbGetter(final Class<?> c) {
+		if (!c.getSimpleName().startsWith("ARGB") || !c.getSimpleName().endsWith("Type")) {
+			return null;
+		}
+		try {
+			final java.lang.reflect.Method get = c.getMethod("get");
+			return get.getReturnType() == int.class ? get : null;
+		}
+		catch (final NoSuchMethodException | SecurityException e) {
+			return null;
+		}
+	}
+
+	/** The packed ARGB value of a pixel {@link #typeCode} calls ARGB. */
+	private static int argb(final Object t) {
+		if (t instanceof ARGBType) {
+			return ((ARGBType) t).get();
+		}
+		try {
+			return (Integer) argbGetter(t.getClass()).invoke(t);
+		}
+		catch (final ReflectiveOperationException e) {
+			throw new IllegalStateException("imglyb: cannot read ARGB pixel " + t.getClass().getName(), e);
+		}
 	}
 
 	/**
 	 * Wraps memory as an image: {@code bytes} bytes from {@code address}, pixels of type
 	 * {@code code}, with ImgLib2-order {@code dims}, {@code strides} in pixels, and the pixel index
 	 * of position 0 at {@code origin}. Every pixel the strides can reach must lie in the memory.
-	 * A C-ordered layout that fits one window becomes an {@code ArrayImg}, anything else a
-	 * {@link StridedImg}.
+	 * Every layout becomes a {@link StridedImg} (see there why not an {@code ArrayImg}).
 	 *
 	 * <p>{@code owner} is a host handle (0 for none) released when Java no longer reaches the
 	 * memory, or before this method throws.
@@ -174,6 +244,7 @@ public final class Images {
 	}
 
 	/** An image over {@code memory}; see {@link #wrap}. */
+	@SuppressWarnings({ "unchecked", "rawtypes" })
 	static Img<?> image(final Memory memory, final long[] dims, final long[] strides, final long origin) {
 		final int n = dims.length;
 		if (n > MAX_DIMENSIONS || strides.length != n) {
@@ -184,8 +255,6 @@ public final class Images {
 		long size = 1;
 		long lo = origin;
 		long hi = origin;
-		boolean contiguous = origin == 0;
-		long step = 1;
 		for (int d = 0; d < n; d++) {
 			if (dims[d] < 0) {
 				throw new IllegalArgumentException("imglyb: negative dimension " + dims[d]);
@@ -196,23 +265,11 @@ public final class Images {
 				lo = Math.addExact(lo, Math.min(reach, 0));
 				hi = Math.addExact(hi, Math.max(reach, 0));
 			}
-			contiguous &= dims[d] == 1 || strides[d] == step;
-			step = Math.multiplyExact(step, dims[d]);
 		}
 		if (size > 0 && (lo < 0 || hi >= pixels)) {
 			throw new IndexOutOfBoundsException("imglyb: the image reaches pixels " + lo + " to " + hi + ", outside the " + pixels + " pixels of " + memory);
 		}
-		if (contiguous && size <= Integer.MAX_VALUE && (size << shift) <= Memory.WINDOW_CAPACITY) {
-			return arrayImg(memory, dims);
-		}
-		return new StridedImg<>(memory, dims.clone(), strides.clone(), origin);
-	}
-
-	@SuppressWarnings({ "unchecked", "rawtypes" })
-	private static Img<?> arrayImg(final Memory memory, final long[] dims) {
-		final ArrayImg img = new ArrayImg(memory.newAccess(), dims.clone(), new Fraction(entities(memory.type), 1));
-		img.setLinkedType(linkedType(memory.type, img));
-		return img;
+		return new StridedImg(new StridedPixels(memory, dims.clone(), strides.clone(), origin));
 	}
 
 	/**
@@ -235,7 +292,10 @@ public final class Images {
 	/** The memory layout of {@code o}, or null when it is not plain strides over imglyb memory. */
 	private static Layout layout(final Object o) {
 		if (o instanceof StridedImg) {
-			final StridedImg<?, ?> img = (StridedImg<?, ?>) o;
+			return layout(((StridedImg<?>) o).pixels);
+		}
+		if (o instanceof StridedPixels) {
+			final StridedPixels<?, ?> img = (StridedPixels<?, ?>) o;
 			return new Layout(img.memory, img.origin, img.strides.clone());
 		}
 		if (o instanceof ArrayImg) {
@@ -398,29 +458,63 @@ public final class Images {
 		return null;
 	}
 
-	/** Copies {@code src} into {@code dst} pixel by pixel in flat order, converting between types. */
+	/**
+	 * Copies {@code src} into {@code dst} pixel by pixel in flat order (dimension 0 fastest),
+	 * converting between types. {@code dst} must iterate in flat order and have {@code src}'s
+	 * dimensions. {@code src} is read through its own cursor when it iterates in flat order,
+	 * otherwise through a random access stepped in flat order; nothing here calls
+	 * {@code Views.flatIterable}, whose return type differs between ImgLib2 versions.
+	 */
 	@SuppressWarnings({ "unchecked", "rawtypes" })
 	static void copy(final RandomAccessibleInterval<?> src, final Img<?> dst) {
-		final Cursor<?> s = Views.flatIterable(src).cursor();
 		final Cursor<?> d = dst.cursor();
+		if (src instanceof IterableInterval && new FlatIterationOrder(src).equals(((IterableInterval<?>) src).iterationOrder())) {
+			final Cursor<?> s = ((IterableInterval<?>) src).cursor();
+			while (d.hasNext()) {
+				set(d.next(), s.next());
+			}
+			return;
+		}
+		final int n = src.numDimensions();
+		final RandomAccess<?> ra = src.randomAccess();
+		final long[] min = Intervals.minAsLongArray(src);
+		final long[] max = Intervals.maxAsLongArray(src);
+		ra.setPosition(min);
 		while (d.hasNext()) {
-			final Object a = s.next();
-			final Object b = d.next();
-			if (a.getClass() == b.getClass()) {
-				((Type) b).set((Type) a);
+			set(d.next(), ra.get());
+			for (int k = 0; k < n; k++) {
+				if (ra.getLongPosition(k) < max[k]) {
+					ra.fwd(k);
+					break;
+				}
+				ra.setPosition(min[k], k);
 			}
-			else if (a instanceof BooleanType && b instanceof IntegerType) {
-				((IntegerType<?>) b).setInteger(((BooleanType<?>) a).get() ? 1 : 0);
-			}
-			else if (a instanceof RealType && b instanceof RealType) {
-				((RealType<?>) b).setReal(((RealType<?>) a).getRealDouble());
-			}
-			else if (a instanceof ComplexType && b instanceof ComplexType) {
-				((ComplexType<?>) b).setComplexNumber(((ComplexType<?>) a).getRealDouble(), ((ComplexType<?>) a).getImaginaryDouble());
-			}
-			else {
-				throw new IllegalArgumentException("imglyb: cannot copy " + a.getClass().getName() + " into " + b.getClass().getName());
-			}
+		}
+	}
+
+	/** Sets pixel {@code b} to the value of pixel {@code a}, converting between types. */
+	@SuppressWarnings({ "unchecked", "rawtypes" })
+	private static void set(final Object b, final Object a) {
+		if (a.getClass() == b.getClass()) {
+			((Type) b).set((Type) a);
+		}
+		else if (a instanceof BooleanType && b instanceof IntegerType) {
+			((IntegerType<?>) b).setInteger(((BooleanType<?>) a).get() ? 1 : 0);
+		}
+		else if (a instanceof IntegerType && b instanceof IntegerType) {
+			((IntegerType<?>) b).setInteger(((IntegerType<?>) a).getIntegerLong());
+		}
+		else if (a instanceof RealType && b instanceof RealType) {
+			((RealType<?>) b).setReal(((RealType<?>) a).getRealDouble());
+		}
+		else if (a instanceof ComplexType && b instanceof ComplexType) {
+			((ComplexType<?>) b).setComplexNumber(((ComplexType<?>) a).getRealDouble(), ((ComplexType<?>) a).getImaginaryDouble());
+		}
+		else if (b instanceof ARGBType && typeCode(a) == ARGB) {
+			((ARGBType) b).set(argb(a));
+		}
+		else {
+			throw new IllegalArgumentException("imglyb: cannot copy " + a.getClass().getName() + " into " + b.getClass().getName());
 		}
 	}
 

@@ -237,6 +237,12 @@ public final class Memory {
 
 	private final ByteBuffer[] windows;
 
+	/**
+	 * What frees the memory or releases its owner, once neither this object nor any buffer from
+	 * {@link #pinnedBuffer} is reachable; null when there is nothing to release.
+	 */
+	private Release release;
+
 	private Memory(final long address, final long bytes, final int type, final boolean readOnly) {
 		this.address = address;
 		this.bytes = bytes;
@@ -258,7 +264,8 @@ public final class Memory {
 			}
 			final Memory memory = new Memory(address, bytes, type, readOnly);
 			if (owner != 0) {
-				CLEANER.register(memory, new Release(owner, false));
+				memory.release = new Release(owner, false);
+				CLEANER.register(memory, memory.release);
 			}
 			return memory;
 		}
@@ -287,7 +294,8 @@ public final class Memory {
 			free0(address);
 			throw e;
 		}
-		CLEANER.register(memory, new Release(address, true));
+		memory.release = new Release(address, true);
+		CLEANER.register(memory, memory.release);
 		return memory;
 	}
 
@@ -320,6 +328,29 @@ public final class Memory {
 			}
 			return b;
 		}
+	}
+
+	/**
+	 * A direct buffer over {@code capacity} bytes from byte {@code offset}, in native byte order
+	 * and read-only when this memory is, that keeps the memory alive by itself: the memory is
+	 * released only when neither this object nor the buffer (nor any buffer derived from it, which
+	 * holds it as its attachment) is reachable. For code that keeps a buffer and nothing else,
+	 * such as ImgLib2's {@code PrimitiveBlocks}.
+	 */
+	ByteBuffer pinnedBuffer(final long offset, final int capacity) {
+		if (offset < 0 || capacity < 0 || offset + capacity > bytes) {
+			throw new IndexOutOfBoundsException("imglyb: bytes " + offset + " to " + (offset + capacity) + " are outside " + this);
+		}
+		final ByteBuffer root = buffer0(address + offset, capacity);
+		if (root == null) {
+			throw new IllegalStateException("imglyb: the JVM refused a direct buffer over native memory");
+		}
+		if (release != null) {
+			release.pin();
+			CLEANER.register(root, release);
+		}
+		java.lang.ref.Reference.reachabilityFence(this);
+		return (readOnly ? root.asReadOnlyBuffer() : root).order(ByteOrder.nativeOrder());
 	}
 
 	/** The exception for a write into read-only memory. */
@@ -362,19 +393,33 @@ public final class Memory {
 	/** Frees memory from {@link #allocate0}. */
 	static native void free0(long address);
 
-	/** The cleaning action; it must not reach the Memory it cleans. */
+	/**
+	 * The cleaning action, shared by the memory and its pinned buffers: it runs once per object it
+	 * was registered for and acts on the last run. It must not reach the Memory it cleans.
+	 */
 	private static final class Release implements Runnable {
 
 		private final long value;
 		private final boolean free;
+
+		/** Registered objects that are still reachable. */
+		private final java.util.concurrent.atomic.AtomicInteger holders = new java.util.concurrent.atomic.AtomicInteger(1);
 
 		Release(final long value, final boolean free) {
 			this.value = value;
 			this.free = free;
 		}
 
+		/** One more object holds the memory; call before registering it. */
+		void pin() {
+			holders.incrementAndGet();
+		}
+
 		@Override
 		public void run() {
+			if (holders.decrementAndGet() != 0) {
+				return;
+			}
 			if (free) {
 				free0(value);
 			}

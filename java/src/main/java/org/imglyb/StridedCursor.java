@@ -17,9 +17,9 @@ import net.imglib2.type.NativeType;
  * The position of dimension 0 lives in a field and the other dimensions change only between rows,
  * so no step stores to an array.
  */
-public final class StridedCursor<T extends NativeType<T>> extends AbstractEuclideanSpace implements Cursor<T>, StridedImg.StridedSampler {
+public final class StridedCursor<T extends NativeType<T>> extends AbstractEuclideanSpace implements Cursor<T>, StridedPixels.StridedSampler {
 
-	private final StridedImg<T, ?> img;
+	private final StridedPixels<T, ?> img;
 	private final NativeAccess access;
 	private final T type;
 	private final long[] dims;
@@ -48,7 +48,7 @@ public final class StridedCursor<T extends NativeType<T>> extends AbstractEuclid
 	private long lo;
 	private long hi;
 
-	StridedCursor(final StridedImg<T, ?> img) {
+	StridedCursor(final StridedPixels<T, ?> img) {
 		super(img.numDimensions());
 		this.img = img;
 		this.access = img.memory.newAccess();
@@ -258,13 +258,18 @@ public final class StridedCursor<T extends NativeType<T>> extends AbstractEuclid
 		}
 	}
 
+	/**
+	 * A copy at the same position. Declared to return {@code Cursor}, not this class: ImgLib2 5
+	 * and newer declare {@code Cursor<T> copy()}, and only this descriptor (plus the bridge
+	 * javac adds for {@code Sampler.copy()}) implements it in every version.
+	 */
 	@Override
-	public StridedCursor<T> copy() {
+	public Cursor<T> copy() {
 		return new StridedCursor<>(this);
 	}
 
 	@Override
-	public StridedCursor<T> copyCursor() {
+	public Cursor<T> copyCursor() {
 		return copy();
 	}
 }

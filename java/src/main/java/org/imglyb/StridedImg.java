@@ -5,79 +5,91 @@ package org.imglyb;
 
 import net.imglib2.FlatIterationOrder;
 import net.imglib2.Interval;
-import net.imglib2.img.AbstractNativeImg;
+import net.imglib2.RandomAccessibleInterval;
 import net.imglib2.img.Img;
+import net.imglib2.img.ImgView;
 import net.imglib2.type.NativeType;
-import net.imglib2.util.Fraction;
 
 /**
- * An image over native memory with any strides, in pixels and possibly negative or zero, and
- * with any number of pixels: offsets are {@code long}, and each cursor or random access moves
- * its own access's window through the memory, so memory past 2 GiB and past 2^31 pixels is
- * reached without copying. Iteration is flat (dimension 0 fastest), like {@code ArrayImg}.
+ * An image over native memory: what {@code imglyb.to_imglib} returns for every layout, and what
+ * {@link SharedImgFactory} creates. Cursors and random accesses are imglyb's own
+ * ({@link StridedCursor}, {@link StridedRandomAccess}), one access class per primitive type, so
+ * heap images in the same JVM keep their speed. Iteration is flat (dimension 0 fastest), like an
+ * {@code ArrayImg}.
  *
- * <p>{@link #factory()} allocates native memory ({@link SharedImgFactory}), so copies and
- * algorithm outputs made from this image can be viewed from NumPy too.
+ * <p><b>Why a view.</b> It extends {@link ImgView} so that ImgLib2 code which looks through views
+ * to a root image it knows finds one: {@link #getSource()} describes the same pixels as views
+ * ({@code MixedTransformView}, {@code IntervalView}) of an {@code ArrayImg} whose access is one of
+ * ImgLib2's own buffer accesses over the same memory ({@link BlockSource}). ImgLib2's
+ * {@code PrimitiveBlocks} (7.1.1 and newer) then copies blocks of any layout with memory copies,
+ * as it does for heap images, and no warning. Everything else (cursors, random accesses, views,
+ * copies) runs through this class, never through that root, whose accesses would otherwise be a
+ * further implementation at ImgLib2's type-to-access call sites. Where no such root exists (older
+ * ImgLib2, complex pixels, layouts that are not a sub-grid of one contiguous block, or more than
+ * 2 GiB), the source is the {@link StridedPixels} themselves.
+ *
+ * <p>{@link #factory()} allocates native memory ({@link SharedImgFactory}), so copies and algorithm
+ * outputs made from this image can be viewed from NumPy too.
  */
-public final class StridedImg<T extends NativeType<T>, A> extends AbstractNativeImg<T, A> {
+public final class StridedImg<T extends NativeType<T>> extends ImgView<T> {
 
-	final Memory memory;
+	/** The pixels; their cursors and random accesses are this image's. */
+	final StridedPixels<T, ?> pixels;
 
-	/** The pixel index, in the memory, of position 0. */
-	final long origin;
+	/** {@link #getSource()}, made on first use. */
+	private volatile RandomAccessibleInterval<T> source;
 
-	/** Pixels between neighbours along each dimension. */
-	final long[] strides;
-
-	/** log2 of the bytes per pixel. */
-	final int shift;
-
-	@SuppressWarnings("unchecked")
-	StridedImg(final Memory memory, final long[] dims, final long[] strides, final long origin) {
-		super(dims, new Fraction(Images.entities(memory.type), 1));
-		this.memory = memory;
-		this.origin = origin;
-		this.strides = strides;
-		this.shift = Images.pixelShift(memory.type);
-		setLinkedType((T) Images.linkedType(memory.type, this));
+	@SuppressWarnings("deprecation") // ImgView's constructor: deprecated for ImgView.wrap, and in every version
+	StridedImg(final StridedPixels<T, ?> pixels) {
+		super(pixels, new SharedImgFactory<>(pixels.type()));
+		this.pixels = pixels;
 	}
 
-	/**
-	 * The access a cursor or random access of this image reads through; a fresh one at window 0
-	 * for anything else.
-	 */
-	@Override
-	@SuppressWarnings("unchecked")
-	public A update(final Object updater) {
-		if (updater instanceof StridedSampler) {
-			return (A) ((StridedSampler) updater).access();
-		}
-		return (A) memory.newAccess();
+	/** The {@code NativeImg} this image's pixel types link to, and its cursors read. */
+	public StridedPixels<T, ?> pixels() {
+		return pixels;
 	}
 
 	/** Pixel strides, a copy. */
 	public long[] strides() {
-		return strides.clone();
+		return pixels.strides.clone();
+	}
+
+	/**
+	 * The same pixels as views of an {@code ArrayImg} over the same memory when ImgLib2 can copy
+	 * blocks from one, otherwise the {@link StridedPixels}. See the class documentation.
+	 */
+	@Override
+	public RandomAccessibleInterval<T> getSource() {
+		RandomAccessibleInterval<T> s = source;
+		if (s == null) {
+			s = BlockSource.of(pixels);
+			if (s == null) {
+				s = pixels;
+			}
+			source = s;
+		}
+		return s;
 	}
 
 	@Override
 	public StridedCursor<T> cursor() {
-		return new StridedCursor<>(this);
+		return pixels.cursor();
 	}
 
 	@Override
 	public StridedCursor<T> localizingCursor() {
-		return cursor();
+		return pixels.cursor();
 	}
 
 	@Override
 	public StridedRandomAccess<T> randomAccess() {
-		return new StridedRandomAccess<>(this);
+		return pixels.randomAccess();
 	}
 
 	@Override
 	public StridedRandomAccess<T> randomAccess(final Interval interval) {
-		return randomAccess();
+		return pixels.randomAccess();
 	}
 
 	@Override
@@ -86,24 +98,27 @@ public final class StridedImg<T extends NativeType<T>, A> extends AbstractNative
 	}
 
 	@Override
+	public long size() {
+		return pixels.size();
+	}
+
+	@Override
+	public T firstElement() {
+		return cursor().next();
+	}
+
+	@Override
 	public SharedImgFactory<T> factory() {
-		return new SharedImgFactory<>();
+		return new SharedImgFactory<>(pixels.type());
 	}
 
 	@Override
 	public Img<T> copy() {
-		final Img<T> copy = factory().create(dimension, firstElementType());
-		Images.copy(this, copy);
-		return copy;
+		return pixels.copy();
 	}
 
-	private T firstElementType() {
-		return linkedType.createVariable();
-	}
-
-	/** A cursor or random access of a strided image: it owns an access and a window. */
-	interface StridedSampler {
-
-		NativeAccess access();
+	@Override
+	public String toString() {
+		return "StridedImg " + java.util.Arrays.toString(net.imglib2.util.Intervals.dimensionsAsLongArray(this)) + " over " + pixels.memory;
 	}
 }

@@ -13,19 +13,23 @@ import net.imglib2.type.NativeType;
  * points the type at it, moving this access's window when needed. A position whose pixel lies
  * outside the memory throws {@link IndexOutOfBoundsException} on {@code get}.
  */
-public final class StridedRandomAccess<T extends NativeType<T>> extends AbstractLocalizable implements RandomAccess<T>, StridedImg.StridedSampler {
+public final class StridedRandomAccess<T extends NativeType<T>> extends AbstractLocalizable implements RandomAccess<T>, StridedPixels.StridedSampler {
 
-	private final StridedImg<T, ?> img;
+	private final StridedPixels<T, ?> img;
 	private final NativeAccess access;
 	private final T type;
 	private final long[] strides;
 	private final long pixels;
 	private final int shift;
+
+	/** The image has no pixels; {@link #get} then gives the type without pointing it anywhere. */
+	private final boolean empty;
+
 	private long offset;
 	private long lo;
 	private long hi;
 
-	StridedRandomAccess(final StridedImg<T, ?> img) {
+	StridedRandomAccess(final StridedPixels<T, ?> img) {
 		super(img.numDimensions());
 		this.img = img;
 		this.access = img.memory.newAccess();
@@ -34,6 +38,7 @@ public final class StridedRandomAccess<T extends NativeType<T>> extends Abstract
 		this.shift = img.shift;
 		this.pixels = img.memory.bytes >> shift;
 		this.offset = img.origin;
+		this.empty = img.size() == 0;
 		type.updateContainer(this);
 		window(0);
 	}
@@ -59,6 +64,10 @@ public final class StridedRandomAccess<T extends NativeType<T>> extends Abstract
 		long i = offset - lo;
 		if (i < 0 || offset >= hi) {
 			if (offset < 0 || offset >= pixels) {
+				if (empty) {
+					// As ImgLib2's own images: an empty image's type can be had, but not read.
+					return type;
+				}
 				final long[] p = new long[n];
 				localize(p);
 				throw new IndexOutOfBoundsException("imglyb: position " + java.util.Arrays.toString(p) + " lies outside the image's memory");
@@ -70,13 +79,18 @@ public final class StridedRandomAccess<T extends NativeType<T>> extends Abstract
 		return type;
 	}
 
+	/**
+	 * A copy at the same position. Declared to return {@code RandomAccess}, not this class: ImgLib2 5
+	 * and newer declare {@code RandomAccess<T> copy()}, and only this descriptor (plus the bridge
+	 * javac adds for {@code Sampler.copy()}) implements it in every version.
+	 */
 	@Override
-	public StridedRandomAccess<T> copy() {
+	public RandomAccess<T> copy() {
 		return new StridedRandomAccess<>(this);
 	}
 
 	@Override
-	public StridedRandomAccess<T> copyRandomAccess() {
+	public RandomAccess<T> copyRandomAccess() {
 		return copy();
 	}
 

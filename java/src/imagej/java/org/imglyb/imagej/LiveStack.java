@@ -154,7 +154,7 @@ public final class LiveStack extends VirtualStack {
 	double[] range() {
 		double lo = Double.POSITIVE_INFINITY;
 		double hi = Double.NEGATIVE_INFINITY;
-		for (final Object t : net.imglib2.view.Views.flatIterable(image)) {
+		for (final Object t : net.imglib2.view.Views.iterable(image)) {
 			final double v = ((RealType<?>) t).getRealDouble();
 			if (v < lo) {
 				lo = v;

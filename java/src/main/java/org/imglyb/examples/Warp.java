@@ -3,12 +3,11 @@
  */
 package org.imglyb.examples;
 
-import net.imglib2.Cursor;
+import net.imglib2.RandomAccess;
 import net.imglib2.RandomAccessibleInterval;
 import net.imglib2.RealRandomAccess;
 import net.imglib2.RealRandomAccessible;
 import net.imglib2.type.numeric.RealType;
-import net.imglib2.view.Views;
 
 /**
  * Resampling of a 2-D image through an {@link Affine2D}, the way BigWarp renders a moving image
@@ -34,15 +33,19 @@ public final class Warp {
 			throw new IllegalArgumentException("imglyb: Warp.warp maps 2-D images, not a " + source.numDimensions() + "-d source to a " + target.numDimensions() + "-d target");
 		}
 		final RealRandomAccess<? extends RealType<?>> in = source.realRandomAccess();
-		final Cursor<? extends RealType<?>> out = Views.flatIterable(target).localizingCursor();
+		final RandomAccess<? extends RealType<?>> out = target.randomAccess();
 		final double[] position = new double[2];
 		final double[] sourcePosition = new double[2];
-		while (out.hasNext()) {
-			out.fwd();
-			out.localize(position);
-			targetToSource.apply(position, sourcePosition);
-			in.setPosition(sourcePosition);
-			out.get().setReal(in.get().getRealDouble());
+		for (long y = target.min(1); y <= target.max(1); y++) {
+			for (long x = target.min(0); x <= target.max(0); x++) {
+				out.setPosition(x, 0);
+				out.setPosition(y, 1);
+				position[0] = x;
+				position[1] = y;
+				targetToSource.apply(position, sourcePosition);
+				in.setPosition(sourcePosition);
+				out.get().setReal(in.get().getRealDouble());
+			}
 		}
 	}
 }

@@ -1,0 +1,10 @@
+# Sourced by ci/setup and ci/test: settings both must agree on (a difference would make cargo
+# rebuild imglyb-core between the wheel and the Rust gates).
+
+# ImgLib2 8.x from Maven Central, the newest 8 it serves (checked 2026-12-03: 8.0.1, see
+# docs/compatibility.md), cached under target/jars by ci/setup. The Java classes are compiled
+# against Debian's 4.5.0 and linked against this one at build time (IMGLYB_LINK_CHECK), and
+# ci/test runs every suite a second time with it as the only ImgLib2.
+IMGLIB2_NEW_VERSION=${IMGLIB2_NEW_VERSION:-8.0.1}
+IMGLIB2_NEW_JAR=$PWD/target/jars/imglib2-$IMGLIB2_NEW_VERSION.jar
+export IMGLYB_LINK_CHECK=$IMGLIB2_NEW_JAR
