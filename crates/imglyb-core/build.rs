@@ -166,9 +166,30 @@ fn main() {
     )
     .expect("write BuildInfo.java");
 
+    // Compile-time stand-ins for the few ImgLib2 5+ interfaces the classes implement
+    // (`java/src/compat`): on the classpath after the ImgLib2 jar, never embedded.
+    let compat_src = src.join("../../compat/java");
+    let compat = out.join("java-compat");
+    let _ = fs::remove_dir_all(&compat);
+    fs::create_dir_all(&compat).expect("create build directory");
+    let mut compat_sources = Vec::new();
+    if compat_src.is_dir() {
+        println!("cargo:rerun-if-changed={}", compat_src.display());
+        files_with_ext(&compat_src, "java", &mut compat_sources);
+    }
+    if !compat_sources.is_empty() {
+        compile(
+            &jar.display().to_string(),
+            &compat,
+            &compat_sources,
+            &compat_src,
+        );
+    }
+    let cp = env::join_paths([jar.as_path(), compat.as_path()]).expect("classpath");
+
     let mut sources = vec![build_info];
     files_with_ext(&src, "java", &mut sources);
-    compile(&jar.display().to_string(), &classes, &sources, &src);
+    compile(&cp.to_string_lossy(), &classes, &sources, &src);
 
     // The ImageJ viewer classes, when ImageJ is there to compile against.
     let imagej_src = src.join("../../imagej/java");

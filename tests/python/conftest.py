@@ -41,13 +41,38 @@ def _imglib2_under_test() -> str:
 
 
 def _jar_version(jar: str) -> str:
-    """``Implementation-Version`` from a jar's manifest ('' when it has none)."""
+    """The version in a jar's Maven ``pom.properties``, else its manifest's
+    ``Implementation-Version`` ('' when it has neither)."""
     import zipfile
 
     with zipfile.ZipFile(jar) as z:
+        for name in z.namelist():
+            if name.startswith("META-INF/maven/") and name.endswith("/pom.properties"):
+                m = re.search(r"^version=(\S+)", z.read(name).decode("utf-8", "replace"), re.MULTILINE)
+                if m:
+                    return m.group(1)
         manifest = z.read("META-INF/MANIFEST.MF").decode("utf-8", "replace")
     m = re.search(r"^Implementation-Version:\s*(\S+)", manifest, re.MULTILINE)
     return m.group(1) if m else ""
+
+
+def imglib2_at_least(major: int, minor: int = 0) -> bool:
+    """Whether the ImgLib2 under test is at least ``major.minor``."""
+    parts = [int(p) for p in re.findall(r"\d+", IMGLIB2_VERSION)[:2]] + [0, 0]
+    return tuple(parts[:2]) >= (major, minor)
+
+
+#: Embedded classes that implement ImgLib2 interfaces newer than 4.5, with the version that has
+#: them; imglyb loads them only there.
+VERSION_GATED_CLASSES = {"org.imglyb.NativeBooleanAccess": (5, 6)}
+
+
+def linkable_bridge_classes() -> list:
+    """The embedded classes that link against the ImgLib2 under test."""
+    return [
+        n for n in imglyb._imglyb._bridge_classes()
+        if n not in VERSION_GATED_CLASSES or imglib2_at_least(*VERSION_GATED_CLASSES[n])
+    ]
 
 
 #: The ImgLib2 jar the suite runs on, its version, and the classpath the JVM gets from the

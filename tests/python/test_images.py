@@ -14,12 +14,12 @@ from hypothesis import strategies as st
 
 import imglyb
 
-from conftest import run_python
+from conftest import imglib2_at_least, run_python
 
 DTYPES = [np.bool_, np.uint8, np.int8, np.uint16, np.int16, np.uint32, np.int32, np.uint64,
           np.int64, np.float32, np.float64, np.complex64, np.complex128]
 IMGLIB2_TYPES = {
-    np.bool_: "UnsignedByteType", np.uint8: "UnsignedByteType", np.int8: "ByteType",
+    np.bool_: "NativeBoolType" if imglib2_at_least(5, 6) else "UnsignedByteType", np.uint8: "UnsignedByteType", np.int8: "ByteType",
     np.uint16: "UnsignedShortType", np.int16: "ShortType", np.uint32: "UnsignedIntType",
     np.int32: "IntType", np.uint64: "UnsignedLongType", np.int64: "LongType",
     np.float32: "FloatType", np.float64: "DoubleType", np.complex64: "ComplexFloatType",
@@ -95,13 +95,25 @@ def test_every_dtype_round_trips(J, dtype):
     np.testing.assert_array_equal(arr.ravel(), new)
 
 
-def test_bool_is_unsigned_byte_both_ways(J):
+def test_bool_both_ways(J):
+    """bool is NativeBoolType where ImgLib2 has it (5.6+), UnsignedByteType on 4.5; either way
+    Java writes reach the array and BitType images come back as bool."""
     arr = np.zeros(4, dtype=bool)
     img = imglyb.to_imglib(arr)
     ra = img.randomAccess()
     ra.setPosition(2, 0)
-    ra.get().setInteger(1)
+    if imglib2_at_least(5, 6):
+        assert ra.get().getClass().getName() == "net.imglib2.type.logic.NativeBoolType"
+        assert imglyb.jinstance(ra.get(), "net.imglib2.type.BooleanType")
+        ra.get().set(True)
+        ra.setPosition(3, 0)
+        assert ra.get().get() is False
+    else:
+        assert ra.get().getClass().getName() == "net.imglib2.type.numeric.integer.UnsignedByteType"
+        ra.get().setInteger(1)
     assert arr.tolist() == [False, False, True, False]
+    view = imglyb.to_numpy(img, copy=False)
+    assert view.dtype == bool and np.shares_memory(view, arr)
     bits = imglyb.jimport("net.imglib2.img.array.ArrayImgs").bits(imglyb.jarray("long", [3]))
     c = bits.cursor()
     c.fwd(); c.fwd(); c.get().set(True)

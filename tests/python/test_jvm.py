@@ -8,7 +8,16 @@ import sysconfig
 import pytest
 
 import imglyb
-from conftest import IMGLIB2_JAR, IMGLIB2_VERSION, ENV_CLASSPATH, SESSION_OPTIONS, run_python
+from conftest import (
+    ENV_CLASSPATH,
+    IMGLIB2_JAR,
+    IMGLIB2_VERSION,
+    SESSION_OPTIONS,
+    VERSION_GATED_CLASSES,
+    imglib2_at_least,
+    linkable_bridge_classes,
+    run_python,
+)
 
 
 
@@ -53,9 +62,15 @@ def test_first_imglib2_use_runs_in_java():
 
 def test_bridge_classes_are_embedded_and_loadable():
     names = imglyb._imglyb._bridge_classes()
-    assert {"org.imglyb.Bridge", "org.imglyb.BridgeClassLoader"} <= set(names)
-    imglyb._imglyb._load_classes(names)
+    assert {"org.imglyb.Bridge", "org.imglyb.BridgeClassLoader", *VERSION_GATED_CLASSES} <= set(names)
+    imglyb._imglyb._load_classes(linkable_bridge_classes())
     imglyb._imglyb._load_classes(["net.imglib2.img.array.ArrayImgs", "java.util.Map$Entry"])
+    # A class that implements an interface this ImgLib2 lacks does not link, and imglyb never
+    # loads it there (bools stay UnsignedByteType on 4.5).
+    for name, version in VERSION_GATED_CLASSES.items():
+        if not imglib2_at_least(*version):
+            with pytest.raises(imglyb.JavaException, match="NoClassDefFoundError"):
+                imglyb._imglyb._load_classes([name])
 
 
 def test_a_missing_class_raises_java_exception():
@@ -240,13 +255,14 @@ def test_ctrl_c_still_raises_keyboard_interrupt():
 
 def test_no_jni_warnings_under_xcheck_jni():
     # -Xcheck:jni reports misuse (unchecked exceptions, bad references) as warnings on stdout.
+    linkable = linkable_bridge_classes()
     r = run_python(
-        """
+        f"""
         import imglyb
         imglyb.start_jvm(options=["-Xcheck:jni"])
         imglyb.jvm_info()
         assert imglyb._imglyb._imglib2_self_test() == 66.0
-        imglyb._imglyb._load_classes(imglyb._imglyb._bridge_classes())
+        imglyb._imglyb._load_classes({linkable!r})
         try:
             imglyb._imglyb._load_classes(["no.such.Clazz"])
         except imglyb.JavaException:

@@ -28,14 +28,18 @@ import net.imglib2.view.MixedTransformView;
  * ImgLib2's own buffer accesses ({@code net.imglib2.img.basictypeaccess.nio}) over the same
  * memory: the form ImgLib2's {@code PrimitiveBlocks} copies from with memory copies.
  *
- * <p><b>Which layouts.</b> The axes longer than 1, sorted by stride, must nest: each stride a
- * multiple of the one below it, with room for that axis's pixels, and no axis may wrap past the
- * end of the one above it. Every NumPy array that is a slice, transpose, step or reversal of a
- * C- or Fortran-ordered block is such a layout; zero (broadcast) and overlapping strides are not.
- * The root's dimensions are then a gap (the smallest stride, fixed at one position), one dimension
- * per axis as long as the ratio to the next stride, and one dimension of length 1 per axis of
- * length 1; the image is a {@code MixedTransformView} (axis order, reversal, offset) and an
- * {@code IntervalView} of it.
+ * <p><b>Which layouts.</b> The dimensions longer than 1 must have positive strides that grow with
+ * the dimension, each a multiple of the one before with room for that dimension's pixels, and no
+ * dimension may wrap past the end of the next: a C-ordered array and every slice and step of one
+ * ({@code a[2:5, 1::3]}), which NumPy gives in that order. The root's dimensions are then a gap
+ * (the smallest stride, fixed at one position) and one per image dimension, as long as the ratio
+ * to the next stride; the image is a {@code MixedTransformView} (offset, gap) and an
+ * {@code IntervalView} of it, with no permutation or inversion. Reversed or transposed layouts
+ * (Fortran order, {@code a[::-1]}, {@code a.T}) get no root: ImgLib2 8.0.1's
+ * {@code PrimitiveBlocks} cannot permute or invert blocks read from a buffer access (its
+ * {@code PermuteInvert} step uses the buffer-to-array copier on two arrays and throws
+ * {@code ClassCastException}), so for them it falls back to reading pixels one by one, with its
+ * warning. Zero (broadcast) and overlapping strides get no root either.
  *
  * <p><b>Lifetime.</b> The buffer comes from {@link Memory#pinnedBuffer}, so a {@code
  * PrimitiveBlocks} that keeps only the buffer keeps the memory alive.
@@ -70,7 +74,7 @@ final class BlockSource {
 		final long[] dims = new long[n];
 		pixels.dimensions(dims);
 		final long[] strides = pixels.strides;
-		final List<Integer> axes = new ArrayList<>();
+		final List<Integer> axes = new ArrayList<>(); // dimensions longer than 1, in order
 		long lo = pixels.origin;
 		for (int d = 0; d < n; d++) {
 			if (dims[d] == 0) {
@@ -84,12 +88,21 @@ final class BlockSource {
 				lo += Math.min(0, strides[d] * (dims[d] - 1));
 			}
 		}
-		axes.sort((a, b) -> Long.compare(Math.abs(strides[a]), Math.abs(strides[b])));
+		// The nested axes must already be in stride order, with positive strides: ImgLib2 8.0.1's
+		// PrimitiveBlocks cannot permute or invert blocks from a buffer access (its PermuteInvert
+		// step reuses the buffer-to-array MemCopy for array-to-array copies and throws
+		// ClassCastException), so such layouts get no root and PrimitiveBlocks falls back.
 		final int r = axes.size();
-		final long gap = r == 0 ? 1 : Math.abs(strides[axes.get(0)]);
-		final long unit = r == 0 ? 1 : Math.abs(strides[axes.get(r - 1)]);
-		// Root dimensions: [gap?] + one per nested axis + one per axis of length 1.
-		final int m = (gap > 1 ? 1 : 0) + Math.max(r, 1) + (n - r);
+		for (int i = 0; i < r; i++) {
+			if (strides[axes.get(i)] < 0 || (i > 0 && strides[axes.get(i)] <= strides[axes.get(i - 1)])) {
+				return null;
+			}
+		}
+		final long gap = r == 0 ? 1 : strides[axes.get(0)];
+		final long unit = r == 0 ? 1 : strides[axes.get(r - 1)];
+		// Root dimensions: [gap] when the smallest stride is over 1, then one per image dimension
+		// in the image's order (a nested axis, or an axis of length 1).
+		final int m = (gap > 1 ? 1 : 0) + n;
 		final long[] rootDims = new long[m];
 		final long[] translation = new long[m];
 		final boolean[] zero = new boolean[m];
@@ -104,35 +117,26 @@ final class BlockSource {
 			zero[j] = true;
 			j++;
 		}
-		if (r == 0) {
-			rootDims[j] = 1;
-			zero[j] = true;
-			j++;
-		}
-		for (int i = 0; i < r; i++) {
-			final int d = axes.get(i);
-			final long s = Math.abs(strides[d]);
-			final long size = i + 1 < r ? Math.abs(strides[axes.get(i + 1)]) : dims[d];
-			if (i + 1 < r && (size % s != 0 || size / s < dims[d])) {
+		for (int d = 0, i = 0; d < n; d++, j++) {
+			mapping[j] = d;
+			if (dims[d] == 1) {
+				rootDims[j] = 1;
+				continue;
+			}
+			final long s = strides[d];
+			final boolean last = i + 1 == r;
+			final long next = last ? 0 : strides[axes.get(i + 1)];
+			if (!last && (next % s != 0 || next / s < dims[d])) {
 				return null;
 			}
-			final long length = i + 1 < r ? size / s : dims[d];
-			final long digit = i + 1 < r ? (offset / s) % length : 0;
+			final long length = last ? dims[d] : next / s;
+			final long digit = last ? 0 : (offset / s) % length;
 			if (digit + dims[d] > length) {
 				return null;
 			}
 			rootDims[j] = length;
-			mapping[j] = d;
-			inversion[j] = strides[d] < 0;
-			translation[j] = strides[d] < 0 ? digit + dims[d] - 1 : digit;
-			j++;
-		}
-		for (int d = 0; d < n; d++) {
-			if (dims[d] == 1) {
-				rootDims[j] = 1;
-				mapping[j] = d;
-				j++;
-			}
+			translation[j] = digit;
+			i++;
 		}
 		final int shift = pixels.shift;
 		final long rootPixels;

@@ -46,7 +46,8 @@ import net.imglib2.view.SubsampleView;
  * <p><b>Type codes</b> are shared with Rust ({@code imglyb_core::DType::code}): 0 bool, 1 uint8,
  * 2 int8, 3 uint16, 4 int16, 5 uint32, 6 int32, 7 uint64, 8 int64, 9 float32, 10 float64,
  * 11 complex64, 12 complex128, and 13 for ARGB over 32-bit pixels. Bool is stored as one byte and
- * shown to ImgLib2 as {@code UnsignedByteType}.
+ * shown to ImgLib2 as {@code NativeBoolType} where ImgLib2 has it (5.6 and newer), otherwise as
+ * {@code UnsignedByteType} ({@link NativeBools}).
  *
  * <p><b>Axes and strides</b> are ImgLib2's: dimension 0 varies fastest in a C-ordered NumPy
  * array. Strides and origins count pixels, not bytes.
@@ -106,6 +107,7 @@ public final class Images {
 	static NativeType<?> linkedType(final int code, final NativeImg img) {
 		switch (code) {
 			case BOOL:
+				return NativeBools.supported() ? (NativeType<?>) NativeBools.type(img) : new UnsignedByteType(img);
 			case U8:
 				return new UnsignedByteType(img);
 			case I8:

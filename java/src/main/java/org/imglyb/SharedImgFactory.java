@@ -13,7 +13,7 @@ import net.imglib2.util.Intervals;
  * Creates images in zeroed native memory that NumPy can view without a copy
  * ({@code imglyb.to_numpy}). Give it to Java algorithms so that their outputs land in shared
  * memory. Stores the pixel types of imglyb's table ({@code UnsignedByteType} ...
- * {@code ComplexDoubleType}, {@code ARGBType}); the memory is freed when no image, view or NumPy
+ * {@code ComplexDoubleType}, {@code ARGBType}, and {@code NativeBoolType} where ImgLib2 has it); the memory is freed when no image, view or NumPy
  * array reaches it any more.
  *
  * <p>It has the shape of ImgLib2 5 and newer ({@code new SharedImgFactory<>(type)},
@@ -111,6 +111,9 @@ public final class SharedImgFactory<T> extends ImgFactory<T> {
 	 */
 	private static int storable(final Object type) {
 		final int code = Images.typeCode(type);
+		if (code == Images.BOOL) {
+			return NativeBools.TYPE != null && NativeBools.TYPE == type.getClass() ? code : -1;
+		}
 		return code > 0 && Images.tableClass(code) == type.getClass() ? code : -1;
 	}
 

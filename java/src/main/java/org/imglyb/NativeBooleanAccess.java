@@ -1,0 +1,41 @@
+/*
+ * Copyright (c) 2026, imglyb developers. BSD-2-Clause, see LICENSE.
+ */
+package org.imglyb;
+
+import net.imglib2.img.basictypeaccess.BooleanAccess;
+
+/**
+ * The only {@link BooleanAccess} imglyb defines: NumPy bools (one byte each, 0 or 1) in native
+ * memory, for {@code NativeBoolType} images (ImgLib2 5.6 and newer). A byte other than 0 reads as
+ * true; writes store 0 or 1.
+ *
+ * <p>{@code BooleanAccess} is not in ImgLib2 4.5, so nothing names this class in code that 4.5
+ * runs: {@link Memory} makes it through a method handle, only when {@code NativeBoolType} exists.
+ */
+public final class NativeBooleanAccess extends NativeAccess implements BooleanAccess {
+
+	NativeBooleanAccess(final Memory memory) {
+		super(memory, 0);
+	}
+
+	@Override
+	public boolean getValue(final int i) {
+		checkIndex(i);
+		return (Memory.UNSAFE ? Memory.getByte(address + i) : buffer.get(i)) != 0;
+	}
+
+	@Override
+	public void setValue(final int i, final boolean value) {
+		checkIndex(i);
+		if (readOnly) {
+			throw memory.readOnlyError();
+		}
+		if (Memory.UNSAFE) {
+			Memory.putByte(address + i, (byte) (value ? 1 : 0));
+		}
+		else {
+			buffer.put(i, (byte) (value ? 1 : 0));
+		}
+	}
+}
