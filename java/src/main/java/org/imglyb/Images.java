@@ -317,6 +317,9 @@ public final class Images {
 		if (o instanceof IntervalView) {
 			return layout(((IntervalView<?>) o).getSource());
 		}
+		if (o != null && o.getClass().getName().equals("net.imglib2.img.unsafe.UnsafeImg")) {
+			return unsafeImgLayout((RandomAccessibleInterval<?>) o);
+		}
 		if (o instanceof MixedTransformView) {
 			final MixedTransformView<?> view = (MixedTransformView<?>) o;
 			final Layout source = layout(view.getSource());
@@ -348,6 +351,45 @@ public final class Images {
 			return new Layout(source.memory, source.origin, strides);
 		}
 		return null;
+	}
+
+	/**
+	 * The layout of an imglib2-unsafe {@code UnsafeImg} (pixels in flat order at the address of
+	 * its {@code UnsafeAccess}, as in an {@code ArrayImg}), or null when its access has no address
+	 * or its pixel type no dtype. Reached by reflection: imglib2-unsafe is optional. The memory is
+	 * the image's own (no owner here): a NumPy view holds the image, which holds the memory.
+	 */
+	private static Layout unsafeImgLayout(final RandomAccessibleInterval<?> img) {
+		final long n = Intervals.numElements(img);
+		if (n == 0) {
+			return null;
+		}
+		final int code = typeCode(pixel(img));
+		if (code < 0) {
+			return null;
+		}
+		final long address;
+		try {
+			final Object access = img.getClass().getMethod("update", Object.class).invoke(img, (Object) null);
+			final Class<?> unsafeAccess = Class.forName("net.imglib2.img.basictypelongaccess.unsafe.UnsafeAccess", false, img.getClass().getClassLoader());
+			if (!unsafeAccess.isInstance(access)) {
+				return null;
+			}
+			address = (Long) unsafeAccess.getMethod("getAddress").invoke(access);
+		}
+		catch (final ReflectiveOperationException | LinkageError | ClassCastException e) {
+			return null;
+		}
+		if (address == 0) {
+			return null;
+		}
+		final long[] strides = new long[img.numDimensions()];
+		long step = 1;
+		for (int d = 0; d < strides.length; d++) {
+			strides[d] = step;
+			step *= img.dimension(d);
+		}
+		return new Layout(Memory.host(address, n << pixelShift(code), code, false, 0), 0, strides);
 	}
 
 	/**
