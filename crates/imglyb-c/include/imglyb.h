@@ -273,8 +273,8 @@ imglyb_result imglyb_jvm_javavm(JavaVM **out);
 
 /*
  Wraps the memory `array` describes as an ImgLib2 `Img` with no copy, as Python's
- `imglyb.to_imglib` does: a C-contiguous layout of at most about 2 GiB becomes an
- `ArrayImg`, anything else a strided `Img` over the same bytes. Java reads and writes the
+ `imglyb.to_imglib` does: an `org.imglyb.StridedImg` over the same bytes, whatever the
+ layout. Java reads and writes the
  memory directly, from any thread, at any time until it releases it; an out-of-range
  position throws `IndexOutOfBoundsException` in Java, and a write to a `readonly` array
  throws `UnsupportedOperationException` and never reaches the memory.

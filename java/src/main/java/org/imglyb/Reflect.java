@@ -87,7 +87,10 @@ public final class Reflect {
 	/**
 	 * Public methods, one per name and parameter list: a bridge method loses to the method it
 	 * bridges, and among covariant returns the most specific return type wins. Interfaces get
-	 * {@code Object}'s methods too, as every object has them.
+	 * {@code Object}'s methods too, as every object has them. The order is the same on every JDK
+	 * ({@code getMethods()}'s is not): by name, then number of parameters, then parameter types,
+	 * primitives first in widening order ({@code abs(int)}, {@code abs(long)}, {@code abs(float)},
+	 * {@code abs(double)}).
 	 */
 	static List<Method> publicMethods(final Class<?> c) {
 		final Map<String, Method> best = new LinkedHashMap<>();
@@ -106,7 +109,33 @@ public final class Reflect {
 				best.put(k, m);
 			}
 		}
-		return new ArrayList<>(best.values());
+		final List<Method> out = new ArrayList<>(best.values());
+		out.sort(Reflect::compareSignatures);
+		return out;
+	}
+
+	private static final String WIDENING = "boolean byte short char int long float double";
+
+	private static int compareSignatures(final Method a, final Method b) {
+		int c = a.getName().compareTo(b.getName());
+		if (c != 0) {
+			return c;
+		}
+		final Class<?>[] pa = a.getParameterTypes();
+		final Class<?>[] pb = b.getParameterTypes();
+		c = Integer.compare(pa.length, pb.length);
+		for (int i = 0; c == 0 && i < pa.length; i++) {
+			c = Integer.compare(rank(pa[i]), rank(pb[i]));
+			if (c == 0) {
+				c = pa[i].getName().compareTo(pb[i].getName());
+			}
+		}
+		return c;
+	}
+
+	/** Primitives in widening order, then everything else. */
+	private static int rank(final Class<?> t) {
+		return t.isPrimitive() ? WIDENING.indexOf(t.getName()) : WIDENING.length();
 	}
 
 	private static boolean better(final Method m, final Method old) {
