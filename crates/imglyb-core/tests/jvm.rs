@@ -108,7 +108,10 @@ fn every_bridge_class_loads() {
             .is_ok();
         for name in &names {
             if *name == "org.imglyb.NativeBooleanAccess" && !has_native_bool {
-                assert!(jvm.load_class(env, name).is_err(), "{name} linked on ImgLib2 4.5");
+                assert!(
+                    jvm.load_class(env, name).is_err(),
+                    "{name} linked on ImgLib2 4.5"
+                );
                 continue;
             }
             // One local frame per class, so the references of one check are freed before the next.
