@@ -80,9 +80,8 @@ struct java {
     jclass views;  /* net.imglib2.view.Views */
     jclass system; /* java.lang.System */
     jclass unsupported_operation;
-    jmethodID rotate, zero_min, flat_iterable; /* static methods of Views */
+    jmethodID rotate, zero_min;                /* static methods of Views */
     jmethodID gc;                              /* System.gc() */
-    jmethodID cursor, has_next, fwd;           /* IterableInterval.cursor(), Iterator.* */
     jmethodID random_access, set_position;     /* RandomAccessible.randomAccess(), Positionable */
     jmethodID get;                             /* Sampler.get(): the pixel under a cursor */
     jmethodID set_real, get_real_double;       /* ComplexType (FloatType implements it) */
@@ -125,13 +124,7 @@ static struct java look_up_java(JNIEnv *env) {
     j.zero_min = static_method(env, j.views, "zeroMin",
                                "(Lnet/imglib2/RandomAccessibleInterval;)"
                                "Lnet/imglib2/view/IntervalView;");
-    j.flat_iterable = static_method(env, j.views, "flatIterable",
-                                    "(Lnet/imglib2/RandomAccessibleInterval;)"
-                                    "Lnet/imglib2/IterableInterval;");
     j.gc = static_method(env, j.system, "gc", "()V");
-    j.cursor = method(env, "net/imglib2/IterableInterval", "cursor", "()Lnet/imglib2/Cursor;");
-    j.has_next = method(env, "net/imglib2/Iterator", "hasNext", "()Z");
-    j.fwd = method(env, "net/imglib2/Iterator", "fwd", "()V");
     j.random_access = method(env, "net/imglib2/RandomAccessible", "randomAccess",
                              "()Lnet/imglib2/RandomAccess;");
     j.set_position = method(env, "net/imglib2/Positionable", "setPosition", "([J)V");
@@ -299,31 +292,24 @@ int main(void) {
     check_imglyb(imglyb_array_free(&seen), "imglyb_array_free");
 
     /* ----- 2. Java writes through the view; C sees it. ----------------------------------- */
-    /* A flat-order Cursor visits the view's pixels row by row (x fastest); the k-th pixel gets
-     * the value k. The get() results are local references: delete them inside the loop. */
-    jobject iterable = (*env)->CallStaticObjectMethod(env, j.views, j.flat_iterable, rotated);
-    check_java(env, "Views.flatIterable");
-    jobject cursor = (*env)->CallObjectMethod(env, iterable, j.cursor);
-    check_java(env, "cursor()");
+    /* A random access visits the view's pixels row by row (x fastest); the k-th pixel gets the
+     * value k. (Only methods whose signatures are the same in every ImgLib2 from 4.5 to 8.x are
+     * called; Views.flatIterable's return type, for one, changed in ImgLib2 7.) The get()
+     * results are local references: delete them inside the loop. */
     double k = 0;
-    for (;;) {
-        jboolean more = (*env)->CallBooleanMethod(env, cursor, j.has_next);
-        check_java(env, "hasNext()");
-        if (!more) {
-            break;
+    for (jlong r = 0; r < W; r++) {
+        for (jlong c = 0; c < H; c++) {
+            jobject at = random_access_at(env, &j, rotated, c, r);
+            jobject pixel = (*env)->CallObjectMethod(env, at, j.get);
+            check_java(env, "get()");
+            (*env)->CallVoidMethod(env, pixel, j.set_real, (jdouble)k);
+            check_java(env, "setReal(double)");
+            (*env)->DeleteLocalRef(env, pixel);
+            (*env)->DeleteLocalRef(env, at);
+            k += 1;
         }
-        (*env)->CallVoidMethod(env, cursor, j.fwd);
-        check_java(env, "fwd()");
-        jobject pixel = (*env)->CallObjectMethod(env, cursor, j.get);
-        check_java(env, "get()");
-        (*env)->CallVoidMethod(env, pixel, j.set_real, (jdouble)k);
-        check_java(env, "setReal(double)");
-        (*env)->DeleteLocalRef(env, pixel);
-        k += 1;
     }
-    (*env)->DeleteLocalRef(env, cursor);
-    (*env)->DeleteLocalRef(env, iterable);
-    check_value(k == H * W, "the cursor visits every pixel once");
+    check_value(k == H * W, "every pixel is visited once");
 
     print_image("\nafter Java numbered the rotated view's pixels 0, 1, 2, ... row by row,\n"
                 "C's own buffer holds:",

@@ -19,8 +19,14 @@ int main(void) {
     *(void **)&create = dlsym(lib, "JNI_CreateJavaVM");
     CHECK(create != NULL);
 
+    /* The host's classpath: the one imglyb would ask for (IMGLYB_CLASSPATH when set, as in
+     * ci/test's ImgLib2 8 run), so that attaching finds every requested entry in effect. */
+    const char *cp = getenv("IMGLYB_CLASSPATH");
+    char class_path[8192];
+    snprintf(class_path, sizeof class_path, "-Djava.class.path=%s",
+             cp != NULL && cp[0] != '\0' ? cp : "/usr/share/java/imglib2.jar");
     JavaVMOption options[] = {
-        {.optionString = "-Djava.class.path=/usr/share/java/imglib2.jar"},
+        {.optionString = class_path},
         {.optionString = "-Xrs"},
         {.optionString = "-Xcheck:jni"},
     };

@@ -133,17 +133,24 @@ static inline double read_real(JNIEnv *env, jobject img, const jlong *pos, jsize
 }
 
 /*
- * RealType.setReal(double) at `pos`. Returns NULL on success, or the Java exception thrown
- * (a local reference, cleared from the thread) for the caller to inspect.
+ * RealType.setReal(double) at `pos`. Returns NULL on success, or the Java exception thrown by
+ * get() or setReal (a local reference, cleared from the thread) for the caller to inspect.
  */
 static inline jthrowable write_real(JNIEnv *env, jobject img, const jlong *pos, jsize n, double value) {
-    jobject t = pixel_at(env, img, pos, n);
-    (*env)->CallVoidMethod(env, t, method(env, "net/imglib2/type/numeric/RealType", "setReal", "(D)V"), value);
+    jobject ra = access_at(env, img, pos, n);
+    jobject t = (*env)->CallObjectMethod(env, ra, method(env, "net/imglib2/Sampler", "get", "()Ljava/lang/Object;"));
     jthrowable thrown = (*env)->ExceptionOccurred(env);
+    if (thrown == NULL) {
+        (*env)->CallVoidMethod(env, t, method(env, "net/imglib2/type/numeric/RealType", "setReal", "(D)V"), value);
+        thrown = (*env)->ExceptionOccurred(env);
+    }
     if (thrown != NULL) {
         (*env)->ExceptionClear(env);
     }
-    (*env)->DeleteLocalRef(env, t);
+    if (t != NULL) {
+        (*env)->DeleteLocalRef(env, t);
+    }
+    (*env)->DeleteLocalRef(env, ra);
     return thrown;
 }
 

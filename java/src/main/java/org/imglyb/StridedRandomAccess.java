@@ -10,8 +10,9 @@ import net.imglib2.type.NativeType;
 
 /**
  * Random access of a {@link StridedImg}. Moves update a {@code long} pixel offset; {@link #get}
- * points the type at it, moving this access's window when needed. A position whose pixel lies
- * outside the memory throws {@link IndexOutOfBoundsException} on {@code get}.
+ * points the type at it, moving this access's window when needed. At a position whose pixel lies
+ * outside the memory, the type's index is -1, so reading or writing it throws
+ * {@link IndexOutOfBoundsException} (from the access) and never reaches memory.
  */
 public final class StridedRandomAccess<T extends NativeType<T>> extends AbstractLocalizable implements RandomAccess<T>, StridedPixels.StridedSampler {
 
@@ -21,9 +22,6 @@ public final class StridedRandomAccess<T extends NativeType<T>> extends Abstract
 	private final long[] strides;
 	private final long pixels;
 	private final int shift;
-
-	/** The image has no pixels; {@link #get} then gives the type without pointing it anywhere. */
-	private final boolean empty;
 
 	private long offset;
 	private long lo;
@@ -38,7 +36,6 @@ public final class StridedRandomAccess<T extends NativeType<T>> extends Abstract
 		this.shift = img.shift;
 		this.pixels = img.memory.bytes >> shift;
 		this.offset = img.origin;
-		this.empty = img.size() == 0;
 		type.updateContainer(this);
 		window(0);
 	}
@@ -64,13 +61,11 @@ public final class StridedRandomAccess<T extends NativeType<T>> extends Abstract
 		long i = offset - lo;
 		if (i < 0 || offset >= hi) {
 			if (offset < 0 || offset >= pixels) {
-				if (empty) {
-					// As ImgLib2's own images: an empty image's type can be had, but not read.
-					return type;
-				}
-				final long[] p = new long[n];
-				localize(p);
-				throw new IndexOutOfBoundsException("imglyb: position " + java.util.Arrays.toString(p) + " lies outside the image's memory");
+				// As ImgLib2's own images: get() hands out the type wherever the access stands
+				// (code asks for the type before positioning it), and reading or writing a pixel
+				// outside the memory throws IndexOutOfBoundsException in the access.
+				type.updateIndex(-1);
+				return type;
 			}
 			window(Memory.windowOf(offset << shift));
 			i = offset - lo;
