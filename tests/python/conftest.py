@@ -139,6 +139,20 @@ def _benign(report: str) -> bool:
     return bool(installed) and all(" in libjvm.so, " in handler for handler in installed)
 
 
+_TRUNCATED_REPORT = re.compile(r"^Warning: SIG\w+ handler modified!\n(?:.*\n?)*\Z", re.MULTILINE)
+_HANDLER_LINE = re.compile(r"^\s*SIG\w+:[ \t]*(\S.*)$", re.MULTILINE)
+
+
+def _benign_truncated(report: str) -> bool:
+    """A report cut short by the process exiting (no closing line): benign when every handler it
+    got to name is libjvm's."""
+    if "Consider using jsig library." in report:
+        return False
+    return all(" in libjvm.so" in h or h.startswith("SIG_") for h in _HANDLER_LINE.findall(report))
+
+
 def strip_exit_signal_reports(stdout: str) -> str:
-    """``stdout`` without -Xcheck:jni signal reports whose installed handlers are all the JVM's."""
-    return _SIGNAL_REPORT.sub(lambda m: "" if _benign(m.group(0)) else m.group(0), stdout)
+    """``stdout`` without -Xcheck:jni signal reports whose installed handlers are all the JVM's,
+    including one that the exiting process cut short."""
+    stdout = _SIGNAL_REPORT.sub(lambda m: "" if _benign(m.group(0)) else m.group(0), stdout)
+    return _TRUNCATED_REPORT.sub(lambda m: "" if _benign_truncated(m.group(0)) else m.group(0), stdout)
