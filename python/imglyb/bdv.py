@@ -1,14 +1,26 @@
-"""BigDataViewer, when its jars are on the classpath (for example from a Fiji installation, see
-:func:`imglyb.config.add_fiji`). BigDataViewer is not in any package registry this project can
-use, so only the error path is tested here; :func:`show` is one call into
-``bdv.util.BdvFunctions.show`` on the zero-copy image."""
+"""BigDataViewer windows over shared pixels, when BigDataViewer's jars are on the classpath (for
+example from a Fiji installation, see :func:`imglyb.config.add_fiji`).
+
+A NumPy array is wrapped with no copy (:func:`imglyb.to_imglib`), so BigDataViewer renders the
+array's own memory: a NumPy edit appears after :meth:`BdvWindow.refresh`. Every call that builds
+or changes Swing UI runs on the Swing event thread (``SwingUtilities.invokeAndWait``):
+BigDataViewer builds dialogs while it opens a window, and building them on the calling thread
+while the event thread lays them out can deadlock.
+
+Axes: ImgLib2 dimension 0 is x (the last NumPy axis), drawn horizontally, and y points down.
+BigDataViewer reads the dimensions after x and y by ``axis_order`` (its own names, in ImgLib2
+order: ``"XYZC"`` for a NumPy ``(c, z, y, x)`` array); without one, a 4-D image is x, y, z and
+time. ``voxel_size`` is given in NumPy order, ``(z, y, x)``.
+"""
 
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, Callable, Optional, Sequence, Tuple, TypeVar
 
 from . import _imglyb
+
+T = TypeVar("T")
 
 _NO_BDV = (
     "BigDataViewer (bdv.util.BdvFunctions) is not on the Java classpath: call "
@@ -18,23 +30,165 @@ _NO_BDV = (
 )
 
 
-def show(data: Any, name: str = "imglyb") -> Any:
-    """Show a NumPy array (wrapped with no copy by :func:`imglyb.to_imglib`) or an ImgLib2
-    image in BigDataViewer; returns BigDataViewer's ``BdvStackSource``.
+def on_event_thread(fn: Callable[[], T]) -> T:
+    """Runs ``fn`` on the Swing event thread and returns its result (or raises its exception);
+    runs it at once when called on that thread. The calling thread waits with the GIL released,
+    so ``fn`` may call Java and Python."""
+    swing = _imglyb.jimport("javax.swing.SwingUtilities")
+    if swing.isEventDispatchThread():
+        return fn()
+    box: dict = {}
 
-    Raises:
-        ImglybError: BigDataViewer is not on the classpath, or there is no display.
-    """
+    def run() -> None:
+        try:
+            box["value"] = fn()
+        except BaseException as e:  # handed to the calling thread
+            box["error"] = e
+
+    swing.invokeAndWait(_imglyb.jproxy("java.lang.Runnable", run))
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+def _functions() -> Any:
     from . import _ensure_jvm
 
     _ensure_jvm()
     try:
-        functions = _imglyb.jimport("bdv.util.BdvFunctions")
+        return _imglyb.jimport("bdv.util.BdvFunctions")
     except _imglyb.JavaException as e:
         raise _imglyb.ImglybError(f"{_NO_BDV} ({e.java_class}: {e.message})") from None
+
+
+def _value_range(data: Any, image: Any) -> Optional[Tuple[float, float]]:
+    """The smallest and largest value, for the display range (None when there is none)."""
+    import numpy as np
+
+    if not isinstance(data, _imglyb.JavaObject):
+        arr = np.asarray(data)
+        if arr.size == 0 or arr.dtype.kind not in "biuf":
+            return None
+        finite = arr[np.isfinite(arr)] if arr.dtype.kind == "f" else arr
+        if finite.size == 0:
+            return None
+        return float(finite.min()), float(finite.max())
+    r = _imglyb.jimport("org.imglyb.Images").realRange(image)
+    return None if r is None else (float(r[0]), float(r[1]))
+
+
+class BdvWindow:
+    """A source shown in a BigDataViewer window, as :func:`show` returns it."""
+
+    def __init__(self, source: Any, image: Any) -> None:
+        self._source = source
+        self._image = image
+
+    @property
+    def source(self) -> Any:
+        """BigDataViewer's ``BdvStackSource`` for this image."""
+        return self._source
+
+    @property
+    def handle(self) -> Any:
+        """The ``BdvHandle`` of the window (pass it, or this object, as ``add_to``)."""
+        return self._source.getBdvHandle()
+
+    @property
+    def image(self) -> Any:
+        """The ImgLib2 image shown (for a NumPy array, a view of its memory)."""
+        return self._image
+
+    def set_display_range(self, low: float, high: float) -> None:
+        """Map ``low`` to black and ``high`` to white (or the source's colour)."""
+        on_event_thread(lambda: self._source.setDisplayRange(float(low), float(high)))
+
+    def refresh(self) -> None:
+        """Draw the window again from the shared pixels, after NumPy changed them."""
+        panel = self.handle.getViewerPanel()
+        on_event_thread(panel.requestRepaint)
+
+    def add(self, data: Any, name: str = "imglyb", **options: Any) -> "BdvWindow":
+        """Show another image in the same window; takes :func:`show`'s options."""
+        return show(data, name, add_to=self, **options)
+
+    def close(self) -> None:
+        """Close the window (every source in it)."""
+        handle = self.handle
+        on_event_thread(handle.close)
+
+
+def show(
+    data: Any,
+    name: str = "imglyb",
+    *,
+    add_to: Any = None,
+    is_2d: bool = False,
+    axis_order: Optional[str] = None,
+    voxel_size: Optional[Sequence[float]] = None,
+    title: Optional[str] = None,
+    display_range: Optional[Tuple[float, float]] = None,
+    argb: bool = False,
+) -> BdvWindow:
+    """Show a NumPy array (wrapped with no copy) or an ImgLib2 image in BigDataViewer.
+
+    Args:
+        data: a NumPy array (anything :func:`imglyb.to_imglib` takes) or an ImgLib2
+            ``RandomAccessibleInterval``.
+        name: the source's name in BigDataViewer.
+        add_to: a :class:`BdvWindow` (or a ``BdvHandle``) to add this source to, instead of a
+            new window.
+        is_2d: a 2-D viewer (no rotation out of the plane), for 2-D data.
+        axis_order: BigDataViewer's ``AxisOrder`` name for the ImgLib2 dimensions, such as
+            ``"XYZC"`` (a NumPy ``(c, z, y, x)`` array: channels as sources) or ``"XYZT"``.
+        voxel_size: the size of a voxel along each axis, in NumPy order (``(z, y, x)``).
+        title: the window's title (new windows only).
+        display_range: the values drawn black and white; default: the data's smallest and
+            largest value (BigDataViewer's own default, 0 to 65535, shows float data black).
+        argb: show uint32/int32 pixels as colour (``ARGBType``, as :func:`imglyb.to_imglib_argb`)
+            rather than as grey values.
+
+    Returns:
+        a :class:`BdvWindow`; ``window.source`` is BigDataViewer's ``BdvStackSource``.
+
+    Raises:
+        ImglybError: BigDataViewer is not on the classpath, or there is no display.
+        TypeError, ValueError: the array cannot be wrapped, or an option is invalid.
+    """
+    functions = _functions()
     if not os.environ.get("DISPLAY"):
         raise _imglyb.ImglybError(
-            "BigDataViewer needs a display: set DISPLAY to an X server, or run under Xvfb"
+            "BigDataViewer needs a display: set DISPLAY to an X server, or run under Xvfb "
+            "(for example `xvfb-run -a python script.py`)"
         )
-    image = data if isinstance(data, _imglyb.JavaObject) else _imglyb.to_imglib(data)
-    return functions.show(image, name)
+    if isinstance(data, _imglyb.JavaObject):
+        image = data
+    else:
+        image = _imglyb.to_imglib_argb(data) if argb else _imglyb.to_imglib(data)
+    options = _imglyb.jimport("bdv.util.BdvOptions").options()
+    if add_to is not None:
+        options = options.addTo(add_to.handle if isinstance(add_to, BdvWindow) else add_to)
+    if is_2d:
+        options = options.is2D()
+    if axis_order is not None:
+        AxisOrder = _imglyb.jimport("bdv.util.AxisOrder")
+        names = [str(v) for v in AxisOrder.values()]
+        if not isinstance(axis_order, str) or axis_order.upper() not in names:
+            raise ValueError(f"axis_order must be one of BigDataViewer's {names}, not {axis_order!r}")
+        options = options.axisOrder(AxisOrder.valueOf(axis_order.upper()))
+    if voxel_size is not None:
+        sizes = [float(v) for v in voxel_size]
+        if not sizes or any(not (v > 0) for v in sizes):
+            raise ValueError(f"voxel_size must be positive numbers, in NumPy order; got {voxel_size!r}")
+        options = options.sourceTransform(_imglyb.jarray("double", sizes[::-1]))
+    if title is not None:
+        options = options.frameTitle(str(title))
+    source = on_event_thread(lambda: functions.show(image, name, options))
+    window = BdvWindow(source, image)
+    if display_range is None and not argb:
+        display_range = _value_range(data, image)
+        if display_range is not None and display_range[1] <= display_range[0]:
+            display_range = (display_range[0], display_range[0] + 1)
+    if display_range is not None:
+        window.set_display_range(*display_range)
+    return window

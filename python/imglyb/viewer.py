@@ -102,8 +102,19 @@ def render(data: Any, title: Optional[str] = None) -> Window:
     return Window(viewer.image(image, title or "imglyb"), image)
 
 
+def open_windows() -> int:
+    """How many Java windows are open and visible: ImageJ's and BigDataViewer's (any AWT
+    ``Frame``). 0 without a display."""
+    from . import _ensure_jvm
+
+    _ensure_jvm()
+    if _imglyb.jimport("java.awt.GraphicsEnvironment").isHeadless():
+        return 0
+    return sum(1 for f in _imglyb.jimport("java.awt.Frame").getFrames() if f.isVisible())
+
+
 def wait_for_windows(poll_seconds: float = 0.2) -> None:
-    """Block until every ImageJ image window is closed, so that a script keeps its windows."""
-    viewer = _viewer()
-    while viewer.windowCount() > 0:
+    """Block until every ImageJ and BigDataViewer window is closed, so that a script keeps its
+    windows."""
+    while open_windows() > 0:
         time.sleep(poll_seconds)

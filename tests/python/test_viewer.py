@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+import imglyb
 from conftest import run_python
 
 
@@ -192,3 +193,41 @@ def test_a_fiji_installation_adds_its_jars(tmp_path):
             print(e)
     """)
     assert "not a Fiji installation" in r.stdout
+
+
+def test_on_event_thread_runs_there_and_hands_back_results_and_errors():
+    swing = imglyb.jimport("javax.swing.SwingUtilities")
+    assert not swing.isEventDispatchThread()
+    assert imglyb.bdv.on_event_thread(lambda: bool(swing.isEventDispatchThread())) is True
+    assert imglyb.bdv.on_event_thread(lambda: 41 + 1) == 42
+
+    def fails():
+        raise KeyError("from the event thread")
+
+    with pytest.raises(KeyError, match="from the event thread"):
+        imglyb.bdv.on_event_thread(fails)
+    # Nested: a call made on the event thread runs at once.
+    assert imglyb.bdv.on_event_thread(lambda: imglyb.bdv.on_event_thread(lambda: "inner")) == "inner"
+
+
+def test_wait_for_windows_waits_for_any_java_frame():
+    """BigDataViewer's windows are plain Swing frames: wait_for_windows counts every visible frame,
+    not only ImageJ's."""
+    r = run_with_display("""
+        import threading, time
+        import imglyb
+        from imglyb.bdv import on_event_thread
+        assert imglyb.viewer.open_windows() == 0
+        frame = on_event_thread(lambda: imglyb.jimport("javax.swing.JFrame")("not ImageJ"))
+        on_event_thread(lambda: frame.setSize(200, 100))
+        on_event_thread(lambda: frame.setVisible(True))
+        assert imglyb.viewer.open_windows() == 1
+        threading.Timer(0.5, lambda: on_event_thread(frame.dispose)).start()
+        t0 = time.monotonic()
+        imglyb.wait_for_windows()
+        assert time.monotonic() - t0 >= 0.4
+        assert imglyb.viewer.open_windows() == 0
+        print("ok")
+    """)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.strip().splitlines()[-1] == "ok"

@@ -562,6 +562,31 @@ public final class Images {
 		}
 	}
 
+	/**
+	 * The smallest and largest value of a {@code RealType} image, ignoring NaN, or null when it
+	 * has no such value (empty, all NaN, or not real-valued): a display range for viewers.
+	 */
+	public static double[] realRange(final Object image) {
+		if (!(image instanceof RandomAccessibleInterval) || Intervals.numElements((RandomAccessibleInterval<?>) image) == 0) {
+			return null;
+		}
+		double lo = Double.POSITIVE_INFINITY;
+		double hi = Double.NEGATIVE_INFINITY;
+		for (final Object t : net.imglib2.view.Views.iterable((RandomAccessibleInterval<?>) image)) {
+			if (!(t instanceof RealType)) {
+				return null;
+			}
+			final double v = ((RealType<?>) t).getRealDouble();
+			if (v < lo) {
+				lo = v;
+			}
+			if (v > hi) {
+				hi = v;
+			}
+		}
+		return lo <= hi ? new double[] { lo, hi } : null;
+	}
+
 	/** How accesses read memory in this JVM: {@code "unsafe"} or {@code "buffer"} (see {@link Memory}). */
 	public static String memoryPath() {
 		return Memory.UNSAFE ? "unsafe" : "buffer";
