@@ -1,0 +1,139 @@
+"""imglyb.bdv against a real BigDataViewer, in real windows under Xvfb.
+
+BigDataViewer is not on Maven Central (docs/compatibility.md), so CI has none and these tests
+run only where ``IMGLYB_TEST_BDV_CLASSPATH`` names its jars (a path list: bigdataviewer-core,
+bigdataviewer-vistools and their dependencies, with the ImgLib2 they were built against first).
+They were run by hand against BigDataViewer core 4.3.2 and vistools 1.0.0-beta-10 built from
+their public sources on Debian's ImgLib2 4.5.0.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+BDV_CLASSPATH = os.environ.get("IMGLYB_TEST_BDV_CLASSPATH", "")
+pytestmark = pytest.mark.skipif(
+    not BDV_CLASSPATH, reason="IMGLYB_TEST_BDV_CLASSPATH names no BigDataViewer jars (not on Maven Central)"
+)
+
+# Captures the viewer panel as it is on the (virtual) screen, as an RGB NumPy array.
+CAPTURE = """
+import numpy as np, time, imglyb
+from imglyb.bdv import on_event_thread
+def capture(window, settle=1.5):
+    panel = window.handle.getViewerPanel()
+    on_event_thread(panel.requestRepaint)
+    time.sleep(settle)
+    awt = imglyb.jimport("java.awt.Rectangle")
+    box = on_event_thread(lambda: awt(panel.getLocationOnScreen(), panel.getSize()))
+    shot = imglyb.jimport("java.awt.Robot")().createScreenCapture(box)
+    w, h = shot.getWidth(), shot.getHeight()
+    argb = np.asarray(shot.getRGB(0, 0, w, h, None, 0, w), dtype=np.int64).reshape(h, w)
+    return np.stack([(argb >> 16) & 255, (argb >> 8) & 255, argb & 255], axis=-1).astype(np.uint8)
+def bright_centroid(rgb):
+    ys, xs = np.nonzero(rgb.max(axis=-1) > 128)
+    assert ys.size, "nothing bright on the screen"
+    return ys.mean() / rgb.shape[0], xs.mean() / rgb.shape[1]
+"""
+
+
+def run_bdv(code: str, timeout: float = 180) -> subprocess.CompletedProcess:
+    xvfb_run = shutil.which("xvfb-run")
+    assert xvfb_run, "xvfb-run is missing: ./ci/setup installs Debian's xvfb"
+    env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
+    env["IMGLYB_CLASSPATH"] = BDV_CLASSPATH
+    env["IMGLYB_SYSTEM_JARS"] = "0"
+    return subprocess.run(
+        [xvfb_run, "-a", "-s", "-screen 0 1280x1024x24", sys.executable, "-c",
+         CAPTURE + textwrap.dedent(code)],
+        env=env, capture_output=True, text=True, timeout=timeout,
+    )
+
+
+def test_numpy_float_volume_renders_with_its_value_range_and_orientation():
+    r = run_bdv("""
+        a = np.zeros((100, 160), np.float32)   # y, x; values far below BigDataViewer's 0..65535
+        a[15:35, 110:150] = 0.5                 # top right
+        w = imglyb.bdv.show(a, "float", is_2d=True, title="imglyb test")
+        assert w.source.getClass().getName() == "bdv.util.BdvStackSource"
+        assert np.shares_memory(imglyb.to_numpy(w.image, copy=False), a)
+        frame = imglyb.jimport("javax.swing.SwingUtilities").getWindowAncestor(w.handle.getViewerPanel())
+        assert frame.getTitle() == "imglyb test", frame.getTitle()
+        rgb = capture(w)
+        y, x = bright_centroid(rgb)            # not black: the display range is the data's
+        assert x > 0.5 and y < 0.5, (y, x)     # x to the right, y down
+        a[70:90, 10:40] = 0.5                   # NumPy writes; the window shows it after refresh
+        w.refresh()
+        rgb2 = capture(w)
+        h, wd = rgb2.shape[:2]
+        assert rgb2[h // 2:, : wd // 2].max() > 128, "the NumPy edit is not drawn"
+        assert imglyb.viewer.open_windows() == 1
+        w.close()
+        time.sleep(0.5)
+        assert imglyb.viewer.open_windows() == 0
+        print("ok")
+    """)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.strip().splitlines()[-1] == "ok"
+
+
+def test_two_sources_in_one_window_and_channels_as_sources():
+    r = run_bdv("""
+        base = np.random.default_rng(0).random((4, 32, 48), dtype=np.float32)
+        w = imglyb.bdv.show(base, "first")
+        w2 = w.add(base * 2, "second")           # the seed's demo: a second source, same window
+        assert w2.handle.equals(w.handle)
+        state = w.handle.getViewerPanel().getState()
+        assert state.numSources() == 2, state.numSources()
+        # (c, z, y, x): channels become sources with axis_order, not time points.
+        cz = np.zeros((2, 4, 32, 48), np.uint16)
+        c = imglyb.bdv.show(cz, "channels", axis_order="XYZC", voxel_size=(2.0, 1.0, 1.0))
+        assert c.handle.getViewerPanel().getState().numSources() == 2
+        assert c.handle.getViewerPanel().getState().getNumTimepoints() == 1
+        t = imglyb.bdv.show(cz, "time")          # BigDataViewer's default for 4-D: XYZT
+        assert t.handle.getViewerPanel().getState().getNumTimepoints() == 2
+        try:
+            imglyb.bdv.show(cz, "bad", axis_order="QQ")
+        except ValueError as e:
+            assert "XYZC" in str(e)
+        for x in (w, c, t):
+            x.close()
+        print("ok")
+    """)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.strip().splitlines()[-1] == "ok"
+
+
+def test_argb_flag_shows_colour_and_wait_for_windows_waits():
+    r = run_bdv("""
+        import threading
+        rgba = np.zeros((40, 60), np.uint32)
+        rgba[:] = 0xFFFF0000                     # opaque red
+        w = imglyb.bdv.show(rgba, "red", argb=True, is_2d=True)
+        rgb = capture(w)
+        red = (rgb[..., 0] > 200) & (rgb[..., 1] < 60) & (rgb[..., 2] < 60)
+        assert red.mean() > 0.05, red.mean()
+        threading.Timer(0.5, w.close).start()
+        t0 = time.monotonic()
+        imglyb.wait_for_windows()                # returns once BigDataViewer's window is closed
+        assert time.monotonic() - t0 >= 0.4
+        print("ok")
+    """)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.strip().splitlines()[-1] == "ok"
+
+
+def test_show_never_deadlocks():
+    """BigDataViewer built its dialogs on the calling thread while the event thread laid them
+    out, and hung about one process in four; imglyb.bdv.show runs on the event thread."""
+    for _ in range(8):
+        r = run_bdv("""
+            w = imglyb.bdv.show(np.ones((8, 16, 16), np.float32), "x")
+            w.close()
+            print("ok")
+        """, timeout=60)
+        assert r.returncode == 0, r.stdout + r.stderr
