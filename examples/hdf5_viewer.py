@@ -15,6 +15,7 @@ or without one, writing the middle slice as ImageJ draws it to ``target/examples
 from __future__ import annotations
 
 import argparse
+import os
 import pathlib
 import sys
 import tempfile
@@ -72,10 +73,33 @@ def main(argv: list[str] | None = None) -> int:
         png = out / "hdf5_viewer.png"
         window.save_png(png)
         print(f"wrote slice {middle} to {png}")
+        if os.environ.get("DISPLAY"):  # under Xvfb: a real window, captured for the docs
+            shown = imglyb.show(volume, "HDF5 volume")
+            shown.imageplus.setSlice(middle + 1)
+            shown.refresh()
+            shown.capture_png(out / "hdf5_viewer-window.png")
+            shown.close()
+            if has_bigdataviewer():
+                bdv = imglyb.bdv.show(volume, "HDF5 volume", title="HDF5 volume in BigDataViewer")
+                bdv.capture_png(out / "hdf5_viewer-bdv.png")
+                bdv.close()
         return 0 if shared else 1
-    window.refresh()
+    if has_bigdataviewer():
+        # BigDataViewer when it is on the classpath (imglyb.config.add_fiji), over the same memory.
+        window.close()
+        imglyb.bdv.show(volume, "HDF5 volume", title="HDF5 volume")
+    else:
+        window.refresh()
     imglyb.wait_for_windows()
     return 0
+
+
+def has_bigdataviewer() -> bool:
+    try:
+        imglyb.jimport("bdv.util.BdvFunctions")
+        return True
+    except imglyb.JavaException:
+        return False
 
 
 if __name__ == "__main__":

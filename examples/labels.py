@@ -20,6 +20,7 @@ volume (``labels.npy``) to ``target/examples``, or to the folder given with ``--
 from __future__ import annotations
 
 import argparse
+import os
 import pathlib
 import sys
 
@@ -79,6 +80,12 @@ def main(argv: list[str] | None = None) -> int:
         window.save_png(png)
         np.save(args.out / "labels.npy", labels)
         print(f"wrote slice {middle} to {png} and the labels to {args.out / 'labels.npy'}")
+        if os.environ.get("DISPLAY"):  # under Xvfb: a real window, captured for the docs
+            shown = imglyb.show(view, "labels")
+            shown.imageplus.setSlice(middle + 1)
+            shown.refresh()
+            shown.capture_png(args.out / "labels-window.png")
+            shown.close()
         return 0
     window = imglyb.show(view, "labels")
     window.imageplus.setSlice(middle + 1)

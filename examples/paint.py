@@ -234,6 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     png, npy, clicks = (args.out / "paint.png", args.out / "paint.npy",
                         args.out / "paint_clicks.json")
     window.save_png(png)
+    window.capture_png(args.out / "paint-window.png")  # the real window, for the docs
     np.save(npy, arr)
     shown = window.imageplus.getCurrentSlice() - 1
     clicks.write_text(json.dumps({

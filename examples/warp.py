@@ -21,6 +21,7 @@ arrays (``warp.npz``) to ``target/examples``, or to the folder given with ``--ou
 from __future__ import annotations
 
 import argparse
+import os
 import pathlib
 import sys
 
@@ -113,6 +114,10 @@ def main(argv: list[str] | None = None) -> int:
         png = args.out / "warp.png"
         # The stacked copy is only for the picture: moving on the left, warped on the right.
         imglyb.viewer.render(np.hstack([image, out]), "moving | warped").save_png(png)
+        if os.environ.get("DISPLAY"):  # under Xvfb: a real window, captured for the docs
+            shown = imglyb.show(np.hstack([image, out]), "moving | warped")
+            shown.capture_png(args.out / "warp-window.png")
+            shown.close()
         npz = args.out / "warp.npz"
         np.savez(npz, image=image, out=out, affine=affine, moving=moving, fixed=fixed)
         print(f"wrote {png} and {npz}")

@@ -112,6 +112,22 @@ class BdvWindow:
         """Show another image in the same window; takes :func:`show`'s options."""
         return show(data, name, add_to=self, **options)
 
+    def capture_png(self, path: "os.PathLike[str] | str", settle_seconds: float = 1.5) -> None:
+        """Capture the viewer as it is on the screen to a PNG file, after drawing it again and
+        waiting ``settle_seconds`` for BigDataViewer to finish rendering."""
+        import time
+
+        panel = self.handle.getViewerPanel()
+        on_event_thread(panel.requestRepaint)
+        time.sleep(settle_seconds)
+        rectangle = _imglyb.jimport("java.awt.Rectangle")
+        box = on_event_thread(lambda: rectangle(panel.getLocationOnScreen(), panel.getSize()))
+        shot = _imglyb.jimport("java.awt.Robot")().createScreenCapture(box)
+        if not _imglyb.jimport("javax.imageio.ImageIO").write(
+            shot, "png", _imglyb.jimport("java.io.File")(os.fspath(path))
+        ):
+            raise _imglyb.ImglybError(f"no PNG writer for {path}")
+
     def close(self) -> None:
         """Close the window (every source in it)."""
         handle = self.handle

@@ -69,6 +69,12 @@ class Window:
         """Write the current slice as shown (display range and colours applied) to a PNG file."""
         _viewer().savePng(self._imp, os.fspath(path))
 
+    def capture_png(self, path: "os.PathLike[str] | str", min_width: int = 512) -> None:
+        """Capture the window as it is on the screen (ImageJ's info line and slider included) to
+        a PNG file, zooming in first until the image is at least ``min_width`` pixels wide (at
+        most 8x). Needs a window shown with :func:`show`."""
+        _viewer().capturePng(self._imp, os.fspath(path), int(min_width))
+
 
 def show(data: Any, title: Optional[str] = None) -> Window:
     """Show a NumPy array (or anything :func:`imglyb.to_imglib` takes) or an ImgLib2 image in an

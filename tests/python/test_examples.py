@@ -15,3 +15,24 @@ def test_quickstart_shares_pixels_both_ways():
     assert "NumPy (3, 4) is ImgLib2 StridedImg [4, 3]" in out
     assert "NumPy sees a[2, 0] = -1.0" in out
     assert "shares a's memory: True" in out
+
+
+def test_window_captures_are_real_windows_at_a_readable_size():
+    """ci/examples also captures each example's real ImageJ window on the (Xvfb) screen, zoomed
+    to at least 512 pixels wide, for docs/examples.md: the capture holds ImageJ's info line above
+    the image, and the image's own brightest pixels."""
+    import numpy as np
+    from PIL import Image
+
+    out = pathlib.Path(__file__).resolve().parents[2] / "target" / "examples"
+    for name in ("hdf5_viewer", "paint", "warp", "labels"):
+        shot = np.asarray(Image.open(out / f"{name}-window.png").convert("RGB"))
+        render = np.asarray(Image.open(out / f"{name}.png").convert("RGB"))
+        assert shot.shape[1] >= 512, (name, shot.shape)
+        assert shot.shape[1] > render.shape[1] and shot.shape[0] > render.shape[0]
+        # The info line: ImageJ's light grey window background with dark text, above the image.
+        top = shot[:12].reshape(-1, 3)
+        assert (top.min(axis=1) > 200).mean() > 0.5 and (top.max(axis=1) < 100).any(), name
+        # The rendered slice's brightest colour appears in the window.
+        brightest = render.reshape(-1, 3)[render.reshape(-1, 3).sum(axis=1).argmax()]
+        assert (np.abs(shot.astype(int) - brightest).sum(axis=-1) <= 6).any(), name

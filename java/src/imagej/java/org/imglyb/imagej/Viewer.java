@@ -81,6 +81,48 @@ public final class Viewer {
 		}
 	}
 
+	/**
+	 * Captures the image's window as it is on the screen (a real screen capture, with ImageJ's
+	 * info line and slider) to a PNG file, first zooming in until the image is at least
+	 * {@code minWidth} pixels wide (at most 8x). Needs a shown window.
+	 */
+	public static void capturePng(final ImagePlus imp, final String path, final int minWidth) throws IOException {
+		final ij.gui.ImageWindow window = imp.getWindow();
+		if (window == null) {
+			throw new IllegalStateException("imglyb: the image is not shown in a window; capture needs imglyb.show");
+		}
+		onEventThread(() -> {
+			final ij.gui.ImageCanvas canvas = window.getCanvas();
+			while (canvas.getWidth() < minWidth && canvas.getMagnification() < 8) {
+				final double before = canvas.getMagnification();
+				canvas.zoomIn(canvas.getWidth() / 2, canvas.getHeight() / 2);
+				if (canvas.getMagnification() == before) {
+					break;
+				}
+			}
+			window.pack();
+			imp.updateAndDraw();
+		});
+		try {
+			Thread.sleep(400); // let the window manager and the repaint settle
+		}
+		catch (final InterruptedException e) {
+			Thread.currentThread().interrupt();
+		}
+		final java.awt.Rectangle[] bounds = new java.awt.Rectangle[1];
+		onEventThread(() -> bounds[0] = new java.awt.Rectangle(window.getLocationOnScreen(), window.getSize()));
+		final BufferedImage shot;
+		try {
+			shot = new java.awt.Robot().createScreenCapture(bounds[0]);
+		}
+		catch (final java.awt.AWTException e) {
+			throw new IOException("imglyb: cannot capture the screen", e);
+		}
+		if (!ImageIO.write(shot, "png", new File(path))) {
+			throw new IOException("imglyb: no PNG writer for " + path);
+		}
+	}
+
 	private static void onEventThread(final Runnable r) {
 		if (EventQueue.isDispatchThread()) {
 			r.run();
