@@ -50,7 +50,17 @@ public final class Memory {
 	static final boolean UNSAFE;
 
 	/** The form of the accesses' index check; see {@link NativeAccess#checkIndex}. */
-	static final boolean INTRINSIC_CHECK = Runtime.version().feature() >= 25;
+	static final boolean INTRINSIC_CHECK = intrinsicCheck();
+
+	/**
+	 * Java 25 and newer check indices with {@code Objects.checkIndex}, older JVMs with a plain
+	 * comparison (see {@link NativeAccess#checkIndex}); {@code -Dimglyb.checkIndex=intrinsic} or
+	 * {@code =plain} overrides, for measuring.
+	 */
+	private static boolean intrinsicCheck() {
+		final String forced = System.getProperty("imglyb.checkIndex", "");
+		return forced.equals("intrinsic") || (!forced.equals("plain") && Runtime.version().feature() >= 25);
+	}
 
 	static final MethodHandle GET_BYTE;
 	static final MethodHandle PUT_BYTE;

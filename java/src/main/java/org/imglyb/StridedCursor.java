@@ -25,6 +25,9 @@ public final class StridedCursor<T extends NativeType<T>> extends AbstractEuclid
 	private final long[] dims;
 	private final long[] strides;
 	private final long stride0;
+
+	/** {@link #stride0} as an int, for index steps on the fast path (rows in one window). */
+	private final int step0;
 	private final long last0;
 	private final long rows;
 	private final int shift;
@@ -57,6 +60,7 @@ public final class StridedCursor<T extends NativeType<T>> extends AbstractEuclid
 		img.dimensions(dims);
 		this.strides = img.strides;
 		this.stride0 = n == 0 ? 0 : strides[0];
+		this.step0 = (int) stride0;
 		final long size = img.size();
 		this.last0 = size == 0 ? -1 : n == 0 ? 0 : dims[0] - 1;
 		this.rows = size == 0 ? 0 : n == 0 ? 1 : size / dims[0];
@@ -117,16 +121,26 @@ public final class StridedCursor<T extends NativeType<T>> extends AbstractEuclid
 		return type;
 	}
 
+	/**
+	 * One step. The common case (the next pixel of a row in the window) is all this method does,
+	 * so that it inlines small next to other cursors in a loop that sees both (a heap
+	 * {@code ArrayCursor} and this one): everything else is in {@link #step()}.
+	 */
 	@Override
 	public void fwd() {
+		if (fast && x < last0) {
+			++x;
+			type.incIndex(step0);
+			return;
+		}
+		step();
+	}
+
+	/** {@link #fwd()} off the fast path: a slow row, or the next row. */
+	private void step() {
 		if (x < last0) {
 			++x;
-			if (fast) {
-				type.incIndex((int) stride0);
-			}
-			else {
-				point(rowStart + x * stride0);
-			}
+			point(rowStart + x * stride0);
 			return;
 		}
 		--rowsLeft;

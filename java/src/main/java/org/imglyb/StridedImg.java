@@ -3,7 +3,9 @@
  */
 package org.imglyb;
 
+import net.imglib2.Cursor;
 import net.imglib2.FlatIterationOrder;
+import net.imglib2.RandomAccess;
 import net.imglib2.Interval;
 import net.imglib2.RandomAccessibleInterval;
 import net.imglib2.img.Img;
@@ -73,22 +75,22 @@ public final class StridedImg<T extends NativeType<T>> extends ImgView<T> {
 	}
 
 	@Override
-	public StridedCursor<T> cursor() {
+	public Cursor<T> cursor() {
 		return pixels.cursor();
 	}
 
 	@Override
-	public StridedCursor<T> localizingCursor() {
-		return pixels.cursor();
+	public Cursor<T> localizingCursor() {
+		return pixels.localizingCursor();
 	}
 
 	@Override
-	public StridedRandomAccess<T> randomAccess() {
+	public RandomAccess<T> randomAccess() {
 		return pixels.randomAccess();
 	}
 
 	@Override
-	public StridedRandomAccess<T> randomAccess(final Interval interval) {
+	public RandomAccess<T> randomAccess(final Interval interval) {
 		return pixels.randomAccess();
 	}
 
