@@ -177,6 +177,69 @@ def attach_painter(window: imglyb.Window, arr: np.ndarray, radius: int = RADIUS,
     return painter
 
 
+class BdvPainter(Painter):
+    """The :class:`Painter` for a BigDataViewer window: a press paints a sphere at the voxel under
+    the mouse, in the plane BigDataViewer shows (any orientation), found with
+    ``ViewerPanel.displayToGlobalCoordinates`` (the source transform is the identity)."""
+
+    def mousePressed(self, e: Any) -> None:
+        try:
+            panel = self.window.handle.getViewerPanel()
+            p = imglyb.jimport("net.imglib2.RealPoint")(3)
+            panel.displayToGlobalCoordinates(float(e.getX()), float(e.getY()), p)
+            x, y, z = (int(round(p.getDoublePosition(d))) for d in range(3))
+            nz, ny, nx = self.arr.shape
+            if 0 <= x < nx and 0 <= y < ny and 0 <= z < nz:
+                paint_sphere(self.window.image, (z, y, x), self.radius, self.value)
+                self.clicks.append((z, y, x, self.radius, self.value))
+                self.window.refresh()
+        except BaseException as err:  # noqa: BLE001 - handed to the thread that waits
+            self.errors.append(err)
+            raise
+        finally:
+            with self._pressed:
+                self.presses += 1
+                self._pressed.notify_all()
+
+
+def attach_bdv_painter(window: Any, arr: np.ndarray, radius: int = RADIUS,
+                       value: float = VALUE) -> BdvPainter:
+    """Adds a :class:`BdvPainter` over ``arr`` to a BigDataViewer window's display."""
+    painter = BdvPainter(window, arr, radius, value, DISPLAY_RANGE)
+    listener = imglyb.jproxy("java.awt.event.MouseListener", painter)
+    window.handle.getViewerPanel().getDisplay().addMouseListener(listener)
+    painter.listener = listener
+    return painter
+
+
+def click_bdv(window: Any, z: int, y: int, x: int) -> None:
+    """Moves BigDataViewer's plane to voxel (x, y, z) and queues a press and a release on it."""
+    from imglyb.bdv import on_event_thread
+
+    panel = window.handle.getViewerPanel()
+    t = imglyb.jimport("net.imglib2.realtransform.AffineTransform3D")()
+    panel.getState().getViewerTransform(t)
+    shown = imglyb.jarray("double", 3)
+    t.apply(imglyb.jarray("double", [float(x), float(y), float(z)]), shown)
+    t.set(t.get(2, 3) - shown[2], 2, 3)  # bring the voxel into the shown plane
+    on_event_thread(lambda: panel.setCurrentViewerTransform(t))
+    MouseEvent = imglyb.jimport("java.awt.event.MouseEvent")
+    System = imglyb.jimport("java.lang.System")
+    queue = imglyb.jimport("java.awt.Toolkit").getDefaultToolkit().getSystemEventQueue()
+    display = panel.getDisplay()
+    for kind in (MouseEvent.MOUSE_PRESSED, MouseEvent.MOUSE_RELEASED):
+        queue.postEvent(MouseEvent(display, kind, System.currentTimeMillis(), 0,
+                                   int(round(shown[0])), int(round(shown[1])), 1, False))
+
+
+def has_bigdataviewer() -> bool:
+    try:
+        imglyb.jimport("bdv.util.BdvFunctions")
+        return True
+    except imglyb.JavaException:
+        return False
+
+
 def click(window: imglyb.Window, z: int, y: int, x: int) -> None:
     """Shows slice ``z`` and queues a press and a release at pixel (x, y) of the canvas.
 
@@ -209,9 +272,15 @@ def main(argv: list[str] | None = None) -> int:
                              "for a user (still needs an X display: run it under xvfb-run)")
     parser.add_argument("--out", type=pathlib.Path, default=ROOT / "target" / "examples",
                         help="the folder --headless writes to (default: target/examples)")
+    parser.add_argument("--viewer", choices=["auto", "imagej", "bdv"], default="auto",
+                        help="auto: BigDataViewer when it is on the classpath, ImageJ otherwise "
+                             "(--headless: ImageJ unless bdv is asked for)")
     args = parser.parse_args(argv)
 
     arr = make_volume()
+    use_bdv = args.viewer == "bdv" or (args.viewer == "auto" and not args.headless and has_bigdataviewer())
+    if use_bdv:
+        return paint_in_bdv(arr, args)
     try:
         window = imglyb.show(arr, "paint: click to draw spheres")
     except imglyb.ImglybError as e:
@@ -247,6 +316,34 @@ def main(argv: list[str] | None = None) -> int:
     print(f"painted {len(painter.clicks)} spheres in {1e3 * elapsed:.0f} ms; "
           f"{changed} voxels of the NumPy array changed")
     print(f"wrote slice {shown} to {png}, the array to {npy}, the clicks to {clicks}")
+    return 0
+
+
+def paint_in_bdv(arr: np.ndarray, args: argparse.Namespace) -> int:
+    """The same, in a BigDataViewer window over the same memory."""
+    try:
+        window = imglyb.bdv.show(arr, "paint", display_range=DISPLAY_RANGE,
+                                 title="paint: click to draw spheres")
+    except imglyb.ImglybError as e:
+        print(f"paint.py: {e}", file=sys.stderr)
+        return 1
+    painter = attach_bdv_painter(window, arr)
+    if not args.headless:
+        print(f"Click in BigDataViewer to paint spheres of radius {RADIUS} into the {arr.shape} "
+              f"{arr.dtype} array; close the window to end.")
+        imglyb.wait_for_windows()
+        print(f"painted {len(painter.clicks)} sphere(s)")
+        return 0
+    for i, (z, y, x) in enumerate(HEADLESS_CLICKS, 1):
+        click_bdv(window, z, y, x)
+        painter.wait_for_presses(i, CLICK_TIMEOUT_S)
+    args.out.mkdir(parents=True, exist_ok=True)
+    window.capture_png(args.out / "paint-bdv.png")
+    np.save(args.out / "paint-bdv.npy", arr)
+    (args.out / "paint-bdv_clicks.json").write_text(json.dumps(
+        {"clicks": [dict(zip(("z", "y", "x", "radius", "value"), c)) for c in painter.clicks]}, indent=1))
+    window.close()
+    print(f"painted {len(painter.clicks)} spheres in BigDataViewer; wrote {args.out / 'paint-bdv.npy'}")
     return 0
 
 

@@ -137,3 +137,36 @@ def test_show_never_deadlocks():
             print("ok")
         """, timeout=60)
         assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_paint_example_paints_from_bigdataviewer(tmp_path):
+    """examples/paint.py on BigDataViewer: synthetic presses on the viewer's display paint
+    spheres into the NumPy array at the voxels BigDataViewer shows there."""
+    import json
+    import pathlib
+
+    import numpy as np
+
+    root = pathlib.Path(__file__).resolve().parents[2]
+    xvfb_run = shutil.which("xvfb-run")
+    env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
+    env["IMGLYB_CLASSPATH"] = BDV_CLASSPATH
+    env["IMGLYB_SYSTEM_JARS"] = "0"
+    r = subprocess.run(
+        [xvfb_run, "-a", "-s", "-screen 0 1280x1024x24", sys.executable, str(root / "examples" / "paint.py"),
+         "--headless", "--viewer", "bdv", "--out", str(tmp_path)],
+        env=env, capture_output=True, text=True, timeout=180,
+    )
+    assert r.returncode == 0, r.stdout + r.stderr
+    sys.path.insert(0, str(root / "examples"))
+    try:
+        import paint
+    finally:
+        sys.path.pop(0)
+    arr = np.load(tmp_path / "paint-bdv.npy")
+    clicks = json.loads((tmp_path / "paint-bdv_clicks.json").read_text())["clicks"]
+    assert [(c["z"], c["y"], c["x"]) for c in clicks] == paint.HEADLESS_CLICKS
+    expected = paint.make_volume()
+    for c in clicks:
+        expected[paint.sphere_mask(arr.shape, (c["z"], c["y"], c["x"]), c["radius"])] = c["value"]
+    np.testing.assert_array_equal(arr, expected)
