@@ -14,10 +14,11 @@ import net.imglib2.type.NativeType;
 
 /**
  * An image over native memory: what {@code imglyb.to_imglib} returns for every layout, and what
- * {@link SharedImgFactory} creates. Cursors and random accesses are imglyb's own
- * ({@link StridedCursor}, {@link StridedRandomAccess}), one access class per primitive type, so
- * heap images in the same JVM keep their speed. Iteration is flat (dimension 0 fastest), like an
- * {@code ArrayImg}.
+ * {@link SharedImgFactory} creates. Its cursors and random accesses come from
+ * {@link StridedPixels}: ImgLib2's {@code ArrayCursor} and {@code ArrayRandomAccess} for a
+ * C-ordered layout, {@link StridedCursor} and {@link StridedRandomAccess} otherwise; either way
+ * through one native access class per primitive type. Iteration is flat (dimension 0 fastest),
+ * like an {@code ArrayImg}.
  *
  * <p><b>Why a view.</b> It extends {@link ImgView} so that ImgLib2 code which looks through views
  * to a root image it knows finds one: {@link #getSource()} describes the same pixels as views
