@@ -80,20 +80,42 @@ impl Export {
         unsafe { CStr::from_ptr(f) }.to_str().unwrap_or("?invalid")
     }
 
-    fn shape_strides(&self) -> (Vec<usize>, Vec<isize>) {
+    /// The export's shape and byte strides. A NULL `shape` is one axis of `len / itemsize`
+    /// items, and NULL `strides` mean C-contiguous, as the buffer protocol allows (ctypes arrays
+    /// export NULL strides). A negative extent is refused.
+    fn shape_strides(&self) -> PyResult<(Vec<usize>, Vec<isize>)> {
         let b = self.buf();
         let n = usize::try_from(b.ndim).unwrap_or(0);
         if n == 0 {
-            return (Vec::new(), Vec::new());
+            return Ok((Vec::new(), Vec::new()));
         }
-        // SAFETY: with PyBUF_STRIDES the exporter fills `ndim` shapes and strides.
-        let shape = unsafe { std::slice::from_raw_parts(b.shape, n) };
-        // SAFETY: as above.
-        let strides = unsafe { std::slice::from_raw_parts(b.strides, n) };
-        (
-            shape.iter().map(|&s| s as usize).collect(),
-            strides.to_vec(),
-        )
+        let shape: Vec<isize> = if b.shape.is_null() {
+            vec![if b.itemsize > 0 { b.len / b.itemsize } else { 0 }]
+        } else {
+            // SAFETY: a non-NULL shape holds `ndim` extents, filled by the exporter.
+            unsafe { std::slice::from_raw_parts(b.shape, n) }.to_vec()
+        };
+        let shape = shape
+            .iter()
+            .map(|&s| {
+                usize::try_from(s).map_err(|_| {
+                    PyValueError::new_err(format!("the buffer has a negative extent {s}"))
+                })
+            })
+            .collect::<PyResult<Vec<usize>>>()?;
+        let strides = if b.strides.is_null() {
+            let mut strides = vec![0isize; shape.len()];
+            let mut step = b.itemsize;
+            for (stride, &extent) in strides.iter_mut().zip(&shape).rev() {
+                *stride = step;
+                step = step.saturating_mul(isize::try_from(extent).unwrap_or(isize::MAX));
+            }
+            strides
+        } else {
+            // SAFETY: non-NULL strides hold `ndim` byte strides, filled by the exporter.
+            unsafe { std::slice::from_raw_parts(b.strides, n) }.to_vec()
+        };
+        Ok((shape, strides))
     }
 }
 
@@ -195,7 +217,7 @@ fn descriptor(obj: &Bound<'_, PyAny>, export: &Export) -> PyResult<ImageDescript
     let itemsize = usize::try_from(b.itemsize).unwrap_or(0);
     let format = export.format();
     let dtype = dtype_of_format(format, itemsize).ok_or_else(|| dtype_error(obj, Some(format)))?;
-    let (shape, strides) = export.shape_strides();
+    let (shape, strides) = export.shape_strides()?;
     if shape.is_empty() {
         return Err(PyValueError::new_err(
             "a 0-d array has no axes for an ImgLib2 image; use arr.reshape(1) for a \

@@ -329,11 +329,17 @@ public final class Images {
 			final MixedTransform t = view.getTransformToSource();
 			long origin = source.origin;
 			final long[] strides = new long[t.numSourceDimensions()];
-			for (int d = 0; d < t.numTargetDimensions(); d++) {
-				origin += source.strides[d] * t.getTranslation(d);
-				if (!t.getComponentZero(d)) {
-					strides[t.getComponentMapping(d)] += t.getComponentInversion(d) ? -source.strides[d] : source.strides[d];
+			try {
+				for (int d = 0; d < t.numTargetDimensions(); d++) {
+					origin = Math.addExact(origin, Math.multiplyExact(source.strides[d], t.getTranslation(d)));
+					if (!t.getComponentZero(d)) {
+						final int k = t.getComponentMapping(d);
+						strides[k] = Math.addExact(strides[k], t.getComponentInversion(d) ? Math.negateExact(source.strides[d]) : source.strides[d]);
+					}
 				}
+			}
+			catch (final ArithmeticException e) {
+				return null;
 			}
 			return new Layout(source.memory, origin, strides);
 		}
@@ -345,8 +351,13 @@ public final class Images {
 			}
 			final long[] steps = view.getSteps();
 			final long[] strides = new long[steps.length];
-			for (int d = 0; d < steps.length; d++) {
-				strides[d] = source.strides[d] * steps[d];
+			try {
+				for (int d = 0; d < steps.length; d++) {
+					strides[d] = Math.multiplyExact(source.strides[d], steps[d]);
+				}
+			}
+			catch (final ArithmeticException e) {
+				return null;
 			}
 			return new Layout(source.memory, source.origin, strides);
 		}
@@ -410,18 +421,30 @@ public final class Images {
 		final Interval interval = (Interval) image;
 		final int n = interval.numDimensions();
 		final int shift = pixelShift(layout.memory.type);
+		final long pixels = layout.memory.bytes >> shift;
 		long first = layout.origin;
 		long lo = 0;
 		long hi = 0;
 		long size = 1;
-		for (int d = 0; d < n; d++) {
-			first += layout.strides[d] * interval.min(d);
-			final long reach = layout.strides[d] * (interval.dimension(d) - 1);
-			lo += Math.min(reach, 0);
-			hi += Math.max(reach, 0);
-			size *= interval.dimension(d);
+		// Exact arithmetic: an interval whose extent overflows a long (Views.interval up to 2^62)
+		// is no view of the memory, never a wrapped-around one.
+		try {
+			for (int d = 0; d < n; d++) {
+				first = Math.addExact(first, Math.multiplyExact(layout.strides[d], interval.min(d)));
+				final long reach = Math.multiplyExact(layout.strides[d], interval.dimension(d) - 1);
+				lo = Math.addExact(lo, Math.min(reach, 0));
+				hi = Math.addExact(hi, Math.max(reach, 0));
+				size = Math.multiplyExact(size, interval.dimension(d));
+				Math.multiplyExact(layout.strides[d], 1L << shift); // byte strides fit a long
+			}
+			if (size > 0 && (Math.addExact(first, lo) < 0 || Math.addExact(first, hi) >= pixels)) {
+				return null;
+			}
+			if (size == 0 && (first < 0 || first > pixels)) {
+				first = 0; // an empty view reads nothing; keep its address inside the memory
+			}
 		}
-		if (size > 0 && (first + lo < 0 || first + hi >= layout.memory.bytes >> shift)) {
+		catch (final ArithmeticException e) {
 			return null;
 		}
 		final long[] out = new long[4 + 2 * n];

@@ -136,11 +136,19 @@ public final class StridedCursor<T extends NativeType<T>> extends AbstractEuclid
 		step();
 	}
 
-	/** {@link #fwd()} off the fast path: a slow row, or the next row. */
+	/** {@link #fwd()} off the fast path: a slow row, the next row, or past the end. */
 	private void step() {
 		if (x < last0) {
 			++x;
 			point(rowStart + x * stride0);
+			return;
+		}
+		if (rowsLeft <= 0) {
+			// Past the last pixel: as ImgLib2's cursors, reading or writing now throws
+			// (IndexOutOfBoundsException from the access) and reaches no memory.
+			++x;
+			fast = false;
+			type.updateIndex(-1);
 			return;
 		}
 		--rowsLeft;

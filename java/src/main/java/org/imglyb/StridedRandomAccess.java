@@ -20,6 +20,10 @@ public final class StridedRandomAccess<T extends NativeType<T>> extends Abstract
 	private final NativeAccess access;
 	private final T type;
 	private final long[] strides;
+
+	/** The image's dimensions: {@link #get} at a position outside them reads nothing. */
+	private final long[] dims;
+
 	private final long pixels;
 	private final int shift;
 
@@ -33,6 +37,8 @@ public final class StridedRandomAccess<T extends NativeType<T>> extends Abstract
 		this.access = img.memory.newAccess();
 		this.type = img.createLinkedType();
 		this.strides = img.strides;
+		this.dims = new long[n];
+		img.dimensions(dims);
 		this.shift = img.shift;
 		this.pixels = img.memory.bytes >> shift;
 		this.offset = img.origin;
@@ -58,6 +64,16 @@ public final class StridedRandomAccess<T extends NativeType<T>> extends Abstract
 
 	@Override
 	public T get() {
+		for (int d = 0; d < n; d++) {
+			if (position[d] < 0 || position[d] >= dims[d]) {
+				// Outside the image: the memory span of a slice also holds its parent array's
+				// pixels, which no position outside the interval may reach. Reads and writes
+				// throw IndexOutOfBoundsException in the access, as for a position outside the
+				// memory.
+				type.updateIndex(-1);
+				return type;
+			}
+		}
 		long i = offset - lo;
 		if (i < 0 || offset >= hi) {
 			if (offset < 0 || offset >= pixels) {

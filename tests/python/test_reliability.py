@@ -1,0 +1,122 @@
+"""Regression tests for what a reliability run found (memory safety first): each failed before
+its fix. Nothing here may crash the process; a crash fails the whole session."""
+
+import ctypes
+
+import numpy as np
+import pytest
+
+import imglyb
+
+L = lambda *v: imglyb.jarray("long", list(v))
+
+
+def Views():
+    return imglyb.jimport("net.imglib2.view.Views")
+
+
+def test_a_view_whose_extent_overflows_a_long_is_never_a_numpy_view():
+    """Views.interval up to 2^62 over 16 strided pixels: the extent overflows a long. It used to
+    come back as a NumPy view of 2^62+1 pixels over 64 bytes (reading it segfaulted)."""
+    base = np.zeros(64, np.uint8)
+    img = imglyb.to_imglib(base[::4])
+    iv = Views().interval(img, L(0), L(2**62))
+    with pytest.raises(ValueError):
+        imglyb.to_numpy(iv, copy=False)
+    # A copy of 2^62 pixels cannot be made either: a clear error, never a view past the memory.
+    with pytest.raises((ValueError, MemoryError)):
+        imglyb.to_numpy(iv)
+    # Translations and subsampling that overflow are refused the same way.
+    far = Views().interval(Views().translate(img, L(2**62)), L(2**62), L(2**62 + 3))
+    with pytest.raises(ValueError):
+        imglyb.to_numpy(far, copy=False)
+    sub = Views().subsample(Views().interval(img, L(0), L(15)), L(2**61))
+    assert imglyb.to_numpy(sub).tolist() == [0]
+    # An in-range view still comes back as a view.
+    ok = Views().interval(img, L(2), L(5))
+    view = imglyb.to_numpy(ok, copy=False)
+    assert view.shape == (4,) and np.shares_memory(view, base)
+
+
+def test_ctypes_arrays_with_null_strides_are_c_contiguous():
+    """ctypes exports NULL strides (allowed: C-contiguous); imglyb built a slice from NULL."""
+    buf = (ctypes.c_float * 6)(*range(6))
+    img = imglyb.to_imglib(buf)
+    assert img.dimension(0) == 6
+    ra = img.randomAccess()
+    ra.setPosition(L(4))
+    assert ra.get().getRealDouble() == 4.0
+    ra.get().setReal(-1.5)
+    assert buf[4] == -1.5  # shared, not copied
+    grid = ((ctypes.c_int16 * 3) * 2)()  # shape (2, 3)
+    grid[1][2] = 7
+    img2 = imglyb.to_imglib(grid)
+    assert [img2.dimension(d) for d in range(2)] == [3, 2]
+    ra2 = img2.randomAccess()
+    ra2.setPosition(L(2, 1))
+    assert ra2.get().getRealDouble() == 7.0
+
+
+@pytest.mark.parametrize("layout", ["slice", "fortran", "reversed", "step"])
+def test_positions_outside_the_image_throw_and_leave_the_parent_untouched(layout):
+    """big[1:5, 1:5] wrapped, then (4, 0) written: it used to land in big[1, 5]."""
+    big = np.arange(100, dtype=np.float64).reshape(10, 10)
+    views = {
+        "slice": big[1:5, 1:5],
+        "fortran": np.asfortranarray(big)[1:5, 1:5],
+        "reversed": big[5:1:-1, 5:1:-1],
+        "step": big[1:9:2, 1:9:2],
+    }
+    v = views[layout]
+    parent = v.base if v.base is not None else v
+    before = np.array(parent, copy=True)
+    img = imglyb.to_imglib(v)
+    ra = img.randomAccess()
+    for pos in ([4, 0], [0, 4], [-1, 0], [0, -1], [4, 4], [5, 1]):
+        ra.setPosition(L(*pos))
+        with pytest.raises(imglyb.JavaException) as info:
+            ra.get().setReal(99)
+        assert info.value.java_class == "java.lang.IndexOutOfBoundsException"
+        with pytest.raises(imglyb.JavaException):
+            ra.get().getRealDouble()
+    np.testing.assert_array_equal(parent, before)
+    # Inside, reads and writes still work.
+    ra.setPosition(L(3, 3))
+    ra.get().setReal(-7)
+    assert v[3, 3] == -7
+
+
+def test_c_contiguous_slices_keep_arrayimg_behaviour_within_their_own_memory():
+    """A C-ordered slice reads through ImgLib2's ArrayRandomAccess: a position past the end of a
+    row is the next row's pixel, as in any ArrayImg (documented); past the slice's memory it
+    throws, and the parent array is never reached."""
+    big = np.arange(40, dtype=np.int32).reshape(10, 4)
+    v = big[2:4]
+    before = big.copy()
+    ra = imglyb.to_imglib(v).randomAccess()
+    ra.setPosition(L(4, 0))  # x = 4 is row 1's first pixel
+    assert ra.get().getInteger() == v[1, 0]
+    for pos in ([0, 2], [0, -1], [4, 1]):
+        ra.setPosition(L(*pos))
+        with pytest.raises(imglyb.JavaException) as info:
+            ra.get().setInteger(99)
+        assert info.value.java_class == "java.lang.IndexOutOfBoundsException"
+    np.testing.assert_array_equal(big, before)
+
+
+@pytest.mark.parametrize("layout", ["c", "strided"])
+def test_cursors_past_their_end_throw(layout):
+    base = np.arange(24, dtype=np.float32).reshape(4, 6)
+    v = base if layout == "c" else base[:, ::2]
+    img = imglyb.to_imglib(v)
+    c = img.cursor()
+    seen = []
+    while c.hasNext():
+        seen.append(c.next().getRealDouble())
+    assert seen == v.ravel().tolist()
+    c.fwd()  # past the end
+    with pytest.raises(imglyb.JavaException) as info:
+        c.get().getRealDouble()
+    assert info.value.java_class in ("java.lang.IndexOutOfBoundsException", "java.lang.ArrayIndexOutOfBoundsException")
+    c.reset()
+    assert c.next().getRealDouble() == v[0, 0]
