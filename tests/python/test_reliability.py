@@ -2,6 +2,7 @@
 its fix. Nothing here may crash the process; a crash fails the whole session."""
 
 import ctypes
+import pathlib
 
 import numpy as np
 import pytest
@@ -120,3 +121,26 @@ def test_cursors_past_their_end_throw(layout):
     assert info.value.java_class in ("java.lang.IndexOutOfBoundsException", "java.lang.ArrayIndexOutOfBoundsException")
     c.reset()
     assert c.next().getRealDouble() == v[0, 0]
+
+
+def test_a_truncated_libjvm_is_refused_not_a_sigbus(tmp_path):
+    """JAVA_HOME naming a JDK whose libjvm.so is cut short: dlopen mapped past the end of the
+    file and the process died of SIGBUS. The file is checked first."""
+    from conftest import run_python
+
+    real = pathlib.Path(imglyb.jvm_info()["libjvm"])
+    home = tmp_path / "broken-jdk"
+    (home / "lib" / "server").mkdir(parents=True)
+    data = real.read_bytes()
+    (home / "lib" / "server" / "libjvm.so").write_bytes(data[: len(data) // 3])
+    (home / "release").write_text('JAVA_VERSION="17.0.15"\n')
+    for how in ("env", "argument"):
+        r = run_python(f"""
+            import imglyb
+            try:
+                {"imglyb.start_jvm(java_home=" + repr(str(home)) + ")" if how == "argument" else "imglyb.start_jvm()"}
+            except imglyb.JVMNotFoundError as e:
+                print("refused:", e)
+        """, env={"JAVA_HOME": str(home)})
+        assert r.returncode == 0, (how, r.returncode, r.stderr)
+        assert "refused:" in r.stdout and "truncated" in r.stdout, (how, r.stdout)

@@ -90,7 +90,11 @@ impl Export {
             return Ok((Vec::new(), Vec::new()));
         }
         let shape: Vec<isize> = if b.shape.is_null() {
-            vec![if b.itemsize > 0 { b.len / b.itemsize } else { 0 }]
+            vec![if b.itemsize > 0 {
+                b.len / b.itemsize
+            } else {
+                0
+            }]
         } else {
             // SAFETY: a non-NULL shape holds `ndim` extents, filled by the exporter.
             unsafe { std::slice::from_raw_parts(b.shape, n) }.to_vec()
