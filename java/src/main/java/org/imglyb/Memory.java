@@ -274,7 +274,7 @@ public final class Memory {
 			}
 			final Memory memory = new Memory(address, bytes, type, readOnly);
 			if (owner != 0) {
-				memory.release = new Release(owner, false);
+				memory.release = new Release(owner, false, bytes);
 				CLEANER.register(memory, memory.release);
 			}
 			return memory;
@@ -304,7 +304,7 @@ public final class Memory {
 			free0(address);
 			throw e;
 		}
-		memory.release = new Release(address, true);
+		memory.release = new Release(address, true, bytes);
 		CLEANER.register(memory, memory.release);
 		return memory;
 	}
@@ -412,12 +412,17 @@ public final class Memory {
 		private final long value;
 		private final boolean free;
 
+		/** Bytes of native memory this release gives back, for {@link Pressure}. */
+		private final long bytes;
+
 		/** Registered objects that are still reachable. */
 		private final java.util.concurrent.atomic.AtomicInteger holders = new java.util.concurrent.atomic.AtomicInteger(1);
 
-		Release(final long value, final boolean free) {
+		Release(final long value, final boolean free, final long bytes) {
 			this.value = value;
 			this.free = free;
+			this.bytes = bytes;
+			Pressure.held(bytes);
 		}
 
 		/** One more object holds the memory; call before registering it. */
@@ -430,6 +435,7 @@ public final class Memory {
 			if (holders.decrementAndGet() != 0) {
 				return;
 			}
+			Pressure.released(bytes);
 			if (free) {
 				free0(value);
 			}

@@ -1,0 +1,106 @@
+/*
+ * Copyright (c) 2026, imglyb developers. BSD-2-Clause, see LICENSE.
+ */
+package org.imglyb;
+
+import java.lang.management.ManagementFactory;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Native memory drives Java's garbage collector. A wrapped array, or memory a
+ * {@link SharedImgFactory} allocated, is released by a {@code Cleaner} once Java no longer reaches
+ * it, which Java only finds out in a collection; its Java objects are tiny, so the heap alone
+ * would not ask for one while gigabytes of native memory wait. This class counts the bytes of
+ * native memory handed to Java (wrapped or allocated), and each time another {@link #THRESHOLD}
+ * bytes have come in since the last collection it asked for, it asks for one
+ * ({@code System.gc()}) on a background thread, one at a time, so no call into Java waits for
+ * it. The Cleaners then release whatever Java no longer reaches. It also counts the bytes not
+ * released yet ({@link #state()}).
+ *
+ * <p>The threshold is {@code -Dimglyb.gcThreshold=BYTES} (suffixes k, m, g allowed), by default
+ * an eighth of the machine's physical memory, at least 64 MiB and at most 2 GiB. {@code 0}
+ * turns the collections off.
+ */
+public final class Pressure {
+
+	/** Growth in held bytes, since the last requested collection, that requests the next. */
+	static final long THRESHOLD = threshold();
+
+	/** Bytes of native memory whose release has not run yet. */
+	private static final AtomicLong HELD = new AtomicLong();
+
+	/** Bytes handed to Java since the last requested collection. */
+	private static final AtomicLong SINCE = new AtomicLong();
+
+	private static final AtomicBoolean COLLECTING = new AtomicBoolean();
+
+	/** Collections requested, for tests and diagnostics. */
+	private static final AtomicLong COLLECTIONS = new AtomicLong();
+
+	private Pressure() {}
+
+	/** {@code bytes} more are held until their release runs. */
+	static void held(final long bytes) {
+		HELD.addAndGet(bytes);
+		final long since = SINCE.addAndGet(bytes);
+		if (THRESHOLD > 0 && since > THRESHOLD && COLLECTING.compareAndSet(false, true)) {
+			SINCE.addAndGet(-since);
+			final Thread t = new Thread(Pressure::collect, "imglyb-native-memory-gc");
+			t.setDaemon(true);
+			t.start();
+		}
+	}
+
+	/** {@code bytes} were released. */
+	static void released(final long bytes) {
+		HELD.addAndGet(-bytes);
+	}
+
+	private static void collect() {
+		try {
+			COLLECTIONS.incrementAndGet();
+			System.gc();
+		}
+		finally {
+			COLLECTING.set(false);
+		}
+	}
+
+	/** {@code {held bytes, threshold, collections requested}}. */
+	public static long[] state() {
+		return new long[] { HELD.get(), THRESHOLD, COLLECTIONS.get() };
+	}
+
+	private static long threshold() {
+		final String s = System.getProperty("imglyb.gcThreshold", "").trim().toLowerCase(java.util.Locale.ROOT);
+		if (!s.isEmpty()) {
+			long unit = 1;
+			String digits = s;
+			final char last = s.charAt(s.length() - 1);
+			if (last == 'k' || last == 'm' || last == 'g') {
+				unit = last == 'k' ? 1L << 10 : last == 'm' ? 1L << 20 : 1L << 30;
+				digits = s.substring(0, s.length() - 1);
+			}
+			try {
+				return Math.max(0, Math.multiplyExact(Long.parseLong(digits), unit));
+			}
+			catch (final NumberFormatException | ArithmeticException e) {
+				System.err.println("imglyb: ignoring -Dimglyb.gcThreshold=" + s + ": not a number of bytes (suffixes k, m, g); using the default");
+			}
+		}
+		long physical = 0;
+		try {
+			final Object os = ManagementFactory.getOperatingSystemMXBean();
+			final Class<?> c = Class.forName("com.sun.management.OperatingSystemMXBean");
+			if (c.isInstance(os)) {
+				physical = (Long) c.getMethod("getTotalPhysicalMemorySize").invoke(os);
+			}
+		}
+		catch (final ReflectiveOperationException | LinkageError | RuntimeException e) {
+			physical = 0;
+		}
+		final long eighth = physical > 0 ? physical / 8 : 256L << 20;
+		return Math.max(64L << 20, Math.min(eighth, 2L << 30));
+	}
+}
