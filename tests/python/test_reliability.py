@@ -181,3 +181,51 @@ def test_native_memory_drives_the_garbage_collector():
     """, timeout=120)
     assert r.returncode == 0, r.stdout + r.stderr
     assert r.stdout.strip().splitlines()[-1] == "ok", r.stdout
+
+
+@pytest.mark.parametrize("options", [
+    ["-Xms256m", "-Xmx128m"],
+    ["-Xmx1k"],
+    ["-agentlib:imglyb_no_such_agent"],
+    ["-javaagent:/nonexistent/agent.jar"],
+    ["-XX:+UseG1GC", "-XX:+UseSerialGC"],
+    ["-Xshare:on", "-XX:SharedArchiveFile=/nonexistent/classes.jsa"],
+])
+def test_options_hotspot_would_exit_on_are_a_value_error(options):
+    """HotSpot calls exit() for these late in start-up, which ended the interpreter (a Jupyter
+    kernel died with no message). A probe JVM in a subprocess finds them first; the process
+    lives on and can still start a JVM with good options."""
+    from conftest import run_python
+
+    r = run_python(f"""
+        import imglyb
+        try:
+            imglyb.start_jvm(options={options!r})
+            print("started")
+        except ValueError as e:
+            print("refused:", e)
+        imglyb.start_jvm()
+        print("then started:", imglyb._imglyb._imglib2_self_test())
+    """, timeout=120)
+    assert r.returncode == 0, (r.returncode, r.stdout, r.stderr)
+    assert "refused:" in r.stdout and options[-1].split("=")[0].split(":")[0] in r.stdout, r.stdout
+    assert "then started: 66.0" in r.stdout
+
+
+def test_a_java_home_without_lib_modules_is_refused(tmp_path):
+    from conftest import run_python
+
+    real = pathlib.Path(imglyb.jvm_info()["java_home"])
+    home = tmp_path / "partial-jdk"
+    (home / "lib" / "server").mkdir(parents=True)
+    (home / "lib" / "server" / "libjvm.so").symlink_to(real / "lib" / "server" / "libjvm.so")
+    (home / "release").write_text((real / "release").read_text())
+    r = run_python(f"""
+        import imglyb
+        try:
+            imglyb.start_jvm(java_home={str(home)!r})
+        except imglyb.JVMNotFoundError as e:
+            print("refused:", e)
+    """)
+    assert r.returncode == 0, (r.returncode, r.stderr)
+    assert "refused:" in r.stdout and "lib/modules" in r.stdout, r.stdout

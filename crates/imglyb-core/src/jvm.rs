@@ -198,6 +198,10 @@ impl Jvm {
             options.push(format!("{UNSAFE_MEMORY_ACCESS}=allow"));
         }
         let active_options = options.clone();
+        check_runtime_image(&install.home)?;
+        if !config.options.is_empty() {
+            probe_options(&install.home, &active_options)?;
+        }
         options.insert(0, format!("-Djava.class.path={}", joined.to_string_lossy()));
         // SAFETY: no JVM runs in this process: none was found among the loaded libjvms, and
         // START is held, so no other imglyb thread is creating one.
@@ -456,4 +460,77 @@ fn info_value(kv: &[Option<String>], key: &str) -> Option<String> {
     kv.chunks(2)
         .find(|pair| pair[0].as_deref() == Some(key))
         .and_then(|pair| pair.get(1).cloned().flatten())
+}
+
+/// A Java home without `lib/modules` (a partial copy of a JDK) makes HotSpot exit the process
+/// during start-up; refuse it before.
+fn check_runtime_image(home: &std::path::Path) -> Result<()> {
+    if home.join("lib/modules").is_file() || home.join("jre/lib/rt.jar").is_file() {
+        return Ok(());
+    }
+    Err(Error::JvmNotFound {
+        tried: vec![format!(
+            "{}: no lib/modules, so not a complete JDK or JRE (HotSpot would end the process)",
+            home.display()
+        )],
+    })
+}
+
+/// Starts `java OPTIONS -version` from `home` in a short-lived process before the one real
+/// start: HotSpot calls `exit()` for some option errors late in start-up (`-Xms` above `-Xmx`,
+/// a missing `-agentlib` or `-javaagent`, two garbage collectors, `-Xshare:on` without an
+/// archive), which would end the host process instead of failing. Costs one short JVM start
+/// (`docs/performance.md`); skipped when `home` has no `bin/java`.
+fn probe_options(home: &std::path::Path, options: &[String]) -> Result<()> {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    let java = home.join("bin/java");
+    if !java.is_file() {
+        return Ok(());
+    }
+    let mut child = Command::new(&java)
+        .args(options)
+        .arg("-version")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| {
+            Error::Internal(format!(
+                "cannot run {} to check the options: {e}",
+                java.display()
+            ))
+        })?;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        match child.try_wait() {
+            Ok(Some(_)) => break,
+            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(5)),
+            _ => {
+                let _ = child.kill();
+                break;
+            }
+        }
+    }
+    let output = child.wait_with_output().map_err(|e| {
+        Error::Internal(format!("checking the options with {}: {e}", java.display()))
+    })?;
+    if output.status.success() {
+        return Ok(());
+    }
+    let said: String = String::from_utf8_lossy(&output.stderr)
+        .lines()
+        .chain(String::from_utf8_lossy(&output.stdout).lines())
+        .filter(|l| !l.trim().is_empty())
+        .take(8)
+        .collect::<Vec<_>>()
+        .join("\n  ");
+    Err(Error::InvalidArgument(format!(
+        "the JVM refuses these options: {}; `{} {} -version` ended with {}:\n  {said}",
+        options.join(" "),
+        java.display(),
+        options.join(" "),
+        output.status
+    )))
 }
