@@ -229,3 +229,30 @@ def test_a_java_home_without_lib_modules_is_refused(tmp_path):
     """)
     assert r.returncode == 0, (r.returncode, r.stderr)
     assert "refused:" in r.stdout and "lib/modules" in r.stdout, r.stdout
+
+
+def test_extended_precision_complex_suggests_a_cast_that_keeps_the_imaginary_part():
+    if not hasattr(np, "clongdouble") or np.dtype(np.clongdouble).itemsize <= 16:
+        pytest.skip("no extended-precision complex dtype on this platform")
+    with pytest.raises(TypeError) as info:
+        imglyb.to_imglib(np.zeros(3, np.clongdouble))
+    assert "astype(np.complex128)" in str(info.value)
+    assert "float64" not in str(info.value)
+
+
+def test_a_released_memoryview_is_a_clear_error():
+    m = memoryview(bytearray(8))
+    m.release()
+    with pytest.raises(ValueError, match="released"):
+        imglyb.to_imglib(m)
+
+
+def test_a_negative_interval_size_is_a_clear_error():
+    """Views.interval accepts a max below the min; to_numpy gave an OverflowError about C longs."""
+    img = imglyb.to_imglib(np.zeros(10))
+    bad = Views().interval(img, L(5), L(2))
+    for copy in (None, False, True):
+        with pytest.raises(imglyb.JavaException) as info:
+            imglyb.to_numpy(bad, copy=copy)
+        assert info.value.java_class == "java.lang.IllegalArgumentException"
+        assert "negative size" in info.value.message

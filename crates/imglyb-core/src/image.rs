@@ -226,8 +226,15 @@ impl DType {
             ('c', 8) => DType::C64,
             ('c', 16) => DType::C128,
             ('f', 2) => return refuse("float16", "convert with arr.astype(np.float32)"),
-            ('f', _) | ('c', _) => {
+            ('f', _) => {
                 return refuse("extended precision", "convert with arr.astype(np.float64)");
+            }
+            ('c', _) => {
+                // astype(np.float64) would drop the imaginary part: keep it.
+                return refuse(
+                    "extended-precision complex numbers",
+                    "convert with arr.astype(np.complex128)",
+                );
             }
             ('O', _) => {
                 return refuse(
@@ -570,6 +577,7 @@ mod tests {
             ("|V12", "structured"),
             (">f4", "newbyteorder"),
             ("<f16", "extended precision"),
+            ("<c32", "astype(np.complex128)"),
             ("<M8[s]", "datetimes"),
             ("|O", "Python objects"),
             ("", "type string"),

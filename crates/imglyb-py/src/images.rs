@@ -191,6 +191,13 @@ fn export_of(obj: &Bound<'_, PyAny>) -> PyResult<Export> {
     }
     match Export::open(obj) {
         Ok(e) => Ok(e),
+        Err(e) if obj.is_instance_of::<pyo3::types::PyMemoryView>() => {
+            // A memoryview that cannot export says why (released, for one): keep its words.
+            Err(PyValueError::new_err(format!(
+                "cannot share this memoryview's memory: {}",
+                e.value(obj.py())
+            )))
+        }
         Err(_) => {
             let py = obj.py();
             let np = numpy(py)?;

@@ -419,6 +419,7 @@ public final class Images {
 			return null;
 		}
 		final Interval interval = (Interval) image;
+		checkSizes(interval);
 		final int n = interval.numDimensions();
 		final int shift = pixelShift(layout.memory.type);
 		final long pixels = layout.memory.bytes >> shift;
@@ -459,6 +460,18 @@ public final class Images {
 		return out;
 	}
 
+	/**
+	 * Throws {@link IllegalArgumentException} when {@code interval} has a negative size (a max
+	 * below its min, which {@code Views.interval} accepts), naming the dimension.
+	 */
+	private static void checkSizes(final Interval interval) {
+		for (int d = 0; d < interval.numDimensions(); d++) {
+			if (interval.max(d) < interval.min(d) - 1) {
+				throw new IllegalArgumentException("imglyb: the interval's dimension " + d + " runs from " + interval.min(d) + " to " + interval.max(d) + ", a negative size; its max must be at least min - 1");
+			}
+		}
+	}
+
 	/** The pixel at the min of a random-accessible interval (a type instance, not read). */
 	private static Object pixel(final RandomAccessibleInterval<?> image) {
 		final RandomAccess<?> ra = image.randomAccess();
@@ -480,6 +493,7 @@ public final class Images {
 			throw new IllegalArgumentException("imglyb: to_numpy needs a RandomAccessibleInterval (an Img or an interval view), got " + (image instanceof RandomAccessible ? "an unbounded " : "") + image.getClass().getName() + (image instanceof RandomAccessible ? "; bound it with Views.interval first" : ""));
 		}
 		final RandomAccessibleInterval<?> rai = (RandomAccessibleInterval<?>) image;
+		checkSizes(rai);
 		final Layout layout = layout(image);
 		final int code = layout != null ? layout.memory.type : Intervals.numElements(rai) == 0 ? -1 : typeCode(pixel(rai));
 		if (code < 0) {
