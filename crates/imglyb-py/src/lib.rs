@@ -142,7 +142,10 @@ fn _load_classes(py: Python<'_>, names: Vec<String>) -> PyResult<()> {
 }
 
 /// The module `imglyb._imglyb`.
-#[pymodule]
+// Free-threaded CPython (3.13t and newer) is not tested yet (no such interpreter from the
+// registries this project builds with), so the module declares that it needs the GIL: a
+// free-threaded interpreter then re-enables the GIL when it imports imglyb, with a warning.
+#[pymodule(gil_used = true)]
 fn _imglyb(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", imglyb_core::VERSION)?;
     errors::register(m)?;
