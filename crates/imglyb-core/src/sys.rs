@@ -75,9 +75,7 @@ pub(crate) fn check_elf(path: &Path) -> std::result::Result<(), String> {
         if u32_at(entry, 0) != PT_LOAD {
             continue;
         }
-        let end = u64_at(entry, 8)
-            .checked_add(u64_at(entry, 32))
-            .unwrap_or(u64::MAX);
+        let end = u64_at(entry, 8).saturating_add(u64_at(entry, 32));
         if end > len {
             return Err(truncated("loadable segments", end));
         }
