@@ -79,12 +79,12 @@ def main(argv: list[str] | None = None) -> int:
             shown.refresh()
             shown.capture_png(out / "hdf5_viewer-window.png")
             shown.close()
-            if has_bigdataviewer():
+            if imglyb.bdv.available():
                 bdv = imglyb.bdv.show(volume, "HDF5 volume", title="HDF5 volume in BigDataViewer")
                 bdv.capture_png(out / "hdf5_viewer-bdv.png")
                 bdv.close()
         return 0 if shared else 1
-    if has_bigdataviewer():
+    if imglyb.bdv.available():
         # BigDataViewer when it is on the classpath (imglyb.config.add_fiji), over the same memory.
         window.close()
         imglyb.bdv.show(volume, "HDF5 volume", title="HDF5 volume")
@@ -93,13 +93,6 @@ def main(argv: list[str] | None = None) -> int:
     imglyb.wait_for_windows()
     return 0
 
-
-def has_bigdataviewer() -> bool:
-    try:
-        imglyb.jimport("bdv.util.BdvFunctions")
-        return True
-    except imglyb.JavaException:
-        return False
 
 
 if __name__ == "__main__":

@@ -123,17 +123,23 @@ class Painter:
         self.listener: Any = None  # the Java proxy, once attached
         self._pressed = threading.Condition()
 
+    def voxel_at(self, e: Any) -> tuple[int, int, int]:
+        """The (z, y, x) voxel under the mouse event ``e``."""
+        imp = self.window.imageplus
+        canvas = imp.getCanvas()
+        return imp.getCurrentSlice() - 1, canvas.offScreenY(e.getY()), canvas.offScreenX(e.getX())
+
+    def redraw(self) -> None:
+        redraw(self.window, self.display_range)
+
     def mousePressed(self, e: Any) -> None:
         try:
-            imp = self.window.imageplus
-            canvas = imp.getCanvas()
-            x, y = canvas.offScreenX(e.getX()), canvas.offScreenY(e.getY())
-            z = imp.getCurrentSlice() - 1
+            z, y, x = self.voxel_at(e)
             nz, ny, nx = self.arr.shape
-            if 0 <= x < nx and 0 <= y < ny:
+            if 0 <= x < nx and 0 <= y < ny and 0 <= z < nz:
                 paint_sphere(self.window.image, (z, y, x), self.radius, self.value)
                 self.clicks.append((z, y, x, self.radius, self.value))
-                redraw(self.window, self.display_range)
+                self.redraw()
         except BaseException as err:  # noqa: BLE001 - handed to the thread that waits
             self.errors.append(err)
             raise
@@ -182,24 +188,14 @@ class BdvPainter(Painter):
     the mouse, in the plane BigDataViewer shows (any orientation), found with
     ``ViewerPanel.displayToGlobalCoordinates`` (the source transform is the identity)."""
 
-    def mousePressed(self, e: Any) -> None:
-        try:
-            panel = self.window.handle.getViewerPanel()
-            p = imglyb.jimport("net.imglib2.RealPoint")(3)
-            panel.displayToGlobalCoordinates(float(e.getX()), float(e.getY()), p)
-            x, y, z = (int(round(p.getDoublePosition(d))) for d in range(3))
-            nz, ny, nx = self.arr.shape
-            if 0 <= x < nx and 0 <= y < ny and 0 <= z < nz:
-                paint_sphere(self.window.image, (z, y, x), self.radius, self.value)
-                self.clicks.append((z, y, x, self.radius, self.value))
-                self.window.refresh()
-        except BaseException as err:  # noqa: BLE001 - handed to the thread that waits
-            self.errors.append(err)
-            raise
-        finally:
-            with self._pressed:
-                self.presses += 1
-                self._pressed.notify_all()
+    def voxel_at(self, e: Any) -> tuple[int, int, int]:
+        p = imglyb.jimport("net.imglib2.RealPoint")(3)
+        self.window.handle.getViewerPanel().displayToGlobalCoordinates(float(e.getX()), float(e.getY()), p)
+        x, y, z = (int(round(p.getDoublePosition(d))) for d in range(3))
+        return z, y, x
+
+    def redraw(self) -> None:
+        self.window.refresh()
 
 
 def attach_bdv_painter(window: Any, arr: np.ndarray, radius: int = RADIUS,
@@ -230,14 +226,6 @@ def click_bdv(window: Any, z: int, y: int, x: int) -> None:
     for kind in (MouseEvent.MOUSE_PRESSED, MouseEvent.MOUSE_RELEASED):
         queue.postEvent(MouseEvent(display, kind, System.currentTimeMillis(), 0,
                                    int(round(shown[0])), int(round(shown[1])), 1, False))
-
-
-def has_bigdataviewer() -> bool:
-    try:
-        imglyb.jimport("bdv.util.BdvFunctions")
-        return True
-    except imglyb.JavaException:
-        return False
 
 
 def click(window: imglyb.Window, z: int, y: int, x: int) -> None:
@@ -278,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     arr = make_volume()
-    use_bdv = args.viewer == "bdv" or (args.viewer == "auto" and not args.headless and has_bigdataviewer())
+    use_bdv = args.viewer == "bdv" or (args.viewer == "auto" and not args.headless and imglyb.bdv.available())
     if use_bdv:
         return paint_in_bdv(arr, args)
     try:

@@ -51,6 +51,15 @@ def on_event_thread(fn: Callable[[], T]) -> T:
     return box["value"]
 
 
+def available() -> bool:
+    """Whether BigDataViewer is on the Java classpath (starts the JVM if it is not running)."""
+    try:
+        _functions()
+        return True
+    except _imglyb.ImglybError:
+        return False
+
+
 def _functions() -> Any:
     from . import _ensure_jvm
 

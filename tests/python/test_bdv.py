@@ -20,20 +20,14 @@ pytestmark = pytest.mark.skipif(
     not BDV_CLASSPATH, reason="IMGLYB_TEST_BDV_CLASSPATH names no BigDataViewer jars (not on Maven Central)"
 )
 
-# Captures the viewer panel as it is on the (virtual) screen, as an RGB NumPy array.
+# Captures the viewer as it is on the (virtual) screen (BdvWindow.capture_png), as RGB.
 CAPTURE = """
-import numpy as np, time, imglyb
-from imglyb.bdv import on_event_thread
+import numpy as np, os, tempfile, time, imglyb
+from PIL import Image
 def capture(window, settle=1.5):
-    panel = window.handle.getViewerPanel()
-    on_event_thread(panel.requestRepaint)
-    time.sleep(settle)
-    awt = imglyb.jimport("java.awt.Rectangle")
-    box = on_event_thread(lambda: awt(panel.getLocationOnScreen(), panel.getSize()))
-    shot = imglyb.jimport("java.awt.Robot")().createScreenCapture(box)
-    w, h = shot.getWidth(), shot.getHeight()
-    argb = np.asarray(shot.getRGB(0, 0, w, h, None, 0, w), dtype=np.int64).reshape(h, w)
-    return np.stack([(argb >> 16) & 255, (argb >> 8) & 255, argb & 255], axis=-1).astype(np.uint8)
+    path = os.path.join(tempfile.mkdtemp(), "shot.png")
+    window.capture_png(path, settle)
+    return np.asarray(Image.open(path).convert("RGB"))
 def bright_centroid(rgb):
     ys, xs = np.nonzero(rgb.max(axis=-1) > 128)
     assert ys.size, "nothing bright on the screen"
