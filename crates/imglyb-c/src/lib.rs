@@ -62,7 +62,7 @@ pub enum imglyb_result {
     /// A JVM already runs in this process without the requested classpath entries or options.
     /// A process can hold one JVM, and it is never restarted.
     JvmAlreadyStarted = 5,
-    /// `JNI_CreateJavaVM` failed (for example, an option HotSpot rejects).
+    /// `JNI_CreateJavaVM` failed, after the options passed the probe (see `imglyb_jvm_start`).
     JvmStartFailed = 6,
     /// No JVM runs yet, and this function does not start one.
     JvmNotStarted = 7,
@@ -232,6 +232,10 @@ unsafe fn utf8<'a>(s: *const c_char, what: &str) -> Result<&'a str, Failure> {
 ///   which are always added. NULL adds nothing.
 /// - `options`, `n_options`: JVM options such as `"-Xmx4g"`, added to `IMGLYB_JAVA_OPTIONS`.
 ///   NULL and 0 add nothing. imglyb always adds `-Xrs` (the host program keeps its signals).
+///
+/// When options are given, `java OPTIONS -version` runs first in a short-lived subprocess, so
+/// options HotSpot would end the process for (or reject) are `IMGLYB_RESULT_INVALID_ARGUMENT`,
+/// with the JVM's own message, and a later call with good options can still start the JVM.
 ///
 /// Idempotent: once a JVM runs, a call succeeds when every requested classpath entry and
 /// option is in effect, and returns `IMGLYB_RESULT_JVM_ALREADY_STARTED` otherwise; a JVM is
