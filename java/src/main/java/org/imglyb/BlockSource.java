@@ -71,6 +71,9 @@ final class BlockSource {
 			return null;
 		}
 		final int n = pixels.numDimensions();
+		if (n == 0) {
+			return null;
+		}
 		final long[] dims = new long[n];
 		pixels.dimensions(dims);
 		final long[] strides = pixels.strides;

@@ -251,7 +251,7 @@ public final class Memory {
 	 * What frees the memory or releases its owner, once neither this object nor any buffer from
 	 * {@link #pinnedBuffer} is reachable; null when there is nothing to release.
 	 */
-	private Release release;
+	private volatile Release release;
 
 	private Memory(final long address, final long bytes, final int type, final boolean readOnly) {
 		this.address = address;
