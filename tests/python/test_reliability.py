@@ -256,3 +256,14 @@ def test_a_negative_interval_size_is_a_clear_error():
             imglyb.to_numpy(bad, copy=copy)
         assert info.value.java_class == "java.lang.IllegalArgumentException"
         assert "negative size" in info.value.message
+
+
+def test_jproxy_refuses_an_implementation_with_nothing_to_call():
+    with pytest.raises(TypeError, match="jproxy needs a callable"):
+        imglyb.jproxy("java.lang.Runnable", 3)
+
+    class HasRun:
+        def run(self):
+            pass
+
+    assert imglyb.jinstance(imglyb.jproxy("java.lang.Runnable", HasRun()), "java.lang.Runnable")

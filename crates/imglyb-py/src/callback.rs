@@ -184,6 +184,27 @@ pub(crate) fn jproxy(
         }
         infos.push(info);
     }
+    // A callable implements a functional interface; anything else must have at least one of the
+    // interfaces' methods, or every call from Java would fail later, far from the mistake.
+    if !implementation.is_callable() {
+        let names: Vec<String> = infos.iter().flat_map(|i| i.member_names(false)).collect();
+        let has_one = names.iter().any(|n| {
+            implementation
+                .getattr(n.as_str())
+                .is_ok_and(|a| a.is_callable())
+        });
+        if !has_one {
+            return Err(PyTypeError::new_err(format!(
+                "jproxy needs a callable (for a functional interface) or an object with methods                  of {}; got {}",
+                infos
+                    .iter()
+                    .map(|i| i.name())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                implementation.get_type().name()?
+            )));
+        }
+    }
     call_java(py, || jvm.set_proxy_host(&HOST))?;
     let description = format!(
         "PythonProxy[{}]",

@@ -239,6 +239,21 @@ fn descriptor(obj: &Bound<'_, PyAny>, export: &Export) -> PyResult<ImageDescript
         .map_err(crate::to_py_err)
 }
 
+/// The owner of a wrapped array's export, as core holds it. Java releases it on its cleaner
+/// thread, without the GIL: the drop attaches to Python first, so the export ends there and
+/// then. Left to PyO3's deferred pool instead, releases arriving by the thousand (8 threads
+/// wrapping and dropping arrays) were dropped in nested batches, each deallocation draining the
+/// pool again, until the recursion overflowed the stack (found by `ci/stress`).
+struct ExportOwner(Option<Py<Export>>);
+
+impl Drop for ExportOwner {
+    fn drop(&mut self) {
+        let mut export = self.0.take();
+        // While Python shuts down it cannot be attached to: the reference is then left to PyO3.
+        let _ = Python::try_attach(|_py| drop(export.take()));
+    }
+}
+
 /// Wraps `obj` as an ImgLib2 image (the body of `to_imglib` and of the bridge's hook).
 pub(crate) fn wrap(obj: &Bound<'_, PyAny>, pixels: PixelType) -> PyResult<JObject> {
     let py = obj.py();
@@ -251,7 +266,7 @@ pub(crate) fn wrap(obj: &Bound<'_, PyAny>, pixels: PixelType) -> PyResult<JObjec
         // and in place (NumPy refuses resize while an export is open) until core drops the
         // owner, which happens only after Java can no longer reach the memory. Writes reach it
         // only when the export is writable, since the descriptor carries its read-only flag.
-        unsafe { jvm.wrap(&desc, pixels, Box::new(owner)) }
+        unsafe { jvm.wrap(&desc, pixels, Box::new(ExportOwner(Some(owner)))) }
     })?;
     Ok(JObject { obj })
 }
