@@ -3,7 +3,6 @@
  */
 package org.imglyb;
 
-import java.lang.management.ManagementFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -89,15 +88,18 @@ public final class Pressure {
 				System.err.println("imglyb: ignoring -Dimglyb.gcThreshold=" + s + ": not a number of bytes (suffixes k, m, g); using the default");
 			}
 		}
+		// Physical memory from /proc/meminfo (Linux): the management beans would cost the first
+		// wrap about 25 ms of class loading.
 		long physical = 0;
 		try {
-			final Object os = ManagementFactory.getOperatingSystemMXBean();
-			final Class<?> c = Class.forName("com.sun.management.OperatingSystemMXBean");
-			if (c.isInstance(os)) {
-				physical = (Long) c.getMethod("getTotalPhysicalMemorySize").invoke(os);
+			for (final String line : java.nio.file.Files.readAllLines(java.nio.file.Paths.get("/proc/meminfo"))) {
+				if (line.startsWith("MemTotal:")) {
+					physical = Long.parseLong(line.replaceAll("[^0-9]", "")) << 10;
+					break;
+				}
 			}
 		}
-		catch (final ReflectiveOperationException | LinkageError | RuntimeException e) {
+		catch (final java.io.IOException | RuntimeException e) {
 			physical = 0;
 		}
 		final long eighth = physical > 0 ? physical / 8 : 256L << 20;
