@@ -55,11 +55,6 @@ final class BlockSource {
 
 	private BlockSource() {}
 
-	/** Whether this JVM's ImgLib2 copies blocks from {@code ArrayImg}s over buffer accesses. */
-	static boolean supported() {
-		return ACCESS != null;
-	}
-
 	/**
 	 * The pixels of {@code pixels} as views of an {@code ArrayImg} over a buffer access, or null
 	 * when this ImgLib2, pixel type or layout has none (see the class documentation).

@@ -300,20 +300,6 @@ public final class Images {
 			final StridedPixels<?, ?> img = (StridedPixels<?, ?>) o;
 			return new Layout(img.memory, img.origin, img.strides.clone());
 		}
-		if (o instanceof ArrayImg) {
-			final Object access = ((ArrayImg<?, ?>) o).update(null);
-			if (!(access instanceof NativeAccess)) {
-				return null;
-			}
-			final ArrayImg<?, ?> img = (ArrayImg<?, ?>) o;
-			final long[] strides = new long[img.numDimensions()];
-			long step = 1;
-			for (int d = 0; d < strides.length; d++) {
-				strides[d] = step;
-				step *= img.dimension(d);
-			}
-			return new Layout(((NativeAccess) access).memory, 0, strides);
-		}
 		if (o instanceof IntervalView) {
 			return layout(((IntervalView<?>) o).getSource());
 		}
