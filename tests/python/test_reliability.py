@@ -267,3 +267,80 @@ def test_jproxy_refuses_an_implementation_with_nothing_to_call():
             pass
 
     assert imglyb.jinstance(imglyb.jproxy("java.lang.Runnable", HasRun()), "java.lang.Runnable")
+
+
+CTRL_C_CHILD = """
+import signal, sys, time
+import imglyb
+Thread = imglyb.jimport("java.lang.Thread")
+{prelude}
+def call(what):
+    print("calling", what, flush=True)
+    start = time.monotonic()
+    try:
+        {call}
+        print("returned", time.monotonic() - start, flush=True)
+    except KeyboardInterrupt:
+        print("interrupted-at", time.monotonic(), flush=True)
+    except imglyb.JavaException as e:
+        print("java-exception", e.java_class, time.monotonic(), flush=True)
+for what in ("first", "second"):
+    call(what)
+    # The thread's interrupt status is clear again, and the next call works.
+    print("status", Thread.currentThread().isInterrupted(), flush=True)
+    t0 = time.monotonic(); Thread.sleep(20); print("sleep-ok", round(time.monotonic() - t0, 3), flush=True)
+"""
+
+
+def _interrupt_child(call: str, prelude: str = "") -> list[tuple[float, str]]:
+    """Runs a child that makes a long Java call twice, sends it SIGINT 0.5 s into each, and
+    returns (seconds from the signal to the child's reaction, that line) per call."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    code = CTRL_C_CHILD.format(call=call, prelude=prelude)
+    reactions = []
+    with subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True) as child:
+        try:
+            for _ in range(2):
+                while not (line := child.stdout.readline()).startswith("calling"):
+                    assert line, child.stderr.read()
+                time.sleep(0.5)
+                sent = time.monotonic()
+                child.send_signal(signal.SIGINT)
+                line = child.stdout.readline()
+                reactions.append((float(line.split()[-1]) - sent, line.strip()))
+                assert child.stdout.readline().strip() == "status False"
+                assert child.stdout.readline().startswith("sleep-ok")
+            assert child.wait(30) == 0, child.stderr.read()
+        finally:
+            child.kill()
+    return reactions
+
+
+def test_ctrl_c_interrupts_a_java_call_within_100_ms():
+    """KeyboardInterrupt during Thread.sleep(5000) used to wait for the call to return."""
+    reactions = _interrupt_child("Thread.sleep(5000)")
+    for latency, line in reactions:
+        assert line.startswith("interrupted-at"), line
+        assert latency < 0.1, reactions
+
+
+def test_ctrl_c_reaches_java_after_the_handler_was_set_again():
+    """Jupyter's kernel sets SIGINT's handler again before every cell; imglyb must still chain."""
+    reactions = _interrupt_child(
+        "signal.signal(signal.SIGINT, signal.default_int_handler); Thread.sleep(5000)")
+    assert all(line.startswith("interrupted-at") and latency < 0.1 for latency, line in reactions), reactions
+
+
+def test_a_python_handler_that_does_not_raise_lets_java_see_the_interrupt():
+    """A SIGINT handler that only takes note: the call ends with Java's InterruptedException,
+    and the next call is not interrupted."""
+    reactions = _interrupt_child(
+        "Thread.sleep(5000)", prelude="signal.signal(signal.SIGINT, lambda *a: None)")
+    for latency, line in reactions:
+        assert line.startswith("java-exception java.lang.InterruptedException"), reactions
+        assert latency < 0.1, reactions

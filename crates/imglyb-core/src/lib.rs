@@ -91,6 +91,7 @@ mod config;
 mod discovery;
 mod error;
 mod image;
+pub mod interrupt;
 mod jref;
 mod jvm;
 pub mod overload;

@@ -27,21 +27,36 @@ pub use errors::to_py_err;
 /// Runs `f` with the GIL released and converts its error. Every call into Java goes through
 /// here. A Java exception's throwable is wrapped as a proxy while the GIL is still released, so
 /// `JavaException.throwable` is ready without another trip into Java.
+///
+/// On the main thread, Ctrl-C during a long call interrupts the Java thread
+/// ([`imglyb_core::interrupt`]); when it did, Python's signal handlers run as the call returns, so
+/// the default one raises `KeyboardInterrupt` in place of the call's result or its
+/// `InterruptedException`.
 pub fn without_gil<T, F>(py: Python<'_>, f: F) -> PyResult<T>
 where
     T: Send,
     F: Send + FnOnce() -> imglyb_core::Result<T>,
 {
-    py.detach(|| {
-        f().map_err(|e| {
-            let throwable = match (&e, Jvm::get()) {
+    let (result, interrupted) = py.detach(|| {
+        let jvm = Jvm::get();
+        let call = jvm.map(imglyb_core::interrupt::MainCall::enter);
+        let result = f().map_err(|e| {
+            let throwable = match (&e, jvm) {
                 (imglyb_core::Error::Java(t), Some(jvm)) => jvm.wrap_throwable(t).ok(),
                 _ => None,
             };
             (e, throwable)
-        })
-    })
-    .map_err(|(e, throwable)| errors::to_py_err_with(e, throwable))
+        });
+        let interrupted = match (call, jvm) {
+            (Some(call), Some(jvm)) => call.finish(jvm),
+            _ => false,
+        };
+        (result, interrupted)
+    });
+    if interrupted {
+        py.check_signals()?;
+    }
+    result.map_err(|(e, throwable)| errors::to_py_err_with(e, throwable))
 }
 
 pub(crate) use without_gil as call_java;
