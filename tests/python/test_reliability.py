@@ -344,3 +344,73 @@ def test_a_python_handler_that_does_not_raise_lets_java_see_the_interrupt():
     for latency, line in reactions:
         assert line.startswith("java-exception java.lang.InterruptedException"), reactions
         assert latency < 0.1, reactions
+
+
+def test_deep_python_java_python_recursion_is_a_stack_overflow_error_not_an_internal_error():
+    """Recursion through a jproxy used to end at about 185 levels with "internal imglyb error: a
+    Java exception was thrown while describing another"."""
+    holder = {}
+
+    def f(n):
+        return 0 if n == 0 else holder["op"].applyAsInt(n - 1) + 1
+
+    holder["op"] = imglyb.jproxy("java.util.function.IntUnaryOperator", f)
+    assert holder["op"].applyAsInt(50) == 50
+    with pytest.raises(imglyb.JavaException) as info:
+        holder["op"].applyAsInt(100_000)
+    assert info.value.java_class == "java.lang.StackOverflowError"
+    assert "RecursionError: Python -> Java -> Python calls nest too deeply" in str(info.value)
+    # Nothing is left broken: the same proxy works again.
+    assert holder["op"].applyAsInt(50) == 50
+    # From Python directly, at the deepest level, it is a RecursionError.
+    seen = []
+
+    def g(n):
+        try:
+            return holder["g"].applyAsInt(n + 1)
+        except RecursionError as e:
+            seen.append(e)
+            return n
+
+    holder["g"] = imglyb.jproxy("java.util.function.IntUnaryOperator", g)
+    depth = holder["g"].applyAsInt(0)
+    assert len(seen) == 1 and depth > 100, depth
+
+
+def test_a_java_home_naming_an_empty_folder_is_an_error_not_another_java(tmp_path):
+    """JAVA_HOME set but useless used to start whatever Java PATH had; java_home= already raised."""
+    from conftest import run_python
+
+    r = run_python("""
+        import imglyb
+        try:
+            imglyb.start_jvm()
+        except imglyb.JVMNotFoundError as e:
+            print("refused:", e)
+        else:
+            print("started", imglyb.jvm_info()["java_home"])
+    """, env={"JAVA_HOME": str(tmp_path)})
+    assert r.returncode == 0, r.stderr
+    assert "refused:" in r.stdout and f"JAVA_HOME={tmp_path}: no lib/server/libjvm.so" in r.stdout, r.stdout
+    assert "unset it" in r.stdout
+
+
+def test_a_missing_classpath_entry_is_a_value_error(tmp_path):
+    """A missing classpath entry used to be accepted silently, so a typo showed up only as a
+    missing class much later."""
+    from conftest import run_python
+
+    r = run_python(f"""
+        import imglyb
+        for cp in ([{str(tmp_path / "typo.jar")!r}], [{str(tmp_path / "nodir" / "*")!r}]):
+            try:
+                imglyb.start_jvm(classpath=cp)
+            except ValueError as e:
+                print("refused:", e)
+        imglyb.start_jvm(classpath=[{str(tmp_path)!r}])
+        print("started", imglyb.jvm_started())
+    """)
+    assert r.returncode == 0, r.stderr
+    assert f"classpath entries that do not exist: {tmp_path / 'typo.jar'}" in r.stdout, r.stdout
+    assert f"do not exist: {tmp_path / 'nodir' / '*'}" in r.stdout, r.stdout
+    assert "started True" in r.stdout

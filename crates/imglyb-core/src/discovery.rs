@@ -84,13 +84,24 @@ impl JavaSearch {
 
     /// Runs the search, returning the first installation with a JVM library, or
     /// [`Error::JvmNotFound`] listing every candidate and why it was rejected.
+    ///
+    /// A `JAVA_HOME` that is set is a demand, as `java_home=` is: when it names no usable Java,
+    /// the search stops there with an error instead of silently starting another Java.
     pub fn find(&self) -> Result<JavaInstall> {
         let mut tried = Vec::new();
 
         match &self.java_home {
             Some(home) => match libjvm_in(home) {
                 Ok(found) => return Ok(found),
-                Err(why) => tried.push(format!("JAVA_HOME={}: {why}", home.display())),
+                Err(why) => {
+                    return Err(Error::JvmNotFound {
+                        tried: vec![format!(
+                            "JAVA_HOME={}: {why}. Point JAVA_HOME at a JDK, or unset it to \
+                             search PATH and the usual install folders",
+                            home.display()
+                        )],
+                    });
+                }
             },
             None => tried.push("JAVA_HOME: not set".to_owned()),
         }
@@ -239,7 +250,7 @@ mod tests {
         let root = scratch("fallback");
         let on_path = fake_home(&root, "onpath");
         let search = JavaSearch {
-            java_home: Some(root.join("missing")),
+            java_home: None,
             path: Some(on_path.join("bin").into_os_string()),
             install_dirs: vec![],
         };
@@ -266,7 +277,7 @@ mod tests {
         let root = scratch("none");
         std::fs::create_dir_all(root.join("jvms/broken")).unwrap();
         let search = JavaSearch {
-            java_home: Some(root.join("nohome")),
+            java_home: None,
             path: Some(root.as_os_str().to_owned()),
             install_dirs: vec![root.join("jvms"), root.join("absent")],
         };
@@ -276,7 +287,7 @@ mod tests {
             matches!(err, Error::JvmNotFound { ref tried } if tried.len() == 4),
             "{msg}"
         );
-        assert!(msg.contains("JAVA_HOME="), "{msg}");
+        assert!(msg.contains("JAVA_HOME: not set"), "{msg}");
         assert!(msg.contains("PATH: no `java`"), "{msg}");
         assert!(msg.contains("broken: no lib/server/libjvm.so"), "{msg}");
         assert!(msg.contains("absent: no such folder"), "{msg}");
@@ -284,5 +295,25 @@ mod tests {
             msg.contains("apt-get install default-jdk-headless"),
             "{msg}"
         );
+    }
+
+    #[test]
+    fn a_java_home_that_is_set_is_a_demand() {
+        let root = scratch("demand");
+        let jdk = fake_home(&root.join("jvms"), "a-jdk");
+        std::fs::create_dir_all(root.join("empty")).unwrap();
+        let search = JavaSearch {
+            java_home: Some(root.join("empty")),
+            path: None,
+            install_dirs: vec![root.join("jvms")],
+        };
+        let err = search.find().unwrap_err();
+        let msg = err.to_string();
+        assert!(
+            matches!(err, Error::JvmNotFound { ref tried } if tried.len() == 1),
+            "{msg}"
+        );
+        assert!(msg.contains("empty: no lib/server/libjvm.so"), "{msg}");
+        assert!(!msg.contains(&jdk.display().to_string()), "{msg}");
     }
 }

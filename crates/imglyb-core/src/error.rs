@@ -117,6 +117,11 @@ pub enum Error {
     #[error("{0}")]
     Callback(String),
 
+    /// Calls between Java and the host nest so deeply that the native stack is nearly used up
+    /// ([`native_stack`](crate::native_stack)); thrown in Java as a `StackOverflowError`.
+    #[error("{0}")]
+    TooDeep(String),
+
     // --- Internal or JNI -------------------------------------------------------------------
     /// `JNI_CreateJavaVM` failed.
     #[error(

@@ -158,7 +158,11 @@ fn start_watcher(jvm: &'static Jvm) -> bool {
 fn watch(jvm: &'static Jvm, read_fd: libc::c_int) {
     let mut seen = (0u64, false);
     loop {
-        let mut pfd = libc::pollfd { fd: read_fd, events: libc::POLLIN, revents: 0 };
+        let mut pfd = libc::pollfd {
+            fd: read_fd,
+            events: libc::POLLIN,
+            revents: 0,
+        };
         // SAFETY: one valid pollfd.
         let ready = unsafe { libc::poll(&mut pfd, 1, WATCH_PERIOD.as_millis() as libc::c_int) };
         if ready > 0 && drain(read_fd) {
@@ -189,7 +193,9 @@ fn drain(fd: libc::c_int) -> bool {
 }
 
 fn interrupt_main(jvm: &Jvm) {
-    let Some(thread) = MAIN_THREAD.get() else { return };
+    let Some(thread) = MAIN_THREAD.get() else {
+        return;
+    };
     let _lock = LOCK.lock().unwrap_or_else(|e| e.into_inner());
     INTERRUPTED.store(true, SeqCst);
     if DEPTH.load(SeqCst) == 0 {
@@ -240,7 +246,9 @@ fn current_action() -> Option<libc::sigaction> {
 /// Puts our handler in front of the current one; false when there is nothing to chain to (the
 /// default action or ignore), which leaves `SIGINT` alone.
 fn install() -> bool {
-    let Some(old) = current_action() else { return false };
+    let Some(old) = current_action() else {
+        return false;
+    };
     let ours = on_sigint as *const () as usize;
     if old.sa_sigaction == ours {
         return true;
@@ -263,12 +271,13 @@ fn install() -> bool {
 
 /// Puts the previous handler back, if ours is still the one installed.
 fn restore_handler() {
-    let Some(current) = current_action() else { return };
+    let Some(current) = current_action() else {
+        return;
+    };
     if current.sa_sigaction != on_sigint as *const () as usize {
         return;
     }
-    let Some(SavedAction(previous)) = SAVED.lock().unwrap_or_else(|e| e.into_inner()).take()
-    else {
+    let Some(SavedAction(previous)) = SAVED.lock().unwrap_or_else(|e| e.into_inner()).take() else {
         return;
     };
     // SAFETY: `previous` is the action sigaction itself reported before ours was installed.

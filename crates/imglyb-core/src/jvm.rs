@@ -178,6 +178,7 @@ impl Jvm {
             })?,
             None => JavaSearch::from_env().find()?,
         };
+        check_classpath_entries(&config.classpath)?;
         let classpath = config.resolved_classpath();
         if !classpath_has_imglib2(&classpath) {
             return Err(Error::ImgLib2NotFound {
@@ -259,6 +260,9 @@ impl Jvm {
                 .strings(&mut env, "inputArguments")?
                 .map(|args| args.into_iter().flatten().collect());
         }
+        crate::native_stack::note_jvm_options(
+            settings.options.iter().flatten().map(String::as_str),
+        );
         Ok(Jvm {
             vm,
             bridge,
@@ -474,6 +478,30 @@ fn check_runtime_image(home: &std::path::Path) -> Result<()> {
             home.display()
         )],
     })
+}
+
+/// Refuses classpath entries that do not exist (a folder for `folder/*`): the JVM would accept
+/// them silently, and a typo would surface only as a missing class much later.
+fn check_classpath_entries(entries: &[PathBuf]) -> Result<()> {
+    let missing: Vec<String> = entries
+        .iter()
+        .filter(|entry| {
+            if entry.file_name().is_some_and(|n| n == "*") {
+                !entry.parent().unwrap_or(std::path::Path::new(".")).is_dir()
+            } else {
+                !entry.exists()
+            }
+        })
+        .map(|entry| entry.display().to_string())
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(Error::InvalidArgument(format!(
+        "classpath entries that do not exist: {} (from the classpath argument, \
+         imglyb.config or IMGLYB_CLASSPATH)",
+        missing.join(", ")
+    )))
 }
 
 /// Starts `java OPTIONS -version` from `home` in a short-lived process before the one real

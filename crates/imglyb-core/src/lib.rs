@@ -94,6 +94,7 @@ mod image;
 pub mod interrupt;
 mod jref;
 mod jvm;
+pub mod native_stack;
 pub mod overload;
 mod proxy;
 pub mod reflect;

@@ -174,7 +174,8 @@ fn invoke_host(env: RawEnv, handle: i64, method: jstring, args: jobjectArray) ->
     jvm.local_object(env, &result)
 }
 
-/// Throws `e` in Java: a Java throwable as itself, anything else as a `RuntimeException`.
+/// Throws `e` in Java: a Java throwable as itself, [`Error::TooDeep`] as a `StackOverflowError`,
+/// anything else as a `RuntimeException`.
 fn throw(env: RawEnv, e: Error) {
     if env.exception_pending() {
         return;
@@ -184,8 +185,12 @@ fn throw(env: RawEnv, e: Error) {
         unsafe { jcall!(env, Throw, t.throwable.as_obj().as_raw()) };
         return;
     }
+    let class = match e {
+        Error::TooDeep(_) => "java/lang/StackOverflowError",
+        _ => "java/lang/RuntimeException",
+    };
     if let Ok(mut jenv) = env.to_jni() {
-        let _ = jenv.throw_new("java/lang/RuntimeException", e.to_string());
+        let _ = jenv.throw_new(class, e.to_string());
     }
 }
 

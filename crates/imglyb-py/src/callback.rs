@@ -53,6 +53,11 @@ impl imglyb_core::ProxyHost for PythonHost {
                 natural(&result)
             };
             call().map_err(|e| {
+                if e.is_instance_of::<pyo3::exceptions::PyRecursionError>(py) {
+                    // Python's or imglyb's recursion limit: Java's kind of error, so the chain
+                    // of callers unwinds as the StackOverflowError it is.
+                    return Error::TooDeep(describe(py, method, &e));
+                }
                 java_error(py, &e).unwrap_or_else(|| Error::Callback(describe(py, method, &e)))
             })
         });
@@ -195,7 +200,8 @@ pub(crate) fn jproxy(
         });
         if !has_one {
             return Err(PyTypeError::new_err(format!(
-                "jproxy needs a callable (for a functional interface) or an object with methods                  of {}; got {}",
+                "jproxy needs a callable (for a functional interface) or an object with methods \
+                 of {}; got {}",
                 infos
                     .iter()
                     .map(|i| i.name())

@@ -116,6 +116,7 @@ pub(crate) fn to_py_err_with(e: Error, throwable: Option<imglyb_core::JObj>) -> 
         Error::InvalidArgument(_) => PyValueError::new_err(text),
         Error::TypeMismatch(_) => PyTypeError::new_err(text),
         Error::NoSuchMember(_) => PyAttributeError::new_err(text),
+        Error::TooDeep(_) => pyo3::exceptions::PyRecursionError::new_err(text),
         _ => ImglybError::new_err(text),
     }
 }

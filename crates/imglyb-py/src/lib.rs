@@ -37,6 +37,11 @@ where
     T: Send,
     F: Send + FnOnce() -> imglyb_core::Result<T>,
 {
+    if imglyb_core::native_stack::too_deep() {
+        return Err(errors::to_py_err(imglyb_core::Error::TooDeep(
+            too_deep_message(),
+        )));
+    }
     let (result, interrupted) = py.detach(|| {
         let jvm = Jvm::get();
         let call = jvm.map(imglyb_core::interrupt::MainCall::enter);
@@ -60,6 +65,14 @@ where
 }
 
 pub(crate) use without_gil as call_java;
+
+fn too_deep_message() -> String {
+    format!(
+        "Python -> Java -> Python calls nest too deeply: less than {} KiB of this thread's \
+         native stack is left (recursion through a jproxy callback?)",
+        imglyb_core::native_stack::MARGIN / 1024
+    )
+}
 
 /// The running JVM, started lazily with the configured settings on first use.
 pub(crate) fn jvm() -> PyResult<&'static Jvm> {
