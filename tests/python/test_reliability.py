@@ -414,3 +414,18 @@ def test_a_missing_classpath_entry_is_a_value_error(tmp_path):
     assert f"classpath entries that do not exist: {tmp_path / 'typo.jar'}" in r.stdout, r.stdout
     assert f"do not exist: {tmp_path / 'nodir' / '*'}" in r.stdout, r.stdout
     assert "started True" in r.stdout
+
+
+def test_a_layout_whose_span_overflows_is_refused():
+    """Found by ci/fuzz: two axes whose strides have opposite signs each fit a signed 64-bit
+    offset alone, but the distance between the lowest and highest byte does not."""
+    base = np.zeros(16, np.uint8)
+
+    class Claims:
+        __array_interface__ = {
+            "shape": (3, 4), "typestr": "|u1", "version": 3,
+            "data": (base.ctypes.data, False), "strides": (-(1 << 60), 3 << 60),
+        }
+
+    with pytest.raises(ValueError, match="overflow"):
+        imglyb.to_imglib(Claims())

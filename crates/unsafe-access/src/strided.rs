@@ -161,7 +161,11 @@ impl StridedLayout {
                 hi = hi.checked_add(span)?;
             }
         }
-        Some((lo, hi.checked_add(isize::try_from(self.itemsize).ok()?)?))
+        let hi = hi.checked_add(isize::try_from(self.itemsize).ok()?)?;
+        // The span must fit `isize` too, as any Rust allocation must (found by ci/fuzz: two
+        // axes of large strides of opposite signs, each fitting alone).
+        hi.checked_sub(lo)?;
+        Some((lo, hi))
     }
 
     /// The byte range `[start, end)`, relative to element `[0, …, 0]`, that the elements
@@ -308,6 +312,9 @@ mod tests {
             let hi = *offs.iter().max().unwrap() + item as isize;
             assert_eq!(l.extent(), (lo, hi), "{shape:?} {strides:?}");
         }
+        // Each end fits isize, their distance does not.
+        let wide = StridedLayout::new(&[3, 4], &[-(1 << 60), 3 << 60], 1);
+        assert_eq!(wide, Err(LayoutError::Overflow));
         let empty = StridedLayout::new(&[3, 0], &[8, 4], 4).unwrap();
         assert_eq!(empty.extent(), (0, 0));
         assert!(empty.fits_in(0, 0));
