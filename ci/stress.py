@@ -1,8 +1,10 @@
-"""imglyb stress runs: churn, concurrency, a bad-input catalogue and out-of-bounds writes with
-guard bytes. Every scenario runs in its own process (a crash is counted, not fatal to the run).
+"""imglyb stress runs: churn, concurrency, a bad-input catalogue, out-of-bounds writes with
+guard bytes, faults (fork, missing or broken Java, bad options, OutOfMemoryError, shutdown with
+live Java threads, Ctrl-C) and, in the full mode, the cargo-fuzz targets of ci/fuzz. Every
+scenario runs in its own process (a crash is counted, not fatal to the run).
 
-    .venv/bin/python ci/stress.py --quick    # ci/test: about half a minute, asserts no failure
-    .venv/bin/python ci/stress.py            # full run: writes docs/reliability.md
+    .venv/bin/python ci/stress.py --quick    # ci/test: about ten seconds, asserts no failure
+    .venv/bin/python ci/stress.py            # full run (about 15 minutes): writes docs/reliability.md
 
 Each scenario prints one JSON line with its figures; a scenario fails when a value read across
 the bridge is wrong, an error is unclear, or the process dies.
@@ -258,6 +260,188 @@ print(json.dumps({"layouts": layouts, "attempts": attempts, "refused": refused})
 """
 
 
+# Faults: each case is a fresh interpreter that must end as expected (exit code and one marker
+# line), never with a signal or a hang. The Ctrl-C case is driven from here.
+FAULT_CASES = {
+    "fork: a forked child touching Java": ("""
+import os, imglyb
+imglyb.jimport("java.lang.System").nanoTime()
+pid = os.fork()
+if pid == 0:
+    try:
+        imglyb.jimport("java.lang.System").nanoTime()
+        os._exit(3)
+    except imglyb.JVMForkedError:
+        os._exit(0)
+_, status = os.waitpid(pid, 0)
+assert os.waitstatus_to_exitcode(status) == 0, status
+assert imglyb.jimport("java.lang.Math").max(2, 3) == 3
+print("MARK parent and child fine")
+""", {}),
+    "missing Java: nothing on PATH, no JAVA_HOME, no install folders": ("""
+import imglyb
+try:
+    imglyb.start_jvm()
+except imglyb.JVMNotFoundError as e:
+    print("MARK JVMNotFoundError")
+""", {"JAVA_HOME": None, "PATH": "/nonexistent", "IMGLYB_JAVA_SEARCH_DIRS": "/nonexistent"}),
+    "broken Java: truncated libjvm.so": ("""
+import imglyb
+try:
+    imglyb.start_jvm()
+except imglyb.JVMNotFoundError as e:
+    assert "truncated" in str(e), e
+    print("MARK JVMNotFoundError truncated")
+""", {"JAVA_HOME": "@BROKEN_JDK@"}),
+    "bad options: -Xms2g -Xmx1g": ("""
+import imglyb
+try:
+    imglyb.start_jvm(options=["-Xms2g", "-Xmx1g"])
+except ValueError as e:
+    assert "-Xmx1g" in str(e)
+    print("MARK ValueError")
+imglyb.start_jvm()
+assert imglyb.jimport("java.lang.Math").max(2, 3) == 3
+""", {}),
+    "bad options: two garbage collectors": ("""
+import imglyb
+try:
+    imglyb.start_jvm(options=["-XX:+UseSerialGC", "-XX:+UseG1GC"])
+except ValueError as e:
+    print("MARK ValueError")
+""", {}),
+    "bad options: a missing -javaagent": ("""
+import imglyb
+try:
+    imglyb.start_jvm(options=["-javaagent:/nonexistent/agent.jar"])
+except ValueError as e:
+    print("MARK ValueError")
+""", {}),
+    "OutOfMemoryError, then more work": ("""
+import numpy as np, imglyb
+imglyb.start_jvm(options=["-Xmx64m"])
+Array = imglyb.jimport("java.lang.reflect.Array")
+Long = imglyb.jimport("java.lang.Long")
+try:
+    Array.newInstance(Long.TYPE, 100_000_000)
+except imglyb.JavaException as e:
+    assert e.java_class == "java.lang.OutOfMemoryError", e.java_class
+a = np.arange(12.0).reshape(3, 4)
+assert imglyb.to_imglib(a).firstElement().getRealDouble() == 0.0
+print("MARK OutOfMemoryError, then fine")
+""", {}),
+    "shutdown with live Java threads calling Python": ("""
+import imglyb, time
+count = [0]
+def tick():
+    count[0] += 1
+task = imglyb.jproxy("java.lang.Runnable", tick)
+Executors = imglyb.jimport("java.util.concurrent.Executors")
+TimeUnit = imglyb.jimport("java.util.concurrent.TimeUnit")
+pool = Executors.newScheduledThreadPool(4)   # non-daemon threads, never shut down
+pool.scheduleAtFixedRate(task, 0, 1, TimeUnit.MILLISECONDS)
+Thread = imglyb.jimport("java.lang.Thread")
+sleeper = imglyb.jproxy("java.lang.Runnable", lambda: Thread.sleep(600000))
+t = Thread(sleeper); t.start()                # a non-daemon thread asleep in Python's call
+time.sleep(0.3)
+assert count[0] > 10, count
+print("MARK exiting with", count[0] > 10)
+""", {}),
+}
+
+
+def run_faults() -> dict:
+    import os
+    import shutil
+    import signal
+    import tempfile
+
+    tmp = pathlib.Path(tempfile.mkdtemp())
+    try:
+        libjvm = subprocess.run([sys.executable, "-c", "import imglyb; print(imglyb.jvm_info()['libjvm'])"],
+                                capture_output=True, text=True, check=True).stdout.strip()
+        broken = tmp / "broken-jdk"
+        (broken / "lib" / "server").mkdir(parents=True)
+        data = pathlib.Path(libjvm).read_bytes()
+        (broken / "lib" / "server" / "libjvm.so").write_bytes(data[: len(data) // 3])
+        outcomes, crashed = {}, 0
+        for name, (code, env) in FAULT_CASES.items():
+            full_env = dict(os.environ)
+            for k, v in env.items():
+                if v is None:
+                    full_env.pop(k, None)
+                else:
+                    full_env[k] = v.replace("@BROKEN_JDK@", str(broken))
+            t0 = time.perf_counter()
+            try:
+                proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                      env=full_env, timeout=60, cwd=ROOT)
+            except subprocess.TimeoutExpired:
+                outcomes[name] = "HUNG"
+                continue
+            seconds = time.perf_counter() - t0
+            marks = [l for l in proc.stdout.splitlines() if l.startswith("MARK")]
+            if proc.returncode < 0:
+                crashed += 1
+                outcomes[name] = f"CRASHED (signal {-proc.returncode})"
+            elif proc.returncode != 0 or not marks:
+                outcomes[name] = f"FAILED ({proc.returncode}): {proc.stderr[-300:]}"
+            else:
+                outcomes[name] = f"ok: {marks[0][5:]} ({seconds:.1f} s)"
+        # Ctrl-C during Thread.sleep(5000): KeyboardInterrupt, and the next call works.
+        code = ("import imglyb, time\nT = imglyb.jimport('java.lang.Thread')\nT.currentThread()\n"
+                "print('calling', flush=True)\n"
+                "try:\n    T.sleep(5000)\nexcept KeyboardInterrupt:\n"
+                "    print('interrupted', time.monotonic(), flush=True)\n"
+                "T.sleep(10)\nprint('MARK fine', flush=True)\n")
+        with subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True) as child:
+            while not child.stdout.readline().startswith("calling"):
+                pass
+            time.sleep(0.5)
+            sent = time.monotonic()
+            child.send_signal(signal.SIGINT)
+            line = child.stdout.readline()
+            rest = child.stdout.read()
+            rc = child.wait(30)
+        if line.startswith("interrupted") and "MARK fine" in rest and rc == 0:
+            latency_ms = (float(line.split()[1]) - sent) * 1000
+            ok = latency_ms < 100
+            outcomes["Ctrl-C during Thread.sleep(5000)"] = (
+                f"{'ok' if ok else 'FAILED'}: KeyboardInterrupt {latency_ms:.1f} ms after SIGINT, next call fine")
+        else:
+            crashed += rc < 0
+            outcomes["Ctrl-C during Thread.sleep(5000)"] = f"FAILED ({rc}): {line!r}"
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    failed = [k for k, v in outcomes.items() if not v.startswith("ok")]
+    for k in failed:
+        sys.stderr.write(f"faults: {k}: {outcomes[k]}\n")
+    return {"name": "faults", "ok": not failed, "crashed": crashed > 0, "outcomes": outcomes,
+            "cases": len(outcomes)}
+
+
+def run_fuzz(seconds: int) -> dict:
+    """cargo-fuzz targets in ci/fuzz, each for `seconds` (nightly Rust and cargo-fuzz needed)."""
+    import re
+
+    if subprocess.run(["cargo", "fuzz", "--version"], capture_output=True).returncode != 0:
+        print("installing cargo-fuzz (crates.io)", flush=True)
+        subprocess.run(["cargo", "install", "cargo-fuzz", "--locked"], check=True)
+    targets, ok = {}, True
+    for target in ("strided_copy", "descriptor"):
+        print(f"fuzzing {target} for {seconds} s", flush=True)
+        proc = subprocess.run(["cargo", "+nightly", "fuzz", "run", "--fuzz-dir", "ci/fuzz", target, "--",
+                               f"-max_total_time={seconds}", "-print_final_stats=1"],
+                              capture_output=True, text=True, cwd=ROOT)
+        runs = re.search(r"stat::number_of_executed_units:\s*(\d+)", proc.stderr)
+        targets[target] = {"seconds": seconds, "executions": int(runs.group(1)) if runs else 0,
+                           "ok": proc.returncode == 0}
+        if proc.returncode != 0:
+            ok = False
+            sys.stderr.write(f"fuzz {target} FAILED:\n{proc.stderr[-3000:]}\n")
+    return {"name": "fuzz", "ok": ok, "crashed": False, "targets": targets}
+
+
 def run(name: str, script: str, *args: str, timeout: float = 900) -> dict:
     t0 = time.perf_counter()
     proc = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True,
@@ -276,6 +460,7 @@ def run(name: str, script: str, *args: str, timeout: float = 900) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="the short run ci/test makes")
+    parser.add_argument("--fuzz-seconds", type=int, default=300, help="per fuzz target, full mode")
     args = parser.parse_args()
     cycles, seconds = (300, 3.0) if args.quick else (20000, 60.0)
     results = [
@@ -283,7 +468,10 @@ def main() -> int:
         run("concurrency", CONCURRENCY, str(seconds)),
         run("catalogue", CATALOGUE),
         run("out-of-bounds", OOB),
+        run_faults(),
     ]
+    if not args.quick:
+        results.append(run_fuzz(args.fuzz_seconds))
     ok = all(r["ok"] for r in results)
     catalogue = next(r for r in results if r["name"] == "catalogue")
     if catalogue.get("ok"):
@@ -294,8 +482,13 @@ def main() -> int:
             if what.startswith("UNCLEAR"):
                 print(f"  {case}: {what}")
     for r in results:
+        for case, what in r.get("outcomes", {}).items():
+            print(f"  {case}: {what}")
+        for target, figures in r.get("targets", {}).items():
+            print(f"  fuzz {target}: {figures}")
+    for r in results:
         figures = {k: (round(v, 1) if isinstance(v, float) else v) for k, v in r.items()
-                   if k not in ("details", "counts", "name")}
+                   if k not in ("details", "counts", "name", "outcomes", "targets")}
         print(f"{r['name']}: {figures}")
     if not args.quick:
         write_report(results)
@@ -306,6 +499,7 @@ def main() -> int:
 def write_report(results: list[dict]) -> None:
     by = {r["name"]: r for r in results}
     churn, conc, cat, oob = by["churn"], by["concurrency"], by["catalogue"], by["out-of-bounds"]
+    faults, fuzz = by["faults"], by.get("fuzz", {})
     lines = [
         "# Reliability",
         "",
@@ -330,6 +524,12 @@ def write_report(results: list[dict]) -> None:
     if oob.get("ok"):
         lines.append(f"| out-of-bounds writes from Java, guard values around the image | {oob['layouts']} layouts, "
                      f"{oob['attempts']} attempts, {oob['refused']} refused, guard values intact |")
+    lines.append(f"| faults, each in a fresh process | {faults['cases']} cases, "
+                 f"{sum(v.startswith('ok') for v in faults['outcomes'].values())} as expected, "
+                 f"{'1 or more crashed' if faults['crashed'] else 'none crashed'} |")
+    for target, f in fuzz.get("targets", {}).items():
+        lines.append(f"| `cargo fuzz` target `{target}` (ci/fuzz) | {f['seconds']} s, {f['executions']:,} executions, "
+                     f"{'no failure' if f['ok'] else 'FAILED'} |")
     lines += ["", "Crashed scenarios: " + str(sum(1 for r in results if r.get("crashed"))) + ".", "",
               "Resident memory growth in the churn is arrays Java has dropped but not yet collected:",
               "Java is asked to collect each `-Dimglyb.gcThreshold` bytes (README), by default an eighth",
@@ -343,12 +543,28 @@ def write_report(results: list[dict]) -> None:
               "  arriving), crashing in `free()`. The release now takes the GIL on the cleaner thread",
               "  (`ExportOwner` in `imglyb-py`): 0 crashes since, in this run and in repeated 40-second",
               "  runs of the scenario.", "",
-              "## The catalogue", "", "| input | outcome |", "|---|---|"]
+              "- **A layout whose byte span overflows (fixed).** The `strided_copy` and `descriptor` fuzz",
+              "  targets found, within a minute, that two axes whose strides have opposite signs could each",
+              "  fit a signed 64-bit offset while the distance between the lowest and the highest byte did",
+              "  not. `StridedLayout::new` accepted it and the span handed to Java wrapped around. Such",
+              "  layouts are now refused (`ValueError` from Python, `test_a_layout_whose_span_overflows_is_refused`).", "",
+              "## Faults", "", "| fault | outcome |", "|---|---|"]
+    for case, what in faults["outcomes"].items():
+        lines.append(f"| {case} | {what.replace('|', '/')} |")
+    lines += ["", "## The catalogue", "", "| input | outcome |", "|---|---|"]
     for case, what in cat.get("details", {}).items():
         lines.append(f"| {case} | {what.replace('|', '/')} |")
-    lines += ["", "Not covered yet (issue 14): faults (fork, broken Java, OutOfMemoryError, shutdown with live",
-              "Java threads, Ctrl-C) beyond the tests in `tests/python`, a `cargo fuzz` target, and a",
-              "hypothesis state machine over the Python API.", ""]
+    lines += ["", "## Fuzzing", "",
+              "`ci/fuzz` holds two libFuzzer targets (`cargo +nightly fuzz run --fuzz-dir ci/fuzz <target>`):",
+              "`strided_copy` gives `StridedLayout` arbitrary shapes, strides and item sizes, checks `extent`",
+              "and `fits_in` against a brute-force walk, and copies small accepted layouts between real",
+              "buffers with `copy_strided`, checking every element under AddressSanitizer; `descriptor` gives",
+              "`DType::from_typestr` and `ImageDescriptor::new` arbitrary NumPy metadata and checks the",
+              "ImgLib2 order of dimensions and strides. The full mode runs each for `--fuzz-seconds`.", "",
+              "## The state machine", "",
+              "`tests/python/test_state_machine.py` (part of pytest, so of every `ci/test` run, on both ImgLib2",
+              "versions) is a hypothesis state machine over the Python API: wrap, view, `to_numpy`, write",
+              "from either side, delete, collect; after every step NumPy and Java must agree.", ""]
     REPORT.write_text("\n".join(lines))
     print(f"wrote {REPORT.relative_to(ROOT)}")
 

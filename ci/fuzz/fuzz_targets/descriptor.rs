@@ -20,10 +20,17 @@ struct Input {
 }
 
 fuzz_target!(|input: Input| {
-    let Ok(dtype) = DType::from_typestr(&input.typestr) else { return };
+    let Ok(dtype) = DType::from_typestr(&input.typestr) else {
+        return;
+    };
     assert_eq!(DType::from_typestr(dtype.typestr()).ok(), Some(dtype));
-    let Ok(d) = ImageDescriptor::new(input.address, dtype, &input.shape, &input.strides, input.read_only)
-    else {
+    let Ok(d) = ImageDescriptor::new(
+        input.address,
+        dtype,
+        &input.shape,
+        &input.strides,
+        input.read_only,
+    ) else {
         let _ = ImageDescriptor::c_contiguous(input.address, dtype, &input.shape, input.read_only);
         return;
     };

@@ -64,7 +64,11 @@ fn check_extent(l: &StridedLayout) {
 
 fuzz_target!(|input: Input| {
     // 1. Arbitrary geometry: refused or consistent, never a panic.
-    if let Ok(l) = StridedLayout::new(&input.raw_shape, &input.raw_strides, input.raw_itemsize.into()) {
+    if let Ok(l) = StridedLayout::new(
+        &input.raw_shape,
+        &input.raw_strides,
+        input.raw_itemsize.into(),
+    ) {
         let _ = l.extent();
         let _ = l.fits_in(input.offset, input.alloc);
         let _ = l.is_c_contiguous();
@@ -76,11 +80,19 @@ fuzz_target!(|input: Input| {
     // 2. Small layouts copied for real.
     let item = [1usize, 2, 4, 8, 16][usize::from(input.itemsize) % 5];
     let ndim = usize::from(input.ndim) % 5;
-    let shape: Vec<usize> = input.small_shape[..ndim].iter().map(|&n| usize::from(n) % 6).collect();
+    let shape: Vec<usize> = input.small_shape[..ndim]
+        .iter()
+        .map(|&n| usize::from(n) % 6)
+        .collect();
     let strides = |steps: &[i8; 4]| -> Vec<isize> {
-        steps[..ndim].iter().map(|&k| isize::from(k) * item as isize).collect()
+        steps[..ndim]
+            .iter()
+            .map(|&k| isize::from(k) * item as isize)
+            .collect()
     };
-    let Ok(src) = StridedLayout::new(&shape, &strides(&input.src_steps), item) else { return };
+    let Ok(src) = StridedLayout::new(&shape, &strides(&input.src_steps), item) else {
+        return;
+    };
     let dst = if input.dst_c_order {
         StridedLayout::c_contiguous(&shape, item)
     } else {
@@ -91,7 +103,9 @@ fuzz_target!(|input: Input| {
     check_extent(&dst);
     let (slo, shi) = src.extent();
     let (dlo, dhi) = dst.extent();
-    let src_buf: Vec<u8> = (0..(shi - slo) as usize).map(|i| (i * 7 + 3) as u8).collect();
+    let src_buf: Vec<u8> = (0..(shi - slo) as usize)
+        .map(|i| (i * 7 + 3) as u8)
+        .collect();
     let mut dst_buf = vec![0u8; (dhi - dlo) as usize];
     let src0 = src_buf.as_ptr().wrapping_offset(-slo);
     let dst0 = dst_buf.as_mut_ptr().wrapping_offset(-dlo);
