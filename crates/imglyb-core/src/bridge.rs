@@ -253,8 +253,12 @@ fn describe(env: &mut JNIEnv, bridge: Option<&Bridge>, throwable: &JObject) -> R
             let _ = env.exception_clear();
             return Err(failed());
         };
-        let parts = string_array(env, &JObjectArray::from(array))?;
-        let mut parts = parts.into_iter();
+        let array = JObjectArray::from(array);
+        let parts = string_array(env, &array);
+        // The caller may be outside any local frame (Jvm::take_exception): free the array now,
+        // or each exception leaks one local reference (found by the state-machine tests).
+        let _ = env.delete_local_ref(array);
+        let mut parts = parts?.into_iter();
         let class_name = parts.next().flatten().unwrap_or_default();
         let message = parts.next().flatten();
         let stacktrace = parts.next().flatten().unwrap_or_default();
@@ -268,7 +272,9 @@ fn describe(env: &mut JNIEnv, bridge: Option<&Bridge>, throwable: &JObject) -> R
         let _ = env.exception_clear();
         return Err(failed());
     };
-    let text = java_string(env, &text);
+    let string = java_string(env, &text);
+    let _ = env.delete_local_ref(text);
+    let text = string;
     let (class_name, message) = match text.split_once(": ") {
         Some((c, m)) => (c.to_owned(), Some(m.to_owned())),
         None => (text.clone(), None),

@@ -19,7 +19,7 @@ pub const DEFAULT_OPTIONS: &[&str] = &["-Xrs"];
 ///
 /// The classpath that reaches the JVM is [`JvmConfig::resolved_classpath`]: `classpath` in order
 /// (with `folder/*` expanded to the jars in it), then the [`SYSTEM_JARS`] that exist, unless
-/// `system_jars` is off.
+/// `system_jars` is off, then each of the `fallback_jars` whose library is not there yet.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JvmConfig {
     /// Jars and class folders; an entry ending in `/*` means every jar in that folder.
@@ -30,6 +30,15 @@ pub struct JvmConfig {
     pub java_home: Option<PathBuf>,
     /// Whether to append the [`SYSTEM_JARS`] that exist.
     pub system_jars: bool,
+    /// Jars appended last, each only when nothing before it provides its library: the jars a
+    /// Python wheel carries (ImgLib2, ImageJ 1), so that a Fiji installation, `IMGLYB_CLASSPATH`
+    /// or Debian's jars win. An ImgLib2 jar is skipped when the classpath already has ImgLib2
+    /// (one `net.imglib2` per JVM: two versions would mix their classes), an ImageJ jar when it
+    /// has `ij.ImagePlus`.
+    pub fallback_jars: Vec<PathBuf>,
+    /// Java homes tried when the search finds no other Java ([`crate::JavaSearch`]'s
+    /// `fallback_homes`); ignored when `java_home` is set.
+    pub fallback_java_homes: Vec<PathBuf>,
 }
 
 impl Default for JvmConfig {
@@ -39,6 +48,8 @@ impl Default for JvmConfig {
             options: Vec::new(),
             java_home: None,
             system_jars: true,
+            fallback_jars: Vec::new(),
+            fallback_java_homes: Vec::new(),
         }
     }
 }
@@ -69,6 +80,8 @@ impl JvmConfig {
             options,
             java_home: None,
             system_jars,
+            fallback_jars: Vec::new(),
+            fallback_java_homes: Vec::new(),
         }
     }
 
@@ -132,7 +145,19 @@ impl JvmConfig {
                 .iter()
                 .map(PathBuf::from)
                 .filter(|p| p.is_file())
-                .for_each(push);
+                .for_each(&mut push);
+        }
+        for jar in &self.fallback_jars {
+            let provided = match library_marker(jar) {
+                Some(marker) => classpath_has_class(&out, marker),
+                None => false,
+            };
+            if !provided && jar.is_file() {
+                let jar = absolute(jar);
+                if !out.contains(&jar) {
+                    out.push(jar);
+                }
+            }
         }
         out
     }
@@ -144,6 +169,21 @@ fn absolute(p: &Path) -> PathBuf {
 
 /// The class file whose presence means "ImgLib2 is on the classpath".
 const IMGLIB2_MARKER: &str = "net/imglib2/img/Img.class";
+/// The class file whose presence means "ImageJ 1 is on the classpath".
+const IJ_MARKER: &str = "ij/ImagePlus.class";
+
+/// The marker class of the library a fallback jar provides, by its file name
+/// (`imglib2-8.0.1.jar`, `ij-1.54p.jar`); `None` for other jars.
+fn library_marker(jar: &Path) -> Option<&'static str> {
+    let name = jar.file_name()?.to_string_lossy().to_ascii_lowercase();
+    let stem = name.strip_suffix(".jar")?;
+    let artifact = stem.split_once('-').map_or(stem, |(a, _)| a);
+    match artifact {
+        "imglib2" => Some(IMGLIB2_MARKER),
+        "ij" => Some(IJ_MARKER),
+        _ => None,
+    }
+}
 
 /// Whether a class folder or jar on `classpath` holds ImgLib2, checked before the JVM starts
 /// (a JVM started without it could not be restarted with it).
@@ -152,19 +192,27 @@ const IMGLIB2_MARKER: &str = "net/imglib2/img/Img.class";
 /// uncompressed, in the local headers and in the central directory. Jars named like ImgLib2 are
 /// read first, so a Fiji `jars/` folder is not read whole.
 pub fn classpath_has_imglib2(classpath: &[PathBuf]) -> bool {
+    classpath_has_class(classpath, IMGLIB2_MARKER)
+}
+
+/// Whether a class folder or jar on `classpath` holds the class file `marker`; jars whose names
+/// share the marker's first path segment (`imglib2`, `ij`) are read first.
+fn classpath_has_class(classpath: &[PathBuf], marker: &str) -> bool {
+    let hint = match marker.split('/').next() {
+        Some("net") => "imglib2",
+        Some(first) => first,
+        None => "",
+    };
     let (likely, rest): (Vec<&PathBuf>, Vec<&PathBuf>) = classpath.iter().partition(|p| {
         p.file_name()
-            .is_some_and(|n| n.to_string_lossy().contains("imglib2"))
+            .is_some_and(|n| n.to_string_lossy().contains(hint))
     });
     likely.into_iter().chain(rest).any(|entry| {
         if entry.is_dir() {
-            entry.join(IMGLIB2_MARKER).is_file()
+            entry.join(marker).is_file()
         } else {
-            std::fs::read(entry).is_ok_and(|bytes| {
-                bytes
-                    .windows(IMGLIB2_MARKER.len())
-                    .any(|w| w == IMGLIB2_MARKER.as_bytes())
-            })
+            std::fs::read(entry)
+                .is_ok_and(|bytes| bytes.windows(marker.len()).any(|w| w == marker.as_bytes()))
         }
     })
 }

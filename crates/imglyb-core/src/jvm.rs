@@ -176,7 +176,11 @@ impl Jvm {
             Some(home) => libjvm_in(home).map_err(|why| Error::JvmNotFound {
                 tried: vec![format!("java_home={}: {why}", home.display())],
             })?,
-            None => JavaSearch::from_env().find()?,
+            None => JavaSearch {
+                fallback_homes: config.fallback_java_homes.clone(),
+                ..JavaSearch::from_env()
+            }
+            .find()?,
         };
         check_classpath_entries(&config.classpath)?;
         let classpath = config.resolved_classpath();
@@ -277,6 +281,7 @@ impl Jvm {
     fn accept(&'static self, config: &JvmConfig) -> Result<&'static Jvm> {
         let requested = JvmConfig {
             system_jars: false,
+            fallback_jars: Vec::new(),
             ..config.clone()
         };
         let mut missing: Vec<String> = requested

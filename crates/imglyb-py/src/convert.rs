@@ -299,9 +299,6 @@ pub(crate) fn classify(obj: &Bound<'_, PyAny>) -> PyResult<(ArgKind<'static>, Op
 
 /// The UTF-16 code units of a Python string, lone surrogates kept.
 pub(crate) fn utf16(s: &Bound<'_, PyString>) -> PyResult<Vec<u16>> {
-    if let Ok(text) = s.to_str() {
-        return Ok(text.encode_utf16().collect());
-    }
     let bytes = s.call_method1(intern!(s.py(), "encode"), ("utf-16-le", "surrogatepass"))?;
     let bytes: &[u8] = bytes.extract()?;
     Ok(bytes
@@ -527,14 +524,14 @@ fn ndarray_arg(
             obj.getattr(intern!(py, "dtype"))?.str()?
         )));
     }
-    let contiguous = py
-        .import("numpy")?
-        .call_method1(intern!(py, "ascontiguousarray"), (obj,))?;
-    let buffer = pyo3::buffer::PyUntypedBuffer::get(&contiguous)?;
-    // SAFETY: `buffer` holds an export of a C-contiguous array, so its memory stays valid and
-    // unresized until the export is released; it is kept in `keep`, which outlives the call.
-    let bytes = unsafe { BorrowedBytes::new(buffer.buf_ptr().cast(), buffer.len_bytes()) };
-    keep.push(Box::new(buffer));
+    let contiguous =
+        crate::images::numpy(py)?.call_method1(intern!(py, "ascontiguousarray"), (obj,))?;
+    let memory = crate::images::ArrayMemory::of(&contiguous)?;
+    // SAFETY: `contiguous` is a C-contiguous array of `contiguous_bytes()` bytes at `address`;
+    // it is kept in `keep`, which outlives the call, so its memory stays valid and in place.
+    let bytes =
+        unsafe { BorrowedBytes::new(memory.address as *const u8, memory.contiguous_bytes()) };
+    keep.push(Box::new(contiguous.unbind()));
     Ok(Arg::PrimArray(p, Bytes::Borrowed(bytes)))
 }
 

@@ -1,163 +1,94 @@
 //! Shared pixels from Python: `to_imglib`, `to_imglib_argb` and `to_numpy`.
 //!
-//! An array is read through the buffer protocol, and the export stays open for as long as Java
-//! can reach the memory: the owner handed to core is an [`Export`], so NumPy refuses to resize
-//! or free the array under Java, and a `bytearray` cannot be resized either. When Java lets go,
-//! core drops the owner on a Java cleaner thread without the GIL; PyO3 defers that decrement
-//! until the GIL is next taken, so the release can never deadlock.
+//! An array is read as NumPy sees it: a `memoryview` of the object keeps its buffer export open
+//! for as long as Java can reach the memory, and a NumPy array over that memoryview gives the
+//! address and layout (`__array_interface__`). The owner handed to core is that array, so NumPy
+//! refuses to resize or free the memory under Java, and a `bytearray` cannot be resized either.
+//! Only the stable ABI is used (the wheel is `abi3`, one build for every CPython from 3.9): the
+//! buffer protocol's C structures are not part of it before 3.11. When Java lets go, core drops
+//! the owner on a Java cleaner thread, which attaches to Python first ([`ExportOwner`]).
 //!
 //! The other way, a view of Java-side memory is a NumPy array whose base is a [`JavaMemory`]:
 //! it holds a global reference to the image, so the memory lives while any view of it does.
 
-use std::ffi::CStr;
-
 use imglyb_core::{DType, ImageDescriptor, JObj, PixelType, SharedImage};
 use pyo3::exceptions::{PyTypeError, PyValueError};
-use pyo3::ffi;
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyDict, PyTuple};
+use pyo3::types::{PyDict, PyMemoryView, PyTuple};
 
 use crate::objects::JObject;
 use crate::{call_java, jvm};
 
-/// An open buffer export of a Python object: the memory an image wraps. Releasing it (when
-/// the last reference goes, always with the GIL held) ends the export.
-#[pyclass(module = "imglyb", name = "_Export", frozen)]
-pub(crate) struct Export {
-    view: Box<BufferView>,
+/// What NumPy's array interface says about an array's memory.
+pub(crate) struct ArrayMemory {
+    /// Address of element `[0, …, 0]`.
+    pub(crate) address: usize,
+    pub(crate) read_only: bool,
+    pub(crate) shape: Vec<usize>,
+    /// Byte strides; C-contiguous when the interface gives none (as for ctypes arrays).
+    pub(crate) strides: Vec<isize>,
+    pub(crate) typestr: String,
+    pub(crate) itemsize: usize,
 }
 
-/// A `Py_buffer`; its pointers are only read, and it is released once, in `Drop`.
-struct BufferView(ffi::Py_buffer);
-
-// SAFETY: the buffer struct is plain data describing memory the exporter keeps alive while the
-// export is open; it is released only in Export's drop, which runs with the GIL held.
-unsafe impl Send for BufferView {}
-// SAFETY: as above; shared access only reads it.
-unsafe impl Sync for BufferView {}
-
-impl std::fmt::Debug for Export {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Export")
-            .field("buf", &self.view.0.buf)
-            .finish()
-    }
-}
-
-impl Drop for Export {
-    fn drop(&mut self) {
-        // SAFETY: a pyclass is dropped while its object is deallocated, with the GIL held; the
-        // buffer was filled by a successful PyObject_GetBuffer and is released only here.
-        unsafe { ffi::PyBuffer_Release(&mut self.view.0) };
-    }
-}
-
-impl Export {
-    /// Opens a strided export with a format string (read-only is allowed).
-    fn open(obj: &Bound<'_, PyAny>) -> PyResult<Export> {
-        // SAFETY: Py_buffer is a plain C struct; all-zero is its unfilled state.
-        let mut view = Box::new(BufferView(unsafe { std::mem::zeroed() }));
-        // SAFETY: `obj` is a live object, the GIL is held, and `view` is writable.
-        let rc =
-            unsafe { ffi::PyObject_GetBuffer(obj.as_ptr(), &mut view.0, ffi::PyBUF_RECORDS_RO) };
-        if rc != 0 {
-            return Err(PyErr::fetch(obj.py()));
-        }
-        Ok(Export { view })
-    }
-
-    fn buf(&self) -> &ffi::Py_buffer {
-        &self.view.0
-    }
-
-    fn format(&self) -> &str {
-        let f = self.buf().format;
-        if f.is_null() {
-            return "B";
-        }
-        // SAFETY: a non-null format is a NUL-terminated string owned by the export.
-        unsafe { CStr::from_ptr(f) }.to_str().unwrap_or("?invalid")
-    }
-
-    /// The export's shape and byte strides. A NULL `shape` is one axis of `len / itemsize`
-    /// items, and NULL `strides` mean C-contiguous, as the buffer protocol allows (ctypes arrays
-    /// export NULL strides). A negative extent is refused.
-    fn shape_strides(&self) -> PyResult<(Vec<usize>, Vec<isize>)> {
-        let b = self.buf();
-        let n = usize::try_from(b.ndim).unwrap_or(0);
-        if n == 0 {
-            return Ok((Vec::new(), Vec::new()));
-        }
-        let shape: Vec<isize> = if b.shape.is_null() {
-            vec![if b.itemsize > 0 {
-                b.len / b.itemsize
-            } else {
-                0
-            }]
-        } else {
-            // SAFETY: a non-NULL shape holds `ndim` extents, filled by the exporter.
-            unsafe { std::slice::from_raw_parts(b.shape, n) }.to_vec()
-        };
+impl ArrayMemory {
+    /// Reads `array.__array_interface__` (NumPy arrays always have one).
+    pub(crate) fn of(array: &Bound<'_, PyAny>) -> PyResult<ArrayMemory> {
+        let py = array.py();
+        let iface = array.getattr(intern!(py, "__array_interface__"))?;
+        let (address, read_only): (usize, bool) = iface.get_item(intern!(py, "data"))?.extract()?;
+        let shape: Vec<isize> = iface.get_item(intern!(py, "shape"))?.extract()?;
         let shape = shape
             .iter()
             .map(|&s| {
                 usize::try_from(s).map_err(|_| {
-                    PyValueError::new_err(format!("the buffer has a negative extent {s}"))
+                    PyValueError::new_err(format!("the array has a negative extent {s}"))
                 })
             })
             .collect::<PyResult<Vec<usize>>>()?;
-        let strides = if b.strides.is_null() {
-            let mut strides = vec![0isize; shape.len()];
-            let mut step = b.itemsize;
-            for (stride, &extent) in strides.iter_mut().zip(&shape).rev() {
-                *stride = step;
-                step = step.saturating_mul(isize::try_from(extent).unwrap_or(isize::MAX));
+        let typestr: String = iface.get_item(intern!(py, "typestr"))?.extract()?;
+        let strides: Option<Vec<isize>> = iface.get_item(intern!(py, "strides"))?.extract()?;
+        let itemsize: usize = array.getattr(intern!(py, "itemsize"))?.extract()?;
+        let strides = match strides {
+            Some(s) => s,
+            None => {
+                let mut strides = vec![0isize; shape.len()];
+                let mut step = isize::try_from(itemsize).unwrap_or(isize::MAX);
+                for (stride, &extent) in strides.iter_mut().zip(&shape).rev() {
+                    *stride = step;
+                    step = step.saturating_mul(isize::try_from(extent).unwrap_or(isize::MAX));
+                }
+                strides
             }
-            strides
-        } else {
-            // SAFETY: non-NULL strides hold `ndim` byte strides, filled by the exporter.
-            unsafe { std::slice::from_raw_parts(b.strides, n) }.to_vec()
         };
-        Ok((shape, strides))
+        Ok(ArrayMemory {
+            address,
+            read_only,
+            shape,
+            strides,
+            typestr,
+            itemsize,
+        })
     }
-}
 
-/// The dtype of a buffer format, for the formats NumPy exports for the dtypes imglyb shares.
-fn dtype_of_format(format: &str, itemsize: usize) -> Option<DType> {
-    let native = if cfg!(target_endian = "little") {
-        format.trim_start_matches(['@', '=', '<'])
-    } else {
-        format.trim_start_matches(['@', '=', '>', '!'])
-    };
-    Some(match (native, itemsize) {
-        ("?", 1) => DType::Bool,
-        ("B", 1) => DType::U8,
-        ("b", 1) => DType::I8,
-        ("H", 2) => DType::U16,
-        ("h", 2) => DType::I16,
-        ("I" | "L", 4) => DType::U32,
-        ("i" | "l", 4) => DType::I32,
-        ("L" | "Q", 8) => DType::U64,
-        ("l" | "q", 8) => DType::I64,
-        ("f", 4) => DType::F32,
-        ("d", 8) => DType::F64,
-        ("Zf", 8) => DType::C64,
-        ("Zd", 16) => DType::C128,
-        _ => return None,
-    })
+    /// Bytes of a C-contiguous array of this shape (the caller made it contiguous).
+    pub(crate) fn contiguous_bytes(&self) -> usize {
+        self.shape.iter().product::<usize>() * self.itemsize
+    }
 }
 
 static NUMPY: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
 
-fn numpy(py: Python<'_>) -> PyResult<&Bound<'_, PyModule>> {
+pub(crate) fn numpy(py: Python<'_>) -> PyResult<&Bound<'_, PyModule>> {
     NUMPY
         .get_or_try_init(py, || Ok::<_, PyErr>(py.import("numpy")?.unbind()))
         .map(|m| m.bind(py))
 }
 
 /// The error for an array whose dtype imglyb cannot share, naming the dtype and the fix.
-fn dtype_error(obj: &Bound<'_, PyAny>, format: Option<&str>) -> PyErr {
+fn dtype_error(obj: &Bound<'_, PyAny>) -> PyErr {
     let py = obj.py();
     let typestr = numpy(py)
         .and_then(|np| np.call_method1("asarray", (obj,)))
@@ -166,51 +97,47 @@ fn dtype_error(obj: &Bound<'_, PyAny>, format: Option<&str>) -> PyErr {
         Ok(t) => match DType::from_typestr(&t) {
             Err(e) => crate::to_py_err(e),
             Ok(d) => PyTypeError::new_err(format!(
-                "cannot share {} memory exported with buffer format {:?}; copy it first with \
-                 np.ascontiguousarray(arr)",
+                "cannot share this {} memory; copy it first with np.ascontiguousarray(arr)",
                 d.numpy_name(),
-                format.unwrap_or("?")
             )),
         },
-        Err(_) => PyTypeError::new_err(format!(
-            "cannot share memory with buffer format {:?} with ImgLib2; supported are bool, \
-             (u)int8-64, float32/64 and complex64/128",
-            format.unwrap_or("?")
-        )),
+        Err(_) => PyTypeError::new_err(
+            "cannot share this memory with ImgLib2; supported are bool, (u)int8-64, \
+             float32/64 and complex64/128",
+        ),
     }
 }
 
-/// Opens an export of `obj`: any object with the buffer protocol (NumPy arrays and their
-/// subclasses such as `np.memmap`, `memoryview`, `bytearray`), or with the array interface.
-/// The export holds a reference to the exporting object, so it keeps the memory's owner alive.
-fn export_of(obj: &Bound<'_, PyAny>) -> PyResult<Export> {
+/// A NumPy array over `obj`'s memory that keeps it alive and in place: any object with the
+/// buffer protocol (NumPy arrays and their subclasses such as `np.memmap`, `memoryview`,
+/// `bytearray`, `array.array`, ctypes arrays) through a `memoryview`, whose export stays open
+/// while the array lives; or an object with the array interface.
+fn export_of<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+    let py = obj.py();
     if obj.is_instance_of::<JObject>() {
         return Err(PyTypeError::new_err(
             "to_imglib takes a NumPy array; this is already a Java object",
         ));
     }
-    match Export::open(obj) {
-        Ok(e) => Ok(e),
-        Err(e) if obj.is_instance_of::<pyo3::types::PyMemoryView>() => {
+    let np = numpy(py)?;
+    match PyMemoryView::from(obj) {
+        Ok(view) => np
+            .call_method1(intern!(py, "asarray"), (&view,))
+            .map_err(|_| dtype_error(obj)),
+        Err(e) if obj.is_instance_of::<PyMemoryView>() => {
             // A memoryview that cannot export says why (released, for one): keep its words.
             Err(PyValueError::new_err(format!(
                 "cannot share this memoryview's memory: {}",
-                e.value(obj.py())
+                e.value(py)
             )))
         }
         Err(_) => {
-            let py = obj.py();
-            let np = numpy(py)?;
             if obj.is_instance(&np.getattr("ndarray")?)? {
                 // NumPy refuses to export some dtypes (datetime, ...): name the dtype.
-                return Err(dtype_error(obj, None));
+                return Err(dtype_error(obj));
             }
             if obj.hasattr("__array_interface__")? || obj.hasattr("__array_struct__")? {
-                let array = np.call_method1("asarray", (obj,))?;
-                return match Export::open(&array) {
-                    Ok(e) => Ok(e),
-                    Err(_) => Err(dtype_error(&array, None)),
-                };
+                return np.call_method1(intern!(py, "asarray"), (obj,));
             }
             Err(PyTypeError::new_err(format!(
                 "to_imglib needs an array sharing its memory: a NumPy array, or an object with \
@@ -222,21 +149,24 @@ fn export_of(obj: &Bound<'_, PyAny>) -> PyResult<Export> {
     }
 }
 
-/// Reads the export's metadata into a descriptor, refusing what ImgLib2 cannot take.
-fn descriptor(obj: &Bound<'_, PyAny>, export: &Export) -> PyResult<ImageDescriptor> {
-    let b = export.buf();
-    let itemsize = usize::try_from(b.itemsize).unwrap_or(0);
-    let format = export.format();
-    let dtype = dtype_of_format(format, itemsize).ok_or_else(|| dtype_error(obj, Some(format)))?;
-    let (shape, strides) = export.shape_strides()?;
-    if shape.is_empty() {
+/// Reads the array's metadata into a descriptor, refusing what ImgLib2 cannot take.
+fn descriptor(array: &Bound<'_, PyAny>) -> PyResult<ImageDescriptor> {
+    let memory = ArrayMemory::of(array)?;
+    let dtype = DType::from_typestr(&memory.typestr).map_err(crate::to_py_err)?;
+    if memory.shape.is_empty() {
         return Err(PyValueError::new_err(
             "a 0-d array has no axes for an ImgLib2 image; use arr.reshape(1) for a \
              one-pixel image",
         ));
     }
-    ImageDescriptor::new(b.buf as usize, dtype, &shape, &strides, b.readonly != 0)
-        .map_err(crate::to_py_err)
+    ImageDescriptor::new(
+        memory.address,
+        dtype,
+        &memory.shape,
+        &memory.strides,
+        memory.read_only,
+    )
+    .map_err(crate::to_py_err)
 }
 
 /// The owner of a wrapped array's export, as core holds it. Java releases it on its cleaner
@@ -244,7 +174,7 @@ fn descriptor(obj: &Bound<'_, PyAny>, export: &Export) -> PyResult<ImageDescript
 /// then. Left to PyO3's deferred pool instead, releases arriving by the thousand (8 threads
 /// wrapping and dropping arrays) were dropped in nested batches, each deallocation draining the
 /// pool again, until the recursion overflowed the stack (found by `ci/stress`).
-struct ExportOwner(Option<Py<Export>>);
+struct ExportOwner(Option<Py<PyAny>>);
 
 impl Drop for ExportOwner {
     fn drop(&mut self) {
@@ -257,14 +187,15 @@ impl Drop for ExportOwner {
 /// Wraps `obj` as an ImgLib2 image (the body of `to_imglib` and of the bridge's hook).
 pub(crate) fn wrap(obj: &Bound<'_, PyAny>, pixels: PixelType) -> PyResult<JObject> {
     let py = obj.py();
-    let export = export_of(obj)?;
-    let desc = descriptor(obj, &export)?;
-    let owner = Py::new(py, export)?;
+    let array = export_of(obj)?;
+    let desc = descriptor(&array)?;
+    let owner = array.unbind();
     let jvm = jvm()?;
     let obj = call_java(py, move || {
-        // SAFETY: the owner holds the buffer export open: the exporter keeps the memory valid
-        // and in place (NumPy refuses resize while an export is open) until core drops the
-        // owner, which happens only after Java can no longer reach the memory. Writes reach it
+        // SAFETY: the owner (a NumPy array over a memoryview of the object) holds the buffer
+        // export open: the exporter keeps the memory valid and in place (NumPy refuses resize
+        // while an export is open) until core drops the owner, which happens only after Java
+        // can no longer reach the memory. Writes reach it
         // only when the export is writable, since the descriptor carries its read-only flag.
         unsafe { jvm.wrap(&desc, pixels, Box::new(ExportOwner(Some(owner)))) }
     })?;
@@ -375,13 +306,11 @@ pub(crate) fn to_numpy<'py>(
     let shape = call_java(py, move || jvm.image_shape(&img2))?;
     let typestr = shape.dtype.typestr();
     let out = np.call_method1("empty", (PyTuple::new(py, &shape.shape)?, typestr))?;
-    let export = Export::open(&out)?;
-    let dst = export.buf().buf as usize;
+    let dst = ArrayMemory::of(&out)?.address;
     call_java(py, move || {
-        // SAFETY: `out` is a new C-contiguous array of exactly the shape's bytes, and its
-        // export stays open (so the memory stays put) until after this call returns.
+        // SAFETY: `out` is a new C-contiguous array of exactly the shape's bytes that no other
+        // code knows of; it is held (so its memory stays put) until after this call returns.
         unsafe { jvm.copy_out(&image, &shape, dst as *mut u8) }
     })?;
-    drop(export);
     Ok(out)
 }

@@ -94,15 +94,19 @@ fn started_jvm() -> PyResult<&'static Jvm> {
 
 /// Starts the JVM, or attaches to one already running in this process.
 ///
-/// `classpath` entries come first, then `IMGLYB_CLASSPATH`, then Debian's jars; `options` come
-/// after `IMGLYB_JAVA_OPTIONS`. Idempotent when the running JVM has every requested setting.
+/// `classpath` entries come first, then `IMGLYB_CLASSPATH`, then Debian's jars, then each of
+/// `fallback_jars` whose library is not there yet; `options` come after `IMGLYB_JAVA_OPTIONS`.
+/// `fallback_java_homes` are tried when the search finds no other Java. Idempotent when the
+/// running JVM has every requested setting.
 #[pyfunction]
-#[pyo3(signature = (classpath=None, options=None, java_home=None))]
+#[pyo3(signature = (classpath=None, options=None, java_home=None, fallback_jars=None, fallback_java_homes=None))]
 fn start_jvm(
     py: Python<'_>,
     classpath: Option<Vec<PathBuf>>,
     options: Option<Vec<String>>,
     java_home: Option<PathBuf>,
+    fallback_jars: Option<Vec<PathBuf>>,
+    fallback_java_homes: Option<Vec<PathBuf>>,
 ) -> PyResult<()> {
     let mut config = JvmConfig::from_env();
     if let Some(cp) = classpath {
@@ -110,6 +114,8 @@ fn start_jvm(
     }
     config.options.extend(options.unwrap_or_default());
     config.java_home = java_home;
+    config.fallback_jars = fallback_jars.unwrap_or_default();
+    config.fallback_java_homes = fallback_java_homes.unwrap_or_default();
     without_gil(py, || Jvm::start(&config).map(|_| ()))
 }
 

@@ -362,6 +362,27 @@ impl JObject {
     }
 }
 
+/// An attribute name as Rust text. The stable ABI before Python 3.10 has no borrowed UTF-8 view
+/// of a `str`, so each name is decoded once and kept by the identity of its (interned, usually)
+/// string object, which the cache holds so that its address is never reused meanwhile.
+fn attribute_name(name: &Bound<'_, PyString>) -> PyResult<Arc<str>> {
+    type Names = std::collections::HashMap<usize, (Py<PyString>, Arc<str>)>;
+    static NAMES: std::sync::OnceLock<std::sync::Mutex<Names>> = std::sync::OnceLock::new();
+    let names = NAMES.get_or_init(Default::default);
+    let key = name.as_ptr() as usize;
+    if let Some((_, text)) = names.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return Ok(text.clone());
+    }
+    let text: Arc<str> = name.to_cow()?.into();
+    let mut names = names.lock().unwrap_or_else(|e| e.into_inner());
+    if names.len() >= 4096 {
+        // Names made at run time (getattr(obj, f"get{x}")) would otherwise pile up.
+        names.clear();
+    }
+    names.insert(key, (name.clone().unbind(), text.clone()));
+    Ok(text)
+}
+
 #[pymethods]
 impl JObject {
     /// Java members first (dunder names aside), then Python's own attributes. Replacing the
@@ -369,7 +390,8 @@ impl JObject {
     /// would first raise and discard.
     fn __getattribute__(slf: &Bound<'_, Self>, name: &Bound<'_, PyString>) -> PyResult<Py<PyAny>> {
         let py = slf.py();
-        let text = name.to_str()?;
+        let text = attribute_name(name)?;
+        let text = &*text;
         let dunder = text.starts_with("__");
         if !dunder && let Some(v) = slf.get().java_attr(py, text)? {
             return Ok(v);
@@ -629,17 +651,16 @@ impl JObject {
                 let len = self.size(py)?;
                 let out =
                     np.call_method1(intern!(py, "empty"), (len, convert::numpy_name(prim)))?;
-                let buffer = pyo3::buffer::PyUntypedBuffer::get(&out)?;
+                let memory = crate::images::ArrayMemory::of(&out)?;
                 let jvm = jvm()?;
-                let ptr = buffer.buf_ptr() as usize;
-                let n = buffer.len_bytes();
+                let ptr = memory.address;
+                let n = memory.contiguous_bytes();
                 call_java(py, || {
                     // SAFETY: `out` is a new C-contiguous array that only this function knows
                     // of, `n` bytes long, kept alive (with its buffer export) across the call.
                     let dst = unsafe { std::slice::from_raw_parts_mut(ptr as *mut u8, n) };
                     jvm.array_copy_out(&self.obj.obj, prim, dst)
                 })?;
-                drop(buffer);
                 out
             }
             None => {
@@ -725,9 +746,11 @@ impl JIter {
 impl JMethod {
     #[pyo3(signature = (*args))]
     fn __call__(&self, py: Python<'_>, args: &Bound<'_, PyTuple>) -> PyResult<Py<PyAny>> {
+        // The stable ABI has no borrowed view of a tuple's items.
+        let args: Vec<Bound<'_, PyAny>> = args.iter().collect();
         if self.mode == Mode::Instance {
             // Called through the class: the first argument is the object.
-            let Some((first, rest)) = args.as_slice().split_first() else {
+            let Some((first, rest)) = args.split_first() else {
                 return Err(PyTypeError::new_err(format!(
                     "{}.{} is an instance method: call it on an object, or pass the object first",
                     self.owner.name(),
@@ -755,7 +778,7 @@ impl JMethod {
             &self.group,
             self.mode,
             self.target.as_ref(),
-            args.as_slice(),
+            &args,
         )
     }
 

@@ -283,11 +283,51 @@ public final class Images {
 		final Memory memory;
 		final long origin;
 		final long[] strides;
+		/** The root image's dimensions: positions outside them are not the image's pixels. */
+		final long[] rootDims;
+		/** Root position r = rootOffset[r] + sum over k of rootCoef[r][k] * (view position k). */
+		final long[] rootOffset;
+		final long[][] rootCoef;
 
-		Layout(final Memory memory, final long origin, final long[] strides) {
+		Layout(final Memory memory, final long origin, final long[] strides, final long[] rootDims, final long[] rootOffset, final long[][] rootCoef) {
 			this.memory = memory;
 			this.origin = origin;
 			this.strides = strides;
+			this.rootDims = rootDims;
+			this.rootOffset = rootOffset;
+			this.rootCoef = rootCoef;
+		}
+
+		/** The layout of a root image of {@code dims}: root positions are view positions. */
+		static Layout root(final Memory memory, final long origin, final long[] strides, final long[] dims) {
+			final long[][] coef = new long[dims.length][dims.length];
+			for (int d = 0; d < dims.length; d++) {
+				coef[d][d] = 1;
+			}
+			return new Layout(memory, origin, strides, dims, new long[dims.length], coef);
+		}
+
+		/**
+		 * Whether every position of {@code interval} maps inside the root image: the root
+		 * position is affine in the view position, so its extremes over the box are at corners.
+		 * Overflow counts as outside.
+		 */
+		boolean inside(final Interval interval) {
+			for (int r = 0; r < rootDims.length; r++) {
+				long lo = rootOffset[r];
+				long hi = rootOffset[r];
+				for (int k = 0; k < interval.numDimensions(); k++) {
+					final long c = rootCoef[r][k];
+					final long a = Math.multiplyExact(c, interval.min(k));
+					final long b = Math.multiplyExact(c, interval.max(k));
+					lo = Math.addExact(lo, Math.min(a, b));
+					hi = Math.addExact(hi, Math.max(a, b));
+				}
+				if (lo < 0 || hi >= rootDims[r]) {
+					return false;
+				}
+			}
+			return true;
 		}
 	}
 
@@ -298,7 +338,7 @@ public final class Images {
 		}
 		if (o instanceof StridedPixels) {
 			final StridedPixels<?, ?> img = (StridedPixels<?, ?>) o;
-			return new Layout(img.memory, img.origin, img.strides.clone());
+			return Layout.root(img.memory, img.origin, img.strides.clone(), Intervals.dimensionsAsLongArray(img));
 		}
 		if (o instanceof IntervalView) {
 			return layout(((IntervalView<?>) o).getSource());
@@ -314,20 +354,33 @@ public final class Images {
 			}
 			final MixedTransform t = view.getTransformToSource();
 			long origin = source.origin;
-			final long[] strides = new long[t.numSourceDimensions()];
+			final int n = t.numSourceDimensions();
+			final long[] strides = new long[n];
+			final int roots = source.rootDims.length;
+			final long[] rootOffset = source.rootOffset.clone();
+			final long[][] rootCoef = new long[roots][n];
 			try {
 				for (int d = 0; d < t.numTargetDimensions(); d++) {
-					origin = Math.addExact(origin, Math.multiplyExact(source.strides[d], t.getTranslation(d)));
+					final long shift = t.getTranslation(d);
+					origin = Math.addExact(origin, Math.multiplyExact(source.strides[d], shift));
+					for (int r = 0; r < roots; r++) {
+						rootOffset[r] = Math.addExact(rootOffset[r], Math.multiplyExact(source.rootCoef[r][d], shift));
+					}
 					if (!t.getComponentZero(d)) {
 						final int k = t.getComponentMapping(d);
-						strides[k] = Math.addExact(strides[k], t.getComponentInversion(d) ? Math.negateExact(source.strides[d]) : source.strides[d]);
+						final boolean inverted = t.getComponentInversion(d);
+						strides[k] = Math.addExact(strides[k], inverted ? Math.negateExact(source.strides[d]) : source.strides[d]);
+						for (int r = 0; r < roots; r++) {
+							final long c = source.rootCoef[r][d];
+							rootCoef[r][k] = Math.addExact(rootCoef[r][k], inverted ? Math.negateExact(c) : c);
+						}
 					}
 				}
 			}
 			catch (final ArithmeticException e) {
 				return null;
 			}
-			return new Layout(source.memory, origin, strides);
+			return new Layout(source.memory, origin, strides, source.rootDims, rootOffset, rootCoef);
 		}
 		if (o instanceof SubsampleView) {
 			final SubsampleView<?> view = (SubsampleView<?>) o;
@@ -337,15 +390,19 @@ public final class Images {
 			}
 			final long[] steps = view.getSteps();
 			final long[] strides = new long[steps.length];
+			final long[][] rootCoef = new long[source.rootDims.length][steps.length];
 			try {
 				for (int d = 0; d < steps.length; d++) {
 					strides[d] = Math.multiplyExact(source.strides[d], steps[d]);
+					for (int r = 0; r < rootCoef.length; r++) {
+						rootCoef[r][d] = Math.multiplyExact(source.rootCoef[r][d], steps[d]);
+					}
 				}
 			}
 			catch (final ArithmeticException e) {
 				return null;
 			}
-			return new Layout(source.memory, source.origin, strides);
+			return new Layout(source.memory, source.origin, strides, source.rootDims, source.rootOffset, rootCoef);
 		}
 		return null;
 	}
@@ -386,7 +443,7 @@ public final class Images {
 			strides[d] = step;
 			step *= img.dimension(d);
 		}
-		return new Layout(Memory.host(address, n << pixelShift(code), code, false, 0), 0, strides);
+		return Layout.root(Memory.host(address, n << pixelShift(code), code, false, 0), 0, strides, Intervals.dimensionsAsLongArray(img));
 	}
 
 	/**
@@ -425,6 +482,11 @@ public final class Images {
 				Math.multiplyExact(layout.strides[d], 1L << shift); // byte strides fit a long
 			}
 			if (size > 0 && (Math.addExact(first, lo) < 0 || Math.addExact(first, hi) >= pixels)) {
+				return null;
+			}
+			// A view reaching past the root image (Views.interval beyond its bounds) would show
+			// the parent array's pixels around a slice, which Java itself refuses: no NumPy view.
+			if (size > 0 && !layout.inside(interval)) {
 				return null;
 			}
 			if (size == 0 && (first < 0 || first > pixels)) {
