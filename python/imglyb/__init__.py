@@ -108,8 +108,9 @@ _requested_home: list = [None]
 
 def bundled_jars() -> list[str]:
     """The jars this package carries (ImgLib2 and ImageJ 1, with their licences in the same
-    folder), or none when ``IMGLYB_BUNDLED_JARS=0``. They go on the classpath last, each only
-    when nothing configured before it provides its library."""
+    folder), or none when ``IMGLYB_BUNDLED_JARS=0``. They go on the classpath after the
+    configured entries and before Debian's jars, each only when nothing before it provides its
+    library."""
     if os.environ.get("IMGLYB_BUNDLED_JARS", "1").strip().lower() in ("0", "false", "no", "off"):
         return []
     try:

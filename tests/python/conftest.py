@@ -37,19 +37,17 @@ def _javac() -> str:
 
 def _imglib2_under_test() -> str:
     """The ImgLib2 jar the tests run on: the first ``imglib2-*.jar`` in ``IMGLYB_CLASSPATH`` (ci/test
-    runs the suite a second time with ImgLib2 8.x that way), else ``IMGLYB_IMGLIB2_JAR``, else
-    Debian's. The fixtures are compiled against it, so they link whatever the version."""
+    runs the suite a second time with ImgLib2 8.x that way), else ``IMGLYB_IMGLIB2_JAR``, else the
+    wheel's own, else Debian's (ci/test's first runs set ``IMGLYB_BUNDLED_JARS=0``). The fixtures
+    are compiled against it, so they link whatever the version."""
     for entry in os.environ.get("IMGLYB_CLASSPATH", "").split(os.pathsep):
         if re.fullmatch(r"imglib2(-[0-9][^/]*)?\.jar", pathlib.Path(entry).name):
             return entry
     if os.environ.get("IMGLYB_IMGLIB2_JAR"):
         return os.environ["IMGLYB_IMGLIB2_JAR"]
-    debian = "/usr/share/java/imglib2.jar"
-    if os.environ.get("IMGLYB_SYSTEM_JARS", "1") != "0" and os.path.isfile(debian):
-        return debian
-    # The ImgLib2 the wheel carries (ci/wheel-test: no Debian jars, nothing configured).
+    # The ImgLib2 the wheel carries comes before Debian's (IMGLYB_BUNDLED_JARS=0 leaves it off).
     bundled = [j for j in imglyb.bundled_jars() if os.path.basename(j).startswith("imglib2-")]
-    return bundled[0] if bundled else debian
+    return bundled[0] if bundled else "/usr/share/java/imglib2.jar"
 
 
 def _jar_version(jar: str) -> str:

@@ -18,8 +18,9 @@ pub const DEFAULT_OPTIONS: &[&str] = &["-Xrs"];
 /// How to start the JVM.
 ///
 /// The classpath that reaches the JVM is [`JvmConfig::resolved_classpath`]: `classpath` in order
-/// (with `folder/*` expanded to the jars in it), then the [`SYSTEM_JARS`] that exist, unless
-/// `system_jars` is off, then each of the `fallback_jars` whose library is not there yet.
+/// (with `folder/*` expanded to the jars in it), then each of the `fallback_jars` and then of the
+/// [`SYSTEM_JARS`] (unless `system_jars` is off) that exists and whose library (ImgLib2, ImageJ 1)
+/// nothing before it provides.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JvmConfig {
     /// Jars and class folders; an entry ending in `/*` means every jar in that folder.
@@ -30,11 +31,12 @@ pub struct JvmConfig {
     pub java_home: Option<PathBuf>,
     /// Whether to append the [`SYSTEM_JARS`] that exist.
     pub system_jars: bool,
-    /// Jars appended last, each only when nothing before it provides its library: the jars a
-    /// Python wheel carries (ImgLib2, ImageJ 1), so that a Fiji installation, `IMGLYB_CLASSPATH`
-    /// or Debian's jars win. An ImgLib2 jar is skipped when the classpath already has ImgLib2
-    /// (one `net.imglib2` per JVM: two versions would mix their classes), an ImageJ jar when it
-    /// has `ij.ImagePlus`.
+    /// Jars appended after `classpath` and before the [`SYSTEM_JARS`], each only when nothing
+    /// before it provides its library: the jars a Python wheel carries (ImgLib2, ImageJ 1), so
+    /// that a Fiji installation or `IMGLYB_CLASSPATH` wins over them and they win over Debian's.
+    /// An ImgLib2 jar is skipped when the classpath already has ImgLib2 (one `net.imglib2` per
+    /// JVM: two versions would mix their classes), an ImageJ jar when it has `ij.ImagePlus`; the
+    /// same rule applies to Debian's jars.
     pub fallback_jars: Vec<PathBuf>,
     /// Java homes tried when the search finds no other Java ([`crate::JavaSearch`]'s
     /// `fallback_homes`); ignored when `java_home` is set.
@@ -117,7 +119,8 @@ impl JvmConfig {
     }
 
     /// The classpath as the JVM will see it: entries in order with `folder/*` expanded to the
-    /// jars in it (sorted), then the existing [`SYSTEM_JARS`], without duplicates.
+    /// jars in it (sorted), then the `fallback_jars` and the existing [`SYSTEM_JARS`] whose
+    /// library is not there yet, without duplicates.
     pub fn resolved_classpath(&self) -> Vec<PathBuf> {
         let mut out: Vec<PathBuf> = Vec::new();
         let mut push = |p: PathBuf| {
@@ -140,23 +143,18 @@ impl JvmConfig {
                 push(absolute(entry));
             }
         }
-        if self.system_jars {
-            SYSTEM_JARS
-                .iter()
-                .map(PathBuf::from)
-                .filter(|p| p.is_file())
-                .for_each(&mut push);
-        }
-        for jar in &self.fallback_jars {
-            let provided = match library_marker(jar) {
-                Some(marker) => classpath_has_class(&out, marker),
-                None => false,
-            };
-            if !provided && jar.is_file() {
-                let jar = absolute(jar);
-                if !out.contains(&jar) {
-                    out.push(jar);
-                }
+        // The wheel's jars, then Debian's, each only when nothing before it provides its library:
+        // one ImgLib2 (and one ImageJ) per JVM, never two versions whose classes would mix.
+        let system: Vec<PathBuf> = if self.system_jars {
+            SYSTEM_JARS.iter().map(PathBuf::from).collect()
+        } else {
+            Vec::new()
+        };
+        for jar in self.fallback_jars.iter().chain(&system) {
+            let provided = library_marker(jar).is_some_and(|m| classpath_has_class(&out, m));
+            let jar = absolute(jar);
+            if !provided && jar.is_file() && !out.contains(&jar) {
+                out.push(jar);
             }
         }
         out
@@ -286,5 +284,44 @@ mod tests {
         if debian.is_file() {
             assert!(classpath_has_imglib2(&[debian]));
         }
+    }
+
+    #[test]
+    fn wheel_jars_come_after_the_configured_ones_and_only_for_missing_libraries() {
+        let dir = std::env::temp_dir().join(format!("imglyb-bundled-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("wheel")).unwrap();
+        let imglib2 = |name: &str| {
+            let jar = dir.join(name);
+            std::fs::write(&jar, format!("PK\x03\x04 {IMGLIB2_MARKER}")).unwrap();
+            jar
+        };
+        let fiji = imglib2("imglib2-8.0.0.jar");
+        let wheel_imglib2 = imglib2("wheel/imglib2-8.0.1.jar");
+        let wheel_ij = dir.join("wheel/ij-1.54p.jar");
+        std::fs::write(&wheel_ij, format!("PK\x03\x04 {IJ_MARKER}")).unwrap();
+        let bundled = vec![wheel_ij.clone(), wheel_imglib2.clone()];
+        let c = JvmConfig {
+            classpath: vec![fiji.clone()],
+            system_jars: true,
+            fallback_jars: bundled.clone(),
+            ..JvmConfig::default()
+        };
+        // Fiji's ImgLib2 wins: neither the wheel's nor Debian's is added; the wheel's ImageJ is.
+        let cp = c.resolved_classpath();
+        assert_eq!(cp[..2], [fiji, wheel_ij.clone()]);
+        assert!(!cp.contains(&wheel_imglib2));
+        assert!(
+            !cp.iter()
+                .any(|p| p.ends_with("imglib2.jar") || p.ends_with("ij.jar"))
+        );
+        // Nothing configured: the wheel's jars, and no Debian jar of the same libraries.
+        let c = JvmConfig {
+            classpath: Vec::new(),
+            system_jars: true,
+            fallback_jars: bundled,
+            ..JvmConfig::default()
+        };
+        assert_eq!(c.resolved_classpath(), [wheel_ij, wheel_imglib2]);
     }
 }
