@@ -97,16 +97,18 @@ def start_jvm(
     cp = [os.fspath(p) for p in (classpath or [])] + config.get_classpath()
     opts = config.get_options() + [str(o) for o in (options or [])]
     home = os.fspath(java_home) if java_home is not None else None
-    _imglyb.start_jvm(cp, opts, home, bundled_jars(), _pypi_java_homes())
+    _imglyb.start_jvm(cp, opts, home, _bundled_jars(), _pypi_java_homes())
     if home is not None and _requested_home[0] is None:
         _requested_home[0] = home
+    _configured.update(os.path.abspath(p) for p in cp)
 
 
 _JARS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "jars")
-_requested_home: list = [None]
+_requested_home: list[Optional[str]] = [None]
+_configured: set[str] = set()
 
 
-def bundled_jars() -> list[str]:
+def _bundled_jars() -> list[str]:
     """The jars this package carries (ImgLib2 and ImageJ 1, with their licences in the same
     folder), or none when ``IMGLYB_BUNDLED_JARS=0``. They go on the classpath after the
     configured entries and before Debian's jars, each only when nothing before it provides its
@@ -159,14 +161,19 @@ def jvm_info() -> dict[str, Any]:
 def _source_of(entry: str, created_here: bool) -> str:
     if not created_here:
         return "attached"
+    def listed(entries: Iterable[str]) -> bool:
+        entries = list(entries)
+        folders = [p[:-2] for p in entries if p.endswith(os.sep + "*")]
+        return entry in entries or os.path.dirname(entry) in folders
+
+    if listed(_configured):
+        return "configured"
+    if listed(os.path.abspath(p) for p in os.environ.get("IMGLYB_CLASSPATH", "").split(os.pathsep) if p):
+        return "IMGLYB_CLASSPATH"
     if os.path.dirname(os.path.abspath(entry)) == _JARS:
         return "bundled"
     if entry in ("/usr/share/java/imglib2.jar", "/usr/share/java/ij.jar"):
         return "system"
-    env = [os.path.abspath(p) for p in os.environ.get("IMGLYB_CLASSPATH", "").split(os.pathsep) if p]
-    folders = [p[:-2] for p in env if p.endswith(os.sep + "*")]
-    if entry in env or os.path.dirname(entry) in folders:
-        return "IMGLYB_CLASSPATH"
     return "configured"
 
 
@@ -176,7 +183,9 @@ def _java_source(libjvm: str, created_here: bool) -> str:
     lib = os.path.realpath(libjvm)
 
     def inside(home: Optional[str]) -> bool:
-        return bool(home) and lib.startswith(os.path.realpath(home) + os.sep)
+        if not home:
+            return False
+        return lib.startswith(os.path.realpath(home) + os.sep)
 
     if inside(_requested_home[0]):
         return "java_home"

@@ -360,3 +360,42 @@ def test_attaches_to_a_jvm_that_jpype_started():
     )
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "refused"
+
+
+def test_the_wheels_jars_come_after_configured_ones_and_never_mix_imglib2_versions():
+    """The jars the wheel carries come after the configured classpath and before Debian's, each
+    only for a library nothing before it provides; jvm_info says where each entry came from."""
+    bundled = os.listdir(imglyb._JARS) if os.path.isdir(imglyb._JARS) else []  # whatever IMGLYB_BUNDLED_JARS says
+    if not any(j.startswith("imglib2-") for j in bundled):
+        pytest.skip("this imglyb was built without the jars the wheel carries")
+    code = """
+        import imglyb, json
+        info = imglyb.jvm_info()
+        print(json.dumps([info["imglib2_version"], info["classpath_sources"]]))
+    """
+    base = {"IMGLYB_CLASSPATH": None, "IMGLYB_BUNDLED_JARS": None}
+    # Nothing configured: the wheel's ImgLib2 and ImageJ, and no second ImgLib2 from Debian.
+    r = run_python(code, env=base)
+    assert r.returncode == 0, r.stderr
+    import json
+
+    version, sources = json.loads(r.stdout)
+    names = [(os.path.basename(p), s) for p, s in sources]
+    assert version == "8.0.1", names
+    assert [n for n, s in names if "imglib2" in n] == ["imglib2-8.0.1.jar"], names
+    assert ("imglib2-8.0.1.jar", "bundled") in names and ("ij-1.54p.jar", "bundled") in names
+    assert not any(s == "system" and "imglib2" in n for n, s in names), names
+    # A configured ImgLib2 (Debian's here, as a Fiji one would) wins; the wheel's is left off.
+    debian = "/usr/share/java/imglib2.jar"
+    if os.path.isfile(debian):
+        r = run_python(code, env={**base, "IMGLYB_CLASSPATH": debian})
+        assert r.returncode == 0, r.stderr
+        version, sources = json.loads(r.stdout)
+        assert version == "4.5.0"
+        assert [s for p, s in sources if "imglib2" in os.path.basename(p)] == ["IMGLYB_CLASSPATH"], sources
+    # IMGLYB_BUNDLED_JARS=0 leaves them off.
+    r = run_python(code, env={**base, "IMGLYB_BUNDLED_JARS": "0"})
+    if r.returncode == 0:
+        assert not any(s == "bundled" for _, s in json.loads(r.stdout)[1])
+    else:
+        assert "ImgLib2NotFoundError" in r.stderr  # no Debian jars either
