@@ -198,8 +198,9 @@ impl JClass {
                 self.info.name()
             )));
         };
-        let args: Vec<_> = args.iter().collect();
-        call_group(py, &self.info, ctors, Mode::Any, None, &args)
+        with_items(args, |args| {
+            call_group(py, &self.info, ctors, Mode::Any, None, args)
+        })?
     }
 
     fn __getattr__(slf: &Bound<'_, Self>, name: &str) -> PyResult<Py<PyAny>> {
@@ -742,12 +743,8 @@ impl JIter {
     }
 }
 
-#[pymethods]
 impl JMethod {
-    #[pyo3(signature = (*args))]
-    fn __call__(&self, py: Python<'_>, args: &Bound<'_, PyTuple>) -> PyResult<Py<PyAny>> {
-        // The stable ABI has no borrowed view of a tuple's items.
-        let args: Vec<Bound<'_, PyAny>> = args.iter().collect();
+    fn call(&self, py: Python<'_>, args: &[Bound<'_, PyAny>]) -> PyResult<Py<PyAny>> {
         if self.mode == Mode::Instance {
             // Called through the class: the first argument is the object.
             let Some((first, rest)) = args.split_first() else {
@@ -778,8 +775,33 @@ impl JMethod {
             &self.group,
             self.mode,
             self.target.as_ref(),
-            &args,
+            args,
         )
+    }
+}
+
+/// Runs `f` on a tuple's items. The stable ABI has no borrowed view of a tuple's items, so they
+/// are gathered first: on the stack for up to four (most Java calls), in a vector beyond.
+fn with_items<R>(
+    tuple: &Bound<'_, PyTuple>,
+    f: impl FnOnce(&[Bound<'_, PyAny>]) -> R,
+) -> PyResult<R> {
+    let item = |i: usize| tuple.get_item(i);
+    Ok(match tuple.len() {
+        0 => f(&[]),
+        1 => f(&[item(0)?]),
+        2 => f(&[item(0)?, item(1)?]),
+        3 => f(&[item(0)?, item(1)?, item(2)?]),
+        4 => f(&[item(0)?, item(1)?, item(2)?, item(3)?]),
+        _ => f(&tuple.iter().collect::<Vec<_>>()),
+    })
+}
+
+#[pymethods]
+impl JMethod {
+    #[pyo3(signature = (*args))]
+    fn __call__(&self, py: Python<'_>, args: &Bound<'_, PyTuple>) -> PyResult<Py<PyAny>> {
+        with_items(args, |args| self.call(py, args))?
     }
 
     fn __repr__(&self) -> String {
