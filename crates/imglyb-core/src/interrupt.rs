@@ -55,11 +55,6 @@ struct SavedAction(libc::sigaction);
 // written under `SAVED`'s lock.
 unsafe impl Send for SavedAction {}
 
-thread_local! {
-    // SAFETY: getpid and the gettid syscall have no preconditions.
-    static IS_MAIN: bool = unsafe { libc::syscall(libc::SYS_gettid) == libc::getpid() as libc::c_long };
-}
-
 /// Marks one call from the process's main thread into Java; see the module documentation.
 ///
 /// Create it just before the call and call [`MainCall::finish`] (on the same thread, with the
@@ -73,7 +68,7 @@ impl MainCall {
     /// Enters a call. Records the main thread's `java.lang.Thread` on first use and starts the
     /// watcher thread once; when either fails, Ctrl-C simply does not reach Java.
     pub fn enter(jvm: &'static Jvm) -> MainCall {
-        if !IS_MAIN.with(|m| *m) {
+        if !crate::native_stack::on_first_thread() {
             return MainCall { active: false };
         }
         if MAIN_THREAD.get().is_none() && !record_main_thread(jvm) {

@@ -57,10 +57,15 @@ thread_local! {
     static IS_FIRST: bool = unsafe { libc::syscall(libc::SYS_gettid) == libc::getpid() as libc::c_long };
 }
 
+/// Whether the calling thread is the process's first thread (Python's main thread, usually).
+pub(crate) fn on_first_thread() -> bool {
+    IS_FIRST.with(|f| *f)
+}
+
 fn stack_low() -> usize {
     let (low, size) = bounds();
     let java = JAVA_STACK.load(Ordering::Relaxed);
-    if low == 0 || java == 0 || java >= size || !IS_FIRST.with(|f| *f) {
+    if low == 0 || java == 0 || java >= size || !on_first_thread() {
         return low;
     }
     low + (size - java)
