@@ -4,7 +4,7 @@ use std::ptr;
 use std::sync::Arc;
 
 use imglyb_core::jni::sys::jobject;
-use imglyb_core::{JRef, Jvm};
+use imglyb_core::{Error, JRef, Jvm, Pixels};
 
 use crate::boundary::Failure;
 use crate::{c_dtype, imglyb_array, imglyb_result, new_global_ref, register_described};
@@ -23,18 +23,14 @@ pub(crate) unsafe fn image_ref(jvm: &Jvm, image: jobject) -> Result<Arc<JRef>, F
         )
     })?;
     let image = Arc::new(image);
-    let rai = jvm.class_info("net.imglib2.RandomAccessibleInterval")?;
-    if !jvm.is_instance(&image, &rai)? {
-        let class = jvm.class_of(&image)?;
-        return Err(Failure::new(
+    match Pixels::get(jvm)?.check_image(&image) {
+        Ok(()) => Ok(image),
+        Err(Error::TypeMismatch(why)) => Err(Failure::new(
             imglyb_result::InvalidArgument,
-            format!(
-                "image is a {}, not an ImgLib2 image (net.imglib2.RandomAccessibleInterval)",
-                class.ty.display()
-            ),
-        ));
+            why.replacen("the object", "image", 1),
+        )),
+        Err(e) => Err(e.into()),
     }
-    Ok(image)
 }
 
 /// The memory `image` shows, with `shape` and `strides` in a block registered for
@@ -45,7 +41,7 @@ pub(crate) unsafe fn image_ref(jvm: &Jvm, image: jobject) -> Result<Arc<JRef>, F
 pub(crate) unsafe fn describe(jvm: &Jvm, image: jobject) -> Result<imglyb_array, Failure> {
     // SAFETY: valid on this thread, as promised.
     let image = unsafe { image_ref(jvm, image) }?;
-    let shared = jvm.describe(&image)?.ok_or_else(|| {
+    let shared = Pixels::get(jvm)?.describe(&image)?.ok_or_else(|| {
         Failure::new(
             imglyb_result::NotNativeMemory,
             "this image's pixels are not in native memory imglyb knows (a heap ArrayImg, a \

@@ -32,7 +32,7 @@ use std::sync::{Arc, LazyLock, Mutex};
 
 use imglyb_core::jni::objects::JObject;
 use imglyb_core::jni::sys::{JavaVM, jobject, jobjectRefType};
-use imglyb_core::{DType, Error, ImageDescriptor, JObj, JRef, Jvm, JvmConfig, PixelType};
+use imglyb_core::{DType, Error, ImageDescriptor, JRef, Jvm, JvmConfig, PixelType, Pixels};
 
 pub use crate::boundary::imglyb_last_error_message;
 use crate::boundary::{Failure, boundary};
@@ -448,9 +448,9 @@ pub(crate) unsafe fn new_global_ref(jvm: &Jvm, obj: jobject) -> Result<Option<JR
 }
 
 /// A global reference to `obj` that C owns.
-fn global_ref_for_c(jvm: &Jvm, obj: &JObj) -> Result<jobject, Failure> {
-    // SAFETY: `obj.obj` is a live global reference, valid on every thread.
-    let global = unsafe { new_global_ref(jvm, obj.obj.as_raw()) }?
+fn global_ref_for_c(jvm: &Jvm, obj: &JRef) -> Result<jobject, Failure> {
+    // SAFETY: `obj` is a live global reference, valid on every thread.
+    let global = unsafe { new_global_ref(jvm, obj.as_raw()) }?
         .ok_or_else(|| Failure::new(imglyb_result::InternalError, "the image is null"))?;
     Ok(global.into_raw())
 }
@@ -476,6 +476,7 @@ unsafe fn wrap(
         // SAFETY: the caller promised `shape` and `strides` hold `ndim` values.
         let image = unsafe { descriptor(&parts) }?;
         let jvm = ready_jvm()?;
+        let pixels_layer = Pixels::get(jvm)?;
         let release = Arc::new(Release {
             callback: Mutex::new(parts.release.map(|f| (f, parts.release_ctx as usize))),
         });
@@ -484,7 +485,7 @@ unsafe fn wrap(
         // SAFETY: the caller promised the memory stays valid, in place and (unless read-only)
         // writable until `release` runs, which happens only when the owner and `release` are
         // both dropped: `release` below, the owner once Java can no longer reach the memory.
-        let wrapped = unsafe { jvm.wrap(&image, pixels, Box::new(owner)) };
+        let wrapped = unsafe { pixels_layer.wrap(&image, pixels, Box::new(owner)) };
         let wrapped = match wrapped.map_err(Failure::from).and_then(|obj| {
             let global = global_ref_for_c(jvm, &obj);
             drop(obj);
@@ -697,7 +698,7 @@ pub unsafe extern "C" fn imglyb_image_shape(
         let jvm = ready_jvm()?;
         // SAFETY: the caller promised a valid reference on this thread.
         let image = unsafe { describe::image_ref(jvm, image) }?;
-        let shape = jvm.image_shape(&image)?;
+        let shape = Pixels::get(jvm)?.image_shape(&image)?;
         if shape.shape.len() > IMGLYB_MAX_NDIM {
             return Err(Failure::new(
                 imglyb_result::InvalidArgument,
@@ -747,7 +748,7 @@ pub unsafe extern "C" fn imglyb_copy_out(
         let jvm = ready_jvm()?;
         // SAFETY: the caller promised a valid reference on this thread.
         let image = unsafe { describe::image_ref(jvm, image) }?;
-        let shape = jvm.image_shape(&image)?;
+        let shape = Pixels::get(jvm)?.image_shape(&image)?;
         if shape.bytes() != dst_bytes {
             return Err(Failure::new(
                 imglyb_result::InvalidArgument,
@@ -762,7 +763,7 @@ pub unsafe extern "C" fn imglyb_copy_out(
         }
         // SAFETY: `dst` is writable for `dst_bytes` bytes, which is `shape.bytes()`, as
         // promised, and nobody else touches it during the call.
-        unsafe { jvm.copy_out(&image, &shape, dst.cast()) }?;
+        unsafe { Pixels::get(jvm)?.copy_out(&image, &shape, dst.cast()) }?;
         Ok(())
     })
 }

@@ -16,7 +16,7 @@
 use imglyb_core::jni::JNIEnv;
 use imglyb_core::jni::objects::{JClass, JObject, JValue, JValueOwned};
 use imglyb_core::ndarray::{Array, Array3, ArrayView, IxDyn};
-use imglyb_core::{DType, Jvm, JvmConfig, Result};
+use imglyb_core::{Bridge, DType, Jvm, JvmConfig, Pixels, Result};
 
 /// Calls `obj.name(args)` in Java; a Java exception is cleared and becomes `Error::Java`.
 fn call<'l>(
@@ -51,16 +51,16 @@ fn main() -> Result<()> {
     let arr = Array3::<f32>::zeros((2, 3, 4));
     let address = arr.as_ptr() as usize;
     // Java owns the array from here on, and drops it once no Java object reaches its pixels.
-    let img = jvm.wrap_array(arr)?;
-    println!("wrapped as {}", img.class.name());
+    let img = Pixels::get(jvm)?.wrap_array(arr)?;
+    println!("wrapped as {}", Bridge::get(jvm)?.class_of(&img)?.name());
 
     let mut env = jvm.attach_current_thread()?;
     // A local frame frees the local references made inside it; without one they would live as
     // long as this (attached, native) thread and keep their Java objects reachable.
     env.with_local_frame(16, |env| -> Result<()> {
-        // SAFETY: `img.obj` is a live global reference while `img` lives, which is longer than
+        // SAFETY: `img` is a live global reference while `img` lives, which is longer than
         // this frame, and a `JObject` deletes nothing when dropped.
-        let img = unsafe { JObject::from_raw(img.obj.as_raw()) };
+        let img = unsafe { JObject::from_raw(img.as_raw()) };
 
         // 1. A localizing cursor visits every pixel; each gets its position as digits z y x.
         let cursor = call(
@@ -126,7 +126,9 @@ fn main() -> Result<()> {
     expected[[1, 2, 3]] = -1.0;
 
     // Read back without a copy: `describe` says where the image's pixels are.
-    let shared = jvm.describe(&img.obj)?.expect("imglyb made this image");
+    let shared = Pixels::get(jvm)?
+        .describe(&img)?
+        .expect("imglyb made this image");
     println!(
         "describe: {} pixels, shape {:?}, strides {:?} bytes, read-only {}, \
          same memory as the array: {}",
@@ -147,7 +149,7 @@ fn main() -> Result<()> {
     assert_eq!(view, expected.view().into_dyn());
 
     // Read back as a copy: any ImgLib2 image of a NumPy dtype can be copied out.
-    let shape = jvm.image_shape(&img.obj)?;
+    let shape = Pixels::get(jvm)?.image_shape(&img)?;
     let &[nz, ny, nx] = shape.shape.as_slice() else {
         panic!("expected 3 axes, got {:?}", shape.shape);
     };
@@ -155,7 +157,7 @@ fn main() -> Result<()> {
     assert_eq!((shape.dtype, shape.bytes()), (DType::F32, copy.len() * 4));
     // SAFETY: `copy` is a new C-contiguous array of `shape.shape` `f32` pixels, so it holds
     // exactly `shape.bytes()` writable bytes, and nothing else uses it during the call.
-    unsafe { jvm.copy_out(&img.obj, &shape, copy.as_mut_ptr().cast())? };
+    unsafe { Pixels::get(jvm)?.copy_out(&img, &shape, copy.as_mut_ptr().cast())? };
     assert_eq!(copy, expected);
     println!("copy_out into a new Array3<f32> (arr[z, y, x]):\n{copy}");
 

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use imglyb_core::jni::JNIEnv;
 use imglyb_core::jni::objects::{JObject, JValue};
-use imglyb_core::{DType, Error, ImageDescriptor, JObj, Jvm, JvmConfig, PixelType, Result};
+use imglyb_core::{Bridge, DType, Error, ImageDescriptor, JRef, Jvm, JvmConfig, PixelType, Result};
 
 /// Owns the pixels of a wrapped image and reports when Java lets go of them.
 struct Pixels {
@@ -36,12 +36,12 @@ impl Drop for Pixels {
 
 /// The pixel of `img` at ImgLib2 `position` (x first), through a `RandomAccess`: `Some(v)` writes
 /// `v` there, `None` only reads. Returns the pixel's value after the write.
-fn pixel(jvm: &Jvm, img: &JObj, position: &[i64], write: Option<i64>) -> Result<i64> {
+fn pixel(jvm: &Jvm, img: &JRef, position: &[i64], write: Option<i64>) -> Result<i64> {
     let mut env = jvm.attach_current_thread()?;
     env.with_local_frame(8, |env: &mut JNIEnv| -> Result<i64> {
-        // SAFETY: `img.obj` is a live global reference while `img` is borrowed, and a `JObject`
+        // SAFETY: `img` is a live global reference while `img` is borrowed, and a `JObject`
         // deletes nothing when dropped.
-        let img = unsafe { JObject::from_raw(img.obj.as_raw()) };
+        let img = unsafe { JObject::from_raw(img.as_raw()) };
         let r = (|| {
             let access = env
                 .call_method(&img, "randomAccess", "()Lnet/imglib2/RandomAccess;", &[])?
@@ -116,8 +116,9 @@ fn main() -> Result<()> {
     // owner, so the buffer stays where it is until Java drops the owner, and nothing in Rust
     // reads or writes it meanwhile: the only way to it is through the owner, whose `Drop` does
     // not touch the pixels.
-    let img = unsafe { jvm.wrap(&image, PixelType::Dtype, Box::new(owner)) }?;
-    println!("wrapped as {}", img.class.name());
+    let img =
+        unsafe { imglyb_core::Pixels::get(jvm)?.wrap(&image, PixelType::Dtype, Box::new(owner)) }?;
+    println!("wrapped as {}", Bridge::get(jvm)?.class_of(&img)?.name());
 
     // ImgLib2 position (x, y) = (2, 1) is pixel [1, 2]: 12.
     let v = pixel(jvm, &img, &[2, 1], None)?;
@@ -127,10 +128,10 @@ fn main() -> Result<()> {
     pixel(jvm, &img, &[3, 0], Some(999))?;
 
     // Copy the image out in C order; Java's write is there.
-    let shape = jvm.image_shape(&img.obj)?;
+    let shape = imglyb_core::Pixels::get(jvm)?.image_shape(&img)?;
     let mut copy = vec![0u16; shape.bytes() / 2];
     // SAFETY: `copy` holds `shape.bytes()` writable bytes (uint16 pixels of `shape.shape`).
-    unsafe { jvm.copy_out(&img.obj, &shape, copy.as_mut_ptr().cast())? };
+    unsafe { imglyb_core::Pixels::get(jvm)?.copy_out(&img, &shape, copy.as_mut_ptr().cast())? };
     for row in copy.chunks(cols) {
         println!("  {row:?}");
     }
@@ -142,7 +143,8 @@ fn main() -> Result<()> {
         ImageDescriptor::c_contiguous(CONSTANTS.as_ptr() as usize, DType::U8, &[2, 3], true)?;
     // SAFETY: a `static` lives for the whole program and is never moved; Java only reads it,
     // since the descriptor is read-only. The owner has nothing to keep alive.
-    let constants = unsafe { jvm.wrap(&read_only, PixelType::Dtype, Box::new(())) }?;
+    let constants =
+        unsafe { imglyb_core::Pixels::get(jvm)?.wrap(&read_only, PixelType::Dtype, Box::new(())) }?;
     match pixel(jvm, &constants, &[0, 0], Some(7)) {
         Err(Error::Java(t)) => println!("write to a read-only image: {t}"),
         other => panic!("expected a Java exception, got {other:?}"),

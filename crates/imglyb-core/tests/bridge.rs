@@ -4,20 +4,21 @@
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use imglyb_core::overload::{self, ArgKind, Mode};
-use imglyb_core::reflect::{ClassInfo, MethodGroup};
-use imglyb_core::{Arg, Error, Jvm, JvmConfig, ProxyHost, Value};
+use imglyb_core::bridge::overload::{self, ArgKind, Mode};
+use imglyb_core::bridge::reflect::{ClassInfo, MethodGroup};
+use imglyb_core::{Arg, Bridge, Error, ProxyHost, Value};
 
-fn jvm() -> &'static Jvm {
-    static JVM: OnceLock<&'static Jvm> = OnceLock::new();
-    JVM.get_or_init(|| {
-        let config = JvmConfig {
-            options: vec!["-Xcheck:jni".into()],
-            ..JvmConfig::from_env()
-        };
-        let jvm = Jvm::start(&config).expect("start the session JVM");
-        jvm.set_proxy_host(&HOST).expect("register the proxy host");
-        jvm
+mod common;
+
+/// The session's call bridge, with this file's proxy host registered.
+fn jvm() -> &'static Bridge {
+    static BRIDGE: OnceLock<&'static Bridge> = OnceLock::new();
+    BRIDGE.get_or_init(|| {
+        let bridge = common::bridge();
+        bridge
+            .set_proxy_host(&HOST)
+            .expect("register the proxy host");
+        bridge
     })
 }
 
@@ -154,7 +155,7 @@ fn reference_overloads_pick_the_most_specific_type() {
     let bytes: Vec<u8> = [4i64, 3].iter().flat_map(|v| v.to_ne_bytes()).collect();
     let Value::Object(dims) = jvm
         .make(&Arg::PrimArray(
-            imglyb_core::reflect::Prim::Long,
+            imglyb_core::jni::Prim::Long,
             imglyb_core::Bytes::Owned(bytes),
         ))
         .unwrap()
@@ -199,7 +200,7 @@ static HOST: Counter = Counter;
 impl ProxyHost for Counter {
     fn invoke(
         &self,
-        _jvm: &Jvm,
+        _bridge: &Bridge,
         handle: i64,
         method: &str,
         args: Vec<Value>,

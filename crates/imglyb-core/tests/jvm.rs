@@ -3,22 +3,12 @@
 //! Every test in this binary shares one JVM, started once with `-Xcheck:jni`.
 
 use std::path::PathBuf;
-use std::sync::OnceLock;
 
 use imglyb_core::jni::objects::{JObject, JString, JValue};
 use imglyb_core::{Error, Jvm, JvmConfig};
 
-fn session_config() -> JvmConfig {
-    JvmConfig {
-        options: vec!["-Xcheck:jni".into(), "-Dimglyb.test=rust".into()],
-        ..JvmConfig::from_env()
-    }
-}
-
-fn jvm() -> &'static Jvm {
-    static JVM: OnceLock<&'static Jvm> = OnceLock::new();
-    JVM.get_or_init(|| Jvm::start(&session_config()).expect("start the session JVM"))
-}
+mod common;
+use common::{jvm, session_config};
 
 #[test]
 fn start_reports_versions_from_inside_the_jvm() {

@@ -7,8 +7,8 @@
 #![cfg(feature = "ndarray")]
 
 use std::fmt::Debug;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use imglyb_core::jni::JNIEnv;
@@ -17,17 +17,31 @@ use imglyb_core::jni::sys::jobject;
 use imglyb_core::ndarray::{
     ArcArray, Array, ArrayView, ArrayViewMut, Axis, Dimension, Ix2, IxDyn, ShapeBuilder, arr0, s,
 };
-use imglyb_core::{Error, ImageDescriptor, JObj, Jvm, JvmConfig, Pixel, PixelType};
+use imglyb_core::{Error, ImageDescriptor, JObj, JRef, Owner, Pixel, PixelType};
 
-fn jvm() -> &'static Jvm {
-    static JVM: OnceLock<&'static Jvm> = OnceLock::new();
-    JVM.get_or_init(|| {
-        let config = JvmConfig {
-            options: vec!["-Xcheck:jni".into()],
-            ..JvmConfig::from_env()
-        };
-        Jvm::start(&config).expect("start the session JVM")
-    })
+mod common;
+use common::{bridge, jvm, pixels};
+
+/// A wrapped image with its runtime class, for the Java-side checks below.
+fn as_obj(img: Result<JRef, Error>) -> Result<JObj, Error> {
+    img.and_then(|img| bridge().object(Arc::new(img)))
+}
+
+fn wrap_array<A: Pixel, D: Dimension + 'static>(a: Array<A, D>) -> Result<JObj, Error> {
+    as_obj(pixels().wrap_array(a))
+}
+
+fn wrap_shared_array<A: Pixel, D: Dimension + 'static>(a: ArcArray<A, D>) -> Result<JObj, Error> {
+    as_obj(pixels().wrap_shared_array(a))
+}
+
+/// [`imglyb_core::Pixels::wrap`], with the runtime class.
+///
+/// # Safety
+/// As [`imglyb_core::Pixels::wrap`].
+unsafe fn wrap(image: &ImageDescriptor, kind: PixelType, owner: Owner) -> Result<JObj, Error> {
+    // SAFETY: as promised by the caller.
+    as_obj(unsafe { pixels().wrap(image, kind, owner) })
 }
 
 /// A Java object held by a global reference.
@@ -276,7 +290,7 @@ fn c_order_arrays_read_in_java_at_reversed_positions() {
     fn check<A: Sample>() {
         let a = numbered::<A>(&[2, 3, 4]);
         let expected = a.clone();
-        let img = jvm().wrap_array(a).unwrap();
+        let img = wrap_array(a).unwrap();
         assert_eq!(class_name(&img), "org.imglyb.StridedImg");
         assert_java_sees(&img, &expected.view());
         // Spot check of the axis convention: arr[1, 2, 3] is ImgLib2 (3, 2, 1).
@@ -293,13 +307,13 @@ fn fortran_order_arrays_read_in_java_at_reversed_positions() {
         let f = Array::from_shape_fn((3, 4).f(), |(y, x)| A::nth(4 * y + x));
         let expected = f.to_owned();
         assert!(f.t().is_standard_layout());
-        let img = jvm().wrap_array(f).unwrap();
+        let img = wrap_array(f).unwrap();
         assert_eq!(class_name(&img), "org.imglyb.StridedImg");
         assert_java_sees(&img, &expected.view());
 
         let t = numbered::<A>(&[2, 3, 4]).reversed_axes();
         let expected = t.clone();
-        let img = jvm().wrap_array(t).unwrap();
+        let img = wrap_array(t).unwrap();
         assert_java_sees(&img, &expected.view());
     }
     for_every_pixel!(check);
@@ -310,16 +324,12 @@ fn steps_and_negative_steps_read_in_java_at_reversed_positions() {
     fn check<A: Sample>() {
         let a = numbered::<A>(&[5, 6]).into_dimensionality::<Ix2>().unwrap();
         let expected = a.slice(s![..;2, ..;-1]).to_owned();
-        let img = jvm()
-            .wrap_array(a.clone().slice_move(s![..;2, ..;-1]))
-            .unwrap();
+        let img = wrap_array(a.clone().slice_move(s![..;2, ..;-1])).unwrap();
         assert_java_sees(&img, &expected.view());
 
         let expected = a.slice(s![1..;-2, 1..5;3]).to_owned();
         let shared: ArcArray<A, _> = a.into_shared();
-        let img = jvm()
-            .wrap_shared_array(shared.slice_move(s![1..;-2, 1..5;3]))
-            .unwrap();
+        let img = wrap_shared_array(shared.slice_move(s![1..;-2, 1..5;3])).unwrap();
         assert_java_sees(&img, &expected.view());
     }
     for_every_pixel!(check);
@@ -333,17 +343,17 @@ fn zero_d_and_zero_size_arrays_follow_numpy() {
         let scalar = arr0(A::nth(0));
         let image = ImageDescriptor::from_view(&scalar.view()).unwrap();
         assert_eq!((image.len(), image.layout().ndim()), (1, 0));
-        let err = jvm().wrap_array(scalar.clone()).unwrap_err();
+        let err = wrap_array(scalar.clone()).unwrap_err();
         assert!(
             matches!(&err, Error::InvalidArgument(t) if t.contains("0-d")),
             "{err:?}"
         );
         let (owner, dropped) = flag();
         // SAFETY: `scalar` outlives the call, and the refused owner is dropped before it returns.
-        let err = unsafe { jvm().wrap(&image, PixelType::Dtype, Box::new(owner)) }.unwrap_err();
+        let err = unsafe { wrap(&image, PixelType::Dtype, Box::new(owner)) }.unwrap_err();
         assert!(matches!(err, Error::InvalidArgument(_)));
         assert!(dropped.load(Ordering::SeqCst));
-        let img = jvm().wrap_array(scalar.insert_axis(Axis(0))).unwrap();
+        let img = wrap_array(scalar.insert_axis(Axis(0))).unwrap();
         assert_eq!((java_dimensions(&img), java_size(&img)), (vec![1], 1));
         assert_eq!(
             java_read(&img, &[0], A::nth(0).java()).unwrap(),
@@ -351,14 +361,14 @@ fn zero_d_and_zero_size_arrays_follow_numpy() {
         );
         // Zero-size: the dimensions survive, with no pixels.
         for shape in [[0, 3], [4, 0]] {
-            let img = jvm().wrap_array(numbered::<A>(&shape)).unwrap();
+            let img = wrap_array(numbered::<A>(&shape)).unwrap();
             assert_eq!(java_dimensions(&img), [shape[1] as i64, shape[0] as i64]);
             assert_eq!(java_size(&img), 0);
         }
         let empty = numbered::<A>(&[3, 4])
             .into_shared()
             .slice_move(s![.., 2..2]);
-        let img = jvm().wrap_shared_array(empty).unwrap();
+        let img = wrap_shared_array(empty).unwrap();
         assert_eq!((java_dimensions(&img), java_size(&img)), (vec![0, 3], 0));
     }
     for_every_pixel!(check);
@@ -390,7 +400,7 @@ fn java_writes_reach_the_array() {
             assert!(!image.read_only());
             // SAFETY: `a` outlives the owner: the owner is dropped (awaited below) before `a`
             // is read or dropped, and Rust does not touch `a` while Java may write it.
-            let img = unsafe { jvm().wrap(&image, PixelType::Dtype, Box::new(owner)) }.unwrap();
+            let img = unsafe { wrap(&image, PixelType::Dtype, Box::new(owner)) }.unwrap();
             assert_eq!(class_name(&img), "org.imglyb.StridedImg");
             // ImgLib2 (1, 2) is view[2, 1], which is a[2, 4 - 1 - 2 * 1] = a[2, 1].
             java_write(&img, &[1, 2], A::nth(1).java()).unwrap();
@@ -410,9 +420,12 @@ fn java_writes_reach_the_array() {
 fn wrapped_arrays_are_shared_not_copied() {
     let a = Array::from_shape_fn((3, 5), |(y, x)| (10 * y + x) as i32);
     let address = a.as_ptr() as usize;
-    let img = jvm().wrap_array(a).unwrap();
+    let img = wrap_array(a).unwrap();
     java_write(&img, &[4, 2], JavaValue::Integer(-7)).unwrap();
-    let shared = jvm().describe(&img.obj).unwrap().expect("a shared image");
+    let shared = pixels()
+        .describe(&img.obj)
+        .unwrap()
+        .expect("a shared image");
     assert_eq!(shared.address, address);
     assert_eq!(
         (shared.shape.as_slice(), shared.strides.as_slice()),
@@ -437,10 +450,10 @@ fn read_only_images_refuse_java_writes() {
             .into_shared();
         let before = shared.to_owned();
         for (rows, img) in [
-            (shared.view(), jvm().wrap_shared_array(shared.clone())),
+            (shared.view(), wrap_shared_array(shared.clone())),
             (
                 shared.slice(s![..;-1, ..]),
-                jvm().wrap_shared_array(shared.clone().slice_move(s![..;-1, ..])),
+                wrap_shared_array(shared.clone().slice_move(s![..;-1, ..])),
             ),
         ] {
             let img = img.unwrap();
@@ -463,7 +476,7 @@ fn read_only_images_refuse_java_writes() {
         let image = ImageDescriptor::from_view(&a.view()).unwrap();
         assert!(image.read_only());
         // SAFETY: `a` outlives the owner (awaited below), and Java only reads it.
-        let img = unsafe { jvm().wrap(&image, PixelType::Dtype, Box::new(owner)) }.unwrap();
+        let img = unsafe { wrap(&image, PixelType::Dtype, Box::new(owner)) }.unwrap();
         let err = java_write(&img, &[0, 0], A::nth(3).java()).unwrap_err();
         assert!(
             matches!(&err, Error::Java(t) if t.class_name.ends_with("UnsupportedOperationException"))
@@ -486,7 +499,7 @@ fn owners_are_dropped_once_java_lets_go() {
     let image = ImageDescriptor::from_view_mut(&mut owner.0.view_mut()).unwrap();
     // SAFETY: the owner holds the array, so its buffer lives until the owner is dropped, and
     // nothing in Rust reaches the array after this.
-    let img = unsafe { jvm().wrap(&image, PixelType::Dtype, owner) }.unwrap();
+    let img = unsafe { wrap(&image, PixelType::Dtype, owner) }.unwrap();
     let view = jvm()
         .with_env(|env| {
             let class = jvm().load_class(env, "net.imglib2.view.Views")?;
@@ -520,7 +533,7 @@ fn owners_are_dropped_once_java_lets_go() {
 
     // A shared array's clone is dropped too: the array is unique again.
     let shared = ArcArray::from_elem((2, 2), 5u16);
-    let img = jvm().wrap_shared_array(shared.clone()).unwrap();
+    let img = wrap_shared_array(shared.clone()).unwrap();
     assert!(!shared.is_unique());
     drop(img);
     gc_until("the shared clone to drop", || shared.is_unique());
@@ -529,7 +542,7 @@ fn owners_are_dropped_once_java_lets_go() {
 #[test]
 fn bad_arrays_are_refused_before_java() {
     let deep = Array::<u8, _>::zeros(IxDyn(&[1; 33]));
-    let err = jvm().wrap_array(deep).unwrap_err();
+    let err = wrap_array(deep).unwrap_err();
     assert!(
         matches!(&err, Error::InvalidArgument(t) if t.contains("at most 32")),
         "{err:?}"
@@ -540,15 +553,13 @@ fn bad_arrays_are_refused_before_java() {
 fn copies_come_back_as_arrays_for_images_and_views() {
     let a = Array::from_shape_fn((3, 4, 5), |(z, y, x)| (100 * z + 10 * y + x) as f32);
     let expected = a.clone().into_dyn();
-    let img = jvm().wrap_array(a.clone()).unwrap();
-    assert_eq!(jvm().copy_to_array::<f32>(&img.obj).unwrap(), expected);
+    let img = wrap_array(a.clone()).unwrap();
+    assert_eq!(pixels().copy_to_array::<f32>(&img.obj).unwrap(), expected);
     // A strided (every other column, reversed rows) array copies as its own values.
     let strided = a.slice(s![.., ..;-1, ..;2]).to_owned();
-    let img2 = jvm()
-        .wrap_shared_array(a.clone().into_shared().slice_move(s![.., ..;-1, ..;2]))
-        .unwrap();
+    let img2 = wrap_shared_array(a.clone().into_shared().slice_move(s![.., ..;-1, ..;2])).unwrap();
     assert_eq!(
-        jvm().copy_to_array::<f32>(&img2.obj).unwrap(),
+        pixels().copy_to_array::<f32>(&img2.obj).unwrap(),
         strided.into_dyn()
     );
     // A view made through the jni crate (Views.rotate) reaches copy_to_array through JRef::new.
@@ -568,7 +579,7 @@ fn copies_come_back_as_arrays_for_images_and_views() {
             Ok(imglyb_core::JRef::new(env, &view)?.expect("a view"))
         })
         .unwrap();
-    let rotated = jvm().copy_to_array::<f32>(&Arc::new(rotated)).unwrap();
+    let rotated = pixels().copy_to_array::<f32>(&Arc::new(rotated)).unwrap();
     // rotate(0, 2) shows source z = -x' and x = z', so from the view's min on
     // rotated[k, j, i] = a[2 - i, j, k]: the axes reversed, then the last one flipped.
     let want = a
@@ -578,7 +589,7 @@ fn copies_come_back_as_arrays_for_images_and_views() {
         .to_owned();
     assert_eq!(rotated, want.into_dyn());
     // The wrong element type is refused, naming both.
-    match jvm().copy_to_array::<f64>(&img.obj) {
+    match pixels().copy_to_array::<f64>(&img.obj) {
         Err(Error::TypeMismatch(m)) => {
             assert!(m.contains("float32") && m.contains("float64"), "{m}")
         }
@@ -586,9 +597,9 @@ fn copies_come_back_as_arrays_for_images_and_views() {
     }
     // bool arrays come back as bool.
     let flags = Array::from_shape_fn((2, 3), |(y, x)| (x + y) % 2 == 0);
-    let img3 = jvm().wrap_array(flags.clone()).unwrap();
+    let img3 = wrap_array(flags.clone()).unwrap();
     assert_eq!(
-        jvm().copy_to_array::<bool>(&img3.obj).unwrap(),
+        pixels().copy_to_array::<bool>(&img3.obj).unwrap(),
         flags.into_dyn()
     );
 }

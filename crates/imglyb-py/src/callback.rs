@@ -8,15 +8,15 @@
 
 use std::sync::Arc;
 
-use imglyb_core::reflect::ClassInfo;
-use imglyb_core::{Arg, Error, Jvm, Value};
+use imglyb_core::bridge::reflect::ClassInfo;
+use imglyb_core::{Arg, Bridge, Error, Value};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyInt, PyList, PyString, PyTuple};
 
 use crate::convert::{to_py, utf16};
 use crate::objects::{JClass, JObject};
-use crate::{call_java, jvm};
+use crate::{bridge, call_java};
 
 /// The process's proxy host.
 struct PythonHost;
@@ -32,7 +32,7 @@ fn target(handle: i64) -> &'static Py<PyAny> {
 impl imglyb_core::ProxyHost for PythonHost {
     fn invoke(
         &self,
-        _jvm: &Jvm,
+        _jvm: &Bridge,
         handle: i64,
         method: &str,
         args: Vec<Value>,
@@ -86,7 +86,7 @@ fn java_error(py: Python<'_>, e: &PyErr) -> Option<Error> {
     }
     let throwable = e.value(py).getattr("throwable").ok()?;
     let obj = throwable.cast::<JObject>().ok()?;
-    jvm().ok()?.rethrow(&obj.get().obj).ok()
+    bridge().ok()?.rethrow(&obj.get().obj).ok()
 }
 
 /// "Python exception in Runnable.run: ValueError: boom" plus the traceback text.
@@ -163,7 +163,7 @@ pub(crate) fn jproxy(
     interfaces: &Bound<'_, PyAny>,
     implementation: &Bound<'_, PyAny>,
 ) -> PyResult<JObject> {
-    let jvm = jvm()?;
+    let bridge = bridge()?;
     let interfaces: Vec<Bound<'_, PyAny>> =
         if interfaces.is_instance_of::<PyString>() || interfaces.is_instance_of::<JClass>() {
             vec![interfaces.clone()]
@@ -181,7 +181,7 @@ pub(crate) fn jproxy(
             let name: String = i.extract()?;
             crate::objects::jimport(py, &name)?.info
         };
-        if !info.has(imglyb_core::reflect::flags::INTERFACE) {
+        if !info.has(imglyb_core::bridge::reflect::flags::INTERFACE) {
             return Err(PyTypeError::new_err(format!(
                 "{} is not an interface; jproxy implements interfaces only",
                 info.name()
@@ -211,7 +211,7 @@ pub(crate) fn jproxy(
             )));
         }
     }
-    call_java(py, || jvm.set_proxy_host(&HOST))?;
+    call_java(py, || bridge.set_proxy_host(&HOST))?;
     let description = format!(
         "PythonProxy[{}]",
         infos
@@ -221,6 +221,6 @@ pub(crate) fn jproxy(
             .join(", ")
     );
     let handle = Box::into_raw(Box::new(implementation.clone().unbind())) as usize as i64;
-    let obj = call_java(py, || jvm.new_proxy(handle, &infos, &description))?;
+    let obj = call_java(py, || bridge.new_proxy(handle, &infos, &description))?;
     Ok(JObject { obj })
 }

@@ -6,9 +6,10 @@
 
 use std::sync::Arc;
 
-use imglyb_core::overload::{self, ArgKind, CallKey, KEY_ARGS, Mode};
-use imglyb_core::reflect::{ClassInfo, JType, Prim, flags};
-use imglyb_core::{Arg, BorrowedBytes, Bytes, Jvm, Value};
+use imglyb_core::bridge::overload::{self, ArgKind, CallKey, KEY_ARGS, Mode};
+use imglyb_core::bridge::reflect::{ClassInfo, JType, flags};
+use imglyb_core::jni::Prim;
+use imglyb_core::{Arg, BorrowedBytes, Bridge, Bytes, Value};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -124,22 +125,22 @@ fn as_float(obj: &Bound<'_, PyAny>) -> Option<f64> {
 }
 
 /// The class description of `java.lang.Class`, for class proxies passed as arguments.
-fn class_class(py: Python<'_>, jvm: &Jvm) -> PyResult<Arc<ClassInfo>> {
+fn class_class(py: Python<'_>, bridge: &Bridge) -> PyResult<Arc<ClassInfo>> {
     static CLASS: PyOnceLock<Arc<ClassInfo>> = PyOnceLock::new();
     CLASS
         .get_or_try_init(py, || {
-            crate::call_java(py, || jvm.class_info("java.lang.Class"))
+            crate::call_java(py, || bridge.class_info("java.lang.Class"))
         })
         .cloned()
 }
 
 /// The description of `java.lang.Object`, the element type of lists passed as `List`.
-pub(crate) fn object_type(py: Python<'_>, jvm: &Jvm) -> PyResult<Arc<JType>> {
+pub(crate) fn object_type(py: Python<'_>, bridge: &Bridge) -> PyResult<Arc<JType>> {
     static OBJECT: PyOnceLock<Arc<JType>> = PyOnceLock::new();
     OBJECT
         .get_or_try_init(py, || {
             crate::call_java(py, || {
-                jvm.class_info("java.lang.Object").map(|c| c.ty.clone())
+                bridge.class_info("java.lang.Object").map(|c| c.ty.clone())
             })
         })
         .cloned()
@@ -202,7 +203,7 @@ pub(crate) fn call_key(
         } else if let Ok(s) = a.cast_exact::<PyString>() {
             30 + usize::from(one_unit(s)?)
         } else if a.is_instance_of::<JClass>() {
-            &*class_class(py, crate::jvm()?)? as *const ClassInfo as usize
+            &*class_class(py, crate::bridge()?)? as *const ClassInfo as usize
         } else {
             return Ok(None);
         };
@@ -258,7 +259,7 @@ pub(crate) fn classify(obj: &Bound<'_, PyAny>) -> PyResult<(ArgKind<'static>, Op
         ));
     }
     if obj.is_instance_of::<JClass>() {
-        let cc = forever(&*class_class(obj.py(), crate::jvm()?)?);
+        let cc = forever(&*class_class(obj.py(), crate::bridge()?)?);
         return Ok((ArgKind::Object(cc), Some(cc as *const ClassInfo as usize)));
     }
     if let Some(v) = as_int(obj) {
@@ -351,7 +352,7 @@ fn type_error(obj: &Bound<'_, PyAny>, ty: &JType) -> PyErr {
 /// Converts `obj` to a value of Java type `ty`, checking ranges and types.
 pub(crate) fn to_arg(
     py: Python<'_>,
-    jvm: &Jvm,
+    bridge: &Bridge,
     obj: &Bound<'_, PyAny>,
     ty: &JType,
     keep: &mut Vec<Box<dyn Send>>,
@@ -365,7 +366,9 @@ pub(crate) fn to_arg(
     if let Ok(o) = obj.cast::<JObject>() {
         let o = &o.get().obj;
         // A VM query, not Java code: no need to release the GIL.
-        let ok = jvm.is_assignable(&o.class, ty).map_err(crate::to_py_err)?;
+        let ok = bridge
+            .is_assignable(&o.class, ty)
+            .map_err(crate::to_py_err)?;
         return if ok {
             Ok(Arg::Object(o.obj.clone()))
         } else {
@@ -374,8 +377,8 @@ pub(crate) fn to_arg(
     }
     if let Ok(c) = obj.cast::<JClass>() {
         let class = c.get().info.class().clone();
-        let cc = class_class(py, jvm)?;
-        if jvm.is_assignable(&cc, ty).map_err(crate::to_py_err)? {
+        let cc = class_class(py, bridge)?;
+        if bridge.is_assignable(&cc, ty).map_err(crate::to_py_err)? {
             return Ok(Arg::Object(class));
         }
         return Err(type_error(obj, ty));
@@ -429,7 +432,7 @@ pub(crate) fn to_arg(
     }
     if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
         let items: Vec<Bound<'_, PyAny>> = obj.try_iter()?.collect::<PyResult<_>>()?;
-        return seq_arg(py, jvm, &items, ty, keep);
+        return seq_arg(py, bridge, &items, ty, keep);
     }
     Err(type_error(obj, ty))
 }
@@ -437,7 +440,7 @@ pub(crate) fn to_arg(
 /// A Python sequence as a new Java array of type `ty`, or an `ArrayList` for a `List` parameter.
 pub(crate) fn seq_arg(
     py: Python<'_>,
-    jvm: &Jvm,
+    bridge: &Bridge,
     items: &[Bound<'_, PyAny>],
     ty: &JType,
     keep: &mut Vec<Box<dyn Send>>,
@@ -452,15 +455,15 @@ pub(crate) fn seq_arg(
         }
         let converted = items
             .iter()
-            .map(|item| to_arg(py, jvm, item, component, keep))
+            .map(|item| to_arg(py, bridge, item, component, keep))
             .collect::<PyResult<Vec<_>>>()?;
         return Ok(Arg::ObjArray(component.clone(), converted));
     }
     if ty.flags & flags::LIST != 0 {
-        let object = object_type(py, jvm)?;
+        let object = object_type(py, bridge)?;
         let converted = items
             .iter()
-            .map(|item| natural_arg(py, jvm, item, &object, keep))
+            .map(|item| natural_arg(py, bridge, item, &object, keep))
             .collect::<PyResult<Vec<_>>>()?;
         return Ok(Arg::List(converted));
     }
@@ -473,7 +476,7 @@ pub(crate) fn seq_arg(
 /// A value as a Java object of its natural type: lists become `ArrayList`s, numbers boxes.
 pub(crate) fn natural_arg(
     py: Python<'_>,
-    jvm: &Jvm,
+    bridge: &Bridge,
     obj: &Bound<'_, PyAny>,
     object: &JType,
     keep: &mut Vec<Box<dyn Send>>,
@@ -482,11 +485,11 @@ pub(crate) fn natural_arg(
         let items: Vec<Bound<'_, PyAny>> = obj.try_iter()?.collect::<PyResult<_>>()?;
         let converted = items
             .iter()
-            .map(|item| natural_arg(py, jvm, item, object, keep))
+            .map(|item| natural_arg(py, bridge, item, object, keep))
             .collect::<PyResult<Vec<_>>>()?;
         return Ok(Arg::List(converted));
     }
-    to_arg(py, jvm, obj, object, keep)
+    to_arg(py, bridge, obj, object, keep)
 }
 
 fn push_prim_bytes(bytes: &mut Vec<u8>, arg: Arg) {

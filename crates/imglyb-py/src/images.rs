@@ -11,6 +11,8 @@
 //! The other way, a view of Java-side memory is a NumPy array whose base is a [`JavaMemory`]:
 //! it holds a global reference to the image, so the memory lives while any view of it does.
 
+use std::sync::Arc;
+
 use imglyb_core::{DType, ImageDescriptor, JObj, PixelType, SharedImage};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::intern;
@@ -19,7 +21,7 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyMemoryView, PyTuple};
 
 use crate::objects::JObject;
-use crate::{call_java, jvm};
+use crate::{call_java, pixels};
 
 /// What NumPy's array interface says about an array's memory.
 pub(crate) struct ArrayMemory {
@@ -190,14 +192,16 @@ pub(crate) fn wrap(obj: &Bound<'_, PyAny>, pixels: PixelType) -> PyResult<JObjec
     let array = export_of(obj)?;
     let desc = descriptor(&array)?;
     let owner = array.unbind();
-    let jvm = jvm()?;
+    let layer = crate::pixels()?;
+    let calls = crate::bridge()?;
     let obj = call_java(py, move || {
         // SAFETY: the owner (a NumPy array over a memoryview of the object) holds the buffer
         // export open: the exporter keeps the memory valid and in place (NumPy refuses resize
         // while an export is open) until core drops the owner, which happens only after Java
         // can no longer reach the memory. Writes reach it
         // only when the export is writable, since the descriptor carries its read-only flag.
-        unsafe { jvm.wrap(&desc, pixels, Box::new(ExportOwner(Some(owner)))) }
+        let img = unsafe { layer.wrap(&desc, pixels, Box::new(ExportOwner(Some(owner)))) }?;
+        calls.object(Arc::new(img))
     })?;
     Ok(JObject { obj })
 }
@@ -277,7 +281,7 @@ pub(crate) fn to_numpy<'py>(
     };
     let jimage = jobj.get().obj.clone();
     let image = jimage.obj.clone();
-    let jvm = jvm()?;
+    let jvm = pixels()?;
     let np = numpy(py)?;
     let img2 = image.clone();
     if let Some(shared) = call_java(py, move || jvm.describe(&img2))? {

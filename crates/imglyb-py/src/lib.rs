@@ -18,7 +18,7 @@ mod objects;
 
 use std::path::PathBuf;
 
-use imglyb_core::{Jvm, JvmConfig};
+use imglyb_core::{Bridge, Jvm, JvmConfig, Pixels};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -47,7 +47,9 @@ where
         let call = jvm.map(imglyb_core::interrupt::MainCall::enter);
         let result = f().map_err(|e| {
             let throwable = match (&e, jvm) {
-                (imglyb_core::Error::Java(t), Some(jvm)) => jvm.wrap_throwable(t).ok(),
+                (imglyb_core::Error::Java(t), Some(_)) => {
+                    Bridge::current().and_then(|b| b.wrap_throwable(t).ok())
+                }
                 _ => None,
             };
             (e, throwable)
@@ -86,6 +88,18 @@ pub(crate) fn jvm() -> PyResult<&'static Jvm> {
     started_jvm()
 }
 
+/// The call bridge over the running JVM (started lazily, as [`jvm`]).
+pub(crate) fn bridge() -> PyResult<&'static Bridge> {
+    let jvm = jvm()?;
+    Bridge::get(jvm).map_err(to_py_err)
+}
+
+/// The pixels layer over the running JVM (started lazily, as [`jvm`]).
+pub(crate) fn pixels() -> PyResult<&'static Pixels> {
+    let jvm = jvm()?;
+    Pixels::get(jvm).map_err(to_py_err)
+}
+
 fn started_jvm() -> PyResult<&'static Jvm> {
     Jvm::get().ok_or_else(|| {
         errors::ImglybError::new_err("the JVM is not started; call imglyb.start_jvm() first")
@@ -116,7 +130,12 @@ fn start_jvm(
     config.java_home = java_home;
     config.fallback_jars = fallback_jars.unwrap_or_default();
     config.fallback_java_homes = fallback_java_homes.unwrap_or_default();
-    without_gil(py, || Jvm::start(&config).map(|_| ()))
+    without_gil(py, || {
+        let jvm = Jvm::start(&config)?;
+        // Binds the natives of imglyb's image classes now, so that Java code (a
+        // SharedImgFactory made from Python, say) can use them before any wrap.
+        Pixels::get(jvm).map(|_| ())
+    })
 }
 
 /// Whether the JVM runs (started or attached by imglyb).

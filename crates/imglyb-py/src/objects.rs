@@ -3,16 +3,17 @@
 
 use std::sync::Arc;
 
-use imglyb_core::overload::{self, Mode};
-use imglyb_core::reflect::{ClassInfo, MethodGroup, Prim, flags};
-use imglyb_core::{JObj, JRef, Jvm, Value};
+use imglyb_core::bridge::overload::{self, Mode};
+use imglyb_core::bridge::reflect::{ClassInfo, MethodGroup, flags};
+use imglyb_core::jni::Prim;
+use imglyb_core::{Bridge, JObj, JRef, Value};
 use pyo3::exceptions::{PyAttributeError, PyIndexError, PyKeyError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyInt, PySlice, PyString, PyTuple};
 use pyo3::{IntoPyObjectExt, ffi, intern};
 
 use crate::convert::{self, to_arg, to_py};
-use crate::{call_java, jvm};
+use crate::{bridge, call_java};
 
 /// A Java class: call it to construct, read and write static fields, call static methods.
 #[pyclass(module = "imglyb", name = "JavaClass", frozen, dict)]
@@ -81,32 +82,36 @@ pub(crate) fn call_group(
     target: Option<&Arc<JRef>>,
     args: &[Bound<'_, PyAny>],
 ) -> PyResult<Py<PyAny>> {
-    let jvm = jvm()?;
+    let bridge = bridge()?;
     let mut keep: Vec<Box<dyn Send>> = Vec::new();
     let (m, jargs) = match overload::sole(group, mode, args.len()) {
-        Some(m) => match convert_args(py, jvm, args, m, false, &mut keep) {
+        Some(m) => match convert_args(py, bridge, args, m, false, &mut keep) {
             Ok(jargs) => (m, jargs),
             Err(e) if e.is_instance_of::<PyTypeError>(py) => {
-                resolve_args(py, jvm, owner, group, mode, args)?;
+                resolve_args(py, bridge, owner, group, mode, args)?;
                 return Err(e);
             }
             Err(e) => return Err(e),
         },
         None => {
-            let r = resolve_args(py, jvm, owner, group, mode, args)?;
+            let r = resolve_args(py, bridge, owner, group, mode, args)?;
             let m = &group.overloads[r.index];
-            (m, convert_args(py, jvm, args, m, r.spread, &mut keep)?)
+            (m, convert_args(py, bridge, args, m, r.spread, &mut keep)?)
         }
     };
     let target = target.map(|t| &**t);
-    let value = call_java(py, || jvm.invoke(m, target, &jargs))?;
+    // SAFETY: `convert_args` converted each argument to its parameter's type (`to_arg` checks
+    // a Java object's class with `is_assignable`), and `target` is an object of `owner`, whose
+    // methods these are: its own (a JObject's class comes from core), or checked with
+    // `instance_of` when passed first through the class (`JMethod::call`).
+    let value = call_java(py, || unsafe { bridge.invoke_unchecked(m, target, &jargs) })?;
     drop(keep);
     to_py(py, value)
 }
 
 fn resolve_args(
     py: Python<'_>,
-    jvm: &Jvm,
+    bridge: &Bridge,
     owner: &ClassInfo,
     group: &MethodGroup,
     mode: Mode,
@@ -118,7 +123,7 @@ fn resolve_args(
         return Ok(r);
     }
     let classified = convert::classify_all(args, mode)?;
-    let env = jvm.raw_env().map_err(crate::to_py_err)?;
+    let env = bridge.raw_env().map_err(crate::to_py_err)?;
     overload::resolve(
         env,
         owner.name(),
@@ -134,9 +139,9 @@ fn resolve_args(
 /// varargs array.
 fn convert_args(
     py: Python<'_>,
-    jvm: &Jvm,
+    bridge: &Bridge,
     args: &[Bound<'_, PyAny>],
-    m: &imglyb_core::reflect::MethodInfo,
+    m: &imglyb_core::bridge::reflect::MethodInfo,
     spread: bool,
     keep: &mut Vec<Box<dyn Send>>,
 ) -> PyResult<Vec<imglyb_core::Arg>> {
@@ -144,18 +149,18 @@ fn convert_args(
     let mut jargs = Vec::with_capacity(n);
     if spread {
         for (a, p) in args.iter().zip(&m.params[..n - 1]) {
-            jargs.push(to_arg(py, jvm, a, p, keep)?);
+            jargs.push(to_arg(py, bridge, a, p, keep)?);
         }
         jargs.push(convert::seq_arg(
             py,
-            jvm,
+            bridge,
             &args[n - 1..],
             &m.params[n - 1],
             keep,
         )?);
     } else {
         for (a, p) in args.iter().zip(&m.params) {
-            jargs.push(to_arg(py, jvm, a, p, keep)?);
+            jargs.push(to_arg(py, bridge, a, p, keep)?);
         }
     }
     Ok(jargs)
@@ -232,21 +237,21 @@ impl JClass {
             return Ok(method.into_any());
         }
         if let Some(field) = info.fields.get(name).filter(|f| f.is_static) {
-            let jvm = jvm()?;
-            let v = call_java(py, || jvm.get_field(field, None))?;
+            let bridge = bridge()?;
+            let v = call_java(py, || bridge.get_field(field, None))?;
             return to_py(py, v);
         }
         if name == "class_" {
-            let jvm = jvm()?;
+            let bridge = bridge()?;
             let class = info.class().clone();
-            let obj = call_java(py, || jvm.wrap_ref(&class))?;
+            let obj = call_java(py, || bridge.wrap_ref(&class))?;
             return Ok(Py::new(py, JObject { obj })?.into_any());
         }
         Err(no_member(info, name, "class"))
     }
 
     fn __setattr__(&self, py: Python<'_>, name: &str, value: &Bound<'_, PyAny>) -> PyResult<()> {
-        let jvm = jvm()?;
+        let bridge = bridge()?;
         let info = &self.info;
         let name = java_name(name, |n| info.fields.contains_key(n));
         let Some(field) = info.fields.get(name).filter(|f| f.is_static) else {
@@ -256,8 +261,8 @@ impl JClass {
             )));
         };
         let mut keep = Vec::new();
-        let arg = to_arg(py, jvm, value, &field.ty, &mut keep)?;
-        call_java(py, || jvm.set_field(field, None, &arg))
+        let arg = to_arg(py, bridge, value, &field.ty, &mut keep)?;
+        call_java(py, || bridge.set_field(field, None, &arg))
     }
 
     fn __dir__(&self) -> Vec<String> {
@@ -294,9 +299,9 @@ fn instance_of(py: Python<'_>, obj: &Bound<'_, PyAny>, class: &ClassInfo) -> PyR
     let Ok(o) = obj.cast::<JObject>() else {
         return Ok(false);
     };
-    let jvm = jvm()?;
+    let bridge = bridge()?;
     let o = o.get().obj.obj.clone();
-    call_java(py, || jvm.is_instance(&o, class))
+    call_java(py, || bridge.is_instance(&o, class))
 }
 
 impl JObject {
@@ -316,8 +321,8 @@ impl JObject {
             return Ok(Some(Py::new(py, method)?.into_any()));
         }
         if let Some(field) = info.fields.get(name) {
-            let jvm = jvm()?;
-            let v = call_java(py, || jvm.get_field(field, Some(&self.obj.obj)))?;
+            let bridge = bridge()?;
+            let v = call_java(py, || bridge.get_field(field, Some(&self.obj.obj)))?;
             return Ok(Some(to_py(py, v)?));
         }
         Ok(None)
@@ -327,14 +332,14 @@ impl JObject {
         self.obj.class.has(flag)
     }
 
-    fn component(&self) -> Option<&Arc<imglyb_core::reflect::JType>> {
+    fn component(&self) -> Option<&Arc<imglyb_core::bridge::reflect::JType>> {
         self.obj.class.component()
     }
 
     fn size(&self, py: Python<'_>) -> PyResult<usize> {
         if self.component().is_some() {
-            let jvm = jvm()?;
-            return call_java(py, || jvm.array_len(&self.obj.obj));
+            let bridge = bridge()?;
+            return call_java(py, || bridge.array_len(&bridge.array(&self.obj)?));
         }
         if self.is(flags::COLLECTION) || self.is(flags::MAP) {
             return call_named(py, &self.obj, "size", &[])?.extract(py);
@@ -412,7 +417,7 @@ impl JObject {
     }
 
     fn __setattr__(&self, py: Python<'_>, name: &str, value: &Bound<'_, PyAny>) -> PyResult<()> {
-        let jvm = jvm()?;
+        let bridge = bridge()?;
         let info = &self.obj.class;
         let name = java_name(name, |n| info.fields.contains_key(n));
         let Some(field) = info.fields.get(name) else {
@@ -422,8 +427,8 @@ impl JObject {
             )));
         };
         let mut keep = Vec::new();
-        let arg = to_arg(py, jvm, value, &field.ty, &mut keep)?;
-        call_java(py, || jvm.set_field(field, Some(&self.obj.obj), &arg))
+        let arg = to_arg(py, bridge, value, &field.ty, &mut keep)?;
+        call_java(py, || bridge.set_field(field, Some(&self.obj.obj), &arg))
     }
 
     fn __dir__(&self) -> Vec<String> {
@@ -447,9 +452,9 @@ impl JObject {
 
     fn __eq__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         if let Ok(o) = other.cast::<JObject>() {
-            let jvm = jvm()?;
+            let bridge = bridge()?;
             let b = o.get().obj.obj.clone();
-            if call_java(py, || jvm.same_object(&self.obj.obj, &b))? {
+            if call_java(py, || bridge.same_object(&self.obj.obj, &b))? {
                 return true.into_py_any(py);
             }
         }
@@ -495,10 +500,10 @@ impl JObject {
             }
             return Ok(pyo3::types::PyList::new(py, out)?.into_any().unbind());
         }
-        if let Some(component) = self.component() {
+        if self.component().is_some() {
             let i = self.index(py, key)?;
-            let jvm = jvm()?;
-            let v = call_java(py, || jvm.array_get(&self.obj.obj, component, i))?;
+            let bridge = bridge()?;
+            let v = call_java(py, || bridge.array_get(&bridge.array(&self.obj)?, i))?;
             return to_py(py, v);
         }
         if self.is(flags::LIST_CLASS) {
@@ -528,7 +533,7 @@ impl JObject {
         value: &Bound<'_, PyAny>,
     ) -> PyResult<()> {
         if let Some(component) = self.component() {
-            let jvm = jvm()?;
+            let bridge = bridge()?;
             let mut keep = Vec::new();
             if let Ok(slice) = key.cast::<PySlice>() {
                 // Java arrays cannot change length: every value is converted (and the lengths
@@ -555,20 +560,21 @@ impl JObject {
                 }
                 let mut args = Vec::with_capacity(values.len());
                 for v in &values {
-                    args.push(to_arg(py, jvm, v, component, &mut keep)?);
+                    args.push(to_arg(py, bridge, v, component, &mut keep)?);
                 }
                 return call_java(py, || {
+                    let array = bridge.array(&self.obj)?;
                     let mut i = idx.start;
                     for arg in &args {
-                        jvm.array_set(&self.obj.obj, component, i as usize, arg)?;
+                        bridge.array_set(&array, i as usize, arg)?;
                         i += idx.step;
                     }
                     Ok(())
                 });
             }
             let i = self.index(py, key)?;
-            let arg = to_arg(py, jvm, value, component, &mut keep)?;
-            return call_java(py, || jvm.array_set(&self.obj.obj, component, i, &arg));
+            let arg = to_arg(py, bridge, value, component, &mut keep)?;
+            return call_java(py, || bridge.array_set(&bridge.array(&self.obj)?, i, &arg));
         }
         if self.is(flags::LIST_CLASS) {
             let i = self.index(py, key)?;
@@ -653,14 +659,14 @@ impl JObject {
                 let out =
                     np.call_method1(intern!(py, "empty"), (len, convert::numpy_name(prim)))?;
                 let memory = crate::images::ArrayMemory::of(&out)?;
-                let jvm = jvm()?;
+                let bridge = bridge()?;
                 let ptr = memory.address;
                 let n = memory.contiguous_bytes();
                 call_java(py, || {
                     // SAFETY: `out` is a new C-contiguous array that only this function knows
                     // of, `n` bytes long, kept alive (with its buffer export) across the call.
                     let dst = unsafe { std::slice::from_raw_parts_mut(ptr as *mut u8, n) };
-                    jvm.array_copy_out(&self.obj.obj, prim, dst)
+                    bridge.array_copy_out(&bridge.array(&self.obj)?, dst)
                 })?;
                 out
             }
@@ -722,13 +728,8 @@ impl JIter {
             }
             let i = *next;
             *next += 1;
-            let jvm = jvm()?;
-            let component = array
-                .class
-                .component()
-                .cloned()
-                .ok_or_else(|| PyTypeError::new_err("not an array"))?;
-            let v = call_java(py, || jvm.array_get(&array.obj, &component, i))?;
+            let bridge = bridge()?;
+            let v = call_java(py, || bridge.array_get(&bridge.array(array)?, i))?;
             return to_py(py, v).map(Some);
         }
         let IterSource::Iterator(it) = &self.source else {
@@ -826,15 +827,15 @@ impl JMethod {
 }
 
 /// Loads a class by name through the bridge's class loader.
-fn load(py: Python<'_>, jvm: &'static Jvm, name: &str) -> PyResult<Arc<ClassInfo>> {
-    match call_java(py, || jvm.class_info(name)) {
+fn load(py: Python<'_>, bridge: &'static Bridge, name: &str) -> PyResult<Arc<ClassInfo>> {
+    match call_java(py, || bridge.class_info(name)) {
         Ok(info) => Ok(info),
         Err(e) => {
             // `java.util.Map.Entry` means `java.util.Map$Entry`.
             let mut candidate = name.to_owned();
             while let Some(dot) = candidate.rfind('.') {
                 candidate.replace_range(dot..=dot, "$");
-                if let Ok(info) = call_java(py, || jvm.class_info(&candidate)) {
+                if let Ok(info) = call_java(py, || bridge.class_info(&candidate)) {
                     return Ok(info);
                 }
             }
@@ -846,14 +847,14 @@ fn load(py: Python<'_>, jvm: &'static Jvm, name: &str) -> PyResult<Arc<ClassInfo
 /// A Java class proxy by binary name, e.g. `jimport("java.util.ArrayList")`.
 #[pyfunction]
 pub(crate) fn jimport(py: Python<'_>, name: &str) -> PyResult<JClass> {
-    let jvm = jvm()?;
+    let bridge = bridge()?;
     if name.is_empty() || name.contains('/') {
         return Err(PyValueError::new_err(format!(
             "jimport takes a binary class name like 'java.util.ArrayList' or 'Outer$Inner', not {name:?}"
         )));
     }
     Ok(JClass {
-        info: load(py, jvm, name)?,
+        info: load(py, bridge, name)?,
     })
 }
 
@@ -865,7 +866,7 @@ fn class_arg(py: Python<'_>, class: &Bound<'_, PyAny>) -> PyResult<Arc<ClassInfo
     let name: String = class.extract().map_err(|_| {
         PyTypeError::new_err("expected a Java class name (str) or a class from imglyb.jimport")
     })?;
-    load(py, jvm()?, &name)
+    load(py, bridge()?, &name)
 }
 
 /// Whether `obj` is a Java object that is an instance of `class` (a name or a class proxy).
@@ -887,7 +888,7 @@ pub(crate) fn jarray(
     kind: &Bound<'_, PyAny>,
     length_or_values: &Bound<'_, PyAny>,
 ) -> PyResult<JObject> {
-    let jvm = jvm()?;
+    let bridge = bridge()?;
     let prim = kind
         .extract::<String>()
         .ok()
@@ -901,10 +902,10 @@ pub(crate) fn jarray(
                 PyValueError::new_err(format!("array length must be 0..2^31-1, not {len}"))
             })?;
         let value = match prim {
-            Some(p) => call_java(py, || jvm.new_prim_array(p, len))?,
+            Some(p) => call_java(py, || bridge.new_prim_array(p, len))?,
             None => {
                 let element = class_arg(py, kind)?;
-                call_java(py, || jvm.new_object_array(&element, len))?
+                call_java(py, || bridge.new_object_array(&element, len))?
             }
         };
         return into_jobject(value);
@@ -920,10 +921,10 @@ pub(crate) fn jarray(
             }
         }
     };
-    let array_type = load(py, jvm, &array_name)?;
+    let array_type = load(py, bridge, &array_name)?;
     let mut keep = Vec::new();
     let arg = if convert::is_ndarray(length_or_values) {
-        to_arg(py, jvm, length_or_values, &array_type.ty, &mut keep)?
+        to_arg(py, bridge, length_or_values, &array_type.ty, &mut keep)?
     } else {
         let items: Vec<Bound<'_, PyAny>> = length_or_values
             .try_iter()
@@ -931,9 +932,9 @@ pub(crate) fn jarray(
                 PyTypeError::new_err("jarray takes a length (int) or an iterable of values")
             })?
             .collect::<PyResult<_>>()?;
-        convert::seq_arg(py, jvm, &items, &array_type.ty, &mut keep)?
+        convert::seq_arg(py, bridge, &items, &array_type.ty, &mut keep)?
     };
-    let value = call_java(py, || jvm.make(&arg))?;
+    let value = call_java(py, || bridge.make(&arg))?;
     drop(keep);
     into_jobject(value)
 }

@@ -10,7 +10,7 @@
 use unsafe_access::{LayoutError, MAX_NDIM, StridedLayout};
 
 use crate::error::{Error, Result};
-use crate::reflect::Prim;
+use crate::jni::Prim;
 
 /// A pixel type imglyb can share between NumPy and ImgLib2.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -433,7 +433,7 @@ impl ImageDescriptor {
     /// counted in elements and possibly negative or zero, become byte strides; the axis order
     /// stays `ndarray`'s, which is NumPy's. Empty and 0-d views are described as NumPy describes
     /// them (0 pixels, and 1 pixel with no axes). This only describes memory: handing it to Java
-    /// is [`Jvm::wrap`](crate::Jvm::wrap)'s job, whose safety contract outlives the borrow.
+    /// is [`Pixels::wrap`](super::Pixels::wrap)'s job, whose safety contract outlives the borrow.
     #[cfg(feature = "ndarray")]
     pub fn from_view<A: Pixel, D: ndarray::Dimension>(
         view: &ndarray::ArrayView<'_, A, D>,

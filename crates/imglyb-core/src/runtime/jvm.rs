@@ -11,58 +11,26 @@
 //!   refuses to run there ([`Error::ForkedChild`]) instead of hanging.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, Once, OnceLock};
+use std::sync::{Mutex, OnceLock};
 
 use jni::objects::JObject;
 use jni::{JNIEnv, JavaVM};
 
-use std::sync::Arc;
-
-use crate::bridge::{self, Bridge};
-use crate::call::CallIds;
-use crate::config::{DEFAULT_OPTIONS, JvmConfig, classpath_has_imglib2};
-use crate::discovery::{JavaSearch, libjvm_in};
+use super::config::{DEFAULT_OPTIONS, JvmConfig, classpath_has_imglib2};
+use super::discovery::{JavaSearch, libjvm_in};
+use super::libjvm::LibJvm;
+use super::loader::{self, Loader};
 use crate::error::{Error, Result};
-use crate::jref::{JRef, RawEnv, jcall};
-use crate::reflect::{ClassCache, ClassInfo};
-use crate::sys::LibJvm;
+use crate::jni::exception::check_jni;
+use crate::jni::vm::check_not_forked;
+use crate::jni::{RawEnv, vm};
 
 static JVM: OnceLock<Jvm> = OnceLock::new();
 
 /// The JVM option that governs `sun.misc.Unsafe`'s memory methods (Java 23 and newer).
 const UNSAFE_MEMORY_ACCESS: &str = "--sun-misc-unsafe-memory-access";
 static START: Mutex<()> = Mutex::new(());
-static FORKED: AtomicBool = AtomicBool::new(false);
 static CREATE_FAILED: OnceLock<String> = OnceLock::new();
-
-extern "C" fn mark_forked() {
-    FORKED.store(true, Ordering::Relaxed);
-}
-
-fn watch_for_fork() {
-    static REGISTER: Once = Once::new();
-    REGISTER.call_once(|| {
-        // SAFETY: `mark_forked` is async-signal-safe (one atomic store) and lives for the whole
-        // program, as pthread_atfork handlers must.
-        unsafe {
-            libc::pthread_atfork(None, None, Some(mark_forked));
-        }
-    });
-}
-
-/// Whether this process is a child forked after the JVM started.
-pub(crate) fn forked() -> bool {
-    FORKED.load(Ordering::Relaxed)
-}
-
-fn check_not_forked() -> Result<()> {
-    if FORKED.load(Ordering::Relaxed) {
-        Err(Error::ForkedChild)
-    } else {
-        Ok(())
-    }
-}
 
 /// The settings the running JVM has, as far as they can be known.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -98,15 +66,16 @@ pub struct JvmInfo {
     pub bridge_version: String,
 }
 
-/// The JVM of this process with imglyb's bridge loaded into it.
+/// The JVM of this process with imglyb's classes loaded into it: lifecycle and thread
+/// attachment only. Calls, reflection and proxies are the bridge layer's
+/// (`imglyb_core::bridge::Bridge`); shared pixels the pixels layer's
+/// (`imglyb_core::pixels::Pixels`).
 #[derive(Debug)]
 pub struct Jvm {
-    vm: JavaVM,
-    pub(crate) bridge: Bridge,
+    vm: &'static JavaVM,
+    loader: Loader,
     settings: ActiveSettings,
     imglib2_available: bool,
-    pub(crate) classes: ClassCache,
-    pub(crate) calls: CallIds,
 }
 
 impl Jvm {
@@ -166,7 +135,6 @@ impl Jvm {
             Some((lib, raw)) => Jvm::attach_to(lib, raw)?,
             None => Jvm::create(config)?,
         };
-        watch_for_fork();
         JVM.get_or_init(|| jvm).accept(config)
     }
 
@@ -247,14 +215,10 @@ impl Jvm {
 
     /// Loads the bridge and completes the settings from inside the JVM.
     fn finish(vm: JavaVM, mut settings: ActiveSettings) -> Result<Jvm> {
+        let vm = vm::set(vm);
         let mut env = vm.attach_current_thread_as_daemon()?;
-        let bridge = Bridge::load(&mut env)?;
-        let classes = ClassCache::new(&mut env, bridge.loader.as_obj())?;
-        let calls = CallIds::new(&mut env)?;
+        let bridge = Loader::load(&mut env)?;
         let imglib2_available = bridge.imglib2_available(&mut env)?;
-        if imglib2_available {
-            crate::shared::register_natives(&mut env, &bridge)?;
-        }
         if !settings.created_here {
             let info = bridge.strings(&mut env, "jvmInfo")?.unwrap_or_default();
             settings.classpath = info_value(&info, "classpath")
@@ -264,16 +228,14 @@ impl Jvm {
                 .strings(&mut env, "inputArguments")?
                 .map(|args| args.into_iter().flatten().collect());
         }
-        crate::native_stack::note_jvm_options(
+        super::native_stack::note_jvm_options(
             settings.options.iter().flatten().map(String::as_str),
         );
         Ok(Jvm {
             vm,
-            bridge,
+            loader: bridge,
             settings,
             imglib2_available,
-            classes,
-            calls,
         })
     }
 
@@ -317,7 +279,17 @@ impl Jvm {
 
     /// The raw `JavaVM`.
     pub fn vm(&self) -> &JavaVM {
-        &self.vm
+        self.vm
+    }
+
+    /// imglyb's class loader, which sees the embedded classes and the JVM's classpath.
+    pub fn loader(&self) -> &Loader {
+        &self.loader
+    }
+
+    /// Whether ImgLib2 is on the JVM's classpath.
+    pub fn imglib2_available(&self) -> bool {
+        self.imglib2_available
     }
 
     /// The settings in effect.
@@ -363,43 +335,7 @@ impl Jvm {
     /// The raw `JNIEnv` of the calling thread, attaching it if needed: the hot-path variant of
     /// [`Jvm::attach_current_thread`].
     pub fn raw_env(&self) -> Result<RawEnv> {
-        let env = self.attach_current_thread()?;
-        // SAFETY: the env was just obtained for this thread; RawEnv is not Send.
-        Ok(unsafe { RawEnv::from_raw(env.get_raw()) })
-    }
-
-    /// Takes the pending Java exception off the thread as [`Error::Java`].
-    pub(crate) fn take_exception(&self, env: RawEnv) -> Error {
-        match env.to_jni() {
-            Ok(mut jenv) => bridge::take_exception(&mut jenv, Some(&self.bridge)),
-            Err(e) => e,
-        }
-    }
-
-    /// What imglyb knows about the class of this binary name (`java.util.ArrayList`,
-    /// `Outer$Inner`, `[J`), loaded and initialised through the bridge's class loader on first
-    /// use and cached after.
-    pub fn class_info(&self, name: &str) -> Result<Arc<ClassInfo>> {
-        if let Some(info) = self.classes.by_name(name) {
-            return Ok(info);
-        }
-        let env = self.raw_env()?;
-        let info = self.with_env(|jenv| {
-            let class = self.load_class(jenv, name)?;
-            self.classes.for_class(self, env, class.as_raw())
-        })?;
-        self.classes.remember_name(name, &info);
-        Ok(info)
-    }
-
-    /// What imglyb knows about the runtime class of `obj`.
-    pub fn class_of(&self, obj: &JRef) -> Result<Arc<ClassInfo>> {
-        let env = self.raw_env()?;
-        // SAFETY: `obj` is a live global reference.
-        let class = unsafe { jcall!(env, GetObjectClass, obj.as_raw()) };
-        let info = self.classes.for_class(self, env, class);
-        env.delete_local(class);
-        info
+        vm::env()
     }
 
     /// Runs `f` with the calling thread's `JNIEnv` inside a fresh local-reference frame, so local
@@ -411,7 +347,7 @@ impl Jvm {
 
     /// Converts a JNI result; a pending Java exception is cleared and becomes [`Error::Java`].
     pub fn check<T>(&self, env: &mut JNIEnv, r: jni::errors::Result<T>) -> Result<T> {
-        bridge::check(env, Some(&self.bridge), r)
+        check_jni(env, r)
     }
 
     /// Loads (and initialises) a class by binary name (`java.util.ArrayList`,
@@ -422,19 +358,13 @@ impl Jvm {
         env: &mut JNIEnv<'local>,
         name: &str,
     ) -> Result<JObject<'local>> {
-        bridge::class_for_name(
-            env,
-            Some(&self.bridge),
-            name,
-            self.bridge.loader.as_obj(),
-            true,
-        )
+        loader::class_for_name(env, name, self.loader.loader(), true)
     }
 
     /// Facts about the running JVM, read from inside it.
     pub fn info(&self) -> Result<JvmInfo> {
         self.with_env(|env| {
-            let kv = self.bridge.strings(env, "jvmInfo")?.unwrap_or_default();
+            let kv = self.loader.strings(env, "jvmInfo")?.unwrap_or_default();
             let get = |key: &str| info_value(&kv, key);
             let required = |key: &str| {
                 get(key).ok_or_else(|| Error::Internal(format!("jvmInfo() lacks {key}")))
@@ -461,7 +391,7 @@ impl Jvm {
     /// Runs a first real ImgLib2 operation in Java: fills a 4×3 float `ArrayImg` with 0..11
     /// through a cursor and returns the sum, 66.
     pub fn imglib2_self_test(&self) -> Result<f64> {
-        self.with_env(|env| self.bridge.imglib2_self_test(env))
+        self.with_env(|env| self.loader.imglib2_self_test(env))
     }
 }
 

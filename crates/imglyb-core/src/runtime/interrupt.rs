@@ -25,7 +25,7 @@ use std::time::Duration;
 
 use jni::objects::GlobalRef;
 
-use crate::jvm::Jvm;
+use super::jvm::Jvm;
 
 /// How often the watcher looks at the main thread's call; a call lasting longer gets the handler.
 const WATCH_PERIOD: Duration = Duration::from_millis(50);
@@ -68,7 +68,7 @@ impl MainCall {
     /// Enters a call. Records the main thread's `java.lang.Thread` on first use and starts the
     /// watcher thread once; when either fails, Ctrl-C simply does not reach Java.
     pub fn enter(jvm: &'static Jvm) -> MainCall {
-        if !crate::native_stack::on_first_thread() {
+        if !super::native_stack::on_first_thread() {
             return MainCall { active: false };
         }
         if MAIN_THREAD.get().is_none() && !record_main_thread(jvm) {

@@ -7,161 +7,11 @@ use std::sync::{Arc, OnceLock, RwLock};
 
 use jni::JNIEnv;
 use jni::objects::{JObject, JObjectArray};
-use jni::sys::{jfieldID, jmethodID, jobject};
+use jni::sys::jobject;
 
-use crate::bridge::string_array;
+use super::overload::CallCache;
 use crate::error::{Error, Result};
-use crate::jref::{JRef, RawEnv, jcall};
-use crate::jvm::Jvm;
-use crate::overload::CallCache;
-
-/// A Java primitive type (or `void`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Prim {
-    /// `boolean`
-    Boolean,
-    /// `byte`
-    Byte,
-    /// `char`
-    Char,
-    /// `short`
-    Short,
-    /// `int`
-    Int,
-    /// `long`
-    Long,
-    /// `float`
-    Float,
-    /// `double`
-    Double,
-    /// `void`, only as a return type.
-    Void,
-}
-
-impl Prim {
-    /// The eight value types, in JNI's order (`void` excluded).
-    pub const VALUES: [Prim; 8] = [
-        Prim::Boolean,
-        Prim::Byte,
-        Prim::Char,
-        Prim::Short,
-        Prim::Int,
-        Prim::Long,
-        Prim::Float,
-        Prim::Double,
-    ];
-
-    /// From a JNI descriptor letter (`Z`, `B`, `C`, `S`, `I`, `J`, `F`, `D`, `V`).
-    pub fn from_code(code: char) -> Option<Prim> {
-        Self::VALUES
-            .into_iter()
-            .chain([Prim::Void])
-            .find(|p| p.code() == code)
-    }
-
-    /// The JNI descriptor letter: `J` for `long`, `V` for `void`.
-    pub fn code(self) -> char {
-        match self {
-            Prim::Boolean => 'Z',
-            Prim::Byte => 'B',
-            Prim::Char => 'C',
-            Prim::Short => 'S',
-            Prim::Int => 'I',
-            Prim::Long => 'J',
-            Prim::Float => 'F',
-            Prim::Double => 'D',
-            Prim::Void => 'V',
-        }
-    }
-
-    /// From the Java name (`"long"`, `"double"`, ...).
-    pub fn from_name(name: &str) -> Option<Prim> {
-        Some(match name {
-            "boolean" => Prim::Boolean,
-            "byte" => Prim::Byte,
-            "char" => Prim::Char,
-            "short" => Prim::Short,
-            "int" => Prim::Int,
-            "long" => Prim::Long,
-            "float" => Prim::Float,
-            "double" => Prim::Double,
-            _ => return None,
-        })
-    }
-
-    /// The Java name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Prim::Boolean => "boolean",
-            Prim::Byte => "byte",
-            Prim::Char => "char",
-            Prim::Short => "short",
-            Prim::Int => "int",
-            Prim::Long => "long",
-            Prim::Float => "float",
-            Prim::Double => "double",
-            Prim::Void => "void",
-        }
-    }
-
-    /// The size of one value in a Java array, in bytes.
-    pub fn size(self) -> usize {
-        match self {
-            Prim::Boolean | Prim::Byte => 1,
-            Prim::Char | Prim::Short => 2,
-            Prim::Int | Prim::Float => 4,
-            Prim::Long | Prim::Double => 8,
-            Prim::Void => 0,
-        }
-    }
-
-    /// Rank for "the widest wins": larger is wider. Boolean and void rank lowest.
-    pub fn width_rank(self) -> u8 {
-        match self {
-            Prim::Boolean | Prim::Void => 0,
-            Prim::Byte => 1,
-            Prim::Short | Prim::Char => 2,
-            Prim::Int => 3,
-            Prim::Long => 4,
-            Prim::Float => 5,
-            Prim::Double => 6,
-        }
-    }
-
-    /// The `java.lang` box of this primitive, as a binary name.
-    pub fn box_name(self) -> &'static str {
-        match self {
-            Prim::Boolean => "java.lang.Boolean",
-            Prim::Byte => "java.lang.Byte",
-            Prim::Char => "java.lang.Character",
-            Prim::Short => "java.lang.Short",
-            Prim::Int => "java.lang.Integer",
-            Prim::Long => "java.lang.Long",
-            Prim::Float => "java.lang.Float",
-            Prim::Double => "java.lang.Double",
-            Prim::Void => "java.lang.Void",
-        }
-    }
-
-    /// The flag of [`JType::flags`] saying a parameter accepts this primitive's box.
-    pub fn box_flag(self) -> u32 {
-        match self {
-            Prim::Boolean => flags::BOOLEAN,
-            Prim::Byte => flags::BYTE,
-            Prim::Char => flags::CHAR,
-            Prim::Short => flags::SHORT,
-            Prim::Int => flags::INT,
-            Prim::Long => flags::LONG,
-            Prim::Float => flags::FLOAT,
-            Prim::Double => flags::DOUBLE,
-            Prim::Void => 0,
-        }
-    }
-
-    fn from_box_name(name: &str) -> Option<Prim> {
-        Self::VALUES.into_iter().find(|p| p.box_name() == name)
-    }
-}
+use crate::jni::{FieldId, Frame, JRef, MethodId, Prim, RawEnv, jcall};
 
 /// Bits of [`JType::flags`], computed in Java (`org.imglyb.Reflect.flags`).
 pub mod flags {
@@ -205,8 +55,26 @@ pub mod flags {
     pub const THROWABLE: u32 = 1 << 18;
 }
 
+/// The flag of [`JType::flags`] saying a parameter accepts this primitive's box.
+pub fn box_flag(p: Prim) -> u32 {
+    match p {
+        Prim::Boolean => flags::BOOLEAN,
+        Prim::Byte => flags::BYTE,
+        Prim::Char => flags::CHAR,
+        Prim::Short => flags::SHORT,
+        Prim::Int => flags::INT,
+        Prim::Long => flags::LONG,
+        Prim::Float => flags::FLOAT,
+        Prim::Double => flags::DOUBLE,
+        Prim::Void => 0,
+    }
+}
+
 /// A Java type as it appears in a signature.
+// Non-exhaustive: only reflection makes these, so ids, types and classes agree, which the
+// safe calls rely on.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct JType {
     /// The binary name: `int`, `java.lang.String`, `[J`, `[Ljava.lang.String;`.
     pub name: String,
@@ -242,25 +110,11 @@ impl JType {
     }
 }
 
-/// A JNI method id; valid on every thread while its class is loaded (we hold the class).
-#[derive(Debug, Clone, Copy)]
-pub struct MethodId(pub(crate) jmethodID);
-// SAFETY: method ids are process-wide and immutable; the class they belong to is kept alive by a
-// global reference in the owning ClassInfo.
-unsafe impl Send for MethodId {}
-// SAFETY: as above.
-unsafe impl Sync for MethodId {}
-
-/// A JNI field id; valid on every thread while its class is loaded.
-#[derive(Debug, Clone, Copy)]
-pub struct FieldId(pub(crate) jfieldID);
-// SAFETY: field ids are process-wide and immutable, like method ids.
-unsafe impl Send for FieldId {}
-// SAFETY: as above.
-unsafe impl Sync for FieldId {}
-
 /// One public method or constructor.
+// Non-exhaustive: only reflection makes these, so ids, types and classes agree, which the
+// safe calls rely on.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct MethodInfo {
     /// The name (`<init>` for constructors).
     pub name: String,
@@ -336,7 +190,10 @@ impl MethodGroup {
 }
 
 /// One public field.
+// Non-exhaustive: only reflection makes these, so ids, types and classes agree, which the
+// safe calls rely on.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct FieldInfo {
     /// The name.
     pub name: String,
@@ -353,7 +210,10 @@ pub struct FieldInfo {
 }
 
 /// What imglyb knows about one Java class.
+// Non-exhaustive: only reflection makes these, so ids, types and classes agree, which the
+// safe calls rely on.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct ClassInfo {
     /// The class itself as a type (name, class reference, flags, component for arrays).
     pub ty: Arc<JType>,
@@ -475,7 +335,8 @@ impl ClassCache {
         let system = env.find_class("java/lang/System")?;
         let identity_hash =
             env.get_static_method_id(&system, "identityHashCode", "(Ljava/lang/Object;)I")?;
-        let reflect = crate::bridge::class_for_name(env, None, "org.imglyb.Reflect", loader, true)?;
+        let reflect =
+            crate::runtime::loader::class_for_name(env, "org.imglyb.Reflect", loader, true)?;
         let reflect = jni::objects::JClass::from(reflect);
         let describe = env.get_static_method_id(
             &reflect,
@@ -485,9 +346,11 @@ impl ClassCache {
         Ok(ClassCache {
             ids: Ids {
                 system: raw.global(system.as_raw())?,
-                identity_hash: MethodId(describe_id(identity_hash)),
+                // SAFETY: the ids belong to System and Reflect, kept loaded by the references here.
+                identity_hash: unsafe { MethodId::from_raw(identity_hash.into_raw()) },
                 reflect: raw.global(reflect.as_raw())?,
-                describe: MethodId(describe_id(describe)),
+                // SAFETY: as above.
+                describe: unsafe { MethodId::from_raw(describe.into_raw()) },
             },
             by_hash: RwLock::new(HashMap::new()),
             by_name: RwLock::new(HashMap::new()),
@@ -506,12 +369,7 @@ impl ClassCache {
     }
 
     /// The description of `class` (a live `java.lang.Class` reference), made on first use.
-    pub(crate) fn for_class(
-        &self,
-        jvm: &Jvm,
-        env: RawEnv,
-        class: jobject,
-    ) -> Result<Arc<ClassInfo>> {
+    pub(crate) fn for_class(&self, env: RawEnv, class: jobject) -> Result<Arc<ClassInfo>> {
         let args = [jni::sys::jvalue { l: class }];
         // SAFETY: `identity_hash` is System.identityHashCode(Object), static, on the class
         // `system`; the argument array matches its one Object parameter.
@@ -520,17 +378,17 @@ impl ClassCache {
                 env,
                 CallStaticIntMethodA,
                 self.ids.system.as_raw(),
-                self.ids.identity_hash.0,
+                self.ids.identity_hash.raw(),
                 args.as_ptr()
             )
         };
         if env.exception_pending() {
-            return Err(jvm.take_exception(env));
+            return Err(crate::jni::exception::take(env));
         }
         if let Some(found) = self.lookup(env, hash, class) {
             return Ok(found);
         }
-        let info = Arc::new(self.describe(jvm, env, class)?);
+        let info = Arc::new(self.describe(env, class)?);
         let mut map = self
             .by_hash
             .write()
@@ -551,7 +409,7 @@ impl ClassCache {
             .cloned()
     }
 
-    fn describe(&self, jvm: &Jvm, env: RawEnv, class: jobject) -> Result<ClassInfo> {
+    fn describe(&self, env: RawEnv, class: jobject) -> Result<ClassInfo> {
         let mut jenv = env.to_jni()?;
         jenv.with_local_frame(32, |jenv| {
             let args = [jni::sys::jvalue { l: class }];
@@ -562,20 +420,24 @@ impl ClassCache {
                     env,
                     CallStaticObjectMethodA,
                     self.ids.reflect.as_raw(),
-                    self.ids.describe.0,
+                    self.ids.describe.raw(),
                     args.as_ptr()
                 )
             };
             if env.exception_pending() {
-                return Err(jvm.take_exception(env));
+                return Err(crate::jni::exception::take(env));
             }
             // SAFETY: `described` is a new local reference of this frame, owned from here on.
             let described = JObjectArray::from(unsafe { JObject::from_raw(described) });
             let type_lines = JObjectArray::from(jenv.get_object_array_element(&described, 0)?);
-            let type_lines = string_array(jenv, &type_lines)?;
+            let type_lines =
+                crate::jni::strings::read_string_array(&mut Frame::new(env), type_lines.as_raw())?;
             let classes = JObjectArray::from(jenv.get_object_array_element(&described, 1)?);
             let member_lines = JObjectArray::from(jenv.get_object_array_element(&described, 2)?);
-            let member_lines = string_array(jenv, &member_lines)?;
+            let member_lines = crate::jni::strings::read_string_array(
+                &mut Frame::new(env),
+                member_lines.as_raw(),
+            )?;
             let members = JObjectArray::from(jenv.get_object_array_element(&described, 3)?);
 
             let mut rows = Vec::with_capacity(type_lines.len());
@@ -635,7 +497,8 @@ impl ClassCache {
                         name.to_owned(),
                         Arc::new(FieldInfo {
                             name: name.to_owned(),
-                            id: FieldId(id),
+                            // SAFETY: the id is of a field of a class this ClassInfo keeps loaded.
+                            id: unsafe { FieldId::from_raw(id) },
                             is_static: mflags & 1 != 0,
                             is_final: mflags & 4 != 0,
                             declaring: ty(declaring)?,
@@ -652,7 +515,8 @@ impl ClassCache {
                     };
                     let info = MethodInfo {
                         name: name.to_owned(),
-                        id: MethodId(id),
+                        // SAFETY: the id is of a method of a class this ClassInfo keeps loaded.
+                        id: unsafe { MethodId::from_raw(id) },
                         is_static: mflags & 1 != 0,
                         varargs: mflags & 2 != 0,
                         declaring: ty(declaring)?,
@@ -668,7 +532,7 @@ impl ClassCache {
                 }
                 jenv.delete_local_ref(member)?;
                 if env.exception_pending() {
-                    return Err(jvm.take_exception(env));
+                    return Err(crate::jni::exception::take(env));
                 }
             }
             let this = types[0].clone();
@@ -692,8 +556,4 @@ impl ClassCache {
             })
         })
     }
-}
-
-fn describe_id(id: jni::objects::JStaticMethodID) -> jmethodID {
-    id.into_raw()
 }

@@ -8,10 +8,11 @@ use std::sync::{Arc, OnceLock};
 
 use jni::sys::{jobject, jsize, jvalue};
 
+use super::Bridge;
+use super::reflect::{ClassInfo, FieldInfo, JType, MethodInfo};
 use crate::error::{Error, Result};
-use crate::jref::{JRef, RawEnv, jcall};
-use crate::jvm::Jvm;
-use crate::reflect::{ClassInfo, FieldInfo, JType, MethodId, MethodInfo, Prim};
+use crate::jni::strings::read_string;
+use crate::jni::{Frame, JRef, MethodId, Prim, RawEnv, jcall, with_prim};
 
 /// A Java object with what imglyb knows about its runtime class.
 #[derive(Debug, Clone)]
@@ -84,6 +85,29 @@ impl BorrowedBytes {
     }
 }
 
+impl Arg {
+    /// The variant's name, for error messages.
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Arg::Null => "null",
+            Arg::Bool(_) => "boolean",
+            Arg::Byte(_) => "byte",
+            Arg::Char(_) => "char",
+            Arg::Short(_) => "short",
+            Arg::Int(_) => "int",
+            Arg::Long(_) => "long",
+            Arg::Float(_) => "float",
+            Arg::Double(_) => "double",
+            Arg::Object(_) => "an object",
+            Arg::Str(_) => "a string",
+            Arg::Boxed(_) => "a boxed primitive",
+            Arg::PrimArray(..) => "a primitive array",
+            Arg::ObjArray(..) => "an object array",
+            Arg::List(_) => "a list",
+        }
+    }
+}
+
 impl Bytes {
     fn as_slice(&self) -> &[u8] {
         match self {
@@ -130,34 +154,6 @@ pub enum Arg {
     List(Vec<Arg>),
 }
 
-/// Local references made during one call, deleted when it ends.
-struct Locals {
-    env: RawEnv,
-    refs: Vec<jobject>,
-}
-
-impl Locals {
-    fn new(env: RawEnv) -> Locals {
-        Locals {
-            env,
-            refs: Vec::new(),
-        }
-    }
-
-    fn keep(&mut self, obj: jobject) -> jobject {
-        self.refs.push(obj);
-        obj
-    }
-}
-
-impl Drop for Locals {
-    fn drop(&mut self) {
-        for r in self.refs.drain(..) {
-            self.env.delete_local(r);
-        }
-    }
-}
-
 /// Method ids of `java.lang` boxes and `ArrayList`, resolved once.
 #[derive(Debug)]
 pub(crate) struct CallIds {
@@ -182,8 +178,10 @@ impl CallIds {
                 env.get_method_id(&class, format!("{}Value", p.name()), format!("(){d}"))?;
             boxes.push((
                 raw.global(class.as_raw())?,
-                MethodId(value_of.into_raw()),
-                MethodId(value.into_raw()),
+                // SAFETY: the id belongs to `class`, which the global reference above keeps loaded.
+                unsafe { MethodId::from_raw(value_of.into_raw()) },
+                // SAFETY: as above.
+                unsafe { MethodId::from_raw(value.into_raw()) },
             ));
             env.delete_local_ref(class)?;
         }
@@ -193,8 +191,10 @@ impl CallIds {
         Ok(CallIds {
             boxes,
             array_list: raw.global(list.as_raw())?,
-            array_list_new: MethodId(array_list_new.into_raw()),
-            array_list_add: MethodId(array_list_add.into_raw()),
+            // SAFETY: both ids belong to ArrayList, kept loaded by `array_list`.
+            array_list_new: unsafe { MethodId::from_raw(array_list_new.into_raw()) },
+            // SAFETY: as above.
+            array_list_add: unsafe { MethodId::from_raw(array_list_add.into_raw()) },
         })
     }
 
@@ -232,20 +232,70 @@ enum Raw {
     Object(jobject),
 }
 
-impl Jvm {
-    /// Calls a method (static, or virtual on `target`) or constructor (`target` ignored) with
-    /// arguments already converted to its parameter types.
+impl Bridge {
+    /// Calls a method (static, or virtual on `target`) or constructor (`target` ignored).
+    ///
+    /// Checked: each argument must be of its parameter's kind (the matching [`Arg`] variant for
+    /// a primitive parameter; for a reference parameter an object, string, box, array or list
+    /// that is an instance of the parameter's class, or null), and an instance method's target
+    /// an instance of the declaring class. A mismatch is [`Error::TypeMismatch`], never a call.
     pub fn invoke(&self, m: &MethodInfo, target: Option<&JRef>, args: &[Arg]) -> Result<Value> {
+        let env = self.raw_env()?;
+        if !m.is_static && m.name != "<init>" {
+            let Some(target) = target else {
+                return Err(Error::InvalidArgument(format!(
+                    "{} is an instance method and needs an object",
+                    m.signature()
+                )));
+            };
+            if target.as_raw().is_null()
+                || !env.instance_of(target.as_raw(), m.declaring.raw_class())
+            {
+                return Err(Error::TypeMismatch(format!(
+                    "the target of {} is not a {}",
+                    m.signature(),
+                    m.declaring.display()
+                )));
+            }
+        }
+        self.invoke_inner(env, m, target, args, true)
+    }
+
+    /// [`Bridge::invoke`] without its argument and target checks: the hot path of a host whose
+    /// overload resolution has already converted every argument to its parameter's type.
+    ///
+    /// # Safety
+    /// Each argument must match its parameter as [`Bridge::invoke`] checks: the [`Arg`] variant
+    /// of a primitive parameter's type, and for a reference parameter a value whose Java object
+    /// is an instance of the parameter's class (or null). For an instance method, `target` must
+    /// be an instance of the declaring class.
+    pub unsafe fn invoke_unchecked(
+        &self,
+        m: &MethodInfo,
+        target: Option<&JRef>,
+        args: &[Arg],
+    ) -> Result<Value> {
+        let env = self.raw_env()?;
+        self.invoke_inner(env, m, target, args, false)
+    }
+
+    fn invoke_inner(
+        &self,
+        env: RawEnv,
+        m: &MethodInfo,
+        target: Option<&JRef>,
+        args: &[Arg],
+        checked: bool,
+    ) -> Result<Value> {
         if args.len() != m.params.len() {
-            return Err(Error::Internal(format!(
-                "{} takes {} arguments, {} were converted",
+            return Err(Error::TypeMismatch(format!(
+                "{} takes {} arguments, {} were given",
                 m.signature(),
                 m.params.len(),
                 args.len()
             )));
         }
-        let env = self.raw_env()?;
-        let mut locals = Locals::new(env);
+        let mut locals = Frame::new(env);
         let mut values = [jvalue { j: 0 }; 8];
         let mut spill = Vec::new();
         let jargs: &mut [jvalue] = if args.len() <= values.len() {
@@ -254,11 +304,14 @@ impl Jvm {
             spill.resize(args.len(), jvalue { j: 0 });
             &mut spill
         };
-        for (slot, arg) in jargs.iter_mut().zip(args) {
+        for ((slot, arg), param) in jargs.iter_mut().zip(args).zip(&m.params) {
             *slot = self.arg_value(env, arg, &mut locals)?;
+            if checked {
+                check_arg(env, arg, param, slot)?;
+            }
         }
         let ptr = jargs.as_ptr();
-        let id = m.id.0;
+        let id = m.id.raw();
         let raw = if m.name == "<init>" {
             let class = m.declaring.raw_class();
             // SAFETY: `id` is a constructor of `class` and `ptr` holds one value per parameter,
@@ -361,14 +414,14 @@ impl Jvm {
         if local.is_null() {
             return Ok(Value::Null);
         }
-        let mut locals = Locals::new(env);
+        let mut locals = Frame::new(env);
         locals.keep(local);
         // SAFETY: `local` is a live, non-null local reference.
         let class = locals.keep(unsafe { jcall!(env, GetObjectClass, local) });
         let info = match hint.and_then(OnceLock::get) {
             Some(known) if env.same(known.class().as_raw(), class) => known.clone(),
             _ => {
-                let info = self.classes.for_class(self, env, class)?;
+                let info = self.classes.for_class(env, class)?;
                 if let Some(hint) = hint {
                     let _ = hint.set(info.clone());
                 }
@@ -388,7 +441,7 @@ impl Jvm {
                     env,
                     Some(p),
                     local,
-                    value_id.0,
+                    value_id.raw(),
                     none,
                     CallBooleanMethodA,
                     CallByteMethodA,
@@ -420,11 +473,11 @@ impl Jvm {
         let env = self.raw_env()?;
         // SAFETY: `obj` is a live global reference; NewLocalRef makes a local one of this frame.
         let local = unsafe { jcall!(env, NewLocalRef, obj.as_raw()) };
-        let mut locals = Locals::new(env);
+        let mut locals = Frame::new(env);
         locals.keep(local);
         // SAFETY: `local` is a live, non-null local reference.
         let class = locals.keep(unsafe { jcall!(env, GetObjectClass, local) });
-        let info = self.classes.for_class(self, env, class)?;
+        let info = self.classes.for_class(env, class)?;
         Ok(JObj {
             obj: Arc::new(env.global(local)?),
             class: info,
@@ -441,28 +494,26 @@ impl Jvm {
     /// The [`Error::Java`] that throws `obj` again as itself, e.g. when a Java exception passes
     /// through host code called back from Java. `InvalidArgument` if `obj` is not a throwable.
     pub fn rethrow(&self, obj: &JObj) -> Result<Error> {
-        if !obj.class.has(crate::reflect::flags::THROWABLE) {
+        if !self
+            .verified_class(obj)?
+            .has(super::reflect::flags::THROWABLE)
+        {
             return Err(Error::InvalidArgument(format!(
                 "{} is not a java.lang.Throwable",
                 obj.class.name()
             )));
         }
         let env = self.raw_env()?;
-        let mut jenv = env.to_jni()?;
-        // SAFETY: the global reference is live for the borrow; the JObject wrapper does not
-        // delete it.
-        let throwable = unsafe { jni::objects::JObject::from_raw(obj.obj.as_raw()) };
-        Ok(crate::bridge::throwable_error(
-            &mut jenv,
-            Some(&self.bridge),
-            &throwable,
+        Ok(crate::jni::exception::throwable_error(
+            env,
+            obj.obj.as_raw(),
         ))
     }
 
     /// Makes a Java value from an [`Arg`]: a new string, box, array or list (as a [`Value`]).
     pub fn make(&self, arg: &Arg) -> Result<Value> {
         let env = self.raw_env()?;
-        let mut locals = Locals::new(env);
+        let mut locals = Frame::new(env);
         let v = self.arg_value(env, arg, &mut locals)?;
         let is_object = matches!(
             arg,
@@ -491,7 +542,7 @@ impl Jvm {
     /// A new local reference holding `arg` as a Java object (boxing primitives), which survives
     /// the call: the return value of a native method.
     pub(crate) fn local_object(&self, env: RawEnv, arg: &Arg) -> Result<jobject> {
-        let mut locals = Locals::new(env);
+        let mut locals = Frame::new(env);
         let v = match arg {
             Arg::Bool(_)
             | Arg::Byte(_)
@@ -541,7 +592,7 @@ impl Jvm {
     }
 
     /// The JNI value of one argument; new objects are registered in `locals`.
-    fn arg_value(&self, env: RawEnv, arg: &Arg, locals: &mut Locals) -> Result<jvalue> {
+    fn arg_value(&self, env: RawEnv, arg: &Arg, locals: &mut Frame) -> Result<jvalue> {
         Ok(match arg {
             Arg::Null => jvalue {
                 l: std::ptr::null_mut(),
@@ -555,13 +606,9 @@ impl Jvm {
             Arg::Float(v) => jvalue { f: *v },
             Arg::Double(v) => jvalue { d: *v },
             Arg::Object(r) => jvalue { l: r.as_raw() },
-            Arg::Str(units) => {
-                let len = jsize::try_from(units.len())
-                    .map_err(|_| Error::InvalidArgument("string too long for Java".into()))?;
-                // SAFETY: `units` holds `len` UTF-16 code units.
-                let s = unsafe { jcall!(env, NewString, units.as_ptr(), len) };
-                self.created(env, locals, s)?
-            }
+            Arg::Str(units) => jvalue {
+                l: crate::jni::strings::new_string(locals, units)?,
+            },
             Arg::Boxed(inner) => {
                 let prim = match **inner {
                     Arg::Bool(_) => Prim::Boolean,
@@ -584,7 +631,7 @@ impl Jvm {
                         env,
                         CallStaticObjectMethodA,
                         class.as_raw(),
-                        value_of.0,
+                        value_of.raw(),
                         args.as_ptr()
                     )
                 };
@@ -598,6 +645,12 @@ impl Jvm {
                 }
             }
             Arg::ObjArray(element, items) => {
+                if element.raw_class().is_null() {
+                    return Err(Error::TypeMismatch(format!(
+                        "an object array cannot have elements of type {}",
+                        element.display()
+                    )));
+                }
                 let len = jsize::try_from(items.len())
                     .map_err(|_| Error::InvalidArgument("array too long for Java".into()))?;
                 // SAFETY: `element` is a reference type, so its class reference is live.
@@ -612,8 +665,8 @@ impl Jvm {
                 };
                 let array = self.created(env, locals, array)?;
                 for (i, item) in items.iter().enumerate() {
-                    let mut inner = Locals::new(env);
-                    let v = self.arg_value(env, item, &mut inner)?;
+                    let mut inner = Frame::new(env);
+                    let v = self.object_arg_value(env, item, &mut inner)?;
                     // SAFETY: `array` is a live object array of `len` elements, `i < len`, and
                     // the item was converted to the element type (`l` is its member).
                     unsafe { jcall!(env, SetObjectArrayElement, array.l, i as jsize, v.l) };
@@ -633,14 +686,14 @@ impl Jvm {
                         env,
                         NewObjectA,
                         self.calls.array_list.as_raw(),
-                        self.calls.array_list_new.0,
+                        self.calls.array_list_new.raw(),
                         cap.as_ptr()
                     )
                 };
                 let list = self.created(env, locals, list)?;
                 for item in items {
-                    let mut inner = Locals::new(env);
-                    let v = [self.arg_value(env, item, &mut inner)?];
+                    let mut inner = Frame::new(env);
+                    let v = [self.object_arg_value(env, item, &mut inner)?];
                     // SAFETY: `list` is a live ArrayList and `array_list_add` its add(Object),
                     // given one object reference.
                     unsafe {
@@ -648,7 +701,7 @@ impl Jvm {
                             env,
                             CallBooleanMethodA,
                             list.l,
-                            self.calls.array_list_add.0,
+                            self.calls.array_list_add.raw(),
                             v.as_ptr()
                         )
                     };
@@ -661,8 +714,20 @@ impl Jvm {
         })
     }
 
+    /// [`Bridge::arg_value`] for a place that holds objects only (an array element, a list
+    /// item): a primitive is refused, since only its box could go there.
+    fn object_arg_value(&self, env: RawEnv, arg: &Arg, locals: &mut Frame) -> Result<jvalue> {
+        if arg_prim(arg).is_some() {
+            return Err(Error::TypeMismatch(format!(
+                "{} is a primitive; box it (Arg::Boxed) to store it as an object",
+                arg.kind_name()
+            )));
+        }
+        self.arg_value(env, arg, locals)
+    }
+
     /// Registers a newly created local reference, or reports why creation failed.
-    fn created(&self, env: RawEnv, locals: &mut Locals, obj: jobject) -> Result<jvalue> {
+    fn created(&self, env: RawEnv, locals: &mut Frame, obj: jobject) -> Result<jvalue> {
         if env.exception_pending() || obj.is_null() {
             env.delete_local(obj);
             return Err(self.take_exception(env));
@@ -675,6 +740,13 @@ impl Jvm {
     /// A new Java primitive array holding `bytes` (native order), as a local reference.
     fn prim_array(&self, env: RawEnv, prim: Prim, bytes: &[u8]) -> Result<jobject> {
         let size = prim.size().max(1);
+        if bytes.len() % size != 0 {
+            return Err(Error::InvalidArgument(format!(
+                "{} bytes are not a whole number of {} values",
+                bytes.len(),
+                prim.name()
+            )));
+        }
         let len = jsize::try_from(bytes.len() / size).map_err(|_| {
             Error::InvalidArgument("array too long for Java (2^31-1 elements at most)".into())
         })?;
@@ -719,10 +791,12 @@ impl Jvm {
         }
     }
 
-    /// Reads a field of `target` (ignored for static fields).
+    /// Reads a field of `target` (ignored for static fields), which must be an instance of the
+    /// field's declaring class.
     pub fn get_field(&self, f: &FieldInfo, target: Option<&JRef>) -> Result<Value> {
         let env = self.raw_env()?;
-        let id = f.id.0;
+        check_field_target(env, f, target)?;
+        let id = f.id.raw();
         let raw = if f.is_static {
             let class = f.declaring.raw_class();
             // SAFETY: `id` is a static field of `class`; its type picks the function.
@@ -792,7 +866,9 @@ impl Jvm {
         self.finish_raw(env, raw)
     }
 
-    /// Writes a field of `target` (ignored for static fields); final fields are refused.
+    /// Writes a field of `target` (ignored for static fields), which must be an instance of the
+    /// field's declaring class; `value` must be of the field's kind, as for
+    /// [`Bridge::invoke`]'s arguments. Final fields are refused.
     pub fn set_field(&self, f: &FieldInfo, target: Option<&JRef>, value: &Arg) -> Result<()> {
         if f.is_final {
             return Err(Error::InvalidArgument(format!(
@@ -801,9 +877,11 @@ impl Jvm {
             )));
         }
         let env = self.raw_env()?;
-        let mut locals = Locals::new(env);
+        check_field_target(env, f, target)?;
+        let mut locals = Frame::new(env);
         let v = self.arg_value(env, value, &mut locals)?;
-        let id = f.id.0;
+        check_arg(env, value, &f.ty, &v)?;
+        let id = f.id.raw();
         if f.is_static {
             let class = f.declaring.raw_class();
             // SAFETY: `id` is a non-final static field of `class` and `v` was converted to its
@@ -879,64 +957,76 @@ impl Jvm {
         })
     }
 
-    /// The length of a Java array.
-    pub fn array_len(&self, array: &JRef) -> Result<usize> {
+    /// A checked view of `obj` as a Java array: `obj.obj` must be an instance of `obj.class`,
+    /// and that class an array class. The element type is then known for every later access.
+    pub fn array(&self, obj: &JObj) -> Result<JArray> {
+        let Some(component) = obj.class.component() else {
+            return Err(Error::TypeMismatch(format!(
+                "{} is not an array class",
+                obj.class.name()
+            )));
+        };
         let env = self.raw_env()?;
-        // SAFETY: the binding only calls this for objects whose class is an array class.
-        let n = unsafe { jcall!(env, GetArrayLength, array.as_raw()) };
+        if !env.instance_of(obj.obj.as_raw(), obj.class.class().as_raw()) {
+            return Err(Error::TypeMismatch(format!(
+                "the object is not a {}",
+                obj.class.ty.display()
+            )));
+        }
+        Ok(JArray {
+            obj: obj.obj.clone(),
+            component: component.clone(),
+        })
+    }
+
+    /// The length of a Java array.
+    pub fn array_len(&self, array: &JArray) -> Result<usize> {
+        let env = self.raw_env()?;
+        // SAFETY: a JArray's object is a live array (checked in `Bridge::array`).
+        let n = unsafe { jcall!(env, GetArrayLength, array.obj.as_raw()) };
         Ok(usize::try_from(n).unwrap_or(0))
     }
 
-    /// Element `index` of a Java array whose element type is `component`. The binding checks the
-    /// bounds first; Java's own check still applies.
-    pub fn array_get(&self, array: &JRef, component: &JType, index: usize) -> Result<Value> {
+    /// Element `index` of a Java array; an index out of bounds is Java's
+    /// `ArrayIndexOutOfBoundsException`.
+    pub fn array_get(&self, array: &JArray, index: usize) -> Result<Value> {
         let env = self.raw_env()?;
         let i = jsize::try_from(index)
             .map_err(|_| Error::InvalidArgument(format!("index {index} out of range")))?;
-        let a = array.as_raw();
-        macro_rules! region {
-            ($f:ident, $t:ty, $wrap:expr) => {{
-                let mut v: $t = Default::default();
-                // SAFETY: `a` is a live array of this element type; one element is copied into
-                // `v`, and Java checks the bounds (throwing instead of copying).
-                unsafe { jcall!(env, $f, a, i, 1, &mut v) };
-                Raw::Prim($wrap(v))
-            }};
-        }
-        let raw = match component.prim {
-            Some(Prim::Boolean) => region!(GetBooleanArrayRegion, u8, |v| Value::Bool(v != 0)),
-            Some(Prim::Byte) => region!(GetByteArrayRegion, i8, Value::Byte),
-            Some(Prim::Char) => region!(GetCharArrayRegion, u16, Value::Char),
-            Some(Prim::Short) => region!(GetShortArrayRegion, i16, Value::Short),
-            Some(Prim::Int) => region!(GetIntArrayRegion, i32, Value::Int),
-            Some(Prim::Long) => region!(GetLongArrayRegion, i64, Value::Long),
-            Some(Prim::Float) => region!(GetFloatArrayRegion, f32, Value::Float),
-            Some(Prim::Double) => region!(GetDoubleArrayRegion, f64, Value::Double),
+        let a = array.obj.as_raw();
+        let raw = match array.component.prim {
+            None => {
+                // SAFETY: `a` is a live object array (JArray); Java checks the bounds.
+                Raw::Object(unsafe { jcall!(env, GetObjectArrayElement, a, i) })
+            }
             Some(Prim::Void) => Raw::Prim(Value::Void),
-            // SAFETY: `a` is a live object array; Java checks the bounds.
-            None => Raw::Object(unsafe { jcall!(env, GetObjectArrayElement, a, i) }),
+            Some(p) => {
+                let mut v = [0u8; 8];
+                let dst = &mut v[..p.size()];
+                // SAFETY: `a` is a live primitive array of element type `p` (JArray), and Java
+                // checks the bounds (throwing instead of copying). `get_region` copies one
+                // element into `dst`, which holds `p.size()` bytes.
+                unsafe { get_region(env, p, a, i, dst) };
+                Raw::Prim(prim_value(p, &v))
+            }
         };
         self.finish_raw(env, raw)
     }
 
-    /// Stores `value` (converted to `component`) at `index` of a Java array.
-    pub fn array_set(
-        &self,
-        array: &JRef,
-        component: &JType,
-        index: usize,
-        value: &Arg,
-    ) -> Result<()> {
+    /// Stores `value` at `index` of a Java array; `value` must be of the element type's kind,
+    /// as for [`Bridge::invoke`]'s arguments.
+    pub fn array_set(&self, array: &JArray, index: usize, value: &Arg) -> Result<()> {
         let env = self.raw_env()?;
         let i = jsize::try_from(index)
             .map_err(|_| Error::InvalidArgument(format!("index {index} out of range")))?;
-        let mut locals = Locals::new(env);
+        let mut locals = Frame::new(env);
         let v = self.arg_value(env, value, &mut locals)?;
-        let a = array.as_raw();
-        // SAFETY: `a` is a live array of element type `component`, `v` was converted to that
-        // type (its matching union member is read), and Java checks the bounds.
+        check_arg(env, value, &array.component, &v)?;
+        let a = array.obj.as_raw();
+        // SAFETY: `a` is a live array of element type `component` (JArray), `v` was checked to
+        // be of that type (its matching union member is read), and Java checks the bounds.
         unsafe {
-            match component.prim {
+            match array.component.prim {
                 Some(Prim::Boolean) => jcall!(env, SetBooleanArrayRegion, a, i, 1, &v.z),
                 Some(Prim::Byte) => jcall!(env, SetByteArrayRegion, a, i, 1, &v.b),
                 Some(Prim::Char) => jcall!(env, SetCharArrayRegion, a, i, 1, &v.c),
@@ -955,71 +1045,163 @@ impl Jvm {
         Ok(())
     }
 
-    /// Copies a whole Java primitive array of element type `prim` into `dst` (native order)
-    /// through a JNI critical region: one `memcpy`, never element by element.
-    pub fn array_copy_out(&self, array: &JRef, prim: Prim, dst: &mut [u8]) -> Result<()> {
+    /// Copies a whole Java primitive array into `dst` (native order) through a JNI critical
+    /// region: one `memcpy`, never element by element. `dst` must hold exactly the array's
+    /// bytes, and the array must be of a primitive element type.
+    pub fn array_copy_out(&self, array: &JArray, dst: &mut [u8]) -> Result<()> {
+        let Some(prim) = array.component.prim.filter(|p| *p != Prim::Void) else {
+            return Err(Error::TypeMismatch(format!(
+                "{}[] is not a primitive array",
+                array.component.display()
+            )));
+        };
         let env = self.raw_env()?;
-        if dst.is_empty() {
-            return Ok(());
-        }
-        // SAFETY: `array` is a live primitive array of element type `prim` (the binding checked
-        // the class), and no JNI or host call happens inside the copy's critical region.
+        // SAFETY: `array` is a live primitive array of element type `prim` (JArray), and no
+        // JNI or host call happens inside the copy's critical region; the copy checks that
+        // `dst` holds exactly the array's bytes.
         let copied = unsafe {
-            with_prim!(prim, T => unsafe_access::copy_bytes_from_java::<T>(env.raw(), array.as_raw(), dst))
+            with_prim!(prim, T => unsafe_access::copy_bytes_from_java::<T>(env.raw(), array.obj.as_raw(), dst))
         };
         copied.map_err(|e| self.copy_error(env, e))
     }
-}
 
-/// Runs `$body` with `T` bound to the Rust type of a Java primitive.
-macro_rules! with_prim {
-    ($prim:expr, $t:ident => $body:expr) => {
-        match $prim {
-            Prim::Boolean => {
-                type $t = u8;
-                $body
-            }
-            Prim::Byte => {
-                type $t = i8;
-                $body
-            }
-            Prim::Char => {
-                type $t = u16;
-                $body
-            }
-            Prim::Short => {
-                type $t = i16;
-                $body
-            }
-            Prim::Int => {
-                type $t = i32;
-                $body
-            }
-            Prim::Long => {
-                type $t = i64;
-                $body
-            }
-            Prim::Float => {
-                type $t = f32;
-                $body
-            }
-            Prim::Double | Prim::Void => {
-                type $t = f64;
-                $body
-            }
+    /// Checks that `obj.obj` is an instance of `obj.class` (a [`JObj`]'s fields are public, so
+    /// a caller could pair an object with another class) and returns the class.
+    pub(crate) fn verified_class<'o>(&self, obj: &'o JObj) -> Result<&'o ClassInfo> {
+        let env = self.raw_env()?;
+        if env.instance_of(obj.obj.as_raw(), obj.class.class().as_raw()) {
+            Ok(&obj.class)
+        } else {
+            Err(Error::TypeMismatch(format!(
+                "the object is not a {}",
+                obj.class.name()
+            )))
         }
-    };
-}
-use with_prim;
-
-/// Reads a `java.lang.String` as UTF-16 code units.
-pub(crate) fn read_string(env: RawEnv, s: jobject) -> Vec<u16> {
-    // SAFETY: `s` is a live java.lang.String reference.
-    let len = unsafe { jcall!(env, GetStringLength, s) };
-    let mut units = vec![0u16; usize::try_from(len).unwrap_or(0)];
-    if len > 0 {
-        // SAFETY: `units` has room for `len` code units, the whole string.
-        unsafe { jcall!(env, GetStringRegion, s, 0, len, units.as_mut_ptr()) };
     }
-    units
+}
+
+/// A Java array whose element type is known: made by [`Bridge::array`], which checks the
+/// object's class once, so element access needs no check.
+#[derive(Debug, Clone)]
+pub struct JArray {
+    obj: Arc<JRef>,
+    component: Arc<JType>,
+}
+
+impl JArray {
+    /// The array object.
+    pub fn obj(&self) -> &Arc<JRef> {
+        &self.obj
+    }
+
+    /// The element type.
+    pub fn component(&self) -> &Arc<JType> {
+        &self.component
+    }
+}
+
+/// Checks that `target` can carry the field `f`: an instance of the declaring class for an
+/// instance field (static fields ignore it).
+fn check_field_target(env: RawEnv, f: &FieldInfo, target: Option<&JRef>) -> Result<()> {
+    if f.is_static {
+        return Ok(());
+    }
+    let Some(target) = target else {
+        return Err(Error::InvalidArgument(format!(
+            "{} is an instance field and needs an object",
+            f.name
+        )));
+    };
+    if env.instance_of(target.as_raw(), f.declaring.raw_class()) && !target.as_raw().is_null() {
+        Ok(())
+    } else {
+        Err(Error::TypeMismatch(format!(
+            "the object has no field {} of {}",
+            f.name,
+            f.declaring.display()
+        )))
+    }
+}
+
+/// The primitive an [`Arg`] variant carries, `None` for object values.
+fn arg_prim(arg: &Arg) -> Option<Prim> {
+    Some(match arg {
+        Arg::Bool(_) => Prim::Boolean,
+        Arg::Byte(_) => Prim::Byte,
+        Arg::Char(_) => Prim::Char,
+        Arg::Short(_) => Prim::Short,
+        Arg::Int(_) => Prim::Int,
+        Arg::Long(_) => Prim::Long,
+        Arg::Float(_) => Prim::Float,
+        Arg::Double(_) => Prim::Double,
+        _ => return None,
+    })
+}
+
+/// Checks a converted argument against its parameter type: the same primitive, or an object
+/// (null included) that is an instance of the parameter's class. `v` is what `arg` became.
+fn check_arg(env: RawEnv, arg: &Arg, param: &JType, v: &jvalue) -> Result<()> {
+    let ok = match (arg_prim(arg), param.prim) {
+        (Some(a), Some(p)) => a == p,
+        (None, None) => {
+            // SAFETY: every object variant of `Arg` converts to the object member `l`.
+            let obj = unsafe { v.l };
+            let class = param.raw_class();
+            obj.is_null() || (!class.is_null() && env.instance_of(obj, class))
+        }
+        _ => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::TypeMismatch(format!(
+            "{} cannot be passed as {}",
+            arg.kind_name(),
+            param.display()
+        )))
+    }
+}
+
+/// Copies element `i` of the primitive array `a` (element type `p`) into `dst`.
+///
+/// # Safety
+/// `a` must be a live array of element type `p` and `dst` hold `p.size()` bytes.
+unsafe fn get_region(env: RawEnv, p: Prim, a: jobject, i: jsize, dst: &mut [u8]) {
+    let ptr = dst.as_mut_ptr();
+    // SAFETY: per the contract, `ptr` has room for one element of `p`, which is what the
+    // region function of `p` writes (unaligned access is avoided by the byte-typed buffer
+    // being written through the JNI function, which copies bytes).
+    unsafe {
+        match p {
+            Prim::Boolean => jcall!(env, GetBooleanArrayRegion, a, i, 1, ptr.cast()),
+            Prim::Byte => jcall!(env, GetByteArrayRegion, a, i, 1, ptr.cast()),
+            Prim::Char => jcall!(env, GetCharArrayRegion, a, i, 1, ptr.cast()),
+            Prim::Short => jcall!(env, GetShortArrayRegion, a, i, 1, ptr.cast()),
+            Prim::Int => jcall!(env, GetIntArrayRegion, a, i, 1, ptr.cast()),
+            Prim::Long => jcall!(env, GetLongArrayRegion, a, i, 1, ptr.cast()),
+            Prim::Float => jcall!(env, GetFloatArrayRegion, a, i, 1, ptr.cast()),
+            Prim::Double => jcall!(env, GetDoubleArrayRegion, a, i, 1, ptr.cast()),
+            Prim::Void => {}
+        }
+    }
+}
+
+/// The [`Value`] of one primitive element stored in native order at the start of `bytes`.
+fn prim_value(p: Prim, bytes: &[u8; 8]) -> Value {
+    let b = |n: usize| -> [u8; 8] {
+        let mut out = [0u8; 8];
+        out[..n].copy_from_slice(&bytes[..n]);
+        out
+    };
+    match p {
+        Prim::Boolean => Value::Bool(bytes[0] != 0),
+        Prim::Byte => Value::Byte(bytes[0] as i8),
+        Prim::Char => Value::Char(u16::from_ne_bytes([bytes[0], bytes[1]])),
+        Prim::Short => Value::Short(i16::from_ne_bytes([bytes[0], bytes[1]])),
+        Prim::Int => Value::Int(i32::from_ne_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])),
+        Prim::Long => Value::Long(i64::from_ne_bytes(b(8))),
+        Prim::Float => Value::Float(f32::from_ne_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])),
+        Prim::Double => Value::Double(f64::from_ne_bytes(b(8))),
+        Prim::Void => Value::Void,
+    }
 }

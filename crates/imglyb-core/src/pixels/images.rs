@@ -1,5 +1,5 @@
-//! Shared pixels: memory wrapped as ImgLib2 images ([`Jvm::wrap`]), images described as memory
-//! ([`Jvm::describe`]), and images copied out ([`Jvm::copy_out`]).
+//! Shared pixels: memory wrapped as ImgLib2 images ([`Pixels::wrap`]), images described as
+//! memory ([`Pixels::describe`]), and images copied out ([`Pixels::copy_out`]).
 //!
 //! The Java side is `org.imglyb.Images` and `org.imglyb.Memory` (see `java/`). A wrapped block of
 //! memory is one `Memory` object, held by every access of every image and view over it. The
@@ -9,7 +9,7 @@
 //! waiting for: the Python binding's owner is a reference whose decrement PyO3 defers until
 //! the interpreter lock is next taken.
 //!
-//! Rust arrays ([`Jvm::wrap_array`], [`Jvm::wrap_shared_array`], with the `ndarray` feature)
+//! Rust arrays ([`Pixels::wrap_array`], [`Pixels::wrap_shared_array`], with the `ndarray` feature)
 //! are wrapped by moving them into the owner: a Rust borrow cannot outlive its scope, but Java
 //! may keep an image for as long as it likes, so only an array Java itself keeps alive can be
 //! shared safely. Moving an owned array does not move its heap buffer, so the pixels stay where
@@ -19,20 +19,16 @@ use std::collections::HashMap;
 use std::ffi::c_void;
 use std::panic::catch_unwind;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, LazyLock, Mutex};
+use std::sync::{LazyLock, Mutex, OnceLock};
 
-use jni::JNIEnv;
-use jni::sys::{self, JNINativeMethod, jclass, jint, jlong, jobject};
+use jni::sys::{self, JNINativeMethod, jclass, jint, jlong, jobject, jsize, jvalue};
 
-use crate::bridge::{Bridge, check, class_for_name};
-use crate::call::{Arg, Bytes, JObj, Value};
-use crate::error::{Error, Result};
 #[cfg(feature = "ndarray")]
-use crate::image::Pixel;
-use crate::image::{DType, ImageDescriptor};
-use crate::jref::{JRef, jcall};
-use crate::jvm::Jvm;
-use crate::reflect::Prim;
+use super::descriptor::Pixel;
+use super::descriptor::{DType, ImageDescriptor};
+use crate::error::{Error, Result};
+use crate::jni::{Frame, JRef, MethodId, RawEnv, jcall, with_prim};
+use crate::runtime::Jvm;
 
 const IMAGES_CLASS: &str = "org.imglyb.Images";
 const MEMORY_CLASS: &str = "org.imglyb.Memory";
@@ -53,7 +49,7 @@ pub enum PixelType {
     Argb,
 }
 
-/// An image as memory NumPy can view: what [`Jvm::describe`] returns.
+/// An image as memory NumPy can view: what [`Pixels::describe`] returns.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SharedImage {
     /// The address of the pixel at the image's min.
@@ -70,7 +66,8 @@ pub struct SharedImage {
     pub read_only: bool,
 }
 
-/// The dtype and NumPy-order shape of an image to copy out: what [`Jvm::image_shape`] returns.
+/// The dtype and NumPy-order shape of an image to copy out: what [`Pixels::image_shape`]
+/// returns.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImageShape {
     /// The pixel type of the copy.
@@ -116,15 +113,8 @@ pub fn owners_held() -> usize {
     OWNERS.lock().unwrap_or_else(|p| p.into_inner()).len()
 }
 
-/// Binds `org.imglyb.Memory`'s native methods. Called once, when the bridge is loaded.
-pub(crate) fn register_natives(env: &mut JNIEnv, bridge: &Bridge) -> Result<()> {
-    let class = class_for_name(
-        env,
-        Some(bridge),
-        MEMORY_CLASS,
-        bridge.loader.as_obj(),
-        false,
-    )?;
+/// Binds `org.imglyb.Memory`'s native methods to `class`.
+fn register_natives(frame: &Frame, class: &JRef) -> Result<()> {
     let methods = [
         JNINativeMethod {
             name: c"buffer0".as_ptr().cast_mut(),
@@ -147,24 +137,23 @@ pub(crate) fn register_natives(env: &mut JNIEnv, bridge: &Bridge) -> Result<()> 
             fnPtr: free0 as *mut c_void,
         },
     ];
-    let raw = crate::jref::RawEnv::from_jni(env);
-    // SAFETY: `class` is a live local reference to org.imglyb.Memory, and each entry names a
-    // native method Memory declares, with a function of the matching JNI signature; the strings
-    // are static.
+    let env = frame.env();
+    // SAFETY: `class` is a live reference to org.imglyb.Memory, and each entry names a native
+    // method Memory declares, with a function of the matching JNI signature; the strings are
+    // static.
     let rc = unsafe {
         jcall!(
-            raw,
+            env,
             RegisterNatives,
             class.as_raw(),
             methods.as_ptr(),
             methods.len() as jint
         )
     };
+    frame.check()?;
     if rc != 0 {
-        let r: jni::errors::Result<()> = Err(jni::errors::Error::JavaException);
-        return check(env, Some(bridge), r);
+        return Err(Error::Internal(format!("RegisterNatives failed with {rc}")));
     }
-    env.delete_local_ref(class)?;
     Ok(())
 }
 
@@ -177,7 +166,7 @@ extern "system" fn buffer0(
     // SAFETY: the JVM passes this thread's env to a native method. Memory only asks for buffers
     // inside memory it was given (wrapped or allocated), which stays valid while that Memory,
     // and so any buffer it holds, is reachable.
-    let renv = unsafe { crate::jref::RawEnv::from_raw(env) };
+    let renv = unsafe { RawEnv::from_raw(env) };
     // SAFETY: as above; NewDirectByteBuffer only records the address and capacity.
     unsafe {
         jcall!(
@@ -206,34 +195,148 @@ extern "system" fn free0(_env: *mut sys::JNIEnv, _class: jclass, address: jlong)
     unsafe { libc::free(address as *mut c_void) };
 }
 
-fn long_array(values: impl IntoIterator<Item = i64>) -> Arg {
-    Arg::PrimArray(
-        Prim::Long,
-        Bytes::Owned(values.into_iter().flat_map(i64::to_ne_bytes).collect()),
-    )
+/// The pixels layer's Java side: `org.imglyb.Images`, called through method ids resolved once,
+/// and `org.imglyb.Memory`, whose native methods are bound here.
+#[derive(Debug)]
+pub struct Pixels {
+    images: JRef,
+    rai: JRef,
+    class_name: MethodId,
+    wrap: MethodId,
+    describe: MethodId,
+    shape: MethodId,
+    copy_out: MethodId,
 }
 
-impl Jvm {
-    /// Calls the static method `name` of `org.imglyb.Images` (each has one overload).
-    fn images_call(&self, name: &str, args: &[Arg]) -> Result<Value> {
-        let class = self.class_info(IMAGES_CLASS)?;
-        let method = class
-            .methods
-            .get(name)
-            .and_then(|g| g.overloads.first())
-            .ok_or_else(|| Error::Internal(format!("{IMAGES_CLASS}.{name} is missing")))?;
-        self.invoke(method, None, args)
+static PIXELS: OnceLock<Pixels> = OnceLock::new();
+
+/// The static methods of `Images` this layer calls, with their JNI descriptors.
+const WRAP_SIG: &std::ffi::CStr = c"(JJI[J[JJZJ)Lnet/imglib2/img/Img;";
+const DESCRIBE_SIG: &std::ffi::CStr = c"(Ljava/lang/Object;)[J";
+const SHAPE_SIG: &std::ffi::CStr = c"(Ljava/lang/Object;)[J";
+const COPY_OUT_SIG: &std::ffi::CStr = c"(Ljava/lang/Object;JJI)Ljava/lang/Object;";
+
+impl Pixels {
+    /// The pixels layer over `jvm`, set up on first use: `Memory`'s natives are bound and the
+    /// ids of `Images` resolved. [`Error::ImgLib2NotFound`] when the JVM has no ImgLib2.
+    pub fn get(jvm: &Jvm) -> Result<&'static Pixels> {
+        if let Some(p) = PIXELS.get() {
+            return Ok(p);
+        }
+        if !jvm.imglib2_available() {
+            return Err(Error::ImgLib2NotFound {
+                classpath: jvm
+                    .settings()
+                    .classpath
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect(),
+            });
+        }
+        static SETUP: Mutex<()> = Mutex::new(());
+        let _guard = SETUP.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(p) = PIXELS.get() {
+            return Ok(p);
+        }
+        let mut frame = Frame::attach()?;
+        let rai = jvm
+            .loader()
+            .class("net.imglib2.RandomAccessibleInterval", false)?;
+        let env = frame.env();
+        // SAFETY: the class name is a NUL-terminated string.
+        let class_class = unsafe { jcall!(env, FindClass, c"java/lang/Class".as_ptr()) };
+        let class_class = frame.checked_local(class_class)?;
+        // SAFETY: `class_class` is java.lang.Class; both strings are NUL-terminated.
+        let get_name = unsafe {
+            jcall!(
+                env,
+                GetMethodID,
+                class_class,
+                c"getName".as_ptr(),
+                c"()Ljava/lang/String;".as_ptr()
+            )
+        };
+        frame.check()?;
+        let memory = jvm.loader().class(MEMORY_CLASS, false)?;
+        register_natives(&frame, &memory)?;
+        let images = jvm.loader().class(IMAGES_CLASS, true)?;
+        let id = |name: &std::ffi::CStr, sig: &std::ffi::CStr| -> Result<MethodId> {
+            let env = frame.env();
+            // SAFETY: `images` is a live class reference and both strings are NUL-terminated.
+            let id = unsafe {
+                jcall!(
+                    env,
+                    GetStaticMethodID,
+                    images.as_raw(),
+                    name.as_ptr(),
+                    sig.as_ptr()
+                )
+            };
+            frame.check()?;
+            if id.is_null() {
+                return Err(Error::Internal(format!(
+                    "{IMAGES_CLASS}.{name:?} is missing"
+                )));
+            }
+            // SAFETY: the id belongs to `images`, which this Pixels keeps loaded for good.
+            Ok(unsafe { MethodId::from_raw(id) })
+        };
+        let pixels = Pixels {
+            rai,
+            // SAFETY: java.lang.Class is never unloaded.
+            class_name: unsafe { MethodId::from_raw(get_name) },
+            wrap: id(c"wrap", WRAP_SIG)?,
+            describe: id(c"describe", DESCRIBE_SIG)?,
+            shape: id(c"shape", SHAPE_SIG)?,
+            copy_out: id(c"copyOut", COPY_OUT_SIG)?,
+            images,
+        };
+        Ok(PIXELS.get_or_init(|| pixels))
     }
 
-    /// Reads a Java `long[]`.
-    fn read_longs(&self, array: &JRef) -> Result<Vec<i64>> {
-        let n = self.array_len(array)?;
-        let mut bytes = vec![0u8; n * 8];
-        self.array_copy_out(array, Prim::Long, &mut bytes)?;
-        Ok(bytes
-            .chunks_exact(8)
-            .map(|c| i64::from_ne_bytes(c.try_into().expect("8 bytes")))
-            .collect())
+    /// `Ok` when `image` is an ImgLib2 image (a `net.imglib2.RandomAccessibleInterval`), else
+    /// [`Error::TypeMismatch`] naming its class.
+    pub fn check_image(&self, image: &JRef) -> Result<()> {
+        let mut frame = Frame::attach()?;
+        let env = frame.env();
+        if env.instance_of(image.as_raw(), self.rai.as_raw()) {
+            return Ok(());
+        }
+        // SAFETY: `image` is a live global reference.
+        let class = unsafe { jcall!(env, GetObjectClass, image.as_raw()) };
+        let class = frame.checked_local(class)?;
+        // SAFETY: `class_name` is Class.getName(), called on a Class with no arguments.
+        let name = unsafe {
+            jcall!(
+                env,
+                CallObjectMethodA,
+                class,
+                self.class_name.raw(),
+                std::ptr::null()
+            )
+        };
+        let name = frame.checked_local(name)?;
+        let name = crate::jni::strings::read_rust_string(env, name);
+        Err(Error::TypeMismatch(format!(
+            "the object is a {name}, not an ImgLib2 image (net.imglib2.RandomAccessibleInterval)"
+        )))
+    }
+
+    /// Calls a static `Images` method returning an object: a local reference kept in `frame`.
+    fn call_object(&self, frame: &mut Frame, id: MethodId, args: &[jvalue]) -> Result<jobject> {
+        let env = frame.env();
+        // SAFETY: `id` is one of the static methods of `images` resolved in `get`, and every
+        // caller passes arguments of the types its descriptor (the *_SIG constants) names.
+        let r = unsafe {
+            jcall!(
+                env,
+                CallStaticObjectMethodA,
+                self.images.as_raw(),
+                id.raw(),
+                args.as_ptr()
+            )
+        };
+        frame.checked_local(r)
     }
 
     /// Wraps the memory `image` describes as an ImgLib2 `Img`, with no copy: an
@@ -254,7 +357,7 @@ impl Jvm {
     /// may write), and a `bool` image read back in Rust must hold only 0 and 1.
     ///
     /// Memory that the owner itself keeps alive (as below, or an `ndarray` array moved into it,
-    /// which is what `Jvm::wrap_array` does) meets this for as long as Java needs it. Memory
+    /// which is what `Pixels::wrap_array` does) meets this for as long as Java needs it. Memory
     /// that is only borrowed does not: Java may keep the image after the borrow ends, so the
     /// caller must keep the memory alive and untouched until the owner is dropped, however long
     /// that takes. This is why `ndarray` views have no safe `wrap`.
@@ -262,19 +365,19 @@ impl Jvm {
     /// # Example
     /// Pixels given as raw parts; the `Vec` that holds them is the owner.
     /// ```
-    /// use imglyb_core::{DType, ImageDescriptor, Jvm, JvmConfig, PixelType};
+    /// use imglyb_core::{DType, ImageDescriptor, Jvm, JvmConfig, PixelType, Pixels};
     ///
     /// # fn main() -> imglyb_core::Result<()> {
     /// let jvm = Jvm::start(&JvmConfig::from_env())?;
+    /// let layer = Pixels::get(jvm)?;
     /// let mut pixels: Vec<u16> = (0..12).collect();
     /// // NumPy shape [3, 4] in C order: byte strides [8, 2].
     /// let address = pixels.as_mut_ptr() as usize;
     /// let image = ImageDescriptor::new(address, DType::U16, &[3, 4], &[8, 2], false)?;
     /// // SAFETY: `image` reaches only the Vec's 12 pixels. Moving the Vec into the owner does not
     /// // move its heap buffer, and nothing else reaches the buffer until Java drops the owner.
-    /// let img = unsafe { jvm.wrap(&image, PixelType::Dtype, Box::new(pixels)) }?;
-    /// assert_eq!(img.class.name(), "org.imglyb.StridedImg");
-    /// assert_eq!(jvm.describe(&img.obj)?.map(|d| d.address), Some(address));
+    /// let img = unsafe { layer.wrap(&image, PixelType::Dtype, Box::new(pixels)) }?;
+    /// assert_eq!(layer.describe(&img)?.map(|d| d.address), Some(address));
     /// # Ok(())
     /// # }
     /// ```
@@ -283,7 +386,7 @@ impl Jvm {
         image: &ImageDescriptor,
         pixels: PixelType,
         owner: Owner,
-    ) -> Result<JObj> {
+    ) -> Result<JRef> {
         let handle = hold(owner);
         let wrapped = self.wrap_held(image, pixels, handle);
         if wrapped.is_err() {
@@ -298,7 +401,7 @@ impl Jvm {
     ///
     /// Java owns the array from here on: it is dropped, on a Java cleaner thread, once no Java
     /// object reaches its pixels any more. Rust cannot see them meanwhile, which is what makes
-    /// this safe; use [`Jvm::describe`] or [`Jvm::copy_out`] to read them back.
+    /// this safe; use [`Pixels::describe`] or [`Pixels::copy_out`] to read them back.
     ///
     /// The crate docs have an example, and `examples/wrap_array.rs` a longer one in which
     /// ImgLib2 writes into a wrapped `Array3<f32>`.
@@ -306,7 +409,7 @@ impl Jvm {
     pub fn wrap_array<A: Pixel, D: ndarray::Dimension + 'static>(
         &self,
         mut array: ndarray::Array<A, D>,
-    ) -> Result<JObj> {
+    ) -> Result<JRef> {
         let image = ImageDescriptor::from_view_mut(&mut array.view_mut())?;
         // SAFETY: `image` reaches only elements of `array`'s heap buffer, which moving `array`
         // into the owner does not move. The owner is the only way to the buffer from here on
@@ -324,13 +427,13 @@ impl Jvm {
     ///
     /// ```
     /// use imglyb_core::ndarray::{ArcArray, Array2};
-    /// use imglyb_core::{Jvm, JvmConfig};
+    /// use imglyb_core::{Jvm, JvmConfig, Pixels};
     ///
     /// # fn main() -> imglyb_core::Result<()> {
-    /// let jvm = Jvm::start(&JvmConfig::from_env())?;
+    /// let pixels = Pixels::get(Jvm::start(&JvmConfig::from_env())?)?;
     /// let a: ArcArray<u8, _> = Array2::from_elem((2, 3), 7).into_shared();
-    /// let img = jvm.wrap_shared_array(a.clone())?;
-    /// let shared = jvm.describe(&img.obj)?.expect("a wrapped array");
+    /// let img = pixels.wrap_shared_array(a.clone())?;
+    /// let shared = pixels.describe(&img)?.expect("a wrapped array");
     /// assert_eq!((shared.address, shared.read_only), (a.as_ptr() as usize, true));
     /// # Ok(())
     /// # }
@@ -339,7 +442,7 @@ impl Jvm {
     pub fn wrap_shared_array<A: Pixel, D: ndarray::Dimension + 'static>(
         &self,
         array: ndarray::ArcArray<A, D>,
-    ) -> Result<JObj> {
+    ) -> Result<JRef> {
         let image = ImageDescriptor::from_view(&array.view())?;
         // SAFETY: `image` is read-only and reaches only elements of `array`'s shared buffer,
         // which the owner keeps alive and in place until Java can no longer reach it. While
@@ -348,7 +451,7 @@ impl Jvm {
         unsafe { self.wrap(&image, PixelType::Dtype, Box::new(array)) }
     }
 
-    fn wrap_held(&self, image: &ImageDescriptor, pixels: PixelType, handle: i64) -> Result<JObj> {
+    fn wrap_held(&self, image: &ImageDescriptor, pixels: PixelType, handle: i64) -> Result<JRef> {
         if image.layout().ndim() == 0 {
             return Err(Error::InvalidArgument(
                 "a 0-d array has no axes for an ImgLib2 image; give it one axis of length 1 \
@@ -374,20 +477,30 @@ impl Jvm {
             .address()
             .checked_add_signed(lo)
             .ok_or_else(|| Error::InvalidArgument("the array's memory wraps around".into()))?;
+        let mut frame = Frame::attach()?;
+        let dims = new_long_array(&mut frame, &image.imglib2_dimensions())?;
+        let strides = new_long_array(&mut frame, &image.imglib2_strides())?;
         let args = [
-            Arg::Long(base as i64),
-            Arg::Long((hi - lo) as i64),
-            Arg::Int(code as i32),
-            long_array(image.imglib2_dimensions()),
-            long_array(image.imglib2_strides()),
-            Arg::Long((-lo / itemsize) as i64),
-            Arg::Bool(image.read_only()),
-            Arg::Long(handle),
+            jvalue { j: base as i64 },
+            jvalue {
+                j: (hi - lo) as i64,
+            },
+            jvalue { i: code as i32 },
+            jvalue { l: dims },
+            jvalue { l: strides },
+            jvalue {
+                j: (-lo / itemsize) as i64,
+            },
+            jvalue {
+                z: u8::from(image.read_only()),
+            },
+            jvalue { j: handle },
         ];
-        match self.images_call("wrap", &args)? {
-            Value::Object(o) => Ok(o),
-            other => Err(Error::Internal(format!("Images.wrap returned {other:?}"))),
+        let img = self.call_object(&mut frame, self.wrap, &args)?;
+        if img.is_null() {
+            return Err(Error::Internal("Images.wrap returned null".into()));
         }
+        frame.global(img)
     }
 
     /// Describes `image` as memory when NumPy can view it without a copy: an image imglyb
@@ -401,17 +514,13 @@ impl Jvm {
     /// to know that no Java thread writes at the same time.
     ///
     /// `examples/wrap_array.rs` reads a wrapped array back as an `ndarray` view through this.
-    pub fn describe(&self, image: &Arc<JRef>) -> Result<Option<SharedImage>> {
-        let array = match self.images_call("describe", &[Arg::Object(image.clone())])? {
-            Value::Object(o) => o,
-            Value::Null => return Ok(None),
-            other => {
-                return Err(Error::Internal(format!(
-                    "Images.describe returned {other:?}"
-                )));
-            }
-        };
-        let v = self.read_longs(&array.obj)?;
+    pub fn describe(&self, image: &JRef) -> Result<Option<SharedImage>> {
+        let mut frame = Frame::attach()?;
+        let array = self.call_object(&mut frame, self.describe, &[jvalue { l: image.as_raw() }])?;
+        if array.is_null() {
+            return Ok(None);
+        }
+        let v = read_long_array(&frame, array)?;
         let bad = || Error::Internal(format!("Images.describe returned {v:?}"));
         let n = usize::try_from(*v.get(3).ok_or_else(bad)?).map_err(|_| bad())?;
         if v.len() != 4 + 2 * n {
@@ -430,10 +539,12 @@ impl Jvm {
 
     /// The dtype and shape of a copy of `image` (any `RandomAccessibleInterval` whose pixel type
     /// has a NumPy dtype). Java's refusal becomes [`Error::TypeMismatch`].
-    pub fn image_shape(&self, image: &Arc<JRef>) -> Result<ImageShape> {
-        let array = match self.images_call("shape", &[Arg::Object(image.clone())]) {
-            Ok(Value::Object(o)) => o,
-            Ok(other) => return Err(Error::Internal(format!("Images.shape returned {other:?}"))),
+    pub fn image_shape(&self, image: &JRef) -> Result<ImageShape> {
+        let mut frame = Frame::attach()?;
+        let array = match self.call_object(&mut frame, self.shape, &[jvalue { l: image.as_raw() }])
+        {
+            Ok(array) if !array.is_null() => array,
+            Ok(_) => return Err(Error::Internal("Images.shape returned null".into())),
             Err(Error::Java(t)) if t.class_name == "java.lang.IllegalArgumentException" => {
                 return Err(Error::TypeMismatch(
                     t.message
@@ -445,7 +556,7 @@ impl Jvm {
             }
             Err(e) => return Err(e),
         };
-        let v = self.read_longs(&array.obj)?;
+        let v = read_long_array(&frame, array)?;
         let bad = || Error::Internal(format!("Images.shape returned {v:?}"));
         let n = usize::try_from(*v.get(1).ok_or_else(bad)?).map_err(|_| bad())?;
         if v.len() != 2 + n {
@@ -459,7 +570,7 @@ impl Jvm {
         })
     }
 
-    /// Copies `image` into C-contiguous memory of the dtype and shape [`Jvm::image_shape`]
+    /// Copies `image` into C-contiguous memory of the dtype and shape [`Pixels::image_shape`]
     /// gave. A heap `ArrayImg` is one `memcpy` out of its Java array, in a JNI critical region;
     /// anything else is copied by ImgLib2 cursors in Java, straight into `dst`.
     ///
@@ -467,15 +578,17 @@ impl Jvm {
     /// `dst` must be valid for writes of `shape.bytes()` bytes for the duration of the call.
     ///
     /// # Example
-    /// An image made in Java, `ArrayImgs.floats(new float[] {...}, 3, 2)`, called through
-    /// [`Jvm::invoke`], has no memory to describe, so it is copied out.
+    /// An image made in Java, `ArrayImgs.floats(new float[] {...}, 3, 2)`, called through the
+    /// bridge layer (`Bridge::invoke`), has no memory to describe, so it is copied out.
     /// ```
-    /// use imglyb_core::reflect::Prim;
-    /// use imglyb_core::{Arg, Bytes, DType, Jvm, JvmConfig, Value};
-    ///
+    /// # #[cfg(feature = "bridge")]
     /// # fn main() -> imglyb_core::Result<()> {
+    /// use imglyb_core::jni::Prim;
+    /// use imglyb_core::{Arg, Bridge, Bytes, DType, Jvm, JvmConfig, Pixels, Value};
+    ///
     /// let jvm = Jvm::start(&JvmConfig::from_env())?;
-    /// let array_imgs = jvm.class_info("net.imglib2.img.array.ArrayImgs")?;
+    /// let (bridge, layer) = (Bridge::get(jvm)?, Pixels::get(jvm)?);
+    /// let array_imgs = bridge.class_info("net.imglib2.img.array.ArrayImgs")?;
     /// let floats = array_imgs.methods["floats"]
     ///     .overloads
     ///     .iter()
@@ -487,26 +600,23 @@ impl Jvm {
     ///     Arg::PrimArray(Prim::Float, Bytes::Owned(pixels)),
     ///     Arg::PrimArray(Prim::Long, Bytes::Owned(dimensions)),
     /// ];
-    /// let Value::Object(img) = jvm.invoke(floats, None, &args)? else {
+    /// let Value::Object(img) = bridge.invoke(floats, None, &args)? else {
     ///     panic!("ArrayImgs.floats returned no image");
     /// };
-    /// assert!(jvm.describe(&img.obj)?.is_none()); // pixels on the Java heap
+    /// assert!(layer.describe(&img.obj)?.is_none()); // pixels on the Java heap
     ///
-    /// let shape = jvm.image_shape(&img.obj)?;
+    /// let shape = layer.image_shape(&img.obj)?;
     /// assert_eq!((shape.dtype, shape.shape.as_slice()), (DType::F32, &[2, 3][..]));
     /// let mut copy = vec![0f32; 6];
     /// // SAFETY: `copy` holds 6 floats, which is `shape.bytes()` bytes.
-    /// unsafe { jvm.copy_out(&img.obj, &shape, copy.as_mut_ptr().cast())? };
+    /// unsafe { layer.copy_out(&img.obj, &shape, copy.as_mut_ptr().cast())? };
     /// assert_eq!(copy, [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]);
     /// # Ok(())
     /// # }
+    /// # #[cfg(not(feature = "bridge"))]
+    /// # fn main() {}
     /// ```
-    pub unsafe fn copy_out(
-        &self,
-        image: &Arc<JRef>,
-        shape: &ImageShape,
-        dst: *mut u8,
-    ) -> Result<()> {
+    pub unsafe fn copy_out(&self, image: &JRef, shape: &ImageShape, dst: *mut u8) -> Result<()> {
         let bytes = shape.bytes();
         if bytes == 0 {
             return Ok(());
@@ -517,33 +627,43 @@ impl Jvm {
             i64::from(shape.dtype.code())
         };
         let args = [
-            Arg::Object(image.clone()),
-            Arg::Long(dst as i64),
-            Arg::Long(bytes as i64),
-            Arg::Int(code as i32),
+            jvalue { l: image.as_raw() },
+            jvalue { j: dst as i64 },
+            jvalue { j: bytes as i64 },
+            jvalue { i: code as i32 },
         ];
-        match self.images_call("copyOut", &args)? {
-            Value::Null => Ok(()),
-            Value::Object(array) => {
-                // SAFETY: the caller promised `bytes` writable bytes at `dst`.
-                let dst = unsafe { std::slice::from_raw_parts_mut(dst, bytes) };
-                self.array_copy_out(&array.obj, shape.dtype.access(), dst)
-            }
-            other => Err(Error::Internal(format!(
-                "Images.copyOut returned {other:?}"
-            ))),
+        let mut frame = Frame::attach()?;
+        let array = self.call_object(&mut frame, self.copy_out, &args)?;
+        if array.is_null() {
+            return Ok(());
         }
+        // SAFETY: the caller promised `bytes` writable bytes at `dst`.
+        let dst = unsafe { std::slice::from_raw_parts_mut(dst, bytes) };
+        let env = frame.env();
+        // SAFETY: Images.copyOut returns, when it does not copy itself, the heap array of an
+        // ArrayImg of the image's dtype, so its element type is `shape.dtype.access()`; `dst`
+        // holds exactly the image's pixels, and no JNI or host call happens inside the copy's
+        // critical region.
+        let copied = unsafe {
+            with_prim!(shape.dtype.access(), T => unsafe_access::copy_bytes_from_java::<T>(env.raw(), array, dst))
+        };
+        copied.map_err(|e| {
+            frame
+                .check()
+                .err()
+                .unwrap_or_else(|| Error::InvalidArgument(e.to_string()))
+        })
     }
 }
 
 #[cfg(feature = "ndarray")]
-impl Jvm {
+impl Pixels {
     /// Copies `image` (any ImgLib2 image whose pixel type has a dtype) into a new C-order
     /// array of `A` pixels, NumPy axis order (ImgLib2 dimension `d` is axis `n - 1 - d`): the
     /// safe way to read pixels back in Rust. `A` must be the image's dtype (`u32` for ARGB
-    /// images), or the copy is refused with [`Error::TypeMismatch`]. As [`Jvm::copy_out`], a
+    /// images), or the copy is refused with [`Error::TypeMismatch`]. As [`Pixels::copy_out`], a
     /// heap `ArrayImg` is one `memcpy` and anything else is copied by ImgLib2 cursors in Java.
-    pub fn copy_to_array<A: Pixel>(&self, image: &Arc<JRef>) -> Result<ndarray::ArrayD<A>> {
+    pub fn copy_to_array<A: Pixel>(&self, image: &JRef) -> Result<ndarray::ArrayD<A>> {
         let shape = self.image_shape(image)?;
         if shape.dtype != A::DTYPE {
             return Err(Error::TypeMismatch(format!(
@@ -587,4 +707,30 @@ fn dtype_of_code(code: i64) -> Option<(DType, bool)> {
         .iter()
         .find(|d| i64::from(d.code()) == code)
         .map(|&d| (d, false))
+}
+
+/// A new Java `long[]` holding `values`, as a local reference kept in `frame`.
+fn new_long_array(frame: &mut Frame, values: &[i64]) -> Result<jobject> {
+    let len = jsize::try_from(values.len())
+        .map_err(|_| Error::InvalidArgument("too many dimensions".into()))?;
+    let env = frame.env();
+    // SAFETY: NewLongArray may be called with any non-negative length.
+    let array = unsafe { jcall!(env, NewLongArray, len) };
+    let array = frame.checked_local(array)?;
+    // SAFETY: `array` holds `len` longs and `values` provides as many.
+    unsafe { jcall!(env, SetLongArrayRegion, array, 0, len, values.as_ptr()) };
+    frame.check()?;
+    Ok(array)
+}
+
+/// Reads a Java `long[]` (a live reference).
+fn read_long_array(frame: &Frame, array: jobject) -> Result<Vec<i64>> {
+    let env = frame.env();
+    // SAFETY: `array` is a live long[] reference.
+    let len = unsafe { jcall!(env, GetArrayLength, array) };
+    let mut out = vec![0i64; usize::try_from(len).unwrap_or(0)];
+    // SAFETY: `out` has room for the array's `len` longs.
+    unsafe { jcall!(env, GetLongArrayRegion, array, 0, len, out.as_mut_ptr()) };
+    frame.check()?;
+    Ok(out)
 }

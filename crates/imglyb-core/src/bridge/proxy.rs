@@ -11,11 +11,11 @@ use std::sync::{Arc, OnceLock};
 
 use jni::sys::{JNIEnv, JNINativeMethod, jclass, jlong, jobject, jobjectArray, jstring};
 
-use crate::call::{Arg, JObj, Value};
+use super::Bridge;
+use super::call::{Arg, JObj, Value};
+use super::reflect::ClassInfo;
 use crate::error::{Error, Result};
-use crate::jref::{RawEnv, jcall};
-use crate::jvm::Jvm;
-use crate::reflect::ClassInfo;
+use crate::jni::{RawEnv, jcall};
 
 const PROXY_CLASS: &str = "org.imglyb.NativeProxy";
 
@@ -25,7 +25,7 @@ pub trait ProxyHost: Send + Sync + 'static {
     /// converted to values) and returns the result as a Java value: `Arg::Boxed` for primitives,
     /// which Java converts to the method's return type with range checks. An
     /// [`Error::Callback`] becomes a Java `RuntimeException` with its text.
-    fn invoke(&self, jvm: &Jvm, handle: i64, method: &str, args: Vec<Value>) -> Result<Arg>;
+    fn invoke(&self, bridge: &Bridge, handle: i64, method: &str, args: Vec<Value>) -> Result<Arg>;
 
     /// The proxy holding `handle` is gone (or was never made): drop the host object.
     fn release(&self, handle: i64);
@@ -33,7 +33,7 @@ pub trait ProxyHost: Send + Sync + 'static {
 
 static HOST: OnceLock<&'static dyn ProxyHost> = OnceLock::new();
 
-impl Jvm {
+impl Bridge {
     /// Registers the process's proxy host and binds `NativeProxy`'s native methods to it. Later
     /// calls keep the first host.
     pub fn set_proxy_host(&self, host: &'static dyn ProxyHost) -> Result<()> {
@@ -157,21 +157,22 @@ extern "system" fn invoke0(
 }
 
 fn invoke_host(env: RawEnv, handle: i64, method: jstring, args: jobjectArray) -> Result<jobject> {
-    let jvm = Jvm::get().ok_or_else(|| Error::Internal("imglyb's JVM is not set up".into()))?;
+    let bridge = Bridge::current()
+        .ok_or_else(|| Error::Internal("imglyb's call bridge is not set up".into()))?;
     let host = HOST
         .get()
         .ok_or_else(|| Error::Internal("no proxy host registered".into()))?;
-    let name = String::from_utf16_lossy(&crate::call::read_string(env, method));
+    let name = String::from_utf16_lossy(&crate::jni::strings::read_string(env, method));
     // SAFETY: `args` is the live Object[] NativeProxy passed (never null).
     let n = unsafe { jcall!(env, GetArrayLength, args) };
     let mut values = Vec::with_capacity(usize::try_from(n).unwrap_or(0));
     for i in 0..n {
         // SAFETY: `args` is a live object array and `0 <= i < n`.
         let element = unsafe { jcall!(env, GetObjectArrayElement, args, i) };
-        values.push(jvm.object_value(env, element)?);
+        values.push(bridge.object_value(env, element)?);
     }
-    let result = host.invoke(jvm, handle, &name, values)?;
-    jvm.local_object(env, &result)
+    let result = host.invoke(bridge, handle, &name, values)?;
+    bridge.local_object(env, &result)
 }
 
 /// Throws `e` in Java: a Java throwable as itself, [`Error::TooDeep`] as a `StackOverflowError`,

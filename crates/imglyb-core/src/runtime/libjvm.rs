@@ -236,11 +236,13 @@ mod tests {
 
     /// A libjvm of this machine: the test JDK's.
     fn real_libjvm() -> PathBuf {
-        let home = crate::discovery::JavaSearch::from_env()
+        let home = crate::runtime::discovery::JavaSearch::from_env()
             .find()
             .expect("a JDK (ci/setup installs one)")
             .home;
-        crate::discovery::libjvm_in(&home).expect("libjvm").libjvm
+        crate::runtime::discovery::libjvm_in(&home)
+            .expect("libjvm")
+            .libjvm
     }
 
     #[test]

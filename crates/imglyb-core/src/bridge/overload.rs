@@ -15,9 +15,9 @@
 use std::fmt::Write as _;
 use std::sync::RwLock;
 
+use super::reflect::{ClassInfo, JType, MethodGroup, MethodInfo, box_flag, flags};
 use crate::error::{Error, Result};
-use crate::jref::RawEnv;
-use crate::reflect::{ClassInfo, JType, MethodGroup, MethodInfo, Prim, flags};
+use crate::jni::{Prim, RawEnv};
 
 /// How well an argument fits a parameter; lower is better.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -104,7 +104,7 @@ pub fn fits_f32(x: f64) -> bool {
 pub fn int_box(v: i64, param_flags: u32) -> Option<Prim> {
     [Prim::Int, Prim::Long, Prim::Short, Prim::Byte]
         .into_iter()
-        .find(|p| param_flags & p.box_flag() != 0 && fits(v, *p))
+        .find(|p| param_flags & box_flag(*p) != 0 && fits(v, *p))
 }
 
 /// The box a Python float becomes: `Double`, or `Float` when only that is accepted.

@@ -1,0 +1,216 @@
+//! The calling thread's `JNIEnv` ([`RawEnv`]), the [`jcall!`] macro that calls its function
+//! table, and [`Frame`], which owns the local references one operation makes and turns a pending
+//! Java exception into an [`Error`].
+
+use ::jni::sys::{self, jfieldID, jmethodID, jobject};
+
+use super::jref::JRef;
+use crate::error::{Error, Result};
+
+/// Calls a function of the JNI function table: `jcall!(env, Name, args...)`.
+///
+/// Must be used inside an `unsafe` block whose `// SAFETY:` line justifies the call.
+macro_rules! jcall {
+    ($env:expr, $f:ident $(, $a:expr)* $(,)?) => {{
+        let env: *mut ::jni::sys::JNIEnv = $env.raw();
+        ((**env).$f.expect(concat!("JNI function ", stringify!($f))))(env $(, $a)*)
+    }};
+}
+pub(crate) use jcall;
+
+/// The raw `JNIEnv` of the calling thread. Not `Send`: a `JNIEnv` belongs to one thread.
+#[derive(Debug, Clone, Copy)]
+pub struct RawEnv(*mut sys::JNIEnv);
+
+impl RawEnv {
+    /// Wraps a `JNIEnv` pointer.
+    ///
+    /// # Safety
+    /// `env` must be the valid `JNIEnv` of the calling thread, and the value must not be used on
+    /// another thread.
+    pub unsafe fn from_raw(env: *mut sys::JNIEnv) -> RawEnv {
+        RawEnv(env)
+    }
+
+    /// The raw env of a `jni` crate env.
+    pub(crate) fn from_jni(env: &::jni::JNIEnv) -> RawEnv {
+        RawEnv(env.get_raw())
+    }
+
+    /// A `jni` crate env for the same thread, for the calls that are not on the hot path.
+    pub fn to_jni<'local>(self) -> Result<::jni::JNIEnv<'local>> {
+        // SAFETY: `self.0` is the calling thread's valid env (see `from_raw`).
+        Ok(unsafe { ::jni::JNIEnv::from_raw(self.0) }?)
+    }
+
+    /// The raw pointer.
+    pub fn raw(self) -> *mut sys::JNIEnv {
+        self.0
+    }
+
+    /// Whether a Java exception is pending.
+    pub fn exception_pending(self) -> bool {
+        // SAFETY: `self` is the calling thread's valid env; ExceptionCheck may always be called.
+        unsafe { jcall!(self, ExceptionCheck) != 0 }
+    }
+
+    /// Deletes a local reference; null is ignored.
+    pub(crate) fn delete_local(self, obj: jobject) {
+        if !obj.is_null() {
+            // SAFETY: `obj` is a live local reference of this thread's current frame.
+            unsafe { jcall!(self, DeleteLocalRef, obj) }
+        }
+    }
+
+    /// `IsSameObject`.
+    #[cfg_attr(not(feature = "bridge"), allow(dead_code))]
+    pub(crate) fn same(self, a: jobject, b: jobject) -> bool {
+        // SAFETY: both are live references (or null), which IsSameObject accepts.
+        unsafe { jcall!(self, IsSameObject, a, b) != 0 }
+    }
+
+    /// `IsAssignableFrom(from, to)`: whether a `from` can be used where a `to` is expected.
+    #[cfg_attr(not(feature = "bridge"), allow(dead_code))]
+    pub(crate) fn assignable(self, from: jobject, to: jobject) -> bool {
+        // SAFETY: both are live references to java.lang.Class objects.
+        unsafe { jcall!(self, IsAssignableFrom, from, to) != 0 }
+    }
+
+    /// `IsInstanceOf(obj, class)`; null is an instance of every class.
+    pub(crate) fn instance_of(self, obj: jobject, class: jobject) -> bool {
+        // SAFETY: `obj` is a live reference or null and `class` a live java.lang.Class reference.
+        unsafe { jcall!(self, IsInstanceOf, obj, class) != 0 }
+    }
+
+    /// A new global reference to `obj` (a live local or global reference, not null).
+    pub(crate) fn global(self, obj: jobject) -> Result<JRef> {
+        // SAFETY: `obj` is a live reference; NewGlobalRef returns null only when out of memory.
+        let g = unsafe { jcall!(self, NewGlobalRef, obj) };
+        if g.is_null() {
+            return Err(Error::Internal(
+                "NewGlobalRef failed (out of memory?)".into(),
+            ));
+        }
+        // SAFETY: `g` is a new, non-null global reference that nothing else deletes.
+        Ok(unsafe { JRef::from_raw(g) })
+    }
+}
+
+/// The local references one JNI operation makes, deleted when it ends, and the exception check
+/// every JNI call is followed by: a frame is how the layers above call JNI, so no local reference
+/// leaks and no pending exception is forgotten.
+///
+/// A frame belongs to its thread (it holds a [`RawEnv`]) and is meant to live for one operation.
+#[derive(Debug)]
+pub struct Frame {
+    env: RawEnv,
+    refs: Vec<jobject>,
+}
+
+impl Frame {
+    /// A frame on the calling thread, attaching it to the JVM (as a daemon) when needed.
+    pub fn attach() -> Result<Frame> {
+        Ok(Frame::new(super::vm::env()?))
+    }
+
+    /// A frame over `env`.
+    pub(crate) fn new(env: RawEnv) -> Frame {
+        Frame {
+            env,
+            refs: Vec::new(),
+        }
+    }
+
+    /// The thread's env.
+    pub fn env(&self) -> RawEnv {
+        self.env
+    }
+
+    /// Registers a local reference (null is ignored), deleted when the frame ends; returns it.
+    pub(crate) fn keep(&mut self, obj: jobject) -> jobject {
+        if !obj.is_null() {
+            self.refs.push(obj);
+        }
+        obj
+    }
+
+    /// `Ok(())`, or the pending Java exception, cleared, as [`Error::Java`].
+    pub fn check(&self) -> Result<()> {
+        if self.env.exception_pending() {
+            Err(super::exception::take(self.env))
+        } else {
+            Ok(())
+        }
+    }
+
+    /// [`Frame::check`] after a call that returned a local reference: the reference is kept in
+    /// the frame and returned, or deleted when an exception is pending.
+    pub(crate) fn checked_local(&mut self, obj: jobject) -> Result<jobject> {
+        if self.env.exception_pending() {
+            self.env.delete_local(obj);
+            return Err(super::exception::take(self.env));
+        }
+        Ok(self.keep(obj))
+    }
+
+    /// A new global reference to `obj` (a live reference, not null).
+    pub(crate) fn global(&self, obj: jobject) -> Result<JRef> {
+        self.env.global(obj)
+    }
+}
+
+impl Drop for Frame {
+    fn drop(&mut self) {
+        for r in self.refs.drain(..) {
+            self.env.delete_local(r);
+        }
+    }
+}
+
+/// A JNI method id; valid on every thread while its class is loaded (we hold the class).
+#[derive(Debug, Clone, Copy)]
+pub struct MethodId(jmethodID);
+// SAFETY: method ids are process-wide and immutable; the class they belong to is kept alive by a
+// global reference in the owning ClassInfo.
+unsafe impl Send for MethodId {}
+// SAFETY: as above.
+unsafe impl Sync for MethodId {}
+
+/// A JNI field id; valid on every thread while its class is loaded.
+#[derive(Debug, Clone, Copy)]
+pub struct FieldId(jfieldID);
+// SAFETY: field ids are process-wide and immutable, like method ids.
+unsafe impl Send for FieldId {}
+// SAFETY: as above.
+unsafe impl Sync for FieldId {}
+
+impl MethodId {
+    /// Wraps a method id.
+    ///
+    /// # Safety
+    /// `id` must be a valid method id of a class that stays loaded for as long as the value is
+    /// used (a class the caller holds a global reference to).
+    pub unsafe fn from_raw(id: jmethodID) -> MethodId {
+        MethodId(id)
+    }
+
+    /// The raw id.
+    pub fn raw(self) -> jmethodID {
+        self.0
+    }
+}
+
+impl FieldId {
+    /// Wraps a field id.
+    ///
+    /// # Safety
+    /// As [`MethodId::from_raw`], for a field.
+    pub unsafe fn from_raw(id: jfieldID) -> FieldId {
+        FieldId(id)
+    }
+
+    /// The raw id.
+    pub fn raw(self) -> jfieldID {
+        self.0
+    }
+}

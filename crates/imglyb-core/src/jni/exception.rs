@@ -1,0 +1,135 @@
+//! Java exceptions into [`Error::Java`]: take the pending throwable off the thread, describe it
+//! (class name, message, stack trace with causes) and keep it as a global reference.
+//!
+//! The description comes from a static `String[] describe(Throwable)` method the runtime layer
+//! registers once its classes are loaded ([`set_describer`]); before that, from
+//! `Throwable.toString()`.
+
+use std::sync::OnceLock;
+
+use ::jni::objects::JObject;
+use ::jni::sys::{jobject, jvalue};
+
+use super::env::{MethodId, RawEnv, jcall};
+use super::jref::JRef;
+use super::strings::read_rust_string;
+use crate::error::{Error, JavaThrowable};
+
+static DESCRIBER: OnceLock<(JRef, MethodId)> = OnceLock::new();
+
+/// Registers `class.method`, a static `String[] (Throwable)` returning the class name, the
+/// message (or null) and the stack trace. The first registration wins.
+pub(crate) fn set_describer(class: JRef, method: MethodId) {
+    let _ = DESCRIBER.set((class, method));
+}
+
+/// Takes the pending exception off the thread and describes it as [`Error::Java`].
+pub(crate) fn take(env: RawEnv) -> Error {
+    // SAFETY: ExceptionOccurred may always be called; it returns a new local reference or null.
+    let throwable = unsafe { jcall!(env, ExceptionOccurred) };
+    if throwable.is_null() {
+        return Error::Internal("a Java exception was reported but none is pending".into());
+    }
+    // SAFETY: ExceptionClear may always be called.
+    unsafe { jcall!(env, ExceptionClear) };
+    let error = throwable_error(env, throwable);
+    env.delete_local(throwable);
+    error
+}
+
+/// An [`Error::Java`] for `throwable` (a live `java.lang.Throwable`, no exception pending): one
+/// just caught, or one that crossed into the host earlier and is to be thrown again.
+pub(crate) fn throwable_error(env: RawEnv, throwable: jobject) -> Error {
+    let global = match env.to_jni().and_then(|jenv| {
+        // SAFETY: `throwable` is a live reference; the JObject wrapper deletes nothing.
+        let obj = unsafe { JObject::from_raw(throwable) };
+        Ok(jenv.new_global_ref(obj)?)
+    }) {
+        Ok(g) => g,
+        Err(e) => return e,
+    };
+    match describe(env, throwable) {
+        Some((class_name, message, stacktrace)) => Error::Java(Box::new(JavaThrowable {
+            class_name,
+            message,
+            stacktrace,
+            throwable: global,
+        })),
+        None => Error::Internal("a Java exception was thrown while describing another".into()),
+    }
+}
+
+type Description = (String, Option<String>, String);
+
+fn describe(env: RawEnv, throwable: jobject) -> Option<Description> {
+    if let Some((class, method)) = DESCRIBER.get() {
+        let args = [jvalue { l: throwable }];
+        // SAFETY: `method` is a static String[] (Throwable) method of `class` (set_describer),
+        // and `args` holds its one argument.
+        let array = unsafe {
+            jcall!(
+                env,
+                CallStaticObjectMethodA,
+                class.as_raw(),
+                method.raw(),
+                args.as_ptr()
+            )
+        };
+        if env.exception_pending() || array.is_null() {
+            // SAFETY: ExceptionClear may always be called.
+            unsafe { jcall!(env, ExceptionClear) };
+            env.delete_local(array);
+            return None;
+        }
+        let mut frame = super::env::Frame::new(env);
+        frame.keep(array);
+        let mut parts = super::strings::read_string_array(&mut frame, array)
+            .ok()?
+            .into_iter();
+        let class_name = parts.next().flatten().unwrap_or_default();
+        let message = parts.next().flatten();
+        let stacktrace = parts.next().flatten().unwrap_or_default();
+        return Some((class_name, message, stacktrace));
+    }
+    // Before the runtime's classes exist: Throwable.toString() is "class: message".
+    let jenv = env.to_jni().ok()?;
+    let mut jenv = jenv;
+    // SAFETY: `throwable` is a live reference; the JObject wrapper deletes nothing.
+    let obj = unsafe { JObject::from_raw(throwable) };
+    let text = match jenv
+        .call_method(&obj, "toString", "()Ljava/lang/String;", &[])
+        .and_then(|v| v.l())
+    {
+        Ok(text) => text,
+        Err(_) => {
+            let _ = jenv.exception_clear();
+            return None;
+        }
+    };
+    let string = read_rust_string(env, text.as_raw());
+    let _ = jenv.delete_local_ref(text);
+    let (class_name, message) = match string.split_once(": ") {
+        Some((c, m)) => (c.to_owned(), Some(m.to_owned())),
+        None => (string.clone(), None),
+    };
+    Some((class_name, message, string))
+}
+
+/// Converts a `jni`-crate result: a pending Java exception is taken as [`Error::Java`].
+pub(crate) fn check_jni<T>(
+    env: &mut ::jni::JNIEnv,
+    r: ::jni::errors::Result<T>,
+) -> crate::Result<T> {
+    match r {
+        Ok(v) => Ok(v),
+        Err(::jni::errors::Error::JavaException) => Err(take(RawEnv::from_jni(env))),
+        Err(e) => {
+            // Some JNI wrappers fail with their own error while an exception is pending.
+            if RawEnv::from_jni(env).exception_pending() {
+                Err(take(RawEnv::from_jni(env)))
+            } else {
+                Err(Error::Jni(e))
+            }
+        }
+    }
+}

@@ -1,0 +1,39 @@
+//! The JNI layer: references, the calling thread's env and its [`Frame`], Java primitives,
+//! strings and exceptions, over the raw JNI function table.
+//!
+//! # What this layer knows
+//! JNI and the JDK's own classes (`java.lang.String`, `Throwable`). The process's one `JavaVM`
+//! once the runtime layer has set it (`vm::set`), so that any thread can get an env and any
+//! [`JRef`] can be dropped anywhere.
+//!
+//! # What it must not know
+//! imglyb: not how the JVM is found or started (the runtime layer), not reflection or calls
+//! (the bridge layer), not images (the pixels layer). It imports only the crate's [`Error`](crate::Error).
+//! The runtime layer hands it the one thing it needs from above as data: the method that
+//! describes an exception (`exception::set_describer`).
+//!
+//! # Rules for the layers above
+//! - Every `jcall!` is followed by a check: use a [`Frame`] ([`Frame::check`], and
+//!   `Frame::checked_local` for a call that returns a reference), which also owns the local
+//!   references the operation makes.
+//! - Per-primitive code is written once, with `with_prim!` over [`Prim`].
+//! - Functions that take raw `jobject`s are `pub(crate)`: a safe public function cannot check
+//!   that a raw pointer is a live reference, so none takes one.
+//!
+//! For code of your own that calls JNI through the `jni` crate, its types are re-exported here
+//! (`JNIEnv`, `JavaVM`, `objects`, `sys`, `errors`).
+
+mod env;
+pub(crate) mod exception;
+mod jref;
+mod prim;
+pub(crate) mod strings;
+pub mod vm;
+
+pub(crate) use env::jcall;
+pub use env::{FieldId, Frame, MethodId, RawEnv};
+pub use jref::JRef;
+pub use prim::Prim;
+pub(crate) use prim::with_prim;
+
+pub use ::jni::{JNIEnv, JavaVM, errors, objects, sys};
