@@ -15,8 +15,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyInt, PyList, PyString, PyTuple};
 
 use crate::convert::{to_py, utf16};
-use crate::objects::{JClass, JObject};
-use crate::{bridge, call_java};
+use crate::handles::{JClass, JObject};
+use crate::java::{bridge, call_java};
 
 /// The process's proxy host.
 struct PythonHost;

@@ -6,17 +6,17 @@
 
 use std::sync::Arc;
 
-use imglyb_core::bridge::overload::{self, ArgKind, CallKey, KEY_ARGS, Mode};
+use imglyb_core::bridge::overload::{self, ArgKind, HostArgs};
 use imglyb_core::bridge::reflect::{ClassInfo, JType, flags};
 use imglyb_core::jni::Prim;
-use imglyb_core::{Arg, BorrowedBytes, Bridge, Bytes, Value};
+use imglyb_core::{Arg, BorrowedBytes, Bridge, Bytes, DType, Value};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyFloat, PyInt, PyList, PyString, PyTuple};
 use pyo3::{ffi, intern};
 
-use crate::objects::{JClass, JObject};
+use crate::handles::{JClass, JObject};
 
 /// The hook for NumPy arrays passed where Java expects an ImgLib2 interface
 /// (`RandomAccessibleInterval`, `Img`, ...): returns the array wrapped zero-copy as an ImgLib2
@@ -62,23 +62,15 @@ pub(crate) fn is_ndarray(obj: &Bound<'_, PyAny>) -> bool {
 
 /// The Java primitive of a NumPy dtype in native byte order, if there is one.
 pub(crate) fn dtype_prim(array: &Bound<'_, PyAny>) -> PyResult<Option<Prim>> {
-    let dtype = array.getattr(intern!(array.py(), "dtype"))?;
-    let kind: String = dtype.getattr(intern!(array.py(), "kind"))?.extract()?;
-    let size: usize = dtype.getattr(intern!(array.py(), "itemsize"))?.extract()?;
-    let order: String = dtype.getattr(intern!(array.py(), "byteorder"))?.extract()?;
-    if order == ">" || (order == "<" && cfg!(target_endian = "big")) {
-        return Ok(None);
-    }
-    Ok(match (kind.as_str(), size) {
-        ("b", 1) => Some(Prim::Boolean),
-        ("i", 1) => Some(Prim::Byte),
-        ("i", 2) => Some(Prim::Short),
-        ("i", 4) => Some(Prim::Int),
-        ("i", 8) => Some(Prim::Long),
-        ("f", 4) => Some(Prim::Float),
-        ("f", 8) => Some(Prim::Double),
-        _ => None,
-    })
+    let typestr: String = array
+        .getattr(intern!(array.py(), "dtype"))?
+        .getattr(intern!(array.py(), "str"))?
+        .extract()?;
+    Ok(DType::from_typestr(&typestr)
+        .ok()
+        .and_then(DType::java_array)
+        // char[] holds text: a uint16 array is not passed as one.
+        .filter(|p| *p != Prim::Char))
 }
 
 /// An integer value: Python `int` (not `bool`) or anything with `__index__` (NumPy integers).
@@ -129,7 +121,7 @@ fn class_class(py: Python<'_>, bridge: &Bridge) -> PyResult<Arc<ClassInfo>> {
     static CLASS: PyOnceLock<Arc<ClassInfo>> = PyOnceLock::new();
     CLASS
         .get_or_try_init(py, || {
-            crate::call_java(py, || bridge.class_info("java.lang.Class"))
+            crate::java::call_java(py, || bridge.class_info("java.lang.Class"))
         })
         .cloned()
 }
@@ -139,80 +131,54 @@ pub(crate) fn object_type(py: Python<'_>, bridge: &Bridge) -> PyResult<Arc<JType
     static OBJECT: PyOnceLock<Arc<JType>> = PyOnceLock::new();
     OBJECT
         .get_or_try_init(py, || {
-            crate::call_java(py, || {
+            crate::java::call_java(py, || {
                 bridge.class_info("java.lang.Object").map(|c| c.ty.clone())
             })
         })
         .cloned()
 }
 
-/// Classified arguments and their cache key.
-pub(crate) struct Classified {
-    pub(crate) kinds: Vec<ArgKind<'static>>,
-    pub(crate) key: Option<CallKey>,
-}
+/// A call's Python arguments, as overload resolution in core sees them.
+pub(crate) struct PyArgs<'a, 'py>(pub(crate) &'a [Bound<'py, PyAny>]);
 
-/// Rates every argument for overload resolution and builds the cache key.
-pub(crate) fn classify_all(args: &[Bound<'_, PyAny>], mode: Mode) -> PyResult<Classified> {
-    let mut kinds = Vec::with_capacity(args.len());
-    let mut tags = [0usize; KEY_ARGS];
-    let mut keyed = args.len() <= KEY_ARGS;
-    for (i, a) in args.iter().enumerate() {
-        let (kind, tag) = classify(a)?;
-        match tag {
-            Some(t) if i < KEY_ARGS => tags[i] = t,
-            _ => keyed = false,
-        }
-        kinds.push(kind);
-    }
-    let key = keyed.then_some(CallKey {
-        tags,
-        len: args.len() as u8,
-        mode: mode as u8,
-    });
-    Ok(Classified { kinds, key })
-}
+impl HostArgs for PyArgs<'_, '_> {
+    type Error = PyErr;
 
-/// The cache key of `args` when every argument is a plain None, bool, int, float, str or Java
-/// object (the common case), computed without classifying them; `None` otherwise. The tags are
-/// the ones [`classify`] gives, so either way a call finds the same cache entry.
-pub(crate) fn call_key(
-    py: Python<'_>,
-    args: &[Bound<'_, PyAny>],
-    mode: Mode,
-) -> PyResult<Option<CallKey>> {
-    if args.len() > KEY_ARGS {
-        return Ok(None);
+    fn error(&self, e: imglyb_core::Error) -> PyErr {
+        crate::errors::to_py_err(e)
     }
-    let mut tags = [0usize; KEY_ARGS];
-    for (slot, a) in tags.iter_mut().zip(args) {
-        *slot = if a.is_none() {
-            1
+
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    fn plain_kind(&self, i: usize) -> PyResult<Option<ArgKind<'static>>> {
+        let a = &self.0[i];
+        Ok(Some(if a.is_none() {
+            ArgKind::Null
         } else if a.is_exact_instance_of::<PyBool>() {
-            2
+            ArgKind::Bool
         } else if let Ok(o) = a.cast::<JObject>() {
-            &*o.get().obj.class as *const ClassInfo as usize
+            ArgKind::Object(ClassInfo::forever(&o.get().obj.class))
         } else if a.is_exact_instance_of::<PyInt>() {
-            int_tag(a.extract::<i64>().ok())
+            ArgKind::Int(a.extract::<i64>().ok())
         } else if let Ok(f) = a.cast_exact::<PyFloat>() {
-            if overload::fits_f32(f.value()) {
-                20
-            } else {
-                21
-            }
+            ArgKind::Float(f.value())
         } else if let Ok(s) = a.cast_exact::<PyString>() {
-            30 + usize::from(one_unit(s)?)
+            ArgKind::Str { len1: one_unit(s)? }
         } else if a.is_instance_of::<JClass>() {
-            &*class_class(py, crate::bridge()?)? as *const ClassInfo as usize
+            ArgKind::Object(ClassInfo::forever(&class_class(
+                a.py(),
+                crate::java::bridge()?,
+            )?))
         } else {
             return Ok(None);
-        };
+        }))
     }
-    Ok(Some(CallKey {
-        tags,
-        len: args.len() as u8,
-        mode: mode as u8,
-    }))
+
+    fn kind(&self, i: usize) -> PyResult<ArgKind<'static>> {
+        classify(&self.0[i])
+    }
 }
 
 /// Whether a string is one UTF-16 code unit long (so it can be a Java `char`).
@@ -224,72 +190,44 @@ fn one_unit(s: &Bound<'_, PyString>) -> PyResult<bool> {
     Ok((c as u32) < 0x10000)
 }
 
-fn int_tag(v: Option<i64>) -> usize {
-    match v {
-        Some(v) if i8::try_from(v).is_ok() => 10,
-        Some(v) if i16::try_from(v).is_ok() => 11,
-        Some(v) if i32::try_from(v).is_ok() => 12,
-        Some(_) => 13,
-        None => 14,
-    }
-}
-
-/// Core's class cache holds every `ClassInfo` it hands out for the life of the process and
-/// never evicts one, so a reference to one may be given the `'static` lifetime.
-fn forever(class: &ClassInfo) -> &'static ClassInfo {
-    let ptr: *const ClassInfo = class;
-    // SAFETY: the pointee is owned by an `Arc` in core's class cache, which is never dropped
-    // or shrunk, so it lives until the process exits.
-    unsafe { &*ptr }
-}
-
-/// One argument's [`ArgKind`] and cache tag (`None`: do not cache calls with this argument).
-pub(crate) fn classify(obj: &Bound<'_, PyAny>) -> PyResult<(ArgKind<'static>, Option<usize>)> {
+/// One argument's [`ArgKind`], containers included.
+pub(crate) fn classify(obj: &Bound<'_, PyAny>) -> PyResult<ArgKind<'static>> {
     if obj.is_none() {
-        return Ok((ArgKind::Null, Some(1)));
+        return Ok(ArgKind::Null);
     }
     if obj.is_instance_of::<PyBool>() {
-        return Ok((ArgKind::Bool, Some(2)));
+        return Ok(ArgKind::Bool);
     }
     if let Ok(o) = obj.cast::<JObject>() {
-        let class = forever(&o.get().obj.class);
-        return Ok((
-            ArgKind::Object(class),
-            Some(class as *const ClassInfo as usize),
-        ));
+        return Ok(ArgKind::Object(ClassInfo::forever(&o.get().obj.class)));
     }
     if obj.is_instance_of::<JClass>() {
-        let cc = forever(&*class_class(obj.py(), crate::bridge()?)?);
-        return Ok((ArgKind::Object(cc), Some(cc as *const ClassInfo as usize)));
+        let cc = class_class(obj.py(), crate::java::bridge()?)?;
+        return Ok(ArgKind::Object(ClassInfo::forever(&cc)));
     }
     if let Some(v) = as_int(obj) {
-        return Ok((ArgKind::Int(v), Some(int_tag(v))));
+        return Ok(ArgKind::Int(v));
     }
     if let Some(x) = as_float(obj) {
-        let tag = if overload::fits_f32(x) { 20 } else { 21 };
-        return Ok((ArgKind::Float(x), Some(tag)));
+        return Ok(ArgKind::Float(x));
     }
     if let Ok(s) = obj.cast::<PyString>() {
-        let len1 = one_unit(s)?;
-        return Ok((ArgKind::Str { len1 }, Some(30 + usize::from(len1))));
+        return Ok(ArgKind::Str { len1: one_unit(s)? });
     }
     if is_ndarray(obj) {
         let ndim: usize = obj.getattr(intern!(obj.py(), "ndim"))?.extract()?;
         let prim = if ndim == 1 { dtype_prim(obj)? } else { None };
-        return Ok((
-            ArgKind::NdArray {
-                prim,
-                img: ndarray_img_ok(obj),
-            },
-            None,
-        ));
+        return Ok(ArgKind::NdArray {
+            prim,
+            img: ndarray_img_ok(obj),
+        });
     }
     if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
         let items = obj
             .try_iter()?
-            .map(|item| classify(&item?).map(|(k, _)| k))
+            .map(|item| classify(&item?))
             .collect::<PyResult<Vec<_>>>()?;
-        return Ok((ArgKind::Seq(items), None));
+        return Ok(ArgKind::Seq(items));
     }
     Err(PyTypeError::new_err(format!(
         "cannot pass a {} to Java: use None, bool, int, float, str, a list or tuple, a NumPy \
@@ -298,7 +236,6 @@ pub(crate) fn classify(obj: &Bound<'_, PyAny>) -> PyResult<(ArgKind<'static>, Op
     )))
 }
 
-/// The UTF-16 code units of a Python string, lone surrogates kept.
 pub(crate) fn utf16(s: &Bound<'_, PyString>) -> PyResult<Vec<u16>> {
     let bytes = s.call_method1(intern!(s.py(), "encode"), ("utf-16-le", "surrogatepass"))?;
     let bytes: &[u8] = bytes.extract()?;
@@ -368,7 +305,7 @@ pub(crate) fn to_arg(
         // A VM query, not Java code: no need to release the GIL.
         let ok = bridge
             .is_assignable(&o.class, ty)
-            .map_err(crate::to_py_err)?;
+            .map_err(crate::errors::to_py_err)?;
         return if ok {
             Ok(Arg::Object(o.obj.clone()))
         } else {
@@ -378,7 +315,10 @@ pub(crate) fn to_arg(
     if let Ok(c) = obj.cast::<JClass>() {
         let class = c.get().info.class().clone();
         let cc = class_class(py, bridge)?;
-        if bridge.is_assignable(&cc, ty).map_err(crate::to_py_err)? {
+        if bridge
+            .is_assignable(&cc, ty)
+            .map_err(crate::errors::to_py_err)?
+        {
             return Ok(Arg::Object(class));
         }
         return Err(type_error(obj, ty));
@@ -540,16 +480,7 @@ fn ndarray_arg(
 
 /// The NumPy dtype name of a Java primitive.
 pub(crate) fn numpy_name(p: Prim) -> &'static str {
-    match p {
-        Prim::Boolean => "bool",
-        Prim::Byte => "int8",
-        Prim::Char => "uint16",
-        Prim::Short => "int16",
-        Prim::Int => "int32",
-        Prim::Long => "int64",
-        Prim::Float => "float32",
-        Prim::Double | Prim::Void => "float64",
-    }
+    DType::of_java_array(p).map_or("float64", DType::numpy_name)
 }
 
 /// Converts `obj` to Java primitive `p`.

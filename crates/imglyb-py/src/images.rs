@@ -20,8 +20,8 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyMemoryView, PyTuple};
 
-use crate::objects::JObject;
-use crate::{call_java, pixels};
+use crate::handles::JObject;
+use crate::java::{call_java, pixels};
 
 /// What NumPy's array interface says about an array's memory.
 pub(crate) struct ArrayMemory {
@@ -97,7 +97,7 @@ fn dtype_error(obj: &Bound<'_, PyAny>) -> PyErr {
         .and_then(|a| a.getattr("dtype")?.getattr("str")?.extract::<String>());
     match typestr {
         Ok(t) => match DType::from_typestr(&t) {
-            Err(e) => crate::to_py_err(e),
+            Err(e) => crate::errors::to_py_err(e),
             Ok(d) => PyTypeError::new_err(format!(
                 "cannot share this {} memory; copy it first with np.ascontiguousarray(arr)",
                 d.numpy_name(),
@@ -154,7 +154,7 @@ fn export_of<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
 /// Reads the array's metadata into a descriptor, refusing what ImgLib2 cannot take.
 fn descriptor(array: &Bound<'_, PyAny>) -> PyResult<ImageDescriptor> {
     let memory = ArrayMemory::of(array)?;
-    let dtype = DType::from_typestr(&memory.typestr).map_err(crate::to_py_err)?;
+    let dtype = DType::from_typestr(&memory.typestr).map_err(crate::errors::to_py_err)?;
     if memory.shape.is_empty() {
         return Err(PyValueError::new_err(
             "a 0-d array has no axes for an ImgLib2 image; use arr.reshape(1) for a \
@@ -168,7 +168,7 @@ fn descriptor(array: &Bound<'_, PyAny>) -> PyResult<ImageDescriptor> {
         &memory.strides,
         memory.read_only,
     )
-    .map_err(crate::to_py_err)
+    .map_err(crate::errors::to_py_err)
 }
 
 /// The owner of a wrapped array's export, as core holds it. Java releases it on its cleaner
@@ -192,8 +192,8 @@ pub(crate) fn wrap(obj: &Bound<'_, PyAny>, pixels: PixelType) -> PyResult<JObjec
     let array = export_of(obj)?;
     let desc = descriptor(&array)?;
     let owner = array.unbind();
-    let layer = crate::pixels()?;
-    let calls = crate::bridge()?;
+    let layer = crate::java::pixels()?;
+    let calls = crate::java::bridge()?;
     let obj = call_java(py, move || {
         // SAFETY: the owner (a NumPy array over a memoryview of the object) holds the buffer
         // export open: the exporter keeps the memory valid and in place (NumPy refuses resize

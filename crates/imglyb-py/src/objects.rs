@@ -12,23 +12,9 @@ use pyo3::prelude::*;
 use pyo3::types::{PyInt, PySlice, PyString, PyTuple};
 use pyo3::{IntoPyObjectExt, ffi, intern};
 
-use crate::convert::{self, to_arg, to_py};
-use crate::{bridge, call_java};
-
-/// A Java class: call it to construct, read and write static fields, call static methods.
-#[pyclass(module = "imglyb", name = "JavaClass", frozen, dict)]
-#[derive(Debug)]
-pub struct JClass {
-    pub(crate) info: Arc<ClassInfo>,
-}
-
-/// A Java object: methods and public fields by name; Java arrays, lists, maps and iterables
-/// also behave as Python sequences, mappings and iterables.
-#[pyclass(module = "imglyb", name = "JavaObject", frozen, weakref)]
-#[derive(Debug)]
-pub struct JObject {
-    pub(crate) obj: JObj,
-}
+use crate::convert::{self, PyArgs, to_arg, to_py};
+pub use crate::handles::{JClass, JObject};
+use crate::java::{bridge, call_java};
 
 /// A Java method (all overloads of one name), bound to an object or a class.
 #[pyclass(module = "imglyb", name = "JavaMethod", frozen)]
@@ -88,13 +74,13 @@ pub(crate) fn call_group(
         Some(m) => match convert_args(py, bridge, args, m, false, &mut keep) {
             Ok(jargs) => (m, jargs),
             Err(e) if e.is_instance_of::<PyTypeError>(py) => {
-                resolve_args(py, bridge, owner, group, mode, args)?;
+                resolve_args(bridge, owner, group, mode, args)?;
                 return Err(e);
             }
             Err(e) => return Err(e),
         },
         None => {
-            let r = resolve_args(py, bridge, owner, group, mode, args)?;
+            let r = resolve_args(bridge, owner, group, mode, args)?;
             let m = &group.overloads[r.index];
             (m, convert_args(py, bridge, args, m, r.spread, &mut keep)?)
         }
@@ -110,29 +96,14 @@ pub(crate) fn call_group(
 }
 
 fn resolve_args(
-    py: Python<'_>,
     bridge: &Bridge,
     owner: &ClassInfo,
     group: &MethodGroup,
     mode: Mode,
     args: &[Bound<'_, PyAny>],
 ) -> PyResult<overload::Resolved> {
-    if let Some(key) = convert::call_key(py, args, mode)?
-        && let Some(r) = overload::cached(group, &key)
-    {
-        return Ok(r);
-    }
-    let classified = convert::classify_all(args, mode)?;
-    let env = bridge.raw_env().map_err(crate::to_py_err)?;
-    overload::resolve(
-        env,
-        owner.name(),
-        group,
-        mode,
-        &classified.kinds,
-        classified.key,
-    )
-    .map_err(crate::to_py_err)
+    let env = bridge.raw_env().map_err(crate::errors::to_py_err)?;
+    overload::resolve_args(&env, owner.name(), group, mode, &PyArgs(args))
 }
 
 /// Converts `args` to `m`'s parameter types; with `spread`, the trailing arguments fill the

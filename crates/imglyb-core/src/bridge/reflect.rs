@@ -230,6 +230,18 @@ pub struct ClassInfo {
 }
 
 impl ClassInfo {
+    /// This description for the life of the process: every `ClassInfo` is made by the class
+    /// cache, which keeps it for good, so a host may hold it as `&'static` (in a cache key, an
+    /// [`ArgKind`](super::overload::ArgKind)).
+    pub fn forever(this: &Arc<ClassInfo>) -> &'static ClassInfo {
+        let ptr = Arc::as_ptr(this);
+        // SAFETY: ClassInfo is non-exhaustive, so only this crate makes one, and it makes them
+        // only in ClassCache::for_class, which keeps every description it hands out in a map
+        // that is never shrunk or dropped (the cache lives in a static). The pointee therefore
+        // lives until the process exits, and it is never mutated (no `&mut` is ever taken).
+        unsafe { &*ptr }
+    }
+
     /// The binary name.
     pub fn name(&self) -> &str {
         &self.ty.name

@@ -96,6 +96,32 @@ impl DType {
         self.facts().3
     }
 
+    /// The Java primitive array type whose elements have this dtype's values exactly: `bool` is
+    /// `boolean[]`, `int8` `byte[]`, `uint16` `char[]`, `int16` `short[]`, `int32` `int[]`,
+    /// `int64` `long[]`, `float32` `float[]`, `float64` `double[]`; `None` for the rest (Java has
+    /// no unsigned arrays but `char[]`, and no complex ones).
+    pub fn java_array(self) -> Option<Prim> {
+        Some(match self {
+            DType::Bool => Prim::Boolean,
+            DType::I8 => Prim::Byte,
+            DType::U16 => Prim::Char,
+            DType::I16 => Prim::Short,
+            DType::I32 => Prim::Int,
+            DType::I64 => Prim::Long,
+            DType::F32 => Prim::Float,
+            DType::F64 => Prim::Double,
+            _ => return None,
+        })
+    }
+
+    /// The dtype of a Java primitive array's elements, the inverse of [`DType::java_array`];
+    /// `None` for `void`.
+    pub fn of_java_array(prim: Prim) -> Option<DType> {
+        DType::ALL
+            .into_iter()
+            .find(|d| d.java_array() == Some(prim))
+    }
+
     /// Java primitives per pixel: 2 for complex types, else 1.
     pub fn components(self) -> usize {
         self.itemsize() / self.access().size()
