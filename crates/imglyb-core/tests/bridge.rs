@@ -43,7 +43,7 @@ fn call(
     let jvm = jvm();
     let g = group(class, name);
     let env = jvm.raw_env()?;
-    let r = overload::resolve(env, class.name(), g, Mode::Static, kinds, None)?;
+    let r = overload::resolve(&env, class.name(), g, Mode::Static, kinds, None)?;
     assert!(!r.spread);
     jvm.invoke(&g.overloads[r.index], None, args)
 }
@@ -109,7 +109,7 @@ fn overloads_prefer_exact_then_widest_and_list_candidates() {
     let abs = group(&math, "abs");
     let env = jvm.raw_env().unwrap();
     let pick = |kinds: &[ArgKind<'_>]| {
-        overload::resolve(env, "java.lang.Math", abs, Mode::Static, kinds, None)
+        overload::resolve(&env, "java.lang.Math", abs, Mode::Static, kinds, None)
             .map(|r| abs.overloads[r.index].signature())
     };
     assert_eq!(
@@ -142,7 +142,7 @@ fn reference_overloads_pick_the_most_specific_type() {
     let env = jvm.raw_env().unwrap();
     // floats(long...) is the one overload taking a long[] alone.
     let r = overload::resolve(
-        env,
+        &env,
         arrays.name(),
         floats,
         Mode::Static,
@@ -172,7 +172,7 @@ fn reference_overloads_pick_the_most_specific_type() {
     let views = jvm.class_info("net.imglib2.view.Views").unwrap();
     let rotate = group(&views, "rotate");
     let r = overload::resolve(
-        env,
+        &env,
         views.name(),
         rotate,
         Mode::Static,
