@@ -117,7 +117,14 @@ fn link_check(tool: &Path, classes: &Path, jars: &std::ffi::OsStr, also: &[&Path
     }
 }
 
+/// The Rust side of the contract with the Java classes, compiled here too: `org.imglyb.Contract`
+/// is generated from it.
+#[path = "src/contract.rs"]
+#[allow(dead_code)]
+mod contract;
+
 fn main() {
+    println!("cargo:rerun-if-changed=src/contract.rs");
     for var in [
         "IMGLYB_IMGLIB2_JAR",
         "IMGLYB_JAVA_SRC",
@@ -187,7 +194,10 @@ fn main() {
     }
     let cp = env::join_paths([jar.as_path(), compat.as_path()]).expect("classpath");
 
-    let mut sources = vec![build_info];
+    let contract_java = generated.join("org/imglyb/Contract.java");
+    fs::write(&contract_java, contract::java_source()).expect("write Contract.java");
+
+    let mut sources = vec![build_info, contract_java];
     files_with_ext(&src, "java", &mut sources);
     compile(&cp.to_string_lossy(), &classes, &sources, &src);
 

@@ -100,6 +100,7 @@
 #![cfg_attr(feature = "ndarray", doc = include_str!("arrays.md"))]
 #![deny(missing_docs)]
 
+pub mod contract;
 mod error;
 pub mod jni;
 pub mod runtime;

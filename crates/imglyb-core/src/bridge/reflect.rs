@@ -13,46 +13,47 @@ use super::overload::CallCache;
 use crate::error::{Error, Result};
 use crate::jni::{FieldId, Frame, JRef, MethodId, Prim, RawEnv, jcall};
 
-/// Bits of [`JType::flags`], computed in Java (`org.imglyb.Reflect.flags`).
+/// Bits of [`JType::flags`], computed in Java (`org.imglyb.Reflect.flags`); the values are the
+/// contract's (`crate::contract::T_*`).
 pub mod flags {
     /// A `String` can be passed (String, CharSequence, Object, ...).
-    pub const STRING: u32 = 1;
+    pub const STRING: u32 = crate::contract::T_STRING;
     /// A `Boolean` can be passed.
-    pub const BOOLEAN: u32 = 1 << 1;
+    pub const BOOLEAN: u32 = crate::contract::T_BOOLEAN;
     /// A `Byte` can be passed.
-    pub const BYTE: u32 = 1 << 2;
+    pub const BYTE: u32 = crate::contract::T_BYTE;
     /// A `Character` can be passed.
-    pub const CHAR: u32 = 1 << 3;
+    pub const CHAR: u32 = crate::contract::T_CHAR;
     /// A `Short` can be passed.
-    pub const SHORT: u32 = 1 << 4;
+    pub const SHORT: u32 = crate::contract::T_SHORT;
     /// An `Integer` can be passed.
-    pub const INT: u32 = 1 << 5;
+    pub const INT: u32 = crate::contract::T_INT;
     /// A `Long` can be passed.
-    pub const LONG: u32 = 1 << 6;
+    pub const LONG: u32 = crate::contract::T_LONG;
     /// A `Float` can be passed.
-    pub const FLOAT: u32 = 1 << 7;
+    pub const FLOAT: u32 = crate::contract::T_FLOAT;
     /// A `Double` can be passed.
-    pub const DOUBLE: u32 = 1 << 8;
+    pub const DOUBLE: u32 = crate::contract::T_DOUBLE;
     /// An `ArrayList` can be passed (List, Collection, Iterable, Object).
-    pub const LIST: u32 = 1 << 9;
+    pub const LIST: u32 = crate::contract::T_LIST;
     /// An ImgLib2 `Img` can be passed, and the type is not `Object`.
-    pub const IMG: u32 = 1 << 10;
+    pub const IMG: u32 = crate::contract::T_IMG;
     /// The type is an interface.
-    pub const INTERFACE: u32 = 1 << 11;
+    pub const INTERFACE: u32 = crate::contract::T_INTERFACE;
     /// The type is a `java.util.Iterator`.
-    pub const ITERATOR: u32 = 1 << 12;
+    pub const ITERATOR: u32 = crate::contract::T_ITERATOR;
     /// The type is a `java.lang.Iterable`.
-    pub const ITERABLE: u32 = 1 << 13;
+    pub const ITERABLE: u32 = crate::contract::T_ITERABLE;
     /// The type is a `java.util.Collection`.
-    pub const COLLECTION: u32 = 1 << 14;
+    pub const COLLECTION: u32 = crate::contract::T_COLLECTION;
     /// The type is a `java.util.List`.
-    pub const LIST_CLASS: u32 = 1 << 15;
+    pub const LIST_CLASS: u32 = crate::contract::T_LIST_CLASS;
     /// The type is a `java.util.Map`.
-    pub const MAP: u32 = 1 << 16;
+    pub const MAP: u32 = crate::contract::T_MAP;
     /// The type is abstract (or an interface).
-    pub const ABSTRACT: u32 = 1 << 17;
+    pub const ABSTRACT: u32 = crate::contract::T_ABSTRACT;
     /// The type is a `Throwable`.
-    pub const THROWABLE: u32 = 1 << 18;
+    pub const THROWABLE: u32 = crate::contract::T_THROWABLE;
 }
 
 /// The flag of [`JType::flags`] saying a parameter accepts this primitive's box.
@@ -511,8 +512,8 @@ impl ClassCache {
                             name: name.to_owned(),
                             // SAFETY: the id is of a field of a class this ClassInfo keeps loaded.
                             id: unsafe { FieldId::from_raw(id) },
-                            is_static: mflags & 1 != 0,
-                            is_final: mflags & 4 != 0,
+                            is_static: mflags & crate::contract::M_STATIC != 0,
+                            is_final: mflags & crate::contract::M_FINAL != 0,
                             declaring: ty(declaring)?,
                             ty: ty(ret)?,
                         }),
@@ -529,8 +530,8 @@ impl ClassCache {
                         name: name.to_owned(),
                         // SAFETY: the id is of a method of a class this ClassInfo keeps loaded.
                         id: unsafe { MethodId::from_raw(id) },
-                        is_static: mflags & 1 != 0,
-                        varargs: mflags & 2 != 0,
+                        is_static: mflags & crate::contract::M_STATIC != 0,
+                        varargs: mflags & crate::contract::M_VARARGS != 0,
                         declaring: ty(declaring)?,
                         ret: ty(ret)?,
                         params,

@@ -12,6 +12,9 @@ use unsafe_access::{LayoutError, MAX_NDIM, StridedLayout};
 use crate::error::{Error, Result};
 use crate::jni::Prim;
 
+// The Java classes check dimensions against the contract; descriptors against unsafe-access.
+const _: () = assert!(crate::contract::MAX_DIMENSIONS as usize == MAX_NDIM);
+
 /// A pixel type imglyb can share between NumPy and ImgLib2.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DType {
@@ -64,7 +67,22 @@ impl DType {
 
     /// The number the Java side knows this dtype by (its index in [`DType::ALL`]).
     pub fn code(self) -> i32 {
-        Self::ALL.iter().position(|d| *d == self).unwrap_or(0) as i32
+        use crate::contract as c;
+        match self {
+            DType::Bool => c::BOOL,
+            DType::U8 => c::U8,
+            DType::I8 => c::I8,
+            DType::U16 => c::U16,
+            DType::I16 => c::I16,
+            DType::U32 => c::U32,
+            DType::I32 => c::I32,
+            DType::U64 => c::U64,
+            DType::I64 => c::I64,
+            DType::F32 => c::F32,
+            DType::F64 => c::F64,
+            DType::C64 => c::C64,
+            DType::C128 => c::C128,
+        }
     }
 
     /// NumPy's name: `"float32"`.

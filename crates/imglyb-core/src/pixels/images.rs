@@ -27,14 +27,14 @@ use jni::sys::{self, JNINativeMethod, jclass, jint, jlong, jobject, jsize, jvalu
 use super::descriptor::Pixel;
 use super::descriptor::{DType, ImageDescriptor};
 use crate::error::{Error, Result};
-use crate::jni::{Frame, JRef, MethodId, RawEnv, jcall, with_prim};
+use crate::jni::{FieldId, Frame, JRef, MethodId, RawEnv, jcall, with_prim};
 use crate::runtime::Jvm;
 
 const IMAGES_CLASS: &str = "org.imglyb.Images";
 const MEMORY_CLASS: &str = "org.imglyb.Memory";
 
-/// The Java type code of ARGB pixels (`Images.ARGB`); the other codes are [`DType::code`].
-const ARGB_CODE: i64 = 13;
+/// The Java type code of ARGB pixels; the other codes are [`DType::code`].
+const ARGB_CODE: i64 = crate::contract::ARGB as i64;
 
 /// Keeps wrapped memory alive. It is dropped exactly once, on any thread, after Java can no
 /// longer reach the memory (or right away when wrapping fails).
@@ -202,6 +202,8 @@ pub struct Pixels {
     images: JRef,
     rai: JRef,
     class_name: MethodId,
+    shared: SharedFields,
+    shape_fields: ShapeFields,
     wrap: MethodId,
     describe: MethodId,
     shape: MethodId,
@@ -212,8 +214,45 @@ static PIXELS: OnceLock<Pixels> = OnceLock::new();
 
 /// The static methods of `Images` this layer calls, with their JNI descriptors.
 const WRAP_SIG: &std::ffi::CStr = c"(JJI[J[JJZJ)Lnet/imglib2/img/Img;";
-const DESCRIBE_SIG: &std::ffi::CStr = c"(Ljava/lang/Object;)[J";
-const SHAPE_SIG: &std::ffi::CStr = c"(Ljava/lang/Object;)[J";
+const DESCRIBE_SIG: &std::ffi::CStr = c"(Ljava/lang/Object;)Lorg/imglyb/Images$Shared;";
+const SHAPE_SIG: &std::ffi::CStr = c"(Ljava/lang/Object;)Lorg/imglyb/Images$Shape;";
+
+/// Field ids of `Images.Shared`, what `Images.describe` returns.
+#[derive(Debug)]
+struct SharedFields {
+    _class: JRef,
+    address: FieldId,
+    code: FieldId,
+    read_only: FieldId,
+    dims: FieldId,
+    byte_strides: FieldId,
+}
+
+/// Field ids of `Images.Shape`, what `Images.shape` returns.
+#[derive(Debug)]
+struct ShapeFields {
+    _class: JRef,
+    code: FieldId,
+    dims: FieldId,
+}
+
+/// The id of field `name` (JNI type `sig`) of `class`.
+fn field_id(
+    frame: &Frame,
+    class: &JRef,
+    name: &std::ffi::CStr,
+    sig: &std::ffi::CStr,
+) -> Result<FieldId> {
+    let env = frame.env();
+    // SAFETY: `class` is a live class reference and both strings are NUL-terminated.
+    let id = unsafe { jcall!(env, GetFieldID, class.as_raw(), name.as_ptr(), sig.as_ptr()) };
+    frame.check()?;
+    if id.is_null() {
+        return Err(Error::Internal(format!("field {name:?} is missing")));
+    }
+    // SAFETY: the id belongs to `class`, which the caller keeps loaded for good.
+    Ok(unsafe { FieldId::from_raw(id) })
+}
 const COPY_OUT_SIG: &std::ffi::CStr = c"(Ljava/lang/Object;JJI)Ljava/lang/Object;";
 
 impl Pixels {
@@ -281,7 +320,24 @@ impl Pixels {
             // SAFETY: the id belongs to `images`, which this Pixels keeps loaded for good.
             Ok(unsafe { MethodId::from_raw(id) })
         };
+        let shared_class = jvm.loader().class("org.imglyb.Images$Shared", false)?;
+        let shared = SharedFields {
+            address: field_id(&frame, &shared_class, c"address", c"J")?,
+            code: field_id(&frame, &shared_class, c"code", c"I")?,
+            read_only: field_id(&frame, &shared_class, c"readOnly", c"Z")?,
+            dims: field_id(&frame, &shared_class, c"dims", c"[J")?,
+            byte_strides: field_id(&frame, &shared_class, c"byteStrides", c"[J")?,
+            _class: shared_class,
+        };
+        let shape_class = jvm.loader().class("org.imglyb.Images$Shape", false)?;
+        let shape_fields = ShapeFields {
+            code: field_id(&frame, &shape_class, c"code", c"I")?,
+            dims: field_id(&frame, &shape_class, c"dims", c"[J")?,
+            _class: shape_class,
+        };
         let pixels = Pixels {
+            shared,
+            shape_fields,
             rai,
             // SAFETY: java.lang.Class is never unloaded.
             class_name: unsafe { MethodId::from_raw(get_name) },
@@ -516,24 +572,35 @@ impl Pixels {
     /// `examples/wrap_array.rs` reads a wrapped array back as an `ndarray` view through this.
     pub fn describe(&self, image: &JRef) -> Result<Option<SharedImage>> {
         let mut frame = Frame::attach()?;
-        let array = self.call_object(&mut frame, self.describe, &[jvalue { l: image.as_raw() }])?;
-        if array.is_null() {
+        let shared =
+            self.call_object(&mut frame, self.describe, &[jvalue { l: image.as_raw() }])?;
+        if shared.is_null() {
             return Ok(None);
         }
-        let v = read_long_array(&frame, array)?;
-        let bad = || Error::Internal(format!("Images.describe returned {v:?}"));
-        let n = usize::try_from(*v.get(3).ok_or_else(bad)?).map_err(|_| bad())?;
-        if v.len() != 4 + 2 * n {
-            return Err(bad());
+        let f = &self.shared;
+        let env = frame.env();
+        let bad = |what: &str| Error::Internal(format!("Images.describe returned {what}"));
+        // SAFETY: `shared` is a live Images.Shared (the method's declared return type), and
+        // each id below is a field of that class with the type read.
+        let address = unsafe { jcall!(env, GetLongField, shared, f.address.raw()) };
+        // SAFETY: as above.
+        let code = unsafe { jcall!(env, GetIntField, shared, f.code.raw()) };
+        // SAFETY: as above.
+        let read_only = unsafe { jcall!(env, GetBooleanField, shared, f.read_only.raw()) };
+        let dims = long_array_field(&mut frame, shared, f.dims)?;
+        let strides = long_array_field(&mut frame, shared, f.byte_strides)?;
+        let (dtype, argb) =
+            dtype_of_code(i64::from(code)).ok_or_else(|| bad("an unknown type code"))?;
+        if dims.len() != strides.len() {
+            return Err(bad("dimensions and strides of different lengths"));
         }
-        let (dtype, argb) = dtype_of_code(v[1]).ok_or_else(bad)?;
         Ok(Some(SharedImage {
-            address: v[0] as usize,
+            address: address as usize,
             dtype,
             argb,
-            shape: v[4..4 + n].iter().rev().map(|&d| d as usize).collect(),
-            strides: v[4 + n..].iter().rev().map(|&s| s as isize).collect(),
-            read_only: v[2] != 0,
+            shape: dims.iter().rev().map(|&d| d as usize).collect(),
+            strides: strides.iter().rev().map(|&s| s as isize).collect(),
+            read_only: read_only != 0,
         }))
     }
 
@@ -541,32 +608,26 @@ impl Pixels {
     /// has a NumPy dtype). Java's refusal becomes [`Error::TypeMismatch`].
     pub fn image_shape(&self, image: &JRef) -> Result<ImageShape> {
         let mut frame = Frame::attach()?;
-        let array = match self.call_object(&mut frame, self.shape, &[jvalue { l: image.as_raw() }])
+        let shape = match self.call_object(&mut frame, self.shape, &[jvalue { l: image.as_raw() }])
         {
-            Ok(array) if !array.is_null() => array,
+            Ok(shape) if !shape.is_null() => shape,
             Ok(_) => return Err(Error::Internal("Images.shape returned null".into())),
-            Err(Error::Java(t)) if t.class_name == "java.lang.IllegalArgumentException" => {
-                return Err(Error::TypeMismatch(
-                    t.message
-                        .clone()
-                        .unwrap_or_default()
-                        .trim_start_matches("imglyb: ")
-                        .to_owned(),
-                ));
+            // Java refuses the image: a type error, in Java's words.
+            Err(Error::Java(t)) if t.class_name == "org.imglyb.Refusal" => {
+                return Err(Error::TypeMismatch(t.message.clone().unwrap_or_default()));
             }
             Err(e) => return Err(e),
         };
-        let v = read_long_array(&frame, array)?;
-        let bad = || Error::Internal(format!("Images.shape returned {v:?}"));
-        let n = usize::try_from(*v.get(1).ok_or_else(bad)?).map_err(|_| bad())?;
-        if v.len() != 2 + n {
-            return Err(bad());
-        }
-        let (dtype, argb) = dtype_of_code(v[0]).ok_or_else(bad)?;
+        let f = &self.shape_fields;
+        // SAFETY: `shape` is a live Images.Shape and `code` its int field.
+        let code = unsafe { jcall!(frame.env(), GetIntField, shape, f.code.raw()) };
+        let dims = long_array_field(&mut frame, shape, f.dims)?;
+        let (dtype, argb) = dtype_of_code(i64::from(code))
+            .ok_or_else(|| Error::Internal(format!("Images.shape returned type code {code}")))?;
         Ok(ImageShape {
             dtype,
             argb,
-            shape: v[2..].iter().rev().map(|&d| d as usize).collect(),
+            shape: dims.iter().rev().map(|&d| d as usize).collect(),
         })
     }
 
@@ -723,9 +784,15 @@ fn new_long_array(frame: &mut Frame, values: &[i64]) -> Result<jobject> {
     Ok(array)
 }
 
-/// Reads a Java `long[]` (a live reference).
-fn read_long_array(frame: &Frame, array: jobject) -> Result<Vec<i64>> {
+/// Reads the `long[]` field `id` of `obj` (a live object of the field's class).
+fn long_array_field(frame: &mut Frame, obj: jobject, id: FieldId) -> Result<Vec<i64>> {
     let env = frame.env();
+    // SAFETY: `id` is a long[] field of `obj`'s class (the callers' contract).
+    let array = unsafe { jcall!(env, GetObjectField, obj, id.raw()) };
+    let array = frame.checked_local(array)?;
+    if array.is_null() {
+        return Ok(Vec::new());
+    }
     // SAFETY: `array` is a live long[] reference.
     let len = unsafe { jcall!(env, GetArrayLength, array) };
     let mut out = vec![0i64; usize::try_from(len).unwrap_or(0)];

@@ -3,6 +3,8 @@
  */
 package org.imglyb;
 
+import static org.imglyb.Contract.*;
+
 import net.imglib2.Cursor;
 import net.imglib2.FlatIterationOrder;
 import net.imglib2.IterableInterval;
@@ -43,7 +45,7 @@ import net.imglib2.view.SubsampleView;
  * Images over native memory: the static entry points imglyb's native code calls to wrap memory,
  * to describe an image as memory, and to copy an image out.
  *
- * <p><b>Type codes</b> are shared with Rust ({@code imglyb_core::DType::code}): 0 bool, 1 uint8,
+ * <p><b>Type codes</b> are {@link Contract}'s, generated from Rust ({@code imglyb_core::contract}): 0 bool, 1 uint8,
  * 2 int8, 3 uint16, 4 int16, 5 uint32, 6 int32, 7 uint64, 8 int64, 9 float32, 10 float64,
  * 11 complex64, 12 complex128, and 13 for ARGB over 32-bit pixels. Bool is stored as one byte and
  * shown to ImgLib2 as {@code NativeBoolType} where ImgLib2 has it (5.6 and newer), otherwise as
@@ -54,12 +56,7 @@ import net.imglib2.view.SubsampleView;
  */
 public final class Images {
 
-	static final int BOOL = 0, U8 = 1, I8 = 2, U16 = 3, I16 = 4, U32 = 5, I32 = 6, U64 = 7, I64 = 8, F32 = 9, F64 = 10, C64 = 11, C128 = 12, ARGB = 13;
-
 	static final int BYTE = 0, SHORT = 1, INT = 2, LONG = 3, FLOAT = 4, DOUBLE = 5;
-
-	/** At most this many dimensions, as NumPy. */
-	static final int MAX_DIMENSIONS = 32;
 
 	private Images() {}
 
@@ -447,13 +444,48 @@ public final class Images {
 	}
 
 	/**
+	 * An image as NumPy sees its memory: what {@link #describe} returns, read by Rust through
+	 * field ids. Dimensions and strides are in ImgLib2's order.
+	 */
+	public static final class Shared {
+		/** The address of the pixel at the image's min. */
+		public final long address;
+		/** The pixel type code ({@link Contract}). */
+		public final int code;
+		/** Whether Java refuses writes to the memory. */
+		public final boolean readOnly;
+		/** The image's dimensions. */
+		public final long[] dims;
+		/** The byte stride of each dimension. */
+		public final long[] byteStrides;
+
+		Shared(final long address, final int code, final boolean readOnly, final long[] dims, final long[] byteStrides) {
+			this.address = address;
+			this.code = code;
+			this.readOnly = readOnly;
+			this.dims = dims;
+			this.byteStrides = byteStrides;
+		}
+	}
+
+	/** The type and dimensions of an image to copy out: what {@link #shape} returns. */
+	public static final class Shape {
+		/** The pixel type code ({@link Contract}). */
+		public final int code;
+		/** The image's dimensions, in ImgLib2's order. */
+		public final long[] dims;
+
+		Shape(final int code, final long[] dims) {
+			this.code = code;
+			this.dims = dims;
+		}
+	}
+
+	/**
 	 * Describes {@code image} as NumPy would see its memory, or returns null when it is not a
 	 * strided interval over memory imglyb knows (then it can only be copied).
-	 *
-	 * @return {@code {address, code, readOnly (0 or 1), n, dims[0..n), byteStrides[0..n)}}, with
-	 *         the address of the pixel at the image's min and ImgLib2-order dimensions.
 	 */
-	public static long[] describe(final Object image) {
+	public static Shared describe(final Object image) {
 		if (!(image instanceof RandomAccessibleInterval)) {
 			return null;
 		}
@@ -496,16 +528,13 @@ public final class Images {
 		catch (final ArithmeticException e) {
 			return null;
 		}
-		final long[] out = new long[4 + 2 * n];
-		out[0] = layout.memory.address + (first << shift);
-		out[1] = layout.memory.type;
-		out[2] = layout.memory.readOnly ? 1 : 0;
-		out[3] = n;
+		final long[] dims = new long[n];
+		final long[] byteStrides = new long[n];
 		for (int d = 0; d < n; d++) {
-			out[4 + d] = interval.dimension(d);
-			out[4 + n + d] = layout.strides[d] << shift;
+			dims[d] = interval.dimension(d);
+			byteStrides[d] = layout.strides[d] << shift;
 		}
-		return out;
+		return new Shared(layout.memory.address + (first << shift), layout.memory.type, layout.memory.readOnly, dims, byteStrides);
 	}
 
 	/**
@@ -530,15 +559,14 @@ public final class Images {
 	}
 
 	/**
-	 * The type code and ImgLib2-order dimensions of an image to copy out:
-	 * {@code {code, n, dims[0..n)}}.
+	 * The type code and ImgLib2-order dimensions of an image to copy out.
 	 *
-	 * @throws IllegalArgumentException when {@code image} is not a RandomAccessibleInterval or has
-	 *         a pixel type without a NumPy dtype
+	 * @throws Refusal when {@code image} is not a RandomAccessibleInterval or has a pixel type
+	 *         without a NumPy dtype
 	 */
-	public static long[] shape(final Object image) {
+	public static Shape shape(final Object image) {
 		if (!(image instanceof RandomAccessibleInterval)) {
-			throw new IllegalArgumentException("imglyb: to_numpy needs a RandomAccessibleInterval (an Img or an interval view), got " + (image instanceof RandomAccessible ? "an unbounded " : "") + image.getClass().getName() + (image instanceof RandomAccessible ? "; bound it with Views.interval first" : ""));
+			throw new Refusal("to_numpy needs a RandomAccessibleInterval (an Img or an interval view), got " + (image instanceof RandomAccessible ? "an unbounded " : "") + image.getClass().getName() + (image instanceof RandomAccessible ? "; bound it with Views.interval first" : ""));
 		}
 		final RandomAccessibleInterval<?> rai = (RandomAccessibleInterval<?>) image;
 		checkSizes(rai);
@@ -546,16 +574,9 @@ public final class Images {
 		final int code = layout != null ? layout.memory.type : Intervals.numElements(rai) == 0 ? -1 : typeCode(pixel(rai));
 		if (code < 0) {
 			final String what = Intervals.numElements(rai) == 0 ? "an empty image of unknown type" : pixel(rai).getClass().getName();
-			throw new IllegalArgumentException("imglyb: NumPy has no dtype for " + what + "; convert it first (for example with net.imglib2.converter.Converters) to one of the types in imglyb's table");
+			throw new Refusal("NumPy has no dtype for " + what + "; convert it first (for example with net.imglib2.converter.Converters) to one of the types in imglyb's table");
 		}
-		final int n = rai.numDimensions();
-		final long[] out = new long[2 + n];
-		out[0] = code;
-		out[1] = n;
-		for (int d = 0; d < n; d++) {
-			out[2 + d] = rai.dimension(d);
-		}
-		return out;
+		return new Shape(code, Intervals.dimensionsAsLongArray(rai));
 	}
 
 	/**

@@ -372,7 +372,7 @@ public final class Memory {
 	NativeAccess newAccess() {
 		switch (Images.primitive(type)) {
 			case Images.BYTE:
-				return type == Images.BOOL && NativeBools.supported() ? NativeBools.access(this) : new NativeByteAccess(this);
+				return type == Contract.BOOL && NativeBools.supported() ? NativeBools.access(this) : new NativeByteAccess(this);
 			case Images.SHORT:
 				return new NativeShortAccess(this);
 			case Images.INT:

@@ -3,6 +3,8 @@
  */
 package org.imglyb;
 
+import static org.imglyb.Contract.*;
+
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Executable;
 import java.lang.reflect.Field;
@@ -30,31 +32,7 @@ import java.util.Map;
  */
 public final class Reflect {
 
-	// Type flags: which Python-side values a parameter of this type can take.
-	static final int T_STRING = 1;
-	static final int T_BOOLEAN = 1 << 1;
-	static final int T_BYTE = 1 << 2;
-	static final int T_CHAR = 1 << 3;
-	static final int T_SHORT = 1 << 4;
-	static final int T_INT = 1 << 5;
-	static final int T_LONG = 1 << 6;
-	static final int T_FLOAT = 1 << 7;
-	static final int T_DOUBLE = 1 << 8;
-	static final int T_LIST = 1 << 9;
-	static final int T_IMG = 1 << 10;
-	static final int T_INTERFACE = 1 << 11;
-	static final int T_ITERATOR = 1 << 12;
-	static final int T_ITERABLE = 1 << 13;
-	static final int T_COLLECTION = 1 << 14;
-	static final int T_LIST_CLASS = 1 << 15;
-	static final int T_MAP = 1 << 16;
-	static final int T_ABSTRACT = 1 << 17;
-	static final int T_THROWABLE = 1 << 18;
-
-	// Member flags.
-	static final int M_STATIC = 1;
-	static final int M_VARARGS = 1 << 1;
-	static final int M_FINAL = 1 << 2;
+	// Type flags (T_*) and member flags (M_*) are Contract's, generated from Rust.
 
 	private static final Class<?>[] BOXES = { Boolean.class, Byte.class, Character.class, Short.class,
 		Integer.class, Long.class, Float.class, Double.class };

@@ -111,7 +111,7 @@ public final class SharedImgFactory<T> extends ImgFactory<T> {
 	 */
 	private static int storable(final Object type) {
 		final int code = Images.typeCode(type);
-		if (code == Images.BOOL) {
+		if (code == Contract.BOOL) {
 			return NativeBools.TYPE != null && NativeBools.TYPE == type.getClass() ? code : -1;
 		}
 		return code > 0 && Images.tableClass(code) == type.getClass() ? code : -1;
