@@ -58,7 +58,7 @@ impl Bridge {
         let bridge = jvm.with_env(|env| {
             Ok(Bridge {
                 jvm,
-                classes: ClassCache::new(env, jvm.loader().loader())?,
+                classes: ClassCache::new(jvm.loader())?,
                 calls: CallIds::new(env)?,
             })
         })?;

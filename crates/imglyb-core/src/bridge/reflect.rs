@@ -5,13 +5,13 @@
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock, RwLock};
 
-use jni::JNIEnv;
-use jni::objects::{JObject, JObjectArray};
 use jni::sys::jobject;
 
 use super::overload::CallCache;
 use crate::error::{Error, Result};
+use crate::jni::strings::read_rust_string;
 use crate::jni::{FieldId, Frame, JRef, MethodId, Prim, RawEnv, jcall};
+use crate::runtime::Loader;
 
 /// Bits of [`JType::flags`], computed in Java (`org.imglyb.Reflect.flags`); the values are the
 /// contract's (`crate::contract::T_*`).
@@ -286,7 +286,7 @@ impl ClassInfo {
     }
 }
 
-/// One line of `Reflect.describe`'s type table.
+/// One row of `Reflect.describe`'s type table, read.
 struct TypeRow {
     name: String,
     prim: Option<Prim>,
@@ -325,13 +325,41 @@ fn build_type(
     Ok(t)
 }
 
-/// Cached method ids the machinery uses on every call.
+/// Field ids of `Reflect.TypeRow`.
+#[derive(Debug)]
+struct TypeRowFields {
+    name: FieldId,
+    code: FieldId,
+    flags: FieldId,
+    component: FieldId,
+    ty: FieldId,
+}
+
+/// Field ids of `Reflect.MemberRow`.
+#[derive(Debug)]
+struct MemberRowFields {
+    kind: FieldId,
+    name: FieldId,
+    flags: FieldId,
+    declaring: FieldId,
+    ret: FieldId,
+    params: FieldId,
+    member: FieldId,
+}
+
+/// Cached ids the machinery uses on every call and every class description. The global
+/// references keep their classes, and so the ids, valid.
 #[derive(Debug)]
 pub(crate) struct Ids {
     pub(crate) system: JRef,
     pub(crate) identity_hash: MethodId,
     pub(crate) reflect: JRef,
     pub(crate) describe: MethodId,
+    _classes: [JRef; 3],
+    types: FieldId,
+    members: FieldId,
+    type_row: TypeRowFields,
+    member_row: MemberRowFields,
 }
 
 /// Every [`ClassInfo`] made so far, by class identity and by name.
@@ -343,28 +371,50 @@ pub(crate) struct ClassCache {
 }
 
 impl ClassCache {
-    pub(crate) fn new(env: &mut JNIEnv, loader: &JObject) -> Result<ClassCache> {
-        let raw = RawEnv::from_jni(env);
-        let system = env.find_class("java/lang/System")?;
+    pub(crate) fn new(loader: &Loader) -> Result<ClassCache> {
+        let mut frame = Frame::attach()?;
+        let system = frame.find_class(c"java/lang/System")?;
         let identity_hash =
-            env.get_static_method_id(&system, "identityHashCode", "(Ljava/lang/Object;)I")?;
-        let reflect =
-            crate::runtime::loader::class_for_name(env, "org.imglyb.Reflect", loader, true)?;
-        let reflect = jni::objects::JClass::from(reflect);
-        let describe = env.get_static_method_id(
+            frame.static_method_id(&system, c"identityHashCode", c"(Ljava/lang/Object;)I")?;
+        let reflect = loader.class("org.imglyb.Reflect", true)?;
+        let describe = frame.static_method_id(
             &reflect,
-            "describe",
-            "(Ljava/lang/Class;)[Ljava/lang/Object;",
+            c"describe",
+            c"(Ljava/lang/Class;)Lorg/imglyb/Reflect$Description;",
         )?;
-        Ok(ClassCache {
-            ids: Ids {
-                system: raw.global(system.as_raw())?,
-                // SAFETY: the ids belong to System and Reflect, kept loaded by the references here.
-                identity_hash: unsafe { MethodId::from_raw(identity_hash.into_raw()) },
-                reflect: raw.global(reflect.as_raw())?,
-                // SAFETY: as above.
-                describe: unsafe { MethodId::from_raw(describe.into_raw()) },
+        let description = loader.class("org.imglyb.Reflect$Description", false)?;
+        let type_row = loader.class("org.imglyb.Reflect$TypeRow", false)?;
+        let member_row = loader.class("org.imglyb.Reflect$MemberRow", false)?;
+        let f = |class: &JRef, name: &std::ffi::CStr, sig: &std::ffi::CStr| {
+            frame.field_id(class, name, sig)
+        };
+        let ids = Ids {
+            identity_hash,
+            describe,
+            types: f(&description, c"types", c"[Lorg/imglyb/Reflect$TypeRow;")?,
+            members: f(&description, c"members", c"[Lorg/imglyb/Reflect$MemberRow;")?,
+            type_row: TypeRowFields {
+                name: f(&type_row, c"name", c"Ljava/lang/String;")?,
+                code: f(&type_row, c"code", c"C")?,
+                flags: f(&type_row, c"flags", c"I")?,
+                component: f(&type_row, c"component", c"I")?,
+                ty: f(&type_row, c"type", c"Ljava/lang/Class;")?,
             },
+            member_row: MemberRowFields {
+                kind: f(&member_row, c"kind", c"C")?,
+                name: f(&member_row, c"name", c"Ljava/lang/String;")?,
+                flags: f(&member_row, c"flags", c"I")?,
+                declaring: f(&member_row, c"declaring", c"I")?,
+                ret: f(&member_row, c"ret", c"I")?,
+                params: f(&member_row, c"params", c"[I")?,
+                member: f(&member_row, c"member", c"Ljava/lang/reflect/Member;")?,
+            },
+            system,
+            reflect,
+            _classes: [description, type_row, member_row],
+        };
+        Ok(ClassCache {
+            ids,
             by_hash: RwLock::new(HashMap::new()),
             by_name: RwLock::new(HashMap::new()),
         })
@@ -423,150 +473,178 @@ impl ClassCache {
     }
 
     fn describe(&self, env: RawEnv, class: jobject) -> Result<ClassInfo> {
-        let mut jenv = env.to_jni()?;
-        jenv.with_local_frame(32, |jenv| {
-            let args = [jni::sys::jvalue { l: class }];
-            // SAFETY: `describe` is the static Reflect.describe(Class) of the class `reflect`,
-            // and the argument array holds its one Class parameter.
-            let described = unsafe {
-                jcall!(
-                    env,
-                    CallStaticObjectMethodA,
-                    self.ids.reflect.as_raw(),
-                    self.ids.describe.raw(),
-                    args.as_ptr()
-                )
+        let mut frame = Frame::new(env);
+        let ids = &self.ids;
+        let args = [jni::sys::jvalue { l: class }];
+        // SAFETY: `describe` is the static Reflect.describe(Class) of the class `reflect`, and
+        // the argument array holds its one Class parameter.
+        let described = unsafe {
+            jcall!(
+                env,
+                CallStaticObjectMethodA,
+                ids.reflect.as_raw(),
+                ids.describe.raw(),
+                args.as_ptr()
+            )
+        };
+        let described = frame.checked_local(described)?;
+        let bad = |what: &str| Error::Internal(format!("Reflect.describe returned {what}"));
+        if described.is_null() {
+            return Err(bad("null"));
+        }
+        // The field reads below are sound because `described` is a Reflect.Description, its
+        // arrays hold TypeRow and MemberRow objects (Java never stores null there), and each id
+        // is a field of the class it is read from, with the type read ("as above").
+        // SAFETY: as said.
+        let type_rows = unsafe { frame.object_field(described, ids.types) }?;
+        // SAFETY: as above.
+        let member_rows = unsafe { frame.object_field(described, ids.members) }?;
+        let t = &ids.type_row;
+        // SAFETY: `type_rows` is a live TypeRow[].
+        let n_types = unsafe { frame.array_len(type_rows) };
+        let mut rows = Vec::with_capacity(n_types);
+        for i in 0..n_types {
+            let mut row_frame = Frame::new(env);
+            // SAFETY: as above.
+            let row = unsafe { row_frame.element(type_rows, i) }?;
+            // SAFETY: as above.
+            let name = unsafe { row_frame.object_field(row, t.name) }?;
+            let name = read_rust_string(env, name);
+            // SAFETY: as above.
+            let code = unsafe { row_frame.char_field(row, t.code) };
+            // SAFETY: as above.
+            let flags = unsafe { row_frame.int_field(row, t.flags) };
+            // SAFETY: as above.
+            let component = unsafe { row_frame.int_field(row, t.component) };
+            let prim = Prim::from_code(char::from_u32(u32::from(code)).unwrap_or('L'));
+            let class = if prim.is_none() {
+                // SAFETY: as above.
+                let c = unsafe { row_frame.object_field(row, t.ty) }?;
+                Some(Arc::new(row_frame.global(c)?))
+            } else {
+                None
             };
-            if env.exception_pending() {
-                return Err(crate::jni::exception::take(env));
-            }
-            // SAFETY: `described` is a new local reference of this frame, owned from here on.
-            let described = JObjectArray::from(unsafe { JObject::from_raw(described) });
-            let type_lines = JObjectArray::from(jenv.get_object_array_element(&described, 0)?);
-            let type_lines =
-                crate::jni::strings::read_string_array(&mut Frame::new(env), type_lines.as_raw())?;
-            let classes = JObjectArray::from(jenv.get_object_array_element(&described, 1)?);
-            let member_lines = JObjectArray::from(jenv.get_object_array_element(&described, 2)?);
-            let member_lines = crate::jni::strings::read_string_array(
-                &mut Frame::new(env),
-                member_lines.as_raw(),
-            )?;
-            let members = JObjectArray::from(jenv.get_object_array_element(&described, 3)?);
+            rows.push(TypeRow {
+                name,
+                prim,
+                class,
+                flags: flags as u32,
+                component: usize::try_from(component).ok(),
+            });
+        }
+        if rows.is_empty() {
+            return Err(bad("no types"));
+        }
+        let mut built: Vec<Option<Arc<JType>>> = vec![None; rows.len()];
+        for i in 0..rows.len() {
+            build_type(&rows, &mut built, i, 0)?;
+        }
+        let types: Vec<Arc<JType>> = built.into_iter().flatten().collect();
+        let ty = |i: i32| -> Result<Arc<JType>> {
+            usize::try_from(i)
+                .ok()
+                .and_then(|i| types.get(i).cloned())
+                .ok_or_else(|| Error::Internal(format!("bad type index {i}")))
+        };
 
-            let mut rows = Vec::with_capacity(type_lines.len());
-            for (i, line) in type_lines.iter().enumerate() {
-                let line = line.as_deref().unwrap_or_default();
-                let mut cols = line.split('\t');
-                let (Some(name), Some(code), Some(flags), Some(component)) =
-                    (cols.next(), cols.next(), cols.next(), cols.next())
-                else {
-                    return Err(Error::Internal(format!("bad type line {line:?}")));
-                };
-                let prim = Prim::from_code(code.chars().next().unwrap_or('L'));
-                let class = if prim.is_none() {
-                    let c = jenv.get_object_array_element(&classes, i as i32)?;
-                    let g = Arc::new(env.global(c.as_raw())?);
-                    jenv.delete_local_ref(c)?;
-                    Some(g)
-                } else {
-                    None
-                };
-                rows.push(TypeRow {
-                    name: name.to_owned(),
-                    prim,
-                    class,
-                    flags: flags.parse().unwrap_or(0),
-                    component: component.parse().ok(),
-                });
-            }
-            let mut built: Vec<Option<Arc<JType>>> = vec![None; rows.len()];
-            for i in 0..rows.len() {
-                build_type(&rows, &mut built, i, 0)?;
-            }
-            let types: Vec<Arc<JType>> = built.into_iter().flatten().collect();
-            let ty = |i: &str| -> Result<Arc<JType>> {
-                i.parse::<usize>()
-                    .ok()
-                    .and_then(|i| types.get(i).cloned())
-                    .ok_or_else(|| Error::Internal(format!("bad type index {i:?}")))
-            };
-
-            let mut groups: HashMap<String, Vec<MethodInfo>> = HashMap::new();
-            let mut ctors = Vec::new();
-            let mut fields = HashMap::new();
-            for (i, line) in member_lines.iter().enumerate() {
-                let line = line.as_deref().unwrap_or_default();
-                let cols: Vec<&str> = line.split('\t').collect();
-                let [kind, name, mflags, declaring, ret, params] = cols[..] else {
-                    return Err(Error::Internal(format!("bad member line {line:?}")));
-                };
-                let mflags: u32 = mflags.parse().unwrap_or(0);
-                let member = jenv.get_object_array_element(&members, i as i32)?;
-                let raw_member = member.as_raw();
-                if kind == "F" {
-                    // SAFETY: `raw_member` is a live java.lang.reflect.Field.
-                    let id = unsafe { jcall!(env, FromReflectedField, raw_member) };
-                    fields.insert(
-                        name.to_owned(),
-                        Arc::new(FieldInfo {
-                            name: name.to_owned(),
-                            // SAFETY: the id is of a field of a class this ClassInfo keeps loaded.
-                            id: unsafe { FieldId::from_raw(id) },
-                            is_static: mflags & crate::contract::M_STATIC != 0,
-                            is_final: mflags & crate::contract::M_FINAL != 0,
-                            declaring: ty(declaring)?,
-                            ty: ty(ret)?,
-                        }),
-                    );
-                } else {
-                    // SAFETY: `raw_member` is a live java.lang.reflect.Method or Constructor.
-                    let id = unsafe { jcall!(env, FromReflectedMethod, raw_member) };
-                    let params = if params.is_empty() {
-                        Vec::new()
-                    } else {
-                        params.split(',').map(ty).collect::<Result<Vec<_>>>()?
-                    };
-                    let info = MethodInfo {
-                        name: name.to_owned(),
-                        // SAFETY: the id is of a method of a class this ClassInfo keeps loaded.
-                        id: unsafe { MethodId::from_raw(id) },
+        let m = &ids.member_row;
+        let mut groups: HashMap<String, Vec<MethodInfo>> = HashMap::new();
+        let mut ctors = Vec::new();
+        let mut fields = HashMap::new();
+        // SAFETY: `member_rows` is a live MemberRow[].
+        let n_members = unsafe { frame.array_len(member_rows) };
+        for i in 0..n_members {
+            let mut row_frame = Frame::new(env);
+            // SAFETY: as above.
+            let row = unsafe { row_frame.element(member_rows, i) }?;
+            // SAFETY: as above.
+            let kind = unsafe { row_frame.char_field(row, m.kind) };
+            // SAFETY: as above.
+            let name = unsafe { row_frame.object_field(row, m.name) }?;
+            let name = read_rust_string(env, name);
+            // SAFETY: as above.
+            let mflags = unsafe { row_frame.int_field(row, m.flags) } as u32;
+            // SAFETY: as above.
+            let declaring = ty(unsafe { row_frame.int_field(row, m.declaring) })?;
+            // SAFETY: as above.
+            let ret = ty(unsafe { row_frame.int_field(row, m.ret) })?;
+            // SAFETY: as above.
+            let member = unsafe { row_frame.object_field(row, m.member) }?;
+            if kind == u16::from(b'F') {
+                // SAFETY: `member` is a live java.lang.reflect.Field.
+                let id = unsafe { jcall!(env, FromReflectedField, member) };
+                row_frame.check()?;
+                fields.insert(
+                    name.clone(),
+                    Arc::new(FieldInfo {
+                        name,
+                        // SAFETY: the id is of a field of a class this ClassInfo keeps loaded.
+                        id: unsafe { FieldId::from_raw(id) },
                         is_static: mflags & crate::contract::M_STATIC != 0,
-                        varargs: mflags & crate::contract::M_VARARGS != 0,
-                        declaring: ty(declaring)?,
-                        ret: ty(ret)?,
-                        params,
-                        returned: OnceLock::new(),
-                    };
-                    if kind == "C" {
-                        ctors.push(info);
-                    } else {
-                        groups.entry(name.to_owned()).or_default().push(info);
-                    }
-                }
-                jenv.delete_local_ref(member)?;
-                if env.exception_pending() {
-                    return Err(crate::jni::exception::take(env));
-                }
+                        is_final: mflags & crate::contract::M_FINAL != 0,
+                        declaring,
+                        ty: ret,
+                    }),
+                );
+                continue;
             }
-            let this = types[0].clone();
-            let group = |name: String, overloads| {
-                Arc::new(MethodGroup {
-                    name,
-                    overloads,
-                    cache: CallCache::default(),
-                })
+            // SAFETY: as above.
+            let params = unsafe { row_frame.object_field(row, m.params) }?;
+            // SAFETY: `params` is a live int[].
+            let n = unsafe { row_frame.array_len(params) };
+            let mut indices = vec![0i32; n];
+            if n > 0 {
+                // SAFETY: `indices` has room for the array's `n` ints.
+                unsafe {
+                    jcall!(
+                        env,
+                        GetIntArrayRegion,
+                        params,
+                        0,
+                        n as i32,
+                        indices.as_mut_ptr()
+                    )
+                };
+                row_frame.check()?;
+            }
+            // SAFETY: `member` is a live java.lang.reflect.Method or Constructor.
+            let id = unsafe { jcall!(env, FromReflectedMethod, member) };
+            row_frame.check()?;
+            let info = MethodInfo {
+                name: name.clone(),
+                // SAFETY: the id is of a method of a class this ClassInfo keeps loaded.
+                id: unsafe { MethodId::from_raw(id) },
+                is_static: mflags & crate::contract::M_STATIC != 0,
+                varargs: mflags & crate::contract::M_VARARGS != 0,
+                declaring,
+                ret,
+                params: indices.into_iter().map(ty).collect::<Result<Vec<_>>>()?,
+                returned: OnceLock::new(),
             };
-            Ok(ClassInfo {
-                is_string: this.name == "java.lang.String",
-                unboxes_to: Prim::from_box_name(&this.name),
-                methods: groups
-                    .into_iter()
-                    .map(|(name, overloads)| (name.clone(), group(name, overloads)))
-                    .collect(),
-                constructors: (!ctors.is_empty()).then(|| group("<init>".into(), ctors)),
-                fields,
-                ty: this,
+            if kind == u16::from(b'C') {
+                ctors.push(info);
+            } else {
+                groups.entry(name).or_default().push(info);
+            }
+        }
+        let this = types[0].clone();
+        let group = |name: String, overloads| {
+            Arc::new(MethodGroup {
+                name,
+                overloads,
+                cache: CallCache::default(),
             })
+        };
+        Ok(ClassInfo {
+            is_string: this.name == "java.lang.String",
+            unboxes_to: Prim::from_box_name(&this.name),
+            methods: groups
+                .into_iter()
+                .map(|(name, overloads)| (name.clone(), group(name, overloads)))
+                .collect(),
+            constructors: (!ctors.is_empty()).then(|| group("<init>".into(), ctors)),
+            fields,
+            ty: this,
         })
     }
 }

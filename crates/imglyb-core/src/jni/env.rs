@@ -2,6 +2,8 @@
 //! table, and [`Frame`], which owns the local references one operation makes and turns a pending
 //! Java exception into an [`Error`].
 
+use std::ffi::CStr;
+
 use ::jni::sys::{self, jfieldID, jmethodID, jobject};
 
 use super::jref::JRef;
@@ -156,6 +158,131 @@ impl Frame {
     /// A new global reference to `obj` (a live reference, not null).
     pub(crate) fn global(&self, obj: jobject) -> Result<JRef> {
         self.env.global(obj)
+    }
+
+    /// A JDK class by JNI name (`java/lang/System`), as a global reference. Classes of imglyb
+    /// and of the classpath go through the runtime's class loader instead.
+    pub fn find_class(&mut self, name: &CStr) -> Result<JRef> {
+        let env = self.env;
+        // SAFETY: `name` is NUL-terminated.
+        let class = unsafe { jcall!(env, FindClass, name.as_ptr()) };
+        let class = self.checked_local(class)?;
+        if class.is_null() {
+            return Err(Error::Internal(format!(
+                "FindClass({name:?}) returned null"
+            )));
+        }
+        self.global(class)
+    }
+
+    /// The id of the static method `name` with JNI descriptor `sig` of `class`.
+    pub fn static_method_id(&self, class: &JRef, name: &CStr, sig: &CStr) -> Result<MethodId> {
+        let env = self.env;
+        // SAFETY: `class` is a live reference (a JRef is) and both strings are NUL-terminated;
+        // GetStaticMethodID throws (checked below) when `class` is not a class.
+        let id = unsafe {
+            jcall!(
+                env,
+                GetStaticMethodID,
+                class.as_raw(),
+                name.as_ptr(),
+                sig.as_ptr()
+            )
+        };
+        self.check()?;
+        if id.is_null() {
+            return Err(Error::Internal(format!(
+                "no static method {name:?} {sig:?}"
+            )));
+        }
+        // SAFETY: the id belongs to `class`; using it is unsafe, and its users keep the class.
+        Ok(unsafe { MethodId::from_raw(id) })
+    }
+
+    /// The id of the instance method `name` with JNI descriptor `sig` of `class`.
+    pub fn method_id(&self, class: &JRef, name: &CStr, sig: &CStr) -> Result<MethodId> {
+        let env = self.env;
+        // SAFETY: as for `static_method_id`.
+        let id = unsafe {
+            jcall!(
+                env,
+                GetMethodID,
+                class.as_raw(),
+                name.as_ptr(),
+                sig.as_ptr()
+            )
+        };
+        self.check()?;
+        if id.is_null() {
+            return Err(Error::Internal(format!("no method {name:?} {sig:?}")));
+        }
+        // SAFETY: as for `static_method_id`.
+        Ok(unsafe { MethodId::from_raw(id) })
+    }
+
+    /// The id of the instance field `name` with JNI type `sig` of `class`.
+    pub fn field_id(&self, class: &JRef, name: &CStr, sig: &CStr) -> Result<FieldId> {
+        let env = self.env;
+        // SAFETY: as for `static_method_id`.
+        let id = unsafe { jcall!(env, GetFieldID, class.as_raw(), name.as_ptr(), sig.as_ptr()) };
+        self.check()?;
+        if id.is_null() {
+            return Err(Error::Internal(format!("no field {name:?} {sig:?}")));
+        }
+        // SAFETY: as for `static_method_id`.
+        Ok(unsafe { FieldId::from_raw(id) })
+    }
+
+    /// The object field `id` of `obj`, as a local reference kept in the frame.
+    ///
+    /// # Safety
+    /// `obj` must be a live object whose class has the object field `id`.
+    pub(crate) unsafe fn object_field(&mut self, obj: jobject, id: FieldId) -> Result<jobject> {
+        let env = self.env;
+        // SAFETY: per the contract.
+        let v = unsafe { jcall!(env, GetObjectField, obj, id.raw()) };
+        self.checked_local(v)
+    }
+
+    /// The `int` field `id` of `obj`.
+    ///
+    /// # Safety
+    /// `obj` must be a live object whose class has the `int` field `id`.
+    pub(crate) unsafe fn int_field(&self, obj: jobject, id: FieldId) -> i32 {
+        // SAFETY: per the contract.
+        unsafe { jcall!(self.env, GetIntField, obj, id.raw()) }
+    }
+
+    /// The `char` field `id` of `obj`.
+    ///
+    /// # Safety
+    /// `obj` must be a live object whose class has the `char` field `id`.
+    pub(crate) unsafe fn char_field(&self, obj: jobject, id: FieldId) -> u16 {
+        // SAFETY: per the contract.
+        unsafe { jcall!(self.env, GetCharField, obj, id.raw()) }
+    }
+
+    /// Element `i` of the object array `array`, as a local reference kept in the frame.
+    ///
+    /// # Safety
+    /// `array` must be a live object array.
+    pub(crate) unsafe fn element(&mut self, array: jobject, i: usize) -> Result<jobject> {
+        let env = self.env;
+        let i = sys::jsize::try_from(i)
+            .map_err(|_| Error::Internal(format!("array index {i} beyond 2^31")))?;
+        // SAFETY: per the contract; Java checks the bounds.
+        let v = unsafe { jcall!(env, GetObjectArrayElement, array, i) };
+        self.checked_local(v)
+    }
+
+    /// The length of the array `array`.
+    ///
+    /// # Safety
+    /// `array` must be a live array.
+    pub(crate) unsafe fn array_len(&self, array: jobject) -> usize {
+        // SAFETY: per the contract.
+        let n = unsafe { jcall!(self.env, GetArrayLength, array) };
+        usize::try_from(n).unwrap_or(0)
     }
 }
 

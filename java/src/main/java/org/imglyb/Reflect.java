@@ -21,14 +21,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Describes a class's public members for the Rust call machinery, in one call per class.
- *
- * <p>{@link #describe} returns {@code {String[] typeLines, Class<?>[] types, String[] memberLines,
- * Member[] members}}. Type lines are {@code name \t code \t flags \t componentIndex}, where code is
- * the JNI descriptor letter ({@code L} for classes, {@code [} for arrays). Member lines are
- * {@code kind \t name \t flags \t declaringIndex \t returnIndex \t paramIndex,paramIndex...} with
- * kind {@code M} (method), {@code C} (constructor) or {@code F} (field, whose type is the return
- * index). Type 0 is the described class itself.
+ * Describes a class's public members for the Rust call machinery, in one call per class:
+ * {@link #describe} returns a {@link Description}, a table of the types it mentions and one row
+ * per member, which Rust reads through field ids. Type 0 is the described class itself.
  */
 public final class Reflect {
 
@@ -39,27 +34,99 @@ public final class Reflect {
 
 	private Reflect() {}
 
-	public static Object[] describe(final Class<?> c) {
+	/** One type a description mentions. */
+	public static final class TypeRow {
+		/** The binary name: {@code int}, {@code java.lang.String}, {@code [J}. */
+		public final String name;
+		/** The JNI descriptor letter: {@code L} for classes, {@code [} for arrays. */
+		public final char code;
+		/** The {@link Contract} type flags ({@code T_*}). */
+		public final int flags;
+		/** The row of the element type, for arrays; -1 otherwise. */
+		public final int component;
+		/** The type itself. */
+		public final Class<?> type;
+
+		TypeRow(final Class<?> type, final int component) {
+			this.name = type.getName();
+			this.code = code(type);
+			this.flags = flags(type);
+			this.component = component;
+			this.type = type;
+		}
+	}
+
+	/** One public method, constructor or field. */
+	public static final class MemberRow {
+		/** {@code M} (method), {@code C} (constructor) or {@code F} (field). */
+		public final char kind;
+		/** The name; {@code <init>} for constructors. */
+		public final String name;
+		/** The {@link Contract} member flags ({@code M_*}). */
+		public final int flags;
+		/** The type row of the declaring class. */
+		public final int declaring;
+		/** The type row of the return type, or of a field's type. */
+		public final int ret;
+		/** The type rows of the parameters. */
+		public final int[] params;
+		/** The member, for its JNI id. */
+		public final Member member;
+
+		MemberRow(final char kind, final String name, final Member member, final Types types, final Class<?> ret, final Class<?>[] params) {
+			int f = 0;
+			if (Modifier.isStatic(member.getModifiers())) {
+				f |= M_STATIC;
+			}
+			if (Modifier.isFinal(member.getModifiers())) {
+				f |= M_FINAL;
+			}
+			if (member instanceof Executable && ((Executable) member).isVarArgs()) {
+				f |= M_VARARGS;
+			}
+			this.kind = kind;
+			this.name = name;
+			this.flags = f;
+			this.declaring = types.index(member.getDeclaringClass());
+			this.ret = types.index(ret);
+			this.params = new int[params.length];
+			for (int i = 0; i < params.length; i++) {
+				this.params[i] = types.index(params[i]);
+			}
+			this.member = member;
+		}
+	}
+
+	/** A class's description: its type table and its members. */
+	public static final class Description {
+		/** Every type the members mention; row 0 is the class. */
+		public final TypeRow[] types;
+		/** The public members. */
+		public final MemberRow[] members;
+
+		Description(final TypeRow[] types, final MemberRow[] members) {
+			this.types = types;
+			this.members = members;
+		}
+	}
+
+	/** The public methods, constructors and fields of {@code c}, with the types they mention. */
+	public static Description describe(final Class<?> c) {
 		final Types types = new Types();
 		types.index(c);
-		final List<String> lines = new ArrayList<>();
-		final List<Object> members = new ArrayList<>();
+		final List<MemberRow> members = new ArrayList<>();
 		for (final Method m : publicMethods(c)) {
-			lines.add(line("M", m.getName(), m, types, m.getReturnType(), m.getParameterTypes()));
-			members.add(m);
+			members.add(new MemberRow('M', m.getName(), m, types, m.getReturnType(), m.getParameterTypes()));
 		}
 		if (!c.isInterface() && !Modifier.isAbstract(c.getModifiers()) && !c.isArray()) {
 			for (final Constructor<?> k : c.getConstructors()) {
-				lines.add(line("C", "<init>", k, types, void.class, k.getParameterTypes()));
-				members.add(k);
+				members.add(new MemberRow('C', "<init>", k, types, void.class, k.getParameterTypes()));
 			}
 		}
 		for (final Field f : c.getFields()) {
-			lines.add(line("F", f.getName(), f, types, f.getType(), new Class<?>[0]));
-			members.add(f);
+			members.add(new MemberRow('F', f.getName(), f, types, f.getType(), new Class<?>[0]));
 		}
-		return new Object[] { types.lines.toArray(new String[0]), types.classes.toArray(new Class<?>[0]),
-			lines.toArray(new String[0]), members.toArray() };
+		return new Description(types.rows.toArray(new TypeRow[0]), members.toArray(new MemberRow[0]));
 	}
 
 	/**
@@ -123,31 +190,6 @@ public final class Reflect {
 		return old.getReturnType() != m.getReturnType() && old.getReturnType().isAssignableFrom(m.getReturnType());
 	}
 
-	private static String line(final String kind, final String name, final Member m, final Types types,
-		final Class<?> ret, final Class<?>[] params)
-	{
-		int flags = 0;
-		if (Modifier.isStatic(m.getModifiers())) {
-			flags |= M_STATIC;
-		}
-		if (Modifier.isFinal(m.getModifiers())) {
-			flags |= M_FINAL;
-		}
-		if (m instanceof Executable && ((Executable) m).isVarArgs()) {
-			flags |= M_VARARGS;
-		}
-		final StringBuilder b = new StringBuilder();
-		b.append(kind).append('\t').append(name).append('\t').append(flags).append('\t')
-			.append(types.index(m.getDeclaringClass())).append('\t').append(types.index(ret)).append('\t');
-		for (int i = 0; i < params.length; i++) {
-			if (i > 0) {
-				b.append(',');
-			}
-			b.append(types.index(params[i]));
-		}
-		return b.toString();
-	}
-
 	/** The flags of one type, as {@link Reflect} reports them. */
 	public static int flags(final Class<?> t) {
 		int f = 0;
@@ -206,22 +248,20 @@ public final class Reflect {
 	}
 
 	/** The table of types one description refers to by index. */
-	private static final class Types {
+	static final class Types {
 		final Map<Class<?>, Integer> ids = new IdentityHashMap<>();
-		final List<String> lines = new ArrayList<>();
-		final List<Class<?>> classes = new ArrayList<>();
+		final List<TypeRow> rows = new ArrayList<>();
 
 		int index(final Class<?> t) {
 			final Integer known = ids.get(t);
 			if (known != null) {
 				return known;
 			}
-			final int id = classes.size();
+			final int id = rows.size();
 			ids.put(t, id);
-			classes.add(t);
-			lines.add(null);
+			rows.add(null);
 			final int component = t.isArray() ? index(t.getComponentType()) : -1;
-			lines.set(id, t.getName() + '\t' + code(t) + '\t' + flags(t) + '\t' + component);
+			rows.set(id, new TypeRow(t, component));
 			return id;
 		}
 	}
