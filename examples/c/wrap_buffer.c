@@ -243,6 +243,7 @@ int main(void) {
      * axis ndim-1-d as its dimension d: an image W wide (dimension 0) and H high (dimension 1). */
     const int64_t shape[2] = {H, W};
     imglyb_array array = {
+        .struct_size = sizeof(imglyb_array), /* which fields this build of the header has */
         .data = pixels,
         .dtype = IMGLYB_DTYPE_FLOAT32,
         .ndim = 2,
@@ -343,6 +344,7 @@ int main(void) {
     static const float constants[2][2] = {{1.0f, 2.0f}, {3.0f, 4.0f}};
     const int64_t constants_shape[2] = {2, 2};
     imglyb_array constants_array = {
+        .struct_size = sizeof(imglyb_array),
         .data = (void *)constants,
         .dtype = IMGLYB_DTYPE_FLOAT32,
         .ndim = 2,

@@ -195,6 +195,13 @@ typedef void (*imglyb_release_fn)(void *ctx);
  */
 typedef struct {
   /*
+   `sizeof(imglyb_array)` as the caller compiled it: set it before `imglyb_wrap` (0, a zeroed
+   struct, is refused). Later versions may add fields after `release_ctx`; a caller built
+   against this header keeps working with them, since imglyb reads only the fields that
+   this size covers. `imglyb_describe` sets it.
+   */
+  size_t struct_size;
+  /*
    The address of element `[0][0]...[0]`: with negative strides, other elements lie below
    it. May be NULL only when some axis has length 0.
    */

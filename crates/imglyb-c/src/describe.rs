@@ -59,6 +59,7 @@ pub(crate) unsafe fn describe(jvm: &Jvm, image: jobject) -> Result<imglyb_array,
     }
     let shape = register_described(block.into_boxed_slice());
     Ok(imglyb_array {
+        struct_size: std::mem::size_of::<imglyb_array>(),
         data: shared.address as *mut _,
         dtype: c_dtype(shared.dtype),
         ndim: n,

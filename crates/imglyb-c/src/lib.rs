@@ -149,6 +149,11 @@ pub type imglyb_release_fn = Option<unsafe extern "C" fn(ctx: *mut c_void)>;
 #[repr(C)]
 #[derive(Debug)]
 pub struct imglyb_array {
+    /// `sizeof(imglyb_array)` as the caller compiled it: set it before `imglyb_wrap` (0, a zeroed
+    /// struct, is refused). Later versions may add fields after `release_ctx`; a caller built
+    /// against this header keeps working with them, since imglyb reads only the fields that
+    /// this size covers. `imglyb_describe` sets it.
+    pub struct_size: usize,
     /// The address of element `[0][0]...[0]`: with negative strides, other elements lie below
     /// it. May be NULL only when some axis has length 0.
     pub data: *mut c_void,
@@ -309,10 +314,31 @@ struct ArrayParts {
     release_ctx: *mut c_void,
 }
 
-/// Reads `array` field by field, without forming a reference to it.
+/// Refuses an `imglyb_array` whose `struct_size` is smaller than this header's struct (a zeroed
+/// one, or one from a caller that did not set it).
 ///
 /// # Safety
 /// `array` must be non-null and point to readable memory of `imglyb_array`'s size.
+unsafe fn check_struct_size(array: *const imglyb_array) -> Result<(), Failure> {
+    // SAFETY: the caller promised a readable `imglyb_array`, whose first field is a size_t.
+    let size = unsafe { ptr::addr_of!((*array).struct_size).read() };
+    if size < std::mem::size_of::<imglyb_array>() {
+        return Err(Failure::new(
+            imglyb_result::InvalidArgument,
+            format!(
+                "array->struct_size is {size}; set it to sizeof(imglyb_array) ({}) so imglyb \
+                 knows which fields your build of the header has",
+                std::mem::size_of::<imglyb_array>()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Reads `array` field by field, without forming a reference to it.
+///
+/// # Safety
+/// `array` must point to a readable `imglyb_array` whose `struct_size` was checked.
 unsafe fn read_parts(array: *const imglyb_array) -> ArrayParts {
     // SAFETY: the caller promised a readable `imglyb_array`; the enum and bool
     // fields are read as the integers they are in C, so no value is invalid.
@@ -472,6 +498,8 @@ unsafe fn wrap(
             return Err(Failure::null("out_image"));
         }
         // SAFETY: non-null, and the caller promised a readable imglyb_array.
+        unsafe { check_struct_size(array) }?;
+        // SAFETY: as above.
         let parts = unsafe { read_parts(array) };
         // SAFETY: the caller promised `shape` and `strides` hold `ndim` values.
         let image = unsafe { descriptor(&parts) }?;

@@ -54,7 +54,17 @@ static void bad_arrays(void) {
     FAILS(IMGLYB_RESULT_NULL_ARGUMENT, imglyb_wrap_argb(NULL, &img));
 
     imglyb_array a = good;
-    a.dtype = (imglyb_dtype)0; /* a zeroed struct */
+    a.struct_size = 0; /* a zeroed struct, or a caller that did not set the size */
+    FAILS(IMGLYB_RESULT_INVALID_ARGUMENT, imglyb_wrap(&a, &img));
+    CHECK(strstr(imglyb_last_error_message(), "struct_size") != NULL);
+    a.struct_size = sizeof a - 1;
+    FAILS(IMGLYB_RESULT_INVALID_ARGUMENT, imglyb_wrap(&a, &img));
+    a.struct_size = sizeof a + 64; /* a newer header's struct: the fields imglyb knows are read */
+    OK(imglyb_wrap(&a, &img));
+    OK(imglyb_image_free(img));
+    img = SENTINEL;
+    a = good;
+    a.dtype = (imglyb_dtype)0;
     FAILS(IMGLYB_RESULT_INVALID_ARGUMENT, imglyb_wrap(&a, &img));
     CHECK(strstr(imglyb_last_error_message(), "dtype 0") != NULL);
     a.dtype = (imglyb_dtype)99;

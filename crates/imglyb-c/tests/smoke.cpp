@@ -17,6 +17,7 @@ int main() {
     std::vector<double> pixels{1.5, 2.5, 3.5};
     const int64_t shape[] = {static_cast<int64_t>(pixels.size())};
     imglyb_array a{};
+    a.struct_size = sizeof a;
     a.data = pixels.data();
     a.dtype = IMGLYB_DTYPE_FLOAT64;
     a.ndim = 1;

@@ -61,6 +61,7 @@ static inline imglyb_array array_of(void *data, imglyb_dtype dtype, size_t ndim,
                                     const int64_t *strides) {
     imglyb_array a;
     memset(&a, 0, sizeof a);
+    a.struct_size = sizeof a;
     a.data = data;
     a.dtype = dtype;
     a.ndim = ndim;
