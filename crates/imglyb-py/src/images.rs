@@ -11,7 +11,9 @@
 //! The other way, a view of Java-side memory is a NumPy array whose base is a [`JavaMemory`]:
 //! it holds a global reference to the image, so the memory lives while any view of it does.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+
+use imglyb_core::bridge::reflect::ClassInfo;
 
 use imglyb_core::{DType, ImageDescriptor, JObj, PixelType, SharedImage};
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -201,7 +203,9 @@ pub(crate) fn wrap(obj: &Bound<'_, PyAny>, pixels: PixelType) -> PyResult<JObjec
         // can no longer reach the memory. Writes reach it
         // only when the export is writable, since the descriptor carries its read-only flag.
         let img = unsafe { layer.wrap(&desc, pixels, Box::new(ExportOwner(Some(owner)))) }?;
-        calls.object(Arc::new(img))
+        // Every wrap makes a StridedImg: its class is found once.
+        static WRAPPED: OnceLock<Arc<ClassInfo>> = OnceLock::new();
+        calls.object_hinted(Arc::new(img), &WRAPPED)
     })?;
     Ok(JObject { obj })
 }

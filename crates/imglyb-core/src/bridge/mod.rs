@@ -114,4 +114,25 @@ impl Bridge {
         let class = self.class_of(&obj)?;
         Ok(JObj { obj, class })
     }
+
+    /// [`Bridge::object`] for a call site that sees mostly one class (a wrap, say): the class
+    /// remembered in `hint` is checked with one `IsSameObject` before the class cache is asked,
+    /// and an empty hint remembers the first class found.
+    pub fn object_hinted(&self, obj: Arc<JRef>, hint: &OnceLock<Arc<ClassInfo>>) -> Result<JObj> {
+        let env = self.raw_env()?;
+        // SAFETY: `obj` is a live global reference.
+        let class = unsafe { jcall!(env, GetObjectClass, obj.as_raw()) };
+        let known = hint
+            .get()
+            .filter(|known| env.same(known.class().as_raw(), class))
+            .cloned();
+        let info = match known {
+            Some(info) => Ok(info),
+            None => self.classes.for_class(env, class).inspect(|info| {
+                let _ = hint.set(info.clone());
+            }),
+        };
+        env.delete_local(class);
+        Ok(JObj { obj, class: info? })
+    }
 }
