@@ -63,7 +63,7 @@ def test_first_imglib2_use_runs_in_java():
 
 def test_bridge_classes_are_embedded_and_loadable():
     names = imglyb._imglyb._bridge_classes()
-    assert {"org.imglyb.Bridge", "org.imglyb.BridgeClassLoader", *VERSION_GATED_CLASSES} <= set(names)
+    assert {"org.imglyb.bridge.Bridge", "org.imglyb.bridge.BridgeClassLoader", *VERSION_GATED_CLASSES} <= set(names)
     imglyb._imglyb._load_classes(linkable_bridge_classes())
     imglyb._imglyb._load_classes(["net.imglib2.img.array.ArrayImgs", "java.util.Map$Entry"])
     # A class that implements an interface this ImgLib2 lacks does not link, and imglyb never

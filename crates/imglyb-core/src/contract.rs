@@ -49,7 +49,7 @@ contract! {
     /// At most this many dimensions, as NumPy (`unsafe_access::MAX_NDIM`).
     MAX_DIMENSIONS: i32 = 32;
 
-    // Type flags (`bridge::reflect::flags`, computed by `org.imglyb.Reflect.flags`): which host
+    // Type flags (`bridge::reflect::flags`, computed by `org.imglyb.bridge.Reflect.flags`): which host
     // values a parameter of the type can take, and what kind of type it is.
     /// A `String` can be passed.
     T_STRING: u32 = 1;
@@ -90,7 +90,7 @@ contract! {
     /// A `Throwable`.
     T_THROWABLE: u32 = 1 << 18;
 
-    // Member flags (`org.imglyb.Reflect`'s member table).
+    // Member flags (`org.imglyb.bridge.Reflect`'s member table).
     /// A static member.
     M_STATIC: u32 = 1;
     /// A varargs method or constructor.

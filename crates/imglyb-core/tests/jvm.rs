@@ -89,7 +89,7 @@ fn bad_options_are_rejected_before_java() {
 fn every_bridge_class_loads() {
     let jvm = jvm();
     let names: Vec<&str> = imglyb_core::bridge_class_names().collect();
-    assert!(names.contains(&"org.imglyb.Bridge"), "{names:?}");
+    assert!(names.contains(&"org.imglyb.bridge.Bridge"), "{names:?}");
     jvm.with_env(|env| {
         // NativeBooleanAccess implements ImgLib2 5.6's BooleanAccess: it links only where
         // NativeBoolType exists, and imglyb loads it only there.

@@ -5,8 +5,8 @@
 //!
 //! # What this layer knows
 //! The JNI layer ([`crate::jni`]) for every Java operation, and the runtime layer
-//! ([`crate::runtime`]) for the JVM and imglyb's class loader (`org.imglyb.Reflect` and
-//! `org.imglyb.NativeProxy` are its Java side). Its entry point is [`Bridge`], made once per
+//! ([`crate::runtime`]) for the JVM and imglyb's class loader (`org.imglyb.bridge.Reflect` and
+//! `org.imglyb.bridge.NativeProxy` are its Java side). Its entry point is [`Bridge`], made once per
 //! process from the running [`Jvm`].
 //!
 //! # What it must not know

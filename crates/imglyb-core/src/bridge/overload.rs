@@ -705,7 +705,7 @@ mod tests {
         }
     }
 
-    /// The flags `org.imglyb.Reflect` computes, from the same table.
+    /// The flags `org.imglyb.bridge.Reflect` computes, from the same table.
     fn flags_of(name: &str) -> u32 {
         let accepts = |class: &str| Table.assignable(&plain(class), &plain(name));
         let mut f = 0;

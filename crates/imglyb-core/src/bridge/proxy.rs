@@ -1,12 +1,11 @@
 //! Java objects implemented by the host: `java.lang.reflect.Proxy` instances whose interface calls
-//! run native code, through `org.imglyb.NativeProxy`.
+//! run native code, through `org.imglyb.bridge.NativeProxy`.
 //!
 //! The binding layer registers one [`ProxyHost`] per process. A proxy names a host object by a
 //! `long` handle; any Java thread may call it (the JVM hands that thread's `JNIEnv` to the native
 //! method), and a `Cleaner` releases the handle once the proxy is unreachable.
 
 use std::ffi::c_void;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, OnceLock};
 
 use jni::sys::{JNIEnv, JNINativeMethod, jclass, jlong, jobject, jobjectArray, jstring};
@@ -15,9 +14,9 @@ use super::Bridge;
 use super::call::{Arg, JObj, Value};
 use super::reflect::ClassInfo;
 use crate::error::{Error, Result};
-use crate::jni::{RawEnv, jcall};
+use crate::jni::{Frame, RawEnv, jcall, natives};
 
-const PROXY_CLASS: &str = "org.imglyb.NativeProxy";
+const PROXY_CLASS: &str = "org.imglyb.bridge.NativeProxy";
 
 /// The host side of proxies: runs a host object's method and releases host objects.
 pub trait ProxyHost: Send + Sync + 'static {
@@ -56,24 +55,10 @@ impl Bridge {
                 fnPtr: release0 as *mut c_void,
             },
         ];
-        // SAFETY: the class is live, and each entry names a native method NativeProxy declares
+        let frame = Frame::new(env);
+        // SAFETY: the class is NativeProxy, and each entry names a native method it declares
         // with a function of the matching JNI signature; the strings are static.
-        let rc = unsafe {
-            jcall!(
-                env,
-                RegisterNatives,
-                class.class().as_raw(),
-                methods.as_ptr(),
-                methods.len() as i32
-            )
-        };
-        if rc != 0 {
-            return Err(if env.exception_pending() {
-                self.take_exception(env)
-            } else {
-                Error::Internal(format!("RegisterNatives failed with {rc}"))
-            });
-        }
+        unsafe { natives::register(&frame, class.class(), &methods) }?;
         let _ = HOST.set(host);
         Ok(())
     }
@@ -145,15 +130,11 @@ extern "system" fn invoke0(
     args: jobjectArray,
 ) -> jobject {
     // SAFETY: the JVM passes this thread's env to a native method.
-    let renv = unsafe { RawEnv::from_raw(env) };
-    let outcome = catch_unwind(AssertUnwindSafe(|| invoke_host(renv, handle, method, args)));
-    let error = match outcome {
-        Ok(Ok(obj)) => return obj,
-        Ok(Err(e)) => e,
-        Err(_) => Error::Callback("imglyb: a panic in the proxy host".into()),
-    };
-    throw(renv, error);
-    std::ptr::null_mut()
+    unsafe {
+        natives::boundary(env, std::ptr::null_mut(), |env| {
+            invoke_host(env, handle, method, args)
+        })
+    }
 }
 
 fn invoke_host(env: RawEnv, handle: i64, method: jstring, args: jobjectArray) -> Result<jobject> {
@@ -175,30 +156,14 @@ fn invoke_host(env: RawEnv, handle: i64, method: jstring, args: jobjectArray) ->
     bridge.local_object(env, &result)
 }
 
-/// Throws `e` in Java: a Java throwable as itself, [`Error::TooDeep`] as a `StackOverflowError`,
-/// anything else as a `RuntimeException`.
-fn throw(env: RawEnv, e: Error) {
-    if env.exception_pending() {
-        return;
+extern "system" fn release0(env: *mut JNIEnv, _class: jclass, handle: jlong) {
+    // SAFETY: the JVM passes this thread's env to a native method.
+    unsafe {
+        natives::boundary(env, (), |_| {
+            if let Some(host) = HOST.get() {
+                host.release(handle);
+            }
+            Ok(())
+        })
     }
-    if let Error::Java(t) = &e {
-        // SAFETY: the throwable is a live global reference to a java.lang.Throwable.
-        unsafe { jcall!(env, Throw, t.throwable.as_obj().as_raw()) };
-        return;
-    }
-    let class = match e {
-        Error::TooDeep(_) => "java/lang/StackOverflowError",
-        _ => "java/lang/RuntimeException",
-    };
-    if let Ok(mut jenv) = env.to_jni() {
-        let _ = jenv.throw_new(class, e.to_string());
-    }
-}
-
-extern "system" fn release0(_env: *mut JNIEnv, _class: jclass, handle: jlong) {
-    let _ = catch_unwind(|| {
-        if let Some(host) = HOST.get() {
-            host.release(handle);
-        }
-    });
 }

@@ -1,5 +1,5 @@
 //! What the call machinery knows about a Java class: its public methods, constructors and fields
-//! with their JNI ids and parameter types, read once per class through `org.imglyb.Reflect` and
+//! with their JNI ids and parameter types, read once per class through `org.imglyb.bridge.Reflect` and
 //! cached for the life of the process.
 
 use std::collections::HashMap;
@@ -13,7 +13,7 @@ use crate::jni::strings::read_rust_string;
 use crate::jni::{FieldId, Frame, JRef, MethodId, Prim, RawEnv, jcall};
 use crate::runtime::Loader;
 
-/// Bits of [`JType::flags`], computed in Java (`org.imglyb.Reflect.flags`); the values are the
+/// Bits of [`JType::flags`], computed in Java (`org.imglyb.bridge.Reflect.flags`); the values are the
 /// contract's (`crate::contract::T_*`).
 pub mod flags {
     /// A `String` can be passed (String, CharSequence, Object, ...).
@@ -376,23 +376,31 @@ impl ClassCache {
         let system = frame.find_class(c"java/lang/System")?;
         let identity_hash =
             frame.static_method_id(&system, c"identityHashCode", c"(Ljava/lang/Object;)I")?;
-        let reflect = loader.class("org.imglyb.Reflect", true)?;
+        let reflect = loader.class("org.imglyb.bridge.Reflect", true)?;
         let describe = frame.static_method_id(
             &reflect,
             c"describe",
-            c"(Ljava/lang/Class;)Lorg/imglyb/Reflect$Description;",
+            c"(Ljava/lang/Class;)Lorg/imglyb/bridge/Reflect$Description;",
         )?;
-        let description = loader.class("org.imglyb.Reflect$Description", false)?;
-        let type_row = loader.class("org.imglyb.Reflect$TypeRow", false)?;
-        let member_row = loader.class("org.imglyb.Reflect$MemberRow", false)?;
+        let description = loader.class("org.imglyb.bridge.Reflect$Description", false)?;
+        let type_row = loader.class("org.imglyb.bridge.Reflect$TypeRow", false)?;
+        let member_row = loader.class("org.imglyb.bridge.Reflect$MemberRow", false)?;
         let f = |class: &JRef, name: &std::ffi::CStr, sig: &std::ffi::CStr| {
             frame.field_id(class, name, sig)
         };
         let ids = Ids {
             identity_hash,
             describe,
-            types: f(&description, c"types", c"[Lorg/imglyb/Reflect$TypeRow;")?,
-            members: f(&description, c"members", c"[Lorg/imglyb/Reflect$MemberRow;")?,
+            types: f(
+                &description,
+                c"types",
+                c"[Lorg/imglyb/bridge/Reflect$TypeRow;",
+            )?,
+            members: f(
+                &description,
+                c"members",
+                c"[Lorg/imglyb/bridge/Reflect$MemberRow;",
+            )?,
             type_row: TypeRowFields {
                 name: f(&type_row, c"name", c"Ljava/lang/String;")?,
                 code: f(&type_row, c"code", c"C")?,

@@ -237,6 +237,7 @@ impl Frame {
     ///
     /// # Safety
     /// `obj` must be a live object whose class has the object field `id`.
+    #[cfg_attr(not(feature = "bridge"), allow(dead_code))]
     pub(crate) unsafe fn object_field(&mut self, obj: jobject, id: FieldId) -> Result<jobject> {
         let env = self.env;
         // SAFETY: per the contract.
@@ -248,6 +249,7 @@ impl Frame {
     ///
     /// # Safety
     /// `obj` must be a live object whose class has the `int` field `id`.
+    #[cfg_attr(not(feature = "bridge"), allow(dead_code))]
     pub(crate) unsafe fn int_field(&self, obj: jobject, id: FieldId) -> i32 {
         // SAFETY: per the contract.
         unsafe { jcall!(self.env, GetIntField, obj, id.raw()) }
@@ -257,6 +259,7 @@ impl Frame {
     ///
     /// # Safety
     /// `obj` must be a live object whose class has the `char` field `id`.
+    #[cfg_attr(not(feature = "bridge"), allow(dead_code))]
     pub(crate) unsafe fn char_field(&self, obj: jobject, id: FieldId) -> u16 {
         // SAFETY: per the contract.
         unsafe { jcall!(self.env, GetCharField, obj, id.raw()) }
@@ -266,6 +269,7 @@ impl Frame {
     ///
     /// # Safety
     /// `array` must be a live object array.
+    #[cfg_attr(not(feature = "bridge"), allow(dead_code))]
     pub(crate) unsafe fn element(&mut self, array: jobject, i: usize) -> Result<jobject> {
         let env = self.env;
         let i = sys::jsize::try_from(i)
@@ -279,6 +283,7 @@ impl Frame {
     ///
     /// # Safety
     /// `array` must be a live array.
+    #[cfg_attr(not(feature = "bridge"), allow(dead_code))]
     pub(crate) unsafe fn array_len(&self, array: jobject) -> usize {
         // SAFETY: per the contract.
         let n = unsafe { jcall!(self.env, GetArrayLength, array) };

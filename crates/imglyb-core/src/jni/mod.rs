@@ -26,6 +26,7 @@
 mod env;
 pub(crate) mod exception;
 mod jref;
+pub(crate) mod natives;
 mod prim;
 pub(crate) mod strings;
 pub mod vm;

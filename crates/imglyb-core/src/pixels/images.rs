@@ -17,7 +17,6 @@
 
 use std::collections::HashMap;
 use std::ffi::c_void;
-use std::panic::catch_unwind;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{LazyLock, Mutex, OnceLock};
 
@@ -27,6 +26,7 @@ use jni::sys::{self, JNINativeMethod, jclass, jint, jlong, jobject, jsize, jvalu
 use super::descriptor::Pixel;
 use super::descriptor::{DType, ImageDescriptor};
 use crate::error::{Error, Result};
+use crate::jni::natives;
 use crate::jni::{FieldId, Frame, JRef, MethodId, RawEnv, jcall, with_prim};
 use crate::runtime::Jvm;
 
@@ -137,24 +137,9 @@ fn register_natives(frame: &Frame, class: &JRef) -> Result<()> {
             fnPtr: free0 as *mut c_void,
         },
     ];
-    let env = frame.env();
-    // SAFETY: `class` is a live reference to org.imglyb.Memory, and each entry names a native
-    // method Memory declares, with a function of the matching JNI signature; the strings are
-    // static.
-    let rc = unsafe {
-        jcall!(
-            env,
-            RegisterNatives,
-            class.as_raw(),
-            methods.as_ptr(),
-            methods.len() as jint
-        )
-    };
-    frame.check()?;
-    if rc != 0 {
-        return Err(Error::Internal(format!("RegisterNatives failed with {rc}")));
-    }
-    Ok(())
+    // SAFETY: `class` is org.imglyb.Memory, and each entry names a native method Memory
+    // declares, with a function of the matching JNI signature; the strings are static.
+    unsafe { natives::register(frame, class, &methods) }
 }
 
 extern "system" fn buffer0(
@@ -163,36 +148,53 @@ extern "system" fn buffer0(
     address: jlong,
     capacity: jint,
 ) -> jobject {
-    // SAFETY: the JVM passes this thread's env to a native method. Memory only asks for buffers
-    // inside memory it was given (wrapped or allocated), which stays valid while that Memory,
-    // and so any buffer it holds, is reachable.
-    let renv = unsafe { RawEnv::from_raw(env) };
-    // SAFETY: as above; NewDirectByteBuffer only records the address and capacity.
+    let body = |env: RawEnv| {
+        // SAFETY: Memory only asks for buffers inside memory it was given (wrapped or
+        // allocated), which stays valid while that Memory, and so any buffer it holds, is
+        // reachable; NewDirectByteBuffer only records the address and capacity.
+        Ok(unsafe {
+            jcall!(
+                env,
+                NewDirectByteBuffer,
+                address as *mut c_void,
+                jlong::from(capacity)
+            )
+        })
+    };
+    // SAFETY: the JVM passes this thread's env to a native method.
+    unsafe { natives::boundary(env, std::ptr::null_mut(), body) }
+}
+
+extern "system" fn release0(env: *mut sys::JNIEnv, _class: jclass, handle: jlong) {
+    // SAFETY: the JVM passes this thread's env to a native method.
     unsafe {
-        jcall!(
-            renv,
-            NewDirectByteBuffer,
-            address as *mut c_void,
-            jlong::from(capacity)
-        )
+        natives::boundary(env, (), |_| {
+            release(handle);
+            Ok(())
+        })
     }
 }
 
-extern "system" fn release0(_env: *mut sys::JNIEnv, _class: jclass, handle: jlong) {
-    let _ = catch_unwind(|| release(handle));
-}
-
-extern "system" fn allocate0(_env: *mut sys::JNIEnv, _class: jclass, bytes: jlong) -> jlong {
-    let Ok(bytes) = usize::try_from(bytes) else {
-        return 0;
+extern "system" fn allocate0(env: *mut sys::JNIEnv, _class: jclass, bytes: jlong) -> jlong {
+    let body = |_| {
+        let Ok(bytes) = usize::try_from(bytes) else {
+            return Ok(0);
+        };
+        // SAFETY: calloc has no preconditions; a null result is reported to Java as 0.
+        Ok(unsafe { libc::calloc(bytes.max(1), 1) as jlong })
     };
-    // SAFETY: calloc has no preconditions; a null result is reported to Java as 0.
-    unsafe { libc::calloc(bytes.max(1), 1) as jlong }
+    // SAFETY: the JVM passes this thread's env to a native method.
+    unsafe { natives::boundary(env, 0, body) }
 }
 
-extern "system" fn free0(_env: *mut sys::JNIEnv, _class: jclass, address: jlong) {
-    // SAFETY: Memory calls free0 once, from its Cleaner, with an address allocate0 returned.
-    unsafe { libc::free(address as *mut c_void) };
+extern "system" fn free0(env: *mut sys::JNIEnv, _class: jclass, address: jlong) {
+    let body = |_| {
+        // SAFETY: Memory calls free0 once, from its Cleaner, with an address allocate0 returned.
+        unsafe { libc::free(address as *mut c_void) };
+        Ok(())
+    };
+    // SAFETY: the JVM passes this thread's env to a native method.
+    unsafe { natives::boundary(env, (), body) }
 }
 
 /// The pixels layer's Java side: `org.imglyb.Images`, called through method ids resolved once,

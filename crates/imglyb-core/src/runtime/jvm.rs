@@ -351,7 +351,7 @@ impl Jvm {
     }
 
     /// Loads (and initialises) a class by binary name (`java.util.ArrayList`,
-    /// `org.imglyb.Bridge`, `Outer$Inner`) through the bridge's class loader, which sees the
+    /// `org.imglyb.bridge.Bridge`, `Outer$Inner`) through the bridge's class loader, which sees the
     /// embedded bridge classes and everything on the JVM's classpath.
     pub fn load_class<'local>(
         &self,

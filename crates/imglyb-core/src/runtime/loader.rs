@@ -1,6 +1,6 @@
 //! The embedded Java classes: class files compiled from `java/` by `build.rs`, loaded into the
 //! JVM through a class loader of our own ([`Loader`]), and the few calls the runtime makes into
-//! `org.imglyb.Bridge` (JVM facts, the ImgLib2 self-test, exception descriptions).
+//! `org.imglyb.bridge.Bridge` (JVM facts, the ImgLib2 self-test, exception descriptions).
 
 use jni::JNIEnv;
 use jni::objects::{GlobalRef, JClass, JObject, JValue};
@@ -11,10 +11,10 @@ use crate::jni::{Frame, JRef, MethodId, RawEnv};
 
 include!(concat!(env!("OUT_DIR"), "/bridge_classes.rs"));
 
-const LOADER_CLASS: &str = "org.imglyb.BridgeClassLoader";
-const BRIDGE_CLASS: &str = "org.imglyb.Bridge";
+const LOADER_CLASS: &str = "org.imglyb.bridge.BridgeClassLoader";
+const BRIDGE_CLASS: &str = "org.imglyb.bridge.Bridge";
 
-/// Binary names of every embedded bridge class, such as `org.imglyb.Bridge`.
+/// Binary names of every embedded bridge class, such as `org.imglyb.bridge.Bridge`.
 pub fn bridge_class_names() -> impl Iterator<Item = &'static str> {
     CLASSES.iter().map(|(name, _)| *name)
 }
@@ -27,7 +27,7 @@ fn class_file(name: &str) -> &'static [u8] {
         .unwrap_or_else(|| panic!("{name} is not embedded; build.rs compiles every class in java/"))
 }
 
-/// Global references to imglyb's class loader and its `org.imglyb.Bridge` class.
+/// Global references to imglyb's class loader and its `org.imglyb.bridge.Bridge` class.
 #[derive(Debug)]
 pub struct Loader {
     pub(crate) loader: GlobalRef,
@@ -37,7 +37,7 @@ pub struct Loader {
 impl Loader {
     /// Defines the bridge class loader (or reuses one that another copy of imglyb defined in this
     /// JVM: its behaviour is generic), gives a new instance of it our class files, and loads
-    /// `org.imglyb.Bridge` through it.
+    /// `org.imglyb.bridge.Bridge` through it.
     pub(crate) fn load(env: &mut JNIEnv) -> Result<Loader> {
         env.with_local_frame(16, |env| {
             let system = env

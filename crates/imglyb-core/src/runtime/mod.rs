@@ -8,7 +8,7 @@
 //! - The JVM's lifecycle ([`Jvm`]): one per process, started or attached once, never restarted;
 //!   refused after `fork()`.
 //! - The embedded classes ([`loader`]): the class files `build.rs` compiled from `java/`, and
-//!   the runtime's own calls into `org.imglyb.Bridge` (JVM facts, the ImgLib2 self-test, and the
+//!   the runtime's own calls into `org.imglyb.bridge.Bridge` (JVM facts, the ImgLib2 self-test, and the
 //!   exception description it hands to the JNI layer).
 //! - The calling thread's native stack ([`native_stack`]) and Ctrl-C during a Java call
 //!   ([`interrupt`]).

@@ -1,7 +1,7 @@
 /*
  * Copyright (c) 2026, imglyb developers. BSD-2-Clause, see LICENSE.
  */
-package org.imglyb;
+package org.imglyb.bridge;
 
 import java.io.File;
 import java.io.FileInputStream;

@@ -1,7 +1,7 @@
 /*
  * Copyright (c) 2026, imglyb developers. BSD-2-Clause, see LICENSE.
  */
-package org.imglyb;
+package org.imglyb.bridge;
 
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -29,7 +29,7 @@ public final class BridgeClassLoader extends ClassLoader {
 		super(parent);
 	}
 
-	/** Registers the class file of an embedded class, by binary name ({@code org.imglyb.Bridge}). */
+	/** Registers the class file of an embedded class, by binary name ({@code org.imglyb.bridge.Bridge}). */
 	public void addClass(final String binaryName, final byte[] classFile) {
 		classes.put(binaryName, classFile);
 	}
