@@ -199,31 +199,59 @@ fn local_references_do_not_pile_up() {
     }
 }
 
+/// Native-order bytes of plain numbers.
+fn to_bytes<const N: usize, T: NeBytes>(values: &[T; N]) -> Vec<u8> {
+    values.iter().flat_map(|v| v.ne_bytes()).collect()
+}
+
+trait NeBytes {
+    fn ne_bytes(&self) -> Vec<u8>;
+}
+
+impl NeBytes for f32 {
+    fn ne_bytes(&self) -> Vec<u8> {
+        self.to_ne_bytes().to_vec()
+    }
+}
+
+impl NeBytes for i64 {
+    fn ne_bytes(&self) -> Vec<u8> {
+        self.to_ne_bytes().to_vec()
+    }
+}
+
 #[test]
 fn java_arrays_copy_through_critical_regions() {
+    use unsafe_access::{
+        copy_bytes_from_java as copy_from_java, copy_bytes_to_java as copy_to_java,
+    };
     let jvm = jvm();
     jvm.with_env(|env| {
         let floats = env.new_float_array(5)?;
         let src = [1.5f32, -2.0, 3.25, 0.0, 1e30];
         // SAFETY: `floats` is a live float[5] of this thread's env; no JNI call happens inside.
-        unsafe { unsafe_access::copy_to_java(env.get_raw(), floats.as_raw(), &src) }.unwrap();
+        unsafe { copy_to_java::<f32>(env.get_raw(), floats.as_raw(), &to_bytes(&src)) }.unwrap();
         // Read back through JNI's own region call, an independent path.
         let mut check = [0f32; 5];
         env.get_float_array_region(&floats, 0, &mut check)?;
         assert_eq!(check, src);
 
         env.set_float_array_region(&floats, 2, &[7.0])?;
-        let mut out = [0f32; 5];
+        let mut out = [0u8; 20];
         // SAFETY: as above.
-        unsafe { unsafe_access::copy_from_java(env.get_raw(), floats.as_raw(), &mut out) }.unwrap();
+        unsafe { copy_from_java::<f32>(env.get_raw(), floats.as_raw(), &mut out) }.unwrap();
+        let out: Vec<f32> = out
+            .chunks(4)
+            .map(|c| f32::from_ne_bytes(c.try_into().unwrap()))
+            .collect();
         assert_eq!(out, [1.5, -2.0, 7.0, 0.0, 1e30]);
 
         let longs = env.new_long_array(3)?;
         env.set_long_array_region(&longs, 0, &[i64::MIN, 0, i64::MAX])?;
-        let mut out = [0i64; 3];
+        let mut out = [0u8; 24];
         // SAFETY: `longs` is a live long[3].
-        unsafe { unsafe_access::copy_from_java(env.get_raw(), longs.as_raw(), &mut out) }.unwrap();
-        assert_eq!(out, [i64::MIN, 0, i64::MAX]);
+        unsafe { copy_from_java::<i64>(env.get_raw(), longs.as_raw(), &mut out) }.unwrap();
+        assert_eq!(out[..], to_bytes(&[i64::MIN, 0, i64::MAX])[..]);
 
         // The guard itself: a read-only view, released on drop.
         // SAFETY: `longs` is a live long[3]; no JNI call while the guard lives.
@@ -234,17 +262,17 @@ fn java_arrays_copy_through_critical_regions() {
         drop(region);
 
         // A buffer of the wrong length is refused and nothing is written on either side.
-        let mut short = [9i64; 2];
+        let mut short = [9u8; 16];
         // SAFETY: `longs` is a live long[3].
-        let err =
-            unsafe { unsafe_access::copy_from_java(env.get_raw(), longs.as_raw(), &mut short) };
+        let err = unsafe { copy_from_java::<i64>(env.get_raw(), longs.as_raw(), &mut short) };
         assert_eq!(
             err,
             Err(unsafe_access::ArrayCopyError::LengthMismatch { java: 3, rust: 2 })
         );
-        assert_eq!(short, [9, 9]);
+        assert_eq!(short, [9; 16]);
         // SAFETY: as above.
-        let err = unsafe { unsafe_access::copy_to_java(env.get_raw(), longs.as_raw(), &[1i64; 4]) };
+        let err =
+            unsafe { copy_to_java::<i64>(env.get_raw(), longs.as_raw(), &to_bytes(&[1i64; 4])) };
         assert_eq!(
             err,
             Err(unsafe_access::ArrayCopyError::LengthMismatch { java: 3, rust: 4 })

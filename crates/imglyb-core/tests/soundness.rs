@@ -288,3 +288,29 @@ fn pixels_refuse_objects_that_are_not_images() {
     assert_mismatch(pixels().image_shape(&list.obj));
     assert!(pixels().describe(&list.obj).unwrap().is_none());
 }
+
+#[test]
+fn copy_out_of_shared_memory_is_a_strided_copy_and_survives_an_overlapping_destination() {
+    use imglyb_core::{DType, ImageDescriptor, PixelType};
+    // A 3 x 4 float image, seen through a view that reverses the rows.
+    let mut buffer: Vec<f32> = (0..12).map(|v| v as f32).collect();
+    let base = buffer.as_mut_ptr() as usize;
+    let image = ImageDescriptor::new(base + 8 * 4, DType::F32, &[3, 4], &[-16, 4], false).unwrap();
+    // SAFETY: the layout reaches only the Vec's 12 floats; the Vec moves into the owner, which
+    // keeps its heap buffer in place until Java lets go.
+    let img = unsafe { pixels().wrap(&image, PixelType::Dtype, Box::new(buffer)) }.unwrap();
+    let shape = pixels().image_shape(&img).unwrap();
+    let mut out = vec![0f32; 12];
+    // SAFETY: `out` holds the 12 floats of the copy.
+    unsafe { pixels().copy_out(&img, &shape, out.as_mut_ptr().cast()) }.unwrap();
+    let expected: Vec<f32> = [8, 9, 10, 11, 4, 5, 6, 7, 0, 1, 2, 3]
+        .map(|v| v as f32)
+        .to_vec();
+    assert_eq!(out, expected);
+    // A destination inside the image's own memory is not copied over itself in Rust: Java's
+    // cursor copy takes it, pixel by pixel, as before.
+    let shared = pixels().describe(&img).unwrap().unwrap();
+    let lowest = (shared.address - 8 * 4) as *mut u8;
+    // SAFETY: the image's memory is alive (held by `img`) and 48 bytes long from `lowest`.
+    unsafe { pixels().copy_out(&img, &shape, lowest) }.unwrap();
+}

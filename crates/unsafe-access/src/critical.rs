@@ -153,48 +153,13 @@ impl<T: JavaPrimitive> Drop for CriticalArray<T> {
     }
 }
 
-/// Copies a Java primitive array into `dst` through a critical region. Fails, copying
-/// nothing, when the lengths differ or the JVM refuses the region.
+/// Copies a Java primitive array of element type `T` into a byte buffer of any alignment (a
+/// NumPy array's memory, say) through a critical region. Fails, copying nothing, when `dst`
+/// does not hold exactly the array's elements or the JVM refuses the region.
 ///
 /// # Safety
 /// `env` is the calling thread's `JNIEnv`, and `array` a live, non-null Java array of element
 /// type `T`.
-pub unsafe fn copy_from_java<T: JavaPrimitive>(
-    env: *mut JNIEnv,
-    array: jarray,
-    dst: &mut [T],
-) -> Result<(), ArrayCopyError> {
-    // SAFETY: forwarded from the caller; the region only lasts for one copy.
-    let region = unsafe { CriticalArray::<T>::new(env, array) }.ok_or(ArrayCopyError::Refused)?;
-    check_len(region.len(), dst.len())?;
-    dst.copy_from_slice(region.as_slice());
-    Ok(())
-}
-
-/// Copies `src` into a Java primitive array through a critical region. Fails, copying nothing,
-/// when the lengths differ or the JVM refuses the region.
-///
-/// # Safety
-/// `env` is the calling thread's `JNIEnv`, and `array` a live, non-null Java array of element
-/// type `T`.
-pub unsafe fn copy_to_java<T: JavaPrimitive>(
-    env: *mut JNIEnv,
-    array: jarray,
-    src: &[T],
-) -> Result<(), ArrayCopyError> {
-    // SAFETY: forwarded from the caller; the region only lasts for one copy.
-    let mut region =
-        unsafe { CriticalArray::<T>::new(env, array) }.ok_or(ArrayCopyError::Refused)?;
-    check_len(region.len(), src.len())?;
-    region.as_mut_slice().copy_from_slice(src);
-    Ok(())
-}
-
-/// [`copy_from_java`] into a byte buffer of any alignment (a NumPy array's memory, say), which
-/// must hold exactly the array's elements.
-///
-/// # Safety
-/// As [`copy_from_java`].
 pub unsafe fn copy_bytes_from_java<T: JavaPrimitive>(
     env: *mut JNIEnv,
     array: jarray,
@@ -212,11 +177,12 @@ pub unsafe fn copy_bytes_from_java<T: JavaPrimitive>(
     Ok(())
 }
 
-/// [`copy_to_java`] from a byte buffer of any alignment, which must hold exactly the array's
-/// elements.
+/// Copies a byte buffer of any alignment into a Java primitive array of element type `T`
+/// through a critical region. Fails, copying nothing, when `src` does not hold exactly the
+/// array's elements or the JVM refuses the region.
 ///
 /// # Safety
-/// As [`copy_to_java`].
+/// As [`copy_bytes_from_java`].
 pub unsafe fn copy_bytes_to_java<T: JavaPrimitive>(
     env: *mut JNIEnv,
     array: jarray,

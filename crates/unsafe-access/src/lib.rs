@@ -11,9 +11,9 @@
 //! handles from the layers above and never starts or finds a JVM.
 //!
 //! - [`StridedLayout`]: geometry, extent and bounds checks; [`copy_strided`].
-//! - [`CriticalArray`]: the critical-region guard; [`copy_from_java`] and [`copy_to_java`], which
-//!   check the Java array's length and refuse a mismatched buffer ([`ArrayCopyError`]).
-//! - [`copy_parallel`]: large copies split across cores.
+//! - [`CriticalArray`]: the critical-region guard; [`copy_bytes_from_java`] and
+//!   [`copy_bytes_to_java`], which check the Java array's length and refuse a mismatched buffer
+//!   ([`ArrayCopyError`]); copies of 32 MiB and more are split across cores.
 //!
 //! Raw JNI handles come in as `jni-sys` pointers; this crate never finds, starts or attaches to
 //! a JVM. The geometry and copies work on plain memory and need no JVM at all.
@@ -54,7 +54,6 @@ mod strided;
 
 pub use critical::{
     ArrayCopyError, CriticalArray, JavaPrimitive, copy_bytes_from_java, copy_bytes_to_java,
-    copy_from_java, copy_to_java,
 };
-pub use memcpy::{PARALLEL_MIN_BYTES, copy_parallel};
+use memcpy::copy_parallel;
 pub use strided::{LayoutError, MAX_NDIM, StridedLayout, copy_strided};

@@ -25,6 +25,8 @@ use jni::sys::{self, JNINativeMethod, jclass, jint, jlong, jobject, jsize, jvalu
 #[cfg(feature = "ndarray")]
 use super::descriptor::Pixel;
 use super::descriptor::{DType, ImageDescriptor};
+use unsafe_access::StridedLayout;
+
 use crate::error::{Error, Result};
 use crate::jni::natives;
 use crate::jni::{FieldId, Frame, JRef, MethodId, RawEnv, jcall, with_prim};
@@ -683,6 +685,39 @@ impl Pixels {
         let bytes = shape.bytes();
         if bytes == 0 {
             return Ok(());
+        }
+        // Memory imglyb knows (a wrapped array, a strided view of one) is copied in Rust, one
+        // memcpy per contiguous run, unless it overlaps `dst`.
+        if let Some(shared) = self.describe(image)?
+            && shared.dtype == shape.dtype
+            && shared.argb == shape.argb
+            && shared.shape == shape.shape
+        {
+            let itemsize = shape.dtype.itemsize();
+            let src_layout = StridedLayout::new(&shared.shape, &shared.strides, itemsize)
+                .map_err(|e| Error::Internal(format!("a described image's layout: {e}")))?;
+            let dst_layout = StridedLayout::c_contiguous(&shape.shape, itemsize)
+                .map_err(|e| Error::Internal(format!("a copy's layout: {e}")))?;
+            let (lo, hi) = src_layout.extent();
+            let src_start = shared.address as isize + lo;
+            let src_end = shared.address as isize + hi;
+            let dst_start = dst as isize;
+            let dst_end = dst_start + bytes as isize;
+            if src_end <= dst_start || dst_end <= src_start {
+                // SAFETY: the image's memory is valid for its extent while `image` is alive,
+                // which the caller's reference guarantees for the call; `dst` is writable for
+                // `bytes` bytes (the C layout's extent), as promised; the two do not overlap
+                // (checked above).
+                return unsafe {
+                    unsafe_access::copy_strided(
+                        shared.address as *const u8,
+                        &src_layout,
+                        dst,
+                        &dst_layout,
+                    )
+                }
+                .map_err(|e| Error::Internal(format!("copying a described image: {e}")));
+            }
         }
         let code = if shape.argb {
             ARGB_CODE
