@@ -314,3 +314,32 @@ fn copy_out_of_shared_memory_is_a_strided_copy_and_survives_an_overlapping_desti
     // SAFETY: the image's memory is alive (held by `img`) and 48 bytes long from `lowest`.
     unsafe { pixels().copy_out(&img, &shape, lowest) }.unwrap();
 }
+
+#[test]
+fn bound_methods_check_their_target_once_and_their_arguments_on_every_call() {
+    let list = class("java.util.ArrayList");
+    let add = method(&list, "add", &["java.lang.Object"]);
+    let size = method(&list, "size", &[]);
+    let sb = string_object();
+    assert_mismatch(bridge().bind(size, Some(sb.obj.clone())));
+    assert_mismatch(bridge().bind(size, None));
+    let target = new_list();
+    let bound_add = bridge().bind(add, Some(target.obj.clone())).unwrap();
+    let bound_size = bridge().bind(size, Some(target.obj.clone())).unwrap();
+    for _ in 0..3 {
+        bridge().call(&bound_add, &[Arg::Str(vec![104])]).unwrap();
+    }
+    assert_mismatch(bridge().call(&bound_add, &[Arg::Int(1)]));
+    assert_mismatch(bridge().call(&bound_add, &[]));
+    let v = bridge().call(&bound_size, &[]).unwrap();
+    assert!(matches!(v, Value::Int(3)), "{v:?}");
+    // A static method takes no target.
+    let math = class("java.lang.Math");
+    let abs = method(&math, "abs", &["int"]);
+    assert_mismatch(bridge().bind(abs, Some(target.obj.clone())));
+    let bound_abs = bridge().bind(abs, None).unwrap();
+    assert!(matches!(
+        bridge().call(&bound_abs, &[Arg::Int(-2)]).unwrap(),
+        Value::Int(2)
+    ));
+}

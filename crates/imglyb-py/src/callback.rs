@@ -56,9 +56,10 @@ impl imglyb_core::ProxyHost for PythonHost {
                 if e.is_instance_of::<pyo3::exceptions::PyRecursionError>(py) {
                     // Python's or imglyb's recursion limit: Java's kind of error, so the chain
                     // of callers unwinds as the StackOverflowError it is.
-                    return Error::TooDeep(describe(py, method, &e));
+                    return Error::TooDeep(callback_error_text(py, method, &e));
                 }
-                java_error(py, &e).unwrap_or_else(|| Error::Callback(describe(py, method, &e)))
+                java_error(py, &e)
+                    .unwrap_or_else(|| Error::Callback(callback_error_text(py, method, &e)))
             })
         });
         outcome.unwrap_or_else(|| {
@@ -90,7 +91,7 @@ fn java_error(py: Python<'_>, e: &PyErr) -> Option<Error> {
 }
 
 /// "Python exception in Runnable.run: ValueError: boom" plus the traceback text.
-fn describe(py: Python<'_>, method: &str, e: &PyErr) -> String {
+fn callback_error_text(py: Python<'_>, method: &str, e: &PyErr) -> String {
     let text = (|| -> PyResult<String> {
         let tb = py.import("traceback")?;
         let lines = tb.call_method1(

@@ -261,6 +261,49 @@ impl Bridge {
         self.invoke_inner(env, m, target, args, true)
     }
 
+    /// `m` bound to `target`, checked once: an instance method needs an instance of its
+    /// declaring class; a static method or constructor takes no target. Calls through the
+    /// bound method then check only their arguments ([`Bridge::call`]).
+    pub fn bind<'m>(
+        &self,
+        m: &'m MethodInfo,
+        target: Option<Arc<JRef>>,
+    ) -> Result<BoundMethod<'m>> {
+        let env = self.raw_env()?;
+        let instance = !m.is_static && m.name != "<init>";
+        match (&target, instance) {
+            (Some(t), true) if env.instance_of(t.as_raw(), m.declaring.raw_class()) => {}
+            (None, false) => {}
+            (Some(_), true) => {
+                return Err(Error::TypeMismatch(format!(
+                    "the target of {} is not a {}",
+                    m.signature(),
+                    m.declaring.display()
+                )));
+            }
+            (None, true) => {
+                return Err(Error::InvalidArgument(format!(
+                    "{} is an instance method and needs an object",
+                    m.signature()
+                )));
+            }
+            (Some(_), false) => {
+                return Err(Error::InvalidArgument(format!(
+                    "{} is static or a constructor and takes no object",
+                    m.signature()
+                )));
+            }
+        }
+        Ok(BoundMethod { method: m, target })
+    }
+
+    /// Calls a bound method; each argument is checked against its parameter as in
+    /// [`Bridge::invoke`], the target was checked by [`Bridge::bind`].
+    pub fn call(&self, bound: &BoundMethod<'_>, args: &[Arg]) -> Result<Value> {
+        let env = self.raw_env()?;
+        self.invoke_inner(env, bound.method, bound.target.as_deref(), args, true)
+    }
+
     /// [`Bridge::invoke`] without its argument and target checks: the hot path of a host whose
     /// overload resolution has already converted every argument to its parameter's type.
     ///
@@ -1077,6 +1120,21 @@ impl Bridge {
                 obj.class.name()
             )))
         }
+    }
+}
+
+/// A method with its target, checked once by [`Bridge::bind`]: calls through it check only
+/// their arguments.
+#[derive(Debug, Clone)]
+pub struct BoundMethod<'m> {
+    method: &'m MethodInfo,
+    target: Option<Arc<JRef>>,
+}
+
+impl BoundMethod<'_> {
+    /// The method.
+    pub fn method(&self) -> &MethodInfo {
+        self.method
     }
 }
 

@@ -17,7 +17,8 @@
 //! # Safe and unchecked calls
 //! Every safe method of [`Bridge`] is sound whatever its arguments: calls check each argument's
 //! kind against its parameter type and the target against the declaring class, fields the
-//! same, and arrays go through [`JArray`], whose element type is checked once when it is made.
+//! same; a [`BoundMethod`] checks its target once when it is made ([`Bridge::bind`]), and
+//! arrays go through [`JArray`], whose element type is checked once when it is made.
 //! A host that has already converted its arguments to the parameter types (as overload
 //! resolution does) may skip the checks with [`Bridge::invoke_unchecked`].
 
@@ -32,7 +33,7 @@ use crate::error::Result;
 use crate::jni::{JRef, RawEnv, jcall};
 use crate::runtime::Jvm;
 
-pub use call::{Arg, BorrowedBytes, Bytes, JArray, JObj, Value};
+pub use call::{Arg, BorrowedBytes, BoundMethod, Bytes, JArray, JObj, Value};
 pub use proxy::ProxyHost;
 pub use reflect::{ClassInfo, FieldInfo, JType, MethodGroup, MethodInfo};
 

@@ -190,7 +190,7 @@ pub enum ArgKind<'a> {
 
 impl ArgKind<'_> {
     /// A short description for error messages.
-    pub fn describe(&self) -> String {
+    pub fn summary(&self) -> String {
         match self {
             ArgKind::Null => "None".into(),
             ArgKind::Bool => "bool".into(),
@@ -200,7 +200,7 @@ impl ArgKind<'_> {
             ArgKind::Str { .. } => "str".into(),
             ArgKind::Object(c) => c.name().to_owned(),
             ArgKind::Seq(items) => {
-                let inner: Vec<String> = items.iter().take(4).map(|a| a.describe()).collect();
+                let inner: Vec<String> = items.iter().take(4).map(|a| a.summary()).collect();
                 let more = if items.len() > 4 { ", ..." } else { "" };
                 format!("list [{}{more}]", inner.join(", "))
             }
@@ -563,7 +563,7 @@ fn display_name(group: &MethodGroup) -> &str {
 
 fn arg_list(args: &[ArgKind]) -> String {
     args.iter()
-        .map(ArgKind::describe)
+        .map(ArgKind::summary)
         .collect::<Vec<_>>()
         .join(", ")
 }

@@ -286,7 +286,7 @@ impl ClassInfo {
     }
 }
 
-/// One row of `Reflect.describe`'s type table, read.
+/// One row of `Reflect.inspect`'s type table, read.
 struct TypeRow {
     name: String,
     prim: Option<Prim>,
@@ -354,7 +354,7 @@ pub(crate) struct Ids {
     pub(crate) system: JRef,
     pub(crate) identity_hash: MethodId,
     pub(crate) reflect: JRef,
-    pub(crate) describe: MethodId,
+    pub(crate) inspect: MethodId,
     _classes: [JRef; 3],
     types: FieldId,
     members: FieldId,
@@ -377,9 +377,9 @@ impl ClassCache {
         let identity_hash =
             frame.static_method_id(&system, c"identityHashCode", c"(Ljava/lang/Object;)I")?;
         let reflect = loader.class("org.imglyb.bridge.Reflect", true)?;
-        let describe = frame.static_method_id(
+        let inspect = frame.static_method_id(
             &reflect,
-            c"describe",
+            c"inspect",
             c"(Ljava/lang/Class;)Lorg/imglyb/bridge/Reflect$Description;",
         )?;
         let description = loader.class("org.imglyb.bridge.Reflect$Description", false)?;
@@ -390,7 +390,7 @@ impl ClassCache {
         };
         let ids = Ids {
             identity_hash,
-            describe,
+            inspect,
             types: f(
                 &description,
                 c"types",
@@ -459,7 +459,7 @@ impl ClassCache {
         if let Some(found) = self.lookup(env, hash, class) {
             return Ok(found);
         }
-        let info = Arc::new(self.describe(env, class)?);
+        let info = Arc::new(self.inspect(env, class)?);
         let mut map = self
             .by_hash
             .write()
@@ -480,23 +480,23 @@ impl ClassCache {
             .cloned()
     }
 
-    fn describe(&self, env: RawEnv, class: jobject) -> Result<ClassInfo> {
+    fn inspect(&self, env: RawEnv, class: jobject) -> Result<ClassInfo> {
         let mut frame = Frame::new(env);
         let ids = &self.ids;
         let args = [jni::sys::jvalue { l: class }];
-        // SAFETY: `describe` is the static Reflect.describe(Class) of the class `reflect`, and
+        // SAFETY: `describe` is the static Reflect.inspect(Class) of the class `reflect`, and
         // the argument array holds its one Class parameter.
         let described = unsafe {
             jcall!(
                 env,
                 CallStaticObjectMethodA,
                 ids.reflect.as_raw(),
-                ids.describe.raw(),
+                ids.inspect.raw(),
                 args.as_ptr()
             )
         };
         let described = frame.checked_local(described)?;
-        let bad = |what: &str| Error::Internal(format!("Reflect.describe returned {what}"));
+        let bad = |what: &str| Error::Internal(format!("Reflect.inspect returned {what}"));
         if described.is_null() {
             return Err(bad("null"));
         }

@@ -2,7 +2,7 @@
 //! (class name, message, stack trace with causes) and keep it as a global reference.
 //!
 //! The description comes from a static `String[] describe(Throwable)` method the runtime layer
-//! registers once its classes are loaded ([`set_describer`]); before that, from
+//! registers once its classes are loaded ([`set_throwable_text`]); before that, from
 //! `Throwable.toString()`.
 
 use std::sync::OnceLock;
@@ -15,12 +15,12 @@ use super::jref::JRef;
 use super::strings::read_rust_string;
 use crate::error::{Error, JavaThrowable};
 
-static DESCRIBER: OnceLock<(JRef, MethodId)> = OnceLock::new();
+static THROWABLE_TEXT: OnceLock<(JRef, MethodId)> = OnceLock::new();
 
 /// Registers `class.method`, a static `String[] (Throwable)` returning the class name, the
 /// message (or null) and the stack trace. The first registration wins.
-pub(crate) fn set_describer(class: JRef, method: MethodId) {
-    let _ = DESCRIBER.set((class, method));
+pub(crate) fn set_throwable_text(class: JRef, method: MethodId) {
+    let _ = THROWABLE_TEXT.set((class, method));
 }
 
 /// Takes the pending exception off the thread and describes it as [`Error::Java`].
@@ -48,7 +48,7 @@ pub(crate) fn throwable_error(env: RawEnv, throwable: jobject) -> Error {
         Ok(g) => g,
         Err(e) => return e,
     };
-    match describe(env, throwable) {
+    match throwable_text(env, throwable) {
         Some((class_name, message, stacktrace)) => Error::Java(Box::new(JavaThrowable {
             class_name,
             message,
@@ -61,10 +61,10 @@ pub(crate) fn throwable_error(env: RawEnv, throwable: jobject) -> Error {
 
 type Description = (String, Option<String>, String);
 
-fn describe(env: RawEnv, throwable: jobject) -> Option<Description> {
-    if let Some((class, method)) = DESCRIBER.get() {
+fn throwable_text(env: RawEnv, throwable: jobject) -> Option<Description> {
+    if let Some((class, method)) = THROWABLE_TEXT.get() {
         let args = [jvalue { l: throwable }];
-        // SAFETY: `method` is a static String[] (Throwable) method of `class` (set_describer),
+        // SAFETY: `method` is a static String[] (Throwable) method of `class` (set_throwable_text),
         // and `args` holds its one argument.
         let array = unsafe {
             jcall!(

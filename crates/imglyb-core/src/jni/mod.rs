@@ -10,7 +10,7 @@
 //! imglyb: not how the JVM is found or started (the runtime layer), not reflection or calls
 //! (the bridge layer), not images (the pixels layer). It imports only the crate's [`Error`](crate::Error).
 //! The runtime layer hands it the one thing it needs from above as data: the method that
-//! describes an exception (`exception::set_describer`).
+//! describes an exception (`exception::set_throwable_text`).
 //!
 //! # Rules for the layers above
 //! - Every `jcall!` is followed by a check: use a [`Frame`] ([`Frame::check`], and

@@ -83,17 +83,17 @@ impl Loader {
                 check_jni(env, added)?;
             }
             let class = class_for_name(env, BRIDGE_CLASS, &loader, true)?;
-            let describe = env.get_static_method_id(
+            let text = env.get_static_method_id(
                 JClass::from(env.new_local_ref(&class)?),
-                "describeThrowable",
+                "throwableText",
                 "(Ljava/lang/Throwable;)[Ljava/lang/String;",
             );
-            let describe = check_jni(env, describe)?;
+            let text = check_jni(env, text)?;
             let raw = RawEnv::from_jni(env);
             // SAFETY: the id is a static method of `class`, which the global reference below
             // keeps loaded for good.
-            let describe = unsafe { MethodId::from_raw(describe.into_raw()) };
-            exception::set_describer(raw.global(class.as_raw())?, describe);
+            let text = unsafe { MethodId::from_raw(text.into_raw()) };
+            exception::set_throwable_text(raw.global(class.as_raw())?, text);
             Ok(Loader {
                 loader: env.new_global_ref(&loader)?,
                 class: env.new_global_ref(&class)?,

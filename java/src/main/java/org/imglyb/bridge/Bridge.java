@@ -107,7 +107,7 @@ public final class Bridge {
 	 * Describes a throwable for the Rust side: class name, message (may be {@code null}) and the
 	 * full stack trace text including causes.
 	 */
-	public static String[] describeThrowable(final Throwable t) {
+	public static String[] throwableText(final Throwable t) {
 		final StringWriter w = new StringWriter();
 		t.printStackTrace(new PrintWriter(w));
 		return new String[] { t.getClass().getName(), t.getMessage(), w.toString() };

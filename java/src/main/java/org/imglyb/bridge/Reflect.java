@@ -22,7 +22,7 @@ import java.util.Map;
 
 /**
  * Describes a class's public members for the Rust call machinery, in one call per class:
- * {@link #describe} returns a {@link Description}, a table of the types it mentions and one row
+ * {@link #inspect} returns a {@link Description}, a table of the types it mentions and one row
  * per member, which Rust reads through field ids. Type 0 is the described class itself.
  */
 public final class Reflect {
@@ -111,7 +111,7 @@ public final class Reflect {
 	}
 
 	/** The public methods, constructors and fields of {@code c}, with the types they mention. */
-	public static Description describe(final Class<?> c) {
+	public static Description inspect(final Class<?> c) {
 		final Types types = new Types();
 		types.index(c);
 		final List<MemberRow> members = new ArrayList<>();
