@@ -258,7 +258,7 @@ impl Bridge {
                 )));
             }
         }
-        self.invoke_inner(env, m, target, args, true)
+        self.invoke_inner::<true>(env, m, target, args)
     }
 
     /// `m` bound to `target`, checked once: an instance method needs an instance of its
@@ -301,7 +301,7 @@ impl Bridge {
     /// [`Bridge::invoke`], the target was checked by [`Bridge::bind`].
     pub fn call(&self, bound: &BoundMethod<'_>, args: &[Arg]) -> Result<Value> {
         let env = self.raw_env()?;
-        self.invoke_inner(env, bound.method, bound.target.as_deref(), args, true)
+        self.invoke_inner::<true>(env, bound.method, bound.target.as_deref(), args)
     }
 
     /// [`Bridge::invoke`] without its argument and target checks: the hot path of a host whose
@@ -319,16 +319,17 @@ impl Bridge {
         args: &[Arg],
     ) -> Result<Value> {
         let env = self.raw_env()?;
-        self.invoke_inner(env, m, target, args, false)
+        self.invoke_inner::<false>(env, m, target, args)
     }
 
-    fn invoke_inner(
+    /// The call itself; `CHECKED` adds the argument checks (a separate instantiation, so the
+    /// unchecked hot path carries none of their code).
+    fn invoke_inner<const CHECKED: bool>(
         &self,
         env: RawEnv,
         m: &MethodInfo,
         target: Option<&JRef>,
         args: &[Arg],
-        checked: bool,
     ) -> Result<Value> {
         if args.len() != m.params.len() {
             return Err(Error::TypeMismatch(format!(
@@ -349,7 +350,7 @@ impl Bridge {
         };
         for ((slot, arg), param) in jargs.iter_mut().zip(args).zip(&m.params) {
             *slot = self.arg_value(env, arg, &mut locals)?;
-            if checked {
+            if CHECKED {
                 check_arg(env, arg, param, slot)?;
             }
         }
