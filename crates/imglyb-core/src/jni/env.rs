@@ -40,7 +40,7 @@ impl RawEnv {
     }
 
     /// A `jni` crate env for the same thread, for the calls that are not on the hot path.
-    pub fn to_jni<'local>(self) -> Result<::jni::JNIEnv<'local>> {
+    pub(crate) fn to_jni<'local>(self) -> Result<::jni::JNIEnv<'local>> {
         // SAFETY: `self.0` is the calling thread's valid env (see `from_raw`).
         Ok(unsafe { ::jni::JNIEnv::from_raw(self.0) }?)
     }
@@ -176,7 +176,12 @@ impl Frame {
     }
 
     /// The id of the static method `name` with JNI descriptor `sig` of `class`.
-    pub fn static_method_id(&self, class: &JRef, name: &CStr, sig: &CStr) -> Result<MethodId> {
+    pub(crate) fn static_method_id(
+        &self,
+        class: &JRef,
+        name: &CStr,
+        sig: &CStr,
+    ) -> Result<MethodId> {
         let env = self.env;
         // SAFETY: `class` is a live reference (a JRef is) and both strings are NUL-terminated;
         // GetStaticMethodID throws (checked below) when `class` is not a class.
@@ -200,7 +205,7 @@ impl Frame {
     }
 
     /// The id of the instance method `name` with JNI descriptor `sig` of `class`.
-    pub fn method_id(&self, class: &JRef, name: &CStr, sig: &CStr) -> Result<MethodId> {
+    pub(crate) fn method_id(&self, class: &JRef, name: &CStr, sig: &CStr) -> Result<MethodId> {
         let env = self.env;
         // SAFETY: as for `static_method_id`.
         let id = unsafe {
@@ -221,7 +226,7 @@ impl Frame {
     }
 
     /// The id of the instance field `name` with JNI type `sig` of `class`.
-    pub fn field_id(&self, class: &JRef, name: &CStr, sig: &CStr) -> Result<FieldId> {
+    pub(crate) fn field_id(&self, class: &JRef, name: &CStr, sig: &CStr) -> Result<FieldId> {
         let env = self.env;
         // SAFETY: as for `static_method_id`.
         let id = unsafe { jcall!(env, GetFieldID, class.as_raw(), name.as_ptr(), sig.as_ptr()) };

@@ -240,23 +240,6 @@ struct ShapeFields {
     dims: FieldId,
 }
 
-/// The id of field `name` (JNI type `sig`) of `class`.
-fn field_id(
-    frame: &Frame,
-    class: &JRef,
-    name: &std::ffi::CStr,
-    sig: &std::ffi::CStr,
-) -> Result<FieldId> {
-    let env = frame.env();
-    // SAFETY: `class` is a live class reference and both strings are NUL-terminated.
-    let id = unsafe { jcall!(env, GetFieldID, class.as_raw(), name.as_ptr(), sig.as_ptr()) };
-    frame.check()?;
-    if id.is_null() {
-        return Err(Error::Internal(format!("field {name:?} is missing")));
-    }
-    // SAFETY: the id belongs to `class`, which the caller keeps loaded for good.
-    Ok(unsafe { FieldId::from_raw(id) })
-}
 const COPY_OUT_SIG: &std::ffi::CStr = c"(Ljava/lang/Object;JJI)Ljava/lang/Object;";
 
 impl Pixels {
@@ -285,66 +268,34 @@ impl Pixels {
         let rai = jvm
             .loader()
             .class("net.imglib2.RandomAccessibleInterval", false)?;
-        let env = frame.env();
-        // SAFETY: the class name is a NUL-terminated string.
-        let class_class = unsafe { jcall!(env, FindClass, c"java/lang/Class".as_ptr()) };
-        let class_class = frame.checked_local(class_class)?;
-        // SAFETY: `class_class` is java.lang.Class; both strings are NUL-terminated.
-        let get_name = unsafe {
-            jcall!(
-                env,
-                GetMethodID,
-                class_class,
-                c"getName".as_ptr(),
-                c"()Ljava/lang/String;".as_ptr()
-            )
-        };
-        frame.check()?;
+        let class_class = frame.find_class(c"java/lang/Class")?;
+        let get_name = frame.method_id(&class_class, c"getName", c"()Ljava/lang/String;")?;
         let memory = jvm.loader().class(MEMORY_CLASS, false)?;
         register_natives(&frame, &memory)?;
         let images = jvm.loader().class(IMAGES_CLASS, true)?;
-        let id = |name: &std::ffi::CStr, sig: &std::ffi::CStr| -> Result<MethodId> {
-            let env = frame.env();
-            // SAFETY: `images` is a live class reference and both strings are NUL-terminated.
-            let id = unsafe {
-                jcall!(
-                    env,
-                    GetStaticMethodID,
-                    images.as_raw(),
-                    name.as_ptr(),
-                    sig.as_ptr()
-                )
-            };
-            frame.check()?;
-            if id.is_null() {
-                return Err(Error::Internal(format!(
-                    "{IMAGES_CLASS}.{name:?} is missing"
-                )));
-            }
-            // SAFETY: the id belongs to `images`, which this Pixels keeps loaded for good.
-            Ok(unsafe { MethodId::from_raw(id) })
+        let id = |name: &std::ffi::CStr, sig: &std::ffi::CStr| {
+            frame.static_method_id(&images, name, sig)
         };
         let shared_class = jvm.loader().class("org.imglyb.Images$Shared", false)?;
         let shared = SharedFields {
-            address: field_id(&frame, &shared_class, c"address", c"J")?,
-            code: field_id(&frame, &shared_class, c"code", c"I")?,
-            read_only: field_id(&frame, &shared_class, c"readOnly", c"Z")?,
-            dims: field_id(&frame, &shared_class, c"dims", c"[J")?,
-            byte_strides: field_id(&frame, &shared_class, c"byteStrides", c"[J")?,
+            address: frame.field_id(&shared_class, c"address", c"J")?,
+            code: frame.field_id(&shared_class, c"code", c"I")?,
+            read_only: frame.field_id(&shared_class, c"readOnly", c"Z")?,
+            dims: frame.field_id(&shared_class, c"dims", c"[J")?,
+            byte_strides: frame.field_id(&shared_class, c"byteStrides", c"[J")?,
             _class: shared_class,
         };
         let shape_class = jvm.loader().class("org.imglyb.Images$Shape", false)?;
         let shape_fields = ShapeFields {
-            code: field_id(&frame, &shape_class, c"code", c"I")?,
-            dims: field_id(&frame, &shape_class, c"dims", c"[J")?,
+            code: frame.field_id(&shape_class, c"code", c"I")?,
+            dims: frame.field_id(&shape_class, c"dims", c"[J")?,
             _class: shape_class,
         };
         let pixels = Pixels {
             shared,
             shape_fields,
             rai,
-            // SAFETY: java.lang.Class is never unloaded.
-            class_name: unsafe { MethodId::from_raw(get_name) },
+            class_name: get_name,
             wrap: id(c"wrap", WRAP_SIG)?,
             describe: id(c"describe", DESCRIBE_SIG)?,
             shape: id(c"shape", SHAPE_SIG)?,
