@@ -30,7 +30,6 @@ use std::path::PathBuf;
 use std::ptr;
 use std::sync::{Arc, LazyLock, Mutex};
 
-use imglyb_core::jni::objects::JObject;
 use imglyb_core::jni::sys::{JavaVM, jobject, jobjectRefType};
 use imglyb_core::{DType, Error, ImageDescriptor, JRef, Jvm, JvmConfig, PixelType, Pixels};
 
@@ -192,8 +191,7 @@ fn jvm_or_start() -> Result<&'static Jvm, Error> {
 /// in place.
 fn ready_jvm() -> Result<&'static Jvm, Failure> {
     let jvm = jvm_or_start()?;
-    let pending = jvm.attach_current_thread()?.exception_check();
-    if pending.map_err(Error::from)? {
+    if jvm.raw_env()?.exception_pending() {
         return Err(Failure::new(
             imglyb_result::InvalidArgument,
             "a Java exception is pending on this thread: handle it (ExceptionOccurred, then \
@@ -295,7 +293,7 @@ pub unsafe extern "C" fn imglyb_jvm_javavm(out: *mut *mut JavaVM) -> imglyb_resu
         if out.is_null() {
             return Err(Failure::null("out"));
         }
-        let vm = started_jvm()?.vm().get_java_vm_pointer();
+        let vm = started_jvm()?.raw_vm();
         // SAFETY: `out` is non-null and the caller promised it is writable.
         unsafe { out.write(vm) };
         Ok(())
@@ -466,11 +464,10 @@ impl Drop for Release {
 /// # Safety
 /// `obj` must be null or a valid reference on the calling thread.
 pub(crate) unsafe fn new_global_ref(jvm: &Jvm, obj: jobject) -> Result<Option<JRef>, Failure> {
-    let env = jvm.attach_current_thread()?;
-    // SAFETY: `obj` is null or valid on this thread, as promised; a `JObject` deletes nothing
-    // when dropped.
-    let obj = unsafe { JObject::from_raw(obj) };
-    Ok(JRef::new(&env, &obj)?)
+    // Attaches the thread first, as every entry point does.
+    jvm.raw_env()?;
+    // SAFETY: `obj` is null or valid on this thread, as promised.
+    Ok(unsafe { JRef::new(obj) }?)
 }
 
 /// A global reference to `obj` that C owns.

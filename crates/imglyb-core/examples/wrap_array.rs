@@ -13,10 +13,27 @@
 //! The Java calls go through the `jni` crate (re-exported as `imglyb_core::jni`), one JNI call
 //! per pixel, which is fine for 24 pixels; real work runs whole ImgLib2 algorithms in Java.
 
-use imglyb_core::jni::JNIEnv;
-use imglyb_core::jni::objects::{JClass, JObject, JValue, JValueOwned};
 use imglyb_core::ndarray::{Array, Array3, ArrayView, IxDyn};
 use imglyb_core::{Bridge, DType, Jvm, JvmConfig, Pixels, Result};
+use jni::JNIEnv;
+use jni::objects::{JClass, JObject, JValue, JValueOwned};
+
+/// The calling thread's env as the `jni` crate's `JNIEnv`, for JNI calls of our own.
+fn jni_env(jvm: &Jvm) -> Result<JNIEnv<'static>> {
+    let raw = jvm.raw_env()?;
+    // SAFETY: `raw` is this thread's valid env (attached for good), used on this thread only.
+    Ok(unsafe { JNIEnv::from_raw(raw.raw()) }?)
+}
+
+/// A `jni` result as imglyb's: a pending Java exception is cleared and becomes `Error::Java`.
+fn check<T>(jvm: &Jvm, r: jni::errors::Result<T>) -> Result<T> {
+    r.map_err(|e| {
+        jvm.raw_env()
+            .ok()
+            .and_then(|env| env.take_exception())
+            .unwrap_or_else(|| e.into())
+    })
+}
 
 /// Calls `obj.name(args)` in Java; a Java exception is cleared and becomes `Error::Java`.
 fn call<'l>(
@@ -28,7 +45,7 @@ fn call<'l>(
     args: &[JValue],
 ) -> Result<JValueOwned<'l>> {
     let r = env.call_method(obj, name, sig, args);
-    jvm.check(env, r)
+    check(jvm, r)
 }
 
 /// The value ImgLib2 writes at position (x, y, z): the position in decimal digits.
@@ -54,7 +71,7 @@ fn main() -> Result<()> {
     let img = Pixels::get(jvm)?.wrap_array(arr)?;
     println!("wrapped as {}", Bridge::get(jvm)?.class_of(&img)?.name());
 
-    let mut env = jvm.attach_current_thread()?;
+    let mut env = jni_env(jvm)?;
     // A local frame frees the local references made inside it; without one they would live as
     // long as this (attached, native) thread and keep their Java objects reachable.
     env.with_local_frame(16, |env| -> Result<()> {
@@ -88,14 +105,17 @@ fn main() -> Result<()> {
 
         // 2. Views.hyperSlice(img, 2, 1) is the plane z = 1; a RandomAccess on it writes
         //    -1 at (x, y) = (3, 2), which is arr[1, 2, 3].
-        let views = JClass::from(jvm.load_class(env, "net.imglib2.view.Views")?);
+        let views = jvm.load_class("net.imglib2.view.Views")?;
+        // SAFETY: `views` is a live global reference; the JObject wrapper deletes nothing.
+        let views = env.new_local_ref(unsafe { JObject::from_raw(views.as_raw()) })?;
+        let views = JClass::from(views);
         let r = env.call_static_method(
             &views,
             "hyperSlice",
             "(Lnet/imglib2/RandomAccessibleInterval;IJ)Lnet/imglib2/view/IntervalView;",
             &[JValue::Object(&img), JValue::Int(2), JValue::Long(1)],
         );
-        let plane = jvm.check(env, r)?.l()?;
+        let plane = check(jvm, r)?.l()?;
         let access = call(
             jvm,
             env,

@@ -15,9 +15,26 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use imglyb_core::jni::JNIEnv;
-use imglyb_core::jni::objects::{JObject, JValue};
 use imglyb_core::{Bridge, DType, Error, ImageDescriptor, JRef, Jvm, JvmConfig, PixelType, Result};
+use jni::JNIEnv;
+use jni::objects::{JObject, JValue};
+
+/// The calling thread's env as the `jni` crate's `JNIEnv`, for JNI calls of our own.
+fn jni_env(jvm: &Jvm) -> Result<JNIEnv<'static>> {
+    let raw = jvm.raw_env()?;
+    // SAFETY: `raw` is this thread's valid env (attached for good), used on this thread only.
+    Ok(unsafe { JNIEnv::from_raw(raw.raw()) }?)
+}
+
+/// A `jni` result as imglyb's: a pending Java exception is cleared and becomes `Error::Java`.
+fn check<T>(jvm: &Jvm, r: jni::errors::Result<T>) -> Result<T> {
+    r.map_err(|e| {
+        jvm.raw_env()
+            .ok()
+            .and_then(|env| env.take_exception())
+            .unwrap_or_else(|| e.into())
+    })
+}
 
 /// Owns the pixels of a wrapped image and reports when Java lets go of them.
 struct Pixels {
@@ -37,7 +54,7 @@ impl Drop for Pixels {
 /// The pixel of `img` at ImgLib2 `position` (x first), through a `RandomAccess`: `Some(v)` writes
 /// `v` there, `None` only reads. Returns the pixel's value after the write.
 fn pixel(jvm: &Jvm, img: &JRef, position: &[i64], write: Option<i64>) -> Result<i64> {
-    let mut env = jvm.attach_current_thread()?;
+    let mut env = jni_env(jvm)?;
     env.with_local_frame(8, |env: &mut JNIEnv| -> Result<i64> {
         // SAFETY: `img` is a live global reference while `img` is borrowed, and a `JObject`
         // deletes nothing when dropped.
@@ -58,7 +75,7 @@ fn pixel(jvm: &Jvm, img: &JRef, position: &[i64], write: Option<i64>) -> Result<
             env.call_method(&pixel, "getIntegerLong", "()J", &[])?.j()
         })();
         // A Java exception is cleared here and becomes `Error::Java`.
-        jvm.check(env, r)
+        check(jvm, r)
     })
 }
 
@@ -67,9 +84,9 @@ fn gc_until(jvm: &Jvm, done: impl Fn() -> bool) -> Result<usize> {
     let deadline = Instant::now() + Duration::from_secs(30);
     let mut rounds = 0;
     while !done() && Instant::now() < deadline {
-        jvm.with_env(|env| {
+        jni_env(jvm)?.with_local_frame(4, |env| {
             let r = env.call_static_method("java/lang/System", "gc", "()V", &[]);
-            jvm.check(env, r).map(drop)
+            check(jvm, r).map(drop)
         })?;
         rounds += 1;
         // The cleaner thread drops the owner shortly after the collection.

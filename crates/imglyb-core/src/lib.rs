@@ -44,9 +44,8 @@
 //! raw JNI pointer.
 //!
 //! # Threads
-//! A `JNIEnv` belongs to one thread. [`Jvm::attach_current_thread`] (or [`Jvm::with_env`],
-//! which adds a local-reference frame) gives the calling thread its own, attaching it once as a
-//! daemon thread. [`Jvm`], [`JRef`], [`Pixels`] and `Bridge` may be used from any thread.
+//! A `JNIEnv` belongs to one thread. [`Jvm::raw_env`] gives the calling thread its own,
+//! attaching it once as a daemon thread. [`Jvm`], [`JRef`], [`Pixels`] and `Bridge` may be used from any thread.
 //!
 //! # Example
 //! Wrap an `ndarray` array and read one pixel in Java through the bridge: `randomAccess()`,
@@ -101,7 +100,6 @@
 #![deny(missing_docs)]
 
 pub mod contract;
-mod error;
 pub mod jni;
 pub mod runtime;
 
@@ -109,7 +107,7 @@ pub mod runtime;
 pub mod bridge;
 pub mod pixels;
 
-pub use error::{Error, JavaThrowable, Result};
+pub use jni::error::{Error, JavaThrowable, Result};
 pub use jni::{JRef, RawEnv};
 pub use pixels::{
     DType, ImageDescriptor, ImageShape, Owner, Pixel, PixelType, Pixels, SharedImage, owners_held,

@@ -65,7 +65,7 @@ fn core_attaches_to_an_existing_jvm() {
         ..JvmConfig::default()
     })
     .expect("attach");
-    assert_eq!(jvm.vm().get_java_vm_pointer(), foreign);
+    assert_eq!(jvm.raw_vm(), foreign);
     let settings = jvm.settings();
     assert!(!settings.created_here);
     assert_eq!(settings.classpath, vec![imglib2.clone()]);

@@ -4,8 +4,8 @@
 
 use std::path::PathBuf;
 
-use imglyb_core::jni::objects::{JObject, JString, JValue};
 use imglyb_core::{Error, Jvm, JvmConfig};
+use jni::objects::{JObject, JString, JValue};
 
 mod common;
 use common::{jvm, session_config};
@@ -87,30 +87,28 @@ fn bad_options_are_rejected_before_java() {
 
 #[test]
 fn every_bridge_class_loads() {
-    let jvm = jvm();
     let names: Vec<&str> = imglyb_core::bridge_class_names().collect();
     assert!(names.contains(&"org.imglyb.bridge.Bridge"), "{names:?}");
-    jvm.with_env(|env| {
+    common::with_env(|env| {
         // NativeBooleanAccess implements ImgLib2 5.6's BooleanAccess: it links only where
         // NativeBoolType exists, and imglyb loads it only there.
-        let has_native_bool = jvm
-            .load_class(env, "net.imglib2.type.logic.NativeBoolType")
-            .is_ok();
+        let has_native_bool =
+            common::load_class(env, "net.imglib2.type.logic.NativeBoolType").is_ok();
         for name in &names {
             if *name == "org.imglyb.NativeBooleanAccess" && !has_native_bool {
                 assert!(
-                    jvm.load_class(env, name).is_err(),
+                    common::load_class(env, name).is_err(),
                     "{name} linked on ImgLib2 4.5"
                 );
                 continue;
             }
             // One local frame per class, so the references of one check are freed before the next.
             env.with_local_frame(8, |env| -> imglyb_core::Result<()> {
-                let class = jvm.load_class(env, name)?;
+                let class = common::load_class(env, name)?;
                 let r = env
                     .call_method(&class, "getName", "()Ljava/lang/String;", &[])
                     .and_then(|v| v.l());
-                let loaded = JString::from(jvm.check(env, r)?);
+                let loaded = JString::from(common::check(env, r)?);
                 let loaded: String = env.get_string(&loaded)?.into();
                 assert_eq!(&loaded, name);
                 Ok(())
@@ -123,17 +121,16 @@ fn every_bridge_class_loads() {
 
 #[test]
 fn classpath_classes_load_through_the_bridge_loader() {
-    let jvm = jvm();
-    jvm.with_env(|env| {
+    common::with_env(|env| {
         for name in [
             "net.imglib2.img.array.ArrayImgs",
             "java.util.ArrayList",
             "java.util.Map$Entry",
         ] {
-            let class = jvm.load_class(env, name)?;
+            let class = common::load_class(env, name)?;
             assert!(!class.is_null());
         }
-        match jvm.load_class(env, "no.such.Clazz") {
+        match common::load_class(env, "no.such.Clazz") {
             Err(Error::Java(t)) => {
                 assert_eq!(t.class_name, "java.lang.ClassNotFoundException");
                 assert_eq!(t.message.as_deref(), Some("no.such.Clazz"));
@@ -148,20 +145,19 @@ fn classpath_classes_load_through_the_bridge_loader() {
 #[test]
 fn java_exceptions_are_captured_with_their_stack() {
     let jvm = jvm();
-    let err = jvm
-        .with_env(|env| {
-            let arg: JObject = env.new_string("x")?.into();
-            let r = env
-                .call_static_method(
-                    "java/lang/Integer",
-                    "parseInt",
-                    "(Ljava/lang/String;)I",
-                    &[JValue::Object(&arg)],
-                )
-                .and_then(|v| v.i());
-            jvm.check(env, r)
-        })
-        .unwrap_err();
+    let err = common::with_env(|env| {
+        let arg: JObject = env.new_string("x")?.into();
+        let r = env
+            .call_static_method(
+                "java/lang/Integer",
+                "parseInt",
+                "(Ljava/lang/String;)I",
+                &[JValue::Object(&arg)],
+            )
+            .and_then(|v| v.i());
+        common::check(env, r)
+    })
+    .unwrap_err();
     let Error::Java(t) = err else {
         panic!("expected a Java error, got {err:?}")
     };
@@ -186,8 +182,8 @@ fn other_threads_attach() {
     for h in handles {
         assert_eq!(h.join().unwrap(), 66.0);
     }
-    let env = jvm.attach_current_thread().unwrap();
-    assert!(env.get_version().is_ok());
+    let env = jvm.raw_env().unwrap();
+    assert!(!env.raw().is_null());
 }
 
 #[test]
@@ -225,8 +221,8 @@ fn java_arrays_copy_through_critical_regions() {
     use unsafe_access::{
         copy_bytes_from_java as copy_from_java, copy_bytes_to_java as copy_to_java,
     };
-    let jvm = jvm();
-    jvm.with_env(|env| {
+
+    common::with_env(|env| {
         let floats = env.new_float_array(5)?;
         let src = [1.5f32, -2.0, 3.25, 0.0, 1e30];
         // SAFETY: `floats` is a live float[5] of this thread's env; no JNI call happens inside.

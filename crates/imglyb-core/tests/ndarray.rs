@@ -11,16 +11,16 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use imglyb_core::jni::JNIEnv;
-use imglyb_core::jni::objects::{GlobalRef, JClass, JObject, JValue};
-use imglyb_core::jni::sys::jobject;
 use imglyb_core::ndarray::{
     ArcArray, Array, ArrayView, ArrayViewMut, Axis, Dimension, Ix2, IxDyn, ShapeBuilder, arr0, s,
 };
 use imglyb_core::{Error, ImageDescriptor, JObj, JRef, Owner, Pixel, PixelType};
+use jni::JNIEnv;
+use jni::objects::{GlobalRef, JClass, JObject, JValue};
+use jni::sys::jobject;
 
 mod common;
-use common::{bridge, jvm, pixels};
+use common::{bridge, pixels};
 
 /// A wrapped image with its runtime class, for the Java-side checks below.
 fn as_obj(img: Result<JRef, Error>) -> Result<JObj, Error> {
@@ -65,24 +65,19 @@ impl Global for GlobalRef {
 /// Runs `f` on `obj` in Java; a Java exception becomes [`Error::Java`].
 fn java<R>(
     obj: &impl Global,
-    f: impl FnOnce(&mut JNIEnv, &JObject) -> imglyb_core::jni::errors::Result<R>,
+    f: impl FnOnce(&mut JNIEnv, &JObject) -> jni::errors::Result<R>,
 ) -> Result<R, Error> {
-    let jvm = jvm();
-    jvm.with_env(|env| {
+    common::with_env(|env| {
         // SAFETY: `obj.raw()` is a live global reference while `obj` is borrowed, and a
         // `JObject` deletes nothing when dropped.
         let target = unsafe { JObject::from_raw(obj.raw()) };
         let r = f(env, &target);
-        jvm.check(env, r)
+        common::check(env, r)
     })
 }
 
 /// The ImgLib2 pixel object of `img` at ImgLib2 position `pos`, through a `RandomAccess`.
-fn pixel<'l>(
-    env: &mut JNIEnv<'l>,
-    img: &JObject,
-    pos: &[i64],
-) -> imglyb_core::jni::errors::Result<JObject<'l>> {
+fn pixel<'l>(env: &mut JNIEnv<'l>, img: &JObject, pos: &[i64]) -> jni::errors::Result<JObject<'l>> {
     let ra = env
         .call_method(img, "randomAccess", "()Lnet/imglib2/RandomAccess;", &[])?
         .l()?;
@@ -151,12 +146,11 @@ fn java_size(img: &JObj) -> i64 {
 
 /// Runs Java's garbage collector, then gives its cleaner thread a moment.
 fn gc() {
-    jvm()
-        .with_env(|env| {
-            let r = env.call_static_method("java/lang/System", "gc", "()V", &[]);
-            jvm().check(env, r.map(drop))
-        })
-        .unwrap();
+    common::with_env(|env| {
+        let r = env.call_static_method("java/lang/System", "gc", "()V", &[]);
+        common::check(env, r.map(drop))
+    })
+    .unwrap();
     std::thread::sleep(Duration::from_millis(20));
 }
 
@@ -500,23 +494,22 @@ fn owners_are_dropped_once_java_lets_go() {
     // SAFETY: the owner holds the array, so its buffer lives until the owner is dropped, and
     // nothing in Rust reaches the array after this.
     let img = unsafe { wrap(&image, PixelType::Dtype, owner) }.unwrap();
-    let view = jvm()
-        .with_env(|env| {
-            let class = jvm().load_class(env, "net.imglib2.view.Views")?;
-            let class = JClass::from(class);
-            // SAFETY: as in `java`.
-            let img = unsafe { JObject::from_raw(img.obj.as_raw()) };
-            let r = env.call_static_method(
-                class,
-                "hyperSlice",
-                "(Lnet/imglib2/RandomAccessible;IJ)Lnet/imglib2/view/MixedTransformView;",
-                &[JValue::Object(&img), JValue::Int(1), JValue::Long(2)],
-            );
-            let view = jvm().check(env, r.and_then(|v| v.l()))?;
-            let global = env.new_global_ref(view);
-            jvm().check(env, global)
-        })
-        .unwrap();
+    let view = common::with_env(|env| {
+        let class = common::load_class(env, "net.imglib2.view.Views")?;
+        let class = JClass::from(class);
+        // SAFETY: as in `java`.
+        let img = unsafe { JObject::from_raw(img.obj.as_raw()) };
+        let r = env.call_static_method(
+            class,
+            "hyperSlice",
+            "(Lnet/imglib2/RandomAccessible;IJ)Lnet/imglib2/view/MixedTransformView;",
+            &[JValue::Object(&img), JValue::Int(1), JValue::Long(2)],
+        );
+        let view = common::check(env, r.and_then(|v| v.l()))?;
+        let global = env.new_global_ref(view);
+        common::check(env, global)
+    })
+    .unwrap();
     drop(img);
     // The view still reaches the memory: Java keeps the owner however often it collects.
     for _ in 0..5 {
@@ -563,22 +556,22 @@ fn copies_come_back_as_arrays_for_images_and_views() {
         strided.into_dyn()
     );
     // A view made through the jni crate (Views.rotate) reaches copy_to_array through JRef::new.
-    let rotated = jvm()
-        .with_env(|env| {
-            let views = env.find_class("net/imglib2/view/Views")?;
-            // SAFETY: `img.obj` is a live global reference; this JObject deletes nothing.
-            let target = unsafe { JObject::from_raw(img.obj.as_raw()) };
-            let view = env
-                .call_static_method(
-                    views,
-                    "rotate",
-                    "(Lnet/imglib2/RandomAccessibleInterval;II)Lnet/imglib2/view/IntervalView;",
-                    &[JValue::Object(&target), JValue::Int(0), JValue::Int(2)],
-                )?
-                .l()?;
-            Ok(imglyb_core::JRef::new(env, &view)?.expect("a view"))
-        })
-        .unwrap();
+    let rotated = common::with_env(|env| {
+        let views = env.find_class("net/imglib2/view/Views")?;
+        // SAFETY: `img.obj` is a live global reference; this JObject deletes nothing.
+        let target = unsafe { JObject::from_raw(img.obj.as_raw()) };
+        let view = env
+            .call_static_method(
+                views,
+                "rotate",
+                "(Lnet/imglib2/RandomAccessibleInterval;II)Lnet/imglib2/view/IntervalView;",
+                &[JValue::Object(&target), JValue::Int(0), JValue::Int(2)],
+            )?
+            .l()?;
+        // SAFETY: `view` is a live local reference of this thread.
+        Ok(unsafe { imglyb_core::JRef::new(view.as_raw()) }?.expect("a view"))
+    })
+    .unwrap();
     let rotated = pixels().copy_to_array::<f32>(&Arc::new(rotated)).unwrap();
     // rotate(0, 2) shows source z = -x' and x = z', so from the view's min on
     // rotated[k, j, i] = a[2 - i, j, k]: the axes reversed, then the last one flipped.

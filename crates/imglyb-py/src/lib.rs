@@ -106,13 +106,10 @@ fn _bridge_classes() -> Vec<&'static str> {
 fn _load_classes(py: Python<'_>, names: Vec<String>) -> PyResult<()> {
     let jvm = started_jvm()?;
     without_gil(py, || {
-        jvm.with_env(|env| {
-            for name in &names {
-                let class = jvm.load_class(env, name)?;
-                env.delete_local_ref(class)?;
-            }
-            Ok(())
-        })
+        for name in &names {
+            jvm.load_class(name)?;
+        }
+        Ok(())
     })
 }
 

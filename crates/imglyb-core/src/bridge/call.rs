@@ -10,7 +10,7 @@ use jni::sys::{jobject, jsize, jvalue};
 
 use super::Bridge;
 use super::reflect::{ClassInfo, FieldInfo, JType, MethodInfo};
-use crate::error::{Error, Result};
+use crate::jni::error::{Error, Result};
 use crate::jni::strings::read_string;
 use crate::jni::{Frame, JRef, MethodId, Prim, RawEnv, jcall, with_prim};
 
@@ -529,9 +529,9 @@ impl Bridge {
     }
 
     /// The [`JObj`] of a caught Java throwable.
-    pub fn wrap_throwable(&self, t: &crate::error::JavaThrowable) -> Result<JObj> {
+    pub fn wrap_throwable(&self, t: &crate::jni::error::JavaThrowable) -> Result<JObj> {
         let env = self.raw_env()?;
-        let global = env.global(t.throwable.as_obj().as_raw())?;
+        let global = env.global(t.throwable.as_raw())?;
         self.wrap_ref(&global)
     }
 

@@ -29,7 +29,7 @@ pub mod reflect;
 
 use std::sync::{Arc, OnceLock};
 
-use crate::error::Result;
+use crate::jni::error::Result;
 use crate::jni::{JRef, RawEnv, jcall};
 use crate::runtime::Jvm;
 

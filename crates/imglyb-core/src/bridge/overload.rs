@@ -23,7 +23,7 @@ use std::fmt::Write as _;
 use std::sync::RwLock;
 
 use super::reflect::{ClassInfo, JType, MethodGroup, MethodInfo, box_flag, flags};
-use crate::error::{Error, Result};
+use crate::jni::error::{Error, Result};
 use crate::jni::{Prim, RawEnv};
 
 /// How classes relate, for ranking reference parameters.

@@ -13,7 +13,7 @@ use jni::sys::{JNIEnv, JNINativeMethod, jclass, jlong, jobject, jobjectArray, js
 use super::Bridge;
 use super::call::{Arg, JObj, Value};
 use super::reflect::ClassInfo;
-use crate::error::{Error, Result};
+use crate::jni::error::{Error, Result};
 use crate::jni::{Frame, RawEnv, jcall, natives};
 
 const PROXY_CLASS: &str = "org.imglyb.bridge.NativeProxy";

@@ -7,7 +7,7 @@ use std::ffi::CStr;
 use ::jni::sys::{self, jfieldID, jmethodID, jobject};
 
 use super::jref::JRef;
-use crate::error::{Error, Result};
+use crate::jni::error::{Error, Result};
 
 /// Calls a function of the JNI function table: `jcall!(env, Name, args...)`.
 ///
@@ -54,6 +54,13 @@ impl RawEnv {
     pub fn exception_pending(self) -> bool {
         // SAFETY: `self` is the calling thread's valid env; ExceptionCheck may always be called.
         unsafe { jcall!(self, ExceptionCheck) != 0 }
+    }
+
+    /// Takes the pending Java exception, if any, off the thread as [`Error::Java`](crate::Error):
+    /// for JNI code of your own that left one pending.
+    pub fn take_exception(self) -> Option<Error> {
+        self.exception_pending()
+            .then(|| super::exception::take(self))
     }
 
     /// Deletes a local reference; null is ignored.

@@ -13,7 +13,7 @@ use ::jni::sys::{jobject, jvalue};
 use super::env::{MethodId, RawEnv, jcall};
 use super::jref::JRef;
 use super::strings::read_rust_string;
-use crate::error::{Error, JavaThrowable};
+use crate::jni::error::{Error, JavaThrowable};
 
 static THROWABLE_TEXT: OnceLock<(JRef, MethodId)> = OnceLock::new();
 
@@ -40,11 +40,7 @@ pub(crate) fn take(env: RawEnv) -> Error {
 /// An [`Error::Java`] for `throwable` (a live `java.lang.Throwable`, no exception pending): one
 /// just caught, or one that crossed into the host earlier and is to be thrown again.
 pub(crate) fn throwable_error(env: RawEnv, throwable: jobject) -> Error {
-    let global = match env.to_jni().and_then(|jenv| {
-        // SAFETY: `throwable` is a live reference; the JObject wrapper deletes nothing.
-        let obj = unsafe { JObject::from_raw(throwable) };
-        Ok(jenv.new_global_ref(obj)?)
-    }) {
+    let global = match env.global(throwable) {
         Ok(g) => g,
         Err(e) => return e,
     };
@@ -128,7 +124,7 @@ pub(crate) fn check_jni<T>(
             if RawEnv::from_jni(env).exception_pending() {
                 Err(take(RawEnv::from_jni(env)))
             } else {
-                Err(Error::Jni(e))
+                Err(Error::Jni(e.to_string()))
             }
         }
     }

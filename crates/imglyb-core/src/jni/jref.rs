@@ -2,9 +2,9 @@
 
 use ::jni::sys::jobject;
 
-use super::env::{RawEnv, jcall};
+use super::env::jcall;
 use super::vm;
-use crate::error::Result;
+use crate::jni::error::Result;
 
 /// A JNI global reference to a non-null Java object.
 ///
@@ -21,15 +21,17 @@ unsafe impl Send for JRef {}
 unsafe impl Sync for JRef {}
 
 impl JRef {
-    /// A new global reference to `obj`, a local or global reference made through the `jni`
-    /// crate on this thread (a `Views` result, say): how objects from your own JNI calls reach
-    /// the pixels layer (`Pixels::describe`, `Pixels::copy_out`, ...). `None`
-    /// for a null object.
-    pub fn new(env: &::jni::JNIEnv<'_>, obj: &::jni::objects::JObject<'_>) -> Result<Option<JRef>> {
+    /// A new global reference to `obj`, a local or global reference made by JNI code of your
+    /// own on this thread (a `Views` result, say): how such objects reach the pixels layer
+    /// (`Pixels::describe`, `Pixels::copy_out`, ...) and the bridge. `None` for null.
+    ///
+    /// # Safety
+    /// `obj` must be null or a live local or global reference valid on the calling thread.
+    pub unsafe fn new(obj: jobject) -> Result<Option<JRef>> {
         if obj.is_null() {
             return Ok(None);
         }
-        RawEnv::from_jni(env).global(obj.as_raw()).map(Some)
+        vm::env()?.global(obj).map(Some)
     }
 
     /// Gives the raw global reference away without deleting it: whoever takes it deletes it

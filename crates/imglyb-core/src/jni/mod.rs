@@ -8,7 +8,11 @@
 //!
 //! # What it must not know
 //! imglyb: not how the JVM is found or started (the runtime layer), not reflection or calls
-//! (the bridge layer), not images (the pixels layer). It imports only the crate's [`Error`](crate::Error).
+//! (the bridge layer), not images (the pixels layer). It imports only the contract.
+//!
+//! [`error`] is the crate's one error type, here because this is where Java exceptions become
+//! errors; the layers above add their variants' meaning (a missing Java, a type mismatch) but
+//! not their own types.
 //! The runtime layer hands it the one thing it needs from above as data: the method that
 //! describes an exception (`exception::set_throwable_text`).
 //!
@@ -20,10 +24,12 @@
 //! - Functions that take raw `jobject`s are `pub(crate)`: a safe public function cannot check
 //!   that a raw pointer is a live reference, so none takes one.
 //!
-//! For code of your own that calls JNI through the `jni` crate, its types are re-exported here
-//! (`JNIEnv`, `JavaVM`, `objects`, `sys`, `errors`).
+//! No public signature names a `jni`-crate type: code of your own that calls JNI gets raw
+//! pointers (`RawEnv::raw`, `Jvm::raw_vm`) and may wrap them in the `jni` crate itself.
+//! [`sys`] re-exports JNI's C types (`jni-sys`), which the C ABI speaks.
 
 mod env;
+pub mod error;
 pub(crate) mod exception;
 mod jref;
 pub(crate) mod natives;
@@ -37,4 +43,4 @@ pub use jref::JRef;
 pub use prim::Prim;
 pub(crate) use prim::with_prim;
 
-pub use ::jni::{JNIEnv, JavaVM, errors, objects, sys};
+pub use ::jni::sys;

@@ -9,7 +9,7 @@ use ::jni::sys::{self, JNINativeMethod, jint};
 
 use super::env::{Frame, RawEnv, jcall};
 use super::jref::JRef;
-use crate::error::{Error, Result};
+use crate::jni::error::{Error, Result};
 
 /// Runs the body of a native method. An `Err` is thrown in Java (see [`throw`]) and a panic as a
 /// `RuntimeException`; either way the method returns `fallback`, which Java ignores because an
@@ -42,7 +42,7 @@ pub(crate) fn throw(env: RawEnv, e: Error) {
     }
     if let Error::Java(t) = &e {
         // SAFETY: the throwable is a live global reference to a java.lang.Throwable.
-        unsafe { jcall!(env, Throw, t.throwable.as_obj().as_raw()) };
+        unsafe { jcall!(env, Throw, t.throwable.as_raw()) };
         return;
     }
     let class = match e {

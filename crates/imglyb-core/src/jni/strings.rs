@@ -4,7 +4,7 @@
 use ::jni::sys::{jobject, jsize};
 
 use super::env::{Frame, RawEnv, jcall};
-use crate::error::Result;
+use crate::jni::error::Result;
 
 /// Reads a `java.lang.String` as UTF-16 code units.
 pub(crate) fn read_string(env: RawEnv, s: jobject) -> Vec<u16> {
@@ -46,8 +46,9 @@ pub(crate) fn read_string_array(frame: &mut Frame, array: jobject) -> Result<Vec
 /// A new `java.lang.String` from UTF-16, as a local reference kept in `frame`.
 #[cfg_attr(not(feature = "bridge"), allow(dead_code))]
 pub(crate) fn new_string(frame: &mut Frame, units: &[u16]) -> Result<jobject> {
-    let len = jsize::try_from(units.len())
-        .map_err(|_| crate::error::Error::InvalidArgument("string too long for Java".into()))?;
+    let len = jsize::try_from(units.len()).map_err(|_| {
+        crate::jni::error::Error::InvalidArgument("string too long for Java".into())
+    })?;
     let env = frame.env();
     // SAFETY: `units` holds `len` UTF-16 code units.
     let s = unsafe { jcall!(env, NewString, units.as_ptr(), len) };

@@ -10,7 +10,7 @@ use std::sync::{Once, OnceLock};
 use ::jni::JavaVM;
 
 use super::env::RawEnv;
-use crate::error::{Error, Result};
+use crate::jni::error::{Error, Result};
 
 static VM: OnceLock<JavaVM> = OnceLock::new();
 static FORKED: AtomicBool = AtomicBool::new(false);

@@ -9,8 +9,8 @@
 
 use unsafe_access::{LayoutError, MAX_NDIM, StridedLayout};
 
-use crate::error::{Error, Result};
 use crate::jni::Prim;
+use crate::jni::error::{Error, Result};
 
 // The Java classes check dimensions against the contract; descriptors against unsafe-access.
 const _: () = assert!(crate::contract::MAX_DIMENSIONS as usize == MAX_NDIM);

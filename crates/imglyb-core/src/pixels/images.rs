@@ -27,7 +27,7 @@ use super::descriptor::Pixel;
 use super::descriptor::{DType, ImageDescriptor};
 use unsafe_access::StridedLayout;
 
-use crate::error::{Error, Result};
+use crate::jni::error::{Error, Result};
 use crate::jni::natives;
 use crate::jni::{FieldId, Frame, JRef, MethodId, RawEnv, jcall, with_prim};
 use crate::runtime::Jvm;

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result};
+use crate::jni::error::{Error, Result};
 
 /// Jars that Debian's packages install and that go on the default classpath when present:
 /// ImgLib2 (`libimglib2-java`) and ImageJ 1 (`libij-java`).

@@ -6,7 +6,7 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result};
+use crate::jni::error::{Error, Result};
 
 /// Where libjvm sits inside a Java home, newest layouts first.
 const LIBJVM_IN_HOME: &[&str] = if cfg!(target_os = "macos") {

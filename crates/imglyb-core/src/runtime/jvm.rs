@@ -5,25 +5,24 @@
 //!   by JPype, a C host or a test), and loads the bridge classes into it. Later calls check that
 //!   the requested classpath entries and options are in effect and fail with
 //!   [`Error::JvmAlreadyStarted`] otherwise: a JVM cannot be restarted or reconfigured.
-//! - Any thread may use the JVM: [`Jvm::attach_current_thread`] attaches it as a daemon thread,
-//!   once, and it is detached when the thread exits.
+//! - Any thread may use the JVM: [`Jvm::raw_env`] attaches it as a daemon thread, once, and it
+//!   is detached when the thread exits.
 //! - After `fork()`, the child has the JVM's memory but none of its threads. Every entry point
 //!   refuses to run there ([`Error::ForkedChild`]) instead of hanging.
 
 use std::path::PathBuf;
 use std::sync::{Mutex, OnceLock};
 
-use jni::objects::JObject;
 use jni::{JNIEnv, JavaVM};
 
 use super::config::{DEFAULT_OPTIONS, JvmConfig, classpath_has_imglib2};
 use super::discovery::{JavaSearch, libjvm_in};
 use super::libjvm::LibJvm;
-use super::loader::{self, Loader};
-use crate::error::{Error, Result};
+use super::loader::Loader;
+use crate::jni::error::{Error, Result};
 use crate::jni::exception::check_jni;
 use crate::jni::vm::check_not_forked;
-use crate::jni::{RawEnv, vm};
+use crate::jni::{JRef, RawEnv, vm};
 
 static JVM: OnceLock<Jvm> = OnceLock::new();
 
@@ -277,9 +276,9 @@ impl Jvm {
         Ok(self)
     }
 
-    /// The raw `JavaVM`.
-    pub fn vm(&self) -> &JavaVM {
-        self.vm
+    /// The raw `JavaVM` pointer, for JNI code of your own (the invocation interface).
+    pub fn raw_vm(&self) -> *mut jni::sys::JavaVM {
+        self.vm.get_java_vm_pointer()
     }
 
     /// imglyb's class loader, which sees the embedded classes and the JVM's classpath.
@@ -297,68 +296,53 @@ impl Jvm {
         &self.settings
     }
 
-    /// The `JNIEnv` of the calling thread, attaching the thread (as a daemon, for good) if it is
-    /// not attached yet. Refuses to run in a child forked after the JVM started.
-    ///
-    /// A `JNIEnv` belongs to its thread: each thread asks for its own. Local references made
-    /// with it live until the thread detaches (when it exits), unless they are deleted or made
-    /// inside a local frame (`JNIEnv::with_local_frame`, or [`Jvm::with_env`]); a long-lived
-    /// thread that makes many should use one.
+    /// The `jni` crate's env of the calling thread, attaching it (as a daemon) if needed: for
+    /// the runtime's own calls.
+    pub(crate) fn attach_current_thread(&self) -> Result<JNIEnv<'_>> {
+        check_not_forked()?;
+        Ok(self.vm.attach_current_thread_as_daemon()?)
+    }
+
+    /// The calling thread's `JNIEnv`, attaching the thread (as a daemon, for good) if it is not
+    /// attached yet; refused in a child forked after the JVM started. A `JNIEnv` belongs to its
+    /// thread: each thread asks for its own. [`RawEnv::raw`] is the pointer for JNI code of your
+    /// own (through the `jni` crate's `JNIEnv::from_raw`, say).
     ///
     /// ```
     /// use imglyb_core::{Jvm, JvmConfig};
     ///
     /// # fn main() -> imglyb_core::Result<()> {
     /// let jvm = Jvm::start(&JvmConfig::from_env())?;
-    /// let daemon = std::thread::spawn(move || -> imglyb_core::Result<bool> {
-    ///     let mut env = jvm.attach_current_thread()?;
-    ///     let r = (|| {
-    ///         let current = "()Ljava/lang/Thread;";
-    ///         let thread = env
-    ///             .call_static_method("java/lang/Thread", "currentThread", current, &[])?
-    ///             .l()?;
-    ///         env.call_method(&thread, "isDaemon", "()Z", &[])?.z()
-    ///     })();
-    ///     jvm.check(&mut env, r)
-    /// })
-    /// .join()
-    /// .expect("the thread panicked")?;
-    /// assert!(daemon);
+    /// let attached = std::thread::spawn(move || jvm.raw_env().map(|env| !env.raw().is_null()))
+    ///     .join()
+    ///     .expect("the thread panicked")?;
+    /// assert!(attached);
     /// # Ok(())
     /// # }
     /// ```
-    pub fn attach_current_thread(&self) -> Result<JNIEnv<'_>> {
-        check_not_forked()?;
-        Ok(self.vm.attach_current_thread_as_daemon()?)
-    }
-
-    /// The raw `JNIEnv` of the calling thread, attaching it if needed: the hot-path variant of
-    /// [`Jvm::attach_current_thread`].
     pub fn raw_env(&self) -> Result<RawEnv> {
         vm::env()
     }
 
     /// Runs `f` with the calling thread's `JNIEnv` inside a fresh local-reference frame, so local
     /// references made in `f` are freed when it returns.
-    pub fn with_env<R>(&self, f: impl FnOnce(&mut JNIEnv) -> Result<R>) -> Result<R> {
+    pub(crate) fn with_env<R>(&self, f: impl FnOnce(&mut JNIEnv) -> Result<R>) -> Result<R> {
         let mut env = self.attach_current_thread()?;
         env.with_local_frame(16, f)
     }
 
     /// Converts a JNI result; a pending Java exception is cleared and becomes [`Error::Java`].
-    pub fn check<T>(&self, env: &mut JNIEnv, r: jni::errors::Result<T>) -> Result<T> {
+    pub(crate) fn check<T>(&self, env: &mut JNIEnv, r: jni::errors::Result<T>) -> Result<T> {
         check_jni(env, r)
     }
 
     /// Loads (and initialises) a class by binary name (`java.util.ArrayList`,
-    /// `org.imglyb.bridge.Bridge`, `Outer$Inner`) through the bridge's class loader, which sees the
-    /// embedded bridge classes and everything on the JVM's classpath.
-    pub fn load_class<'local>(
-        &self,
-        env: &mut JNIEnv<'local>,
-        name: &str,
-    ) -> Result<JObject<'local>> {
-        loader::class_for_name(env, name, self.loader.loader(), true)
+    /// `org.imglyb.bridge.Bridge`, `Outer$Inner`) through imglyb's class loader, which sees the
+    /// embedded classes and everything on the JVM's classpath (JNI's `FindClass` on a native
+    /// thread sees only the system class loader). A missing class is `Error::Java`
+    /// (`ClassNotFoundException`).
+    pub fn load_class(&self, name: &str) -> Result<JRef> {
+        self.loader.class(name, true)
     }
 
     /// Facts about the running JVM, read from inside it.

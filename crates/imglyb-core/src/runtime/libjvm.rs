@@ -10,7 +10,7 @@ use std::ptr;
 
 use jni::sys::{JNI_OK, JNI_VERSION_1_8, JavaVM, JavaVMInitArgs, JavaVMOption, jint, jsize};
 
-use crate::error::{Error, Result};
+use crate::jni::error::{Error, Result};
 
 type CreateJavaVm =
     unsafe extern "system" fn(*mut *mut JavaVM, *mut *mut c_void, *mut c_void) -> jint;

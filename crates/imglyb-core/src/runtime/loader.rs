@@ -5,7 +5,7 @@
 use jni::JNIEnv;
 use jni::objects::{GlobalRef, JClass, JObject, JValue};
 
-use crate::error::{Error, Result};
+use crate::jni::error::{Error, Result};
 use crate::jni::exception::{self, check_jni};
 use crate::jni::{Frame, JRef, MethodId, RawEnv};
 
@@ -175,10 +175,5 @@ impl Loader {
             let class = class_for_name(env, name, self.loader.as_obj(), initialize)?;
             RawEnv::from_jni(env).global(class.as_raw())
         })
-    }
-
-    /// The class loader object.
-    pub fn loader(&self) -> &JObject<'static> {
-        self.loader.as_obj()
     }
 }

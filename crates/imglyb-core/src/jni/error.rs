@@ -3,7 +3,7 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use jni::objects::GlobalRef;
+use super::JRef;
 
 /// A `Result` with [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -20,7 +20,7 @@ pub struct JavaThrowable {
     /// `printStackTrace()` text, causes included.
     pub stacktrace: String,
     /// The throwable object.
-    pub throwable: GlobalRef,
+    pub throwable: JRef,
 }
 
 impl fmt::Debug for JavaThrowable {
@@ -146,16 +146,18 @@ pub enum Error {
 
     /// The JNI layer failed without a Java exception.
     #[error("JNI error: {0}")]
-    Jni(jni::errors::Error),
+    Jni(String),
 
     /// A broken invariant inside imglyb.
     #[error("internal imglyb error: {0}")]
     Internal(String),
 }
 
-impl From<jni::errors::Error> for Error {
-    fn from(e: jni::errors::Error) -> Self {
-        Error::Jni(e)
+/// Failures of the `jni` crate, which imglyb's runtime layer and tests call (a pending Java
+/// exception is taken first where it matters, see `Jvm`'s internals).
+impl From<::jni::errors::Error> for Error {
+    fn from(e: ::jni::errors::Error) -> Self {
+        Error::Jni(e.to_string())
     }
 }
 
