@@ -165,36 +165,32 @@ pub(crate) struct CallIds {
 }
 
 impl CallIds {
-    pub(crate) fn new(env: &mut jni::JNIEnv) -> Result<CallIds> {
-        let raw = RawEnv::from_jni(env);
+    pub(crate) fn new() -> Result<CallIds> {
+        let mut frame = Frame::attach()?;
         let mut boxes = Vec::new();
         for p in Prim::VALUES {
             let internal = p.box_name().replace('.', "/");
-            let class = env.find_class(&internal)?;
+            let cstr =
+                |s: String| std::ffi::CString::new(s).map_err(|e| Error::Internal(e.to_string()));
+            let class = frame.find_class(&cstr(internal.clone())?)?;
             let d = p.code();
             let value_of =
-                env.get_static_method_id(&class, "valueOf", format!("({d})L{internal};"))?;
-            let value =
-                env.get_method_id(&class, format!("{}Value", p.name()), format!("(){d}"))?;
-            boxes.push((
-                raw.global(class.as_raw())?,
-                // SAFETY: the id belongs to `class`, which the global reference above keeps loaded.
-                unsafe { MethodId::from_raw(value_of.into_raw()) },
-                // SAFETY: as above.
-                unsafe { MethodId::from_raw(value.into_raw()) },
-            ));
-            env.delete_local_ref(class)?;
+                frame.static_method_id(&class, c"valueOf", &cstr(format!("({d})L{internal};"))?)?;
+            let value = frame.method_id(
+                &class,
+                &cstr(format!("{}Value", p.name()))?,
+                &cstr(format!("(){d}"))?,
+            )?;
+            boxes.push((class, value_of, value));
         }
-        let list = env.find_class("java/util/ArrayList")?;
-        let array_list_new = env.get_method_id(&list, "<init>", "(I)V")?;
-        let array_list_add = env.get_method_id(&list, "add", "(Ljava/lang/Object;)Z")?;
+        let array_list = frame.find_class(c"java/util/ArrayList")?;
+        let array_list_new = frame.method_id(&array_list, c"<init>", c"(I)V")?;
+        let array_list_add = frame.method_id(&array_list, c"add", c"(Ljava/lang/Object;)Z")?;
         Ok(CallIds {
             boxes,
-            array_list: raw.global(list.as_raw())?,
-            // SAFETY: both ids belong to ArrayList, kept loaded by `array_list`.
-            array_list_new: unsafe { MethodId::from_raw(array_list_new.into_raw()) },
-            // SAFETY: as above.
-            array_list_add: unsafe { MethodId::from_raw(array_list_add.into_raw()) },
+            array_list,
+            array_list_new,
+            array_list_add,
         })
     }
 

@@ -56,13 +56,11 @@ impl Bridge {
         if let Some(b) = BRIDGE.get() {
             return Ok(b);
         }
-        let bridge = jvm.with_env(|env| {
-            Ok(Bridge {
-                jvm,
-                classes: ClassCache::new(jvm.loader())?,
-                calls: CallIds::new(env)?,
-            })
-        })?;
+        let bridge = Bridge {
+            jvm,
+            classes: ClassCache::new(jvm.loader())?,
+            calls: CallIds::new()?,
+        };
         Ok(BRIDGE.get_or_init(|| bridge))
     }
 

@@ -34,17 +34,6 @@ impl RawEnv {
         RawEnv(env)
     }
 
-    /// The raw env of a `jni` crate env.
-    pub(crate) fn from_jni(env: &::jni::JNIEnv) -> RawEnv {
-        RawEnv(env.get_raw())
-    }
-
-    /// A `jni` crate env for the same thread, for the calls that are not on the hot path.
-    pub(crate) fn to_jni<'local>(self) -> Result<::jni::JNIEnv<'local>> {
-        // SAFETY: `self.0` is the calling thread's valid env (see `from_raw`).
-        Ok(unsafe { ::jni::JNIEnv::from_raw(self.0) }?)
-    }
-
     /// The raw pointer.
     pub fn raw(self) -> *mut sys::JNIEnv {
         self.0
@@ -243,6 +232,185 @@ impl Frame {
         }
         // SAFETY: as for `static_method_id`.
         Ok(unsafe { FieldId::from_raw(id) })
+    }
+
+    /// Calls the static method `id` of `class` returning an object: a local reference kept in
+    /// the frame (null stays null).
+    ///
+    /// # Safety
+    /// `id` must be a static method of `class` returning an object, and `args` hold one value of
+    /// each parameter's type.
+    pub(crate) unsafe fn call_static_object(
+        &mut self,
+        class: &JRef,
+        id: MethodId,
+        args: &[sys::jvalue],
+    ) -> Result<jobject> {
+        let env = self.env;
+        // SAFETY: per the contract.
+        let v = unsafe {
+            jcall!(
+                env,
+                CallStaticObjectMethodA,
+                class.as_raw(),
+                id.raw(),
+                args.as_ptr()
+            )
+        };
+        self.checked_local(v)
+    }
+
+    /// Calls the static method `id` of `class` returning a `double`.
+    ///
+    /// # Safety
+    /// As [`Frame::call_static_object`], for a `double` method.
+    pub(crate) unsafe fn call_static_double(
+        &self,
+        class: &JRef,
+        id: MethodId,
+        args: &[sys::jvalue],
+    ) -> Result<f64> {
+        // SAFETY: per the contract.
+        let v = unsafe {
+            jcall!(
+                self.env,
+                CallStaticDoubleMethodA,
+                class.as_raw(),
+                id.raw(),
+                args.as_ptr()
+            )
+        };
+        self.check().map(|()| v)
+    }
+
+    /// Calls the static method `id` of `class` returning a `boolean`.
+    ///
+    /// # Safety
+    /// As [`Frame::call_static_object`], for a `boolean` method.
+    pub(crate) unsafe fn call_static_bool(
+        &self,
+        class: &JRef,
+        id: MethodId,
+        args: &[sys::jvalue],
+    ) -> Result<bool> {
+        // SAFETY: per the contract.
+        let v = unsafe {
+            jcall!(
+                self.env,
+                CallStaticBooleanMethodA,
+                class.as_raw(),
+                id.raw(),
+                args.as_ptr()
+            )
+        };
+        self.check().map(|()| v != 0)
+    }
+
+    /// Calls the instance method `id` of `obj`, returning nothing (or a result it drops, for a
+    /// `void` method only).
+    ///
+    /// # Safety
+    /// `obj` must be a live object whose class has the `void` method `id`, and `args` hold one
+    /// value of each parameter's type.
+    pub(crate) unsafe fn call_void(
+        &self,
+        obj: jobject,
+        id: MethodId,
+        args: &[sys::jvalue],
+    ) -> Result<()> {
+        // SAFETY: per the contract.
+        unsafe { jcall!(self.env, CallVoidMethodA, obj, id.raw(), args.as_ptr()) };
+        self.check()
+    }
+
+    /// Calls the instance method `id` of `obj` returning an object: a local reference kept in
+    /// the frame.
+    ///
+    /// # Safety
+    /// As [`Frame::call_void`], for a method returning an object.
+    pub(crate) unsafe fn call_object(
+        &mut self,
+        obj: jobject,
+        id: MethodId,
+        args: &[sys::jvalue],
+    ) -> Result<jobject> {
+        let env = self.env;
+        // SAFETY: per the contract.
+        let v = unsafe { jcall!(env, CallObjectMethodA, obj, id.raw(), args.as_ptr()) };
+        self.checked_local(v)
+    }
+
+    /// A new object of `class` through its constructor `id`: a local reference kept in the frame.
+    ///
+    /// # Safety
+    /// `id` must be a constructor of `class` (not abstract), and `args` hold one value of each
+    /// parameter's type.
+    pub(crate) unsafe fn new_object(
+        &mut self,
+        class: &JRef,
+        id: MethodId,
+        args: &[sys::jvalue],
+    ) -> Result<jobject> {
+        let env = self.env;
+        // SAFETY: per the contract.
+        let v = unsafe { jcall!(env, NewObjectA, class.as_raw(), id.raw(), args.as_ptr()) };
+        let v = self.checked_local(v)?;
+        if v.is_null() {
+            return Err(Error::Internal("NewObject returned null".into()));
+        }
+        Ok(v)
+    }
+
+    /// A new `byte[]` holding `bytes`: a local reference kept in the frame.
+    pub(crate) fn new_bytes(&mut self, bytes: &[u8]) -> Result<jobject> {
+        let env = self.env;
+        let len = sys::jsize::try_from(bytes.len()).map_err(|_| {
+            Error::InvalidArgument("more than 2^31-1 bytes for a Java array".into())
+        })?;
+        // SAFETY: NewByteArray takes any non-negative length.
+        let array = unsafe { jcall!(env, NewByteArray, len) };
+        let array = self.checked_local(array)?;
+        // SAFETY: `array` holds `len` bytes, as many as `bytes` provides.
+        unsafe {
+            jcall!(
+                env,
+                SetByteArrayRegion,
+                array,
+                0,
+                len,
+                bytes.as_ptr().cast()
+            )
+        };
+        self.check()?;
+        Ok(array)
+    }
+
+    /// Defines the class `name` (JNI form, `a/b/C`) from class-file bytes in `loader`: a local
+    /// reference kept in the frame.
+    ///
+    /// # Safety
+    /// `loader` must be a live `java.lang.ClassLoader`.
+    pub(crate) unsafe fn define_class(
+        &mut self,
+        name: &CStr,
+        loader: jobject,
+        bytes: &[u8],
+    ) -> Result<jobject> {
+        let env = self.env;
+        let len = sys::jsize::try_from(bytes.len())
+            .map_err(|_| Error::InvalidArgument("a class file beyond 2 GiB".into()))?;
+        // SAFETY: per the contract; `bytes` holds `len` bytes and `name` is NUL-terminated.
+        let class = unsafe {
+            jcall!(
+                env,
+                DefineClass,
+                name.as_ptr(),
+                loader,
+                bytes.as_ptr().cast(),
+                len
+            )
+        };
+        self.checked_local(class)
     }
 
     /// The object field `id` of `obj`, as a local reference kept in the frame.

@@ -7,7 +7,6 @@
 
 use std::sync::OnceLock;
 
-use ::jni::objects::JObject;
 use ::jni::sys::{jobject, jvalue};
 
 use super::env::{MethodId, RawEnv, jcall};
@@ -88,44 +87,24 @@ fn throwable_text(env: RawEnv, throwable: jobject) -> Option<Description> {
         return Some((class_name, message, stacktrace));
     }
     // Before the runtime's classes exist: Throwable.toString() is "class: message".
-    let jenv = env.to_jni().ok()?;
-    let mut jenv = jenv;
-    // SAFETY: `throwable` is a live reference; the JObject wrapper deletes nothing.
-    let obj = unsafe { JObject::from_raw(throwable) };
-    let text = match jenv
-        .call_method(&obj, "toString", "()Ljava/lang/String;", &[])
-        .and_then(|v| v.l())
-    {
-        Ok(text) => text,
-        Err(_) => {
-            let _ = jenv.exception_clear();
-            return None;
-        }
+    let mut frame = super::env::Frame::new(env);
+    let text = (|| {
+        let throwable_class = frame.find_class(c"java/lang/Throwable").ok()?;
+        let id = frame
+            .method_id(&throwable_class, c"toString", c"()Ljava/lang/String;")
+            .ok()?;
+        // SAFETY: `throwable` is a live Throwable and `id` its toString().
+        unsafe { frame.call_object(throwable, id, &[]) }.ok()
+    })();
+    let Some(text) = text.filter(|t| !t.is_null()) else {
+        // SAFETY: ExceptionClear may always be called.
+        unsafe { jcall!(env, ExceptionClear) };
+        return None;
     };
-    let string = read_rust_string(env, text.as_raw());
-    let _ = jenv.delete_local_ref(text);
+    let string = read_rust_string(env, text);
     let (class_name, message) = match string.split_once(": ") {
         Some((c, m)) => (c.to_owned(), Some(m.to_owned())),
         None => (string.clone(), None),
     };
     Some((class_name, message, string))
-}
-
-/// Converts a `jni`-crate result: a pending Java exception is taken as [`Error::Java`].
-pub(crate) fn check_jni<T>(
-    env: &mut ::jni::JNIEnv,
-    r: ::jni::errors::Result<T>,
-) -> crate::Result<T> {
-    match r {
-        Ok(v) => Ok(v),
-        Err(::jni::errors::Error::JavaException) => Err(take(RawEnv::from_jni(env))),
-        Err(e) => {
-            // Some JNI wrappers fail with their own error while an exception is pending.
-            if RawEnv::from_jni(env).exception_pending() {
-                Err(take(RawEnv::from_jni(env)))
-            } else {
-                Err(Error::Jni(e.to_string()))
-            }
-        }
-    }
 }

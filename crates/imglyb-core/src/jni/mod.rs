@@ -24,7 +24,9 @@
 //! - Functions that take raw `jobject`s are `pub(crate)`: a safe public function cannot check
 //!   that a raw pointer is a live reference, so none takes one.
 //!
-//! No public signature names a `jni`-crate type: code of your own that calls JNI gets raw
+//! One JNI style throughout: the raw function table through `jcall!`, inside a [`Frame`]. The
+//! `jni` crate is used for one thing, `JavaVM`'s thread attachment (which detaches a thread
+//! when it exits), in [`vm`]. No public signature names a `jni`-crate type: code of your own that calls JNI gets raw
 //! pointers (`RawEnv::raw`, `Jvm::raw_vm`) and may wrap them in the `jni` crate itself.
 //! [`sys`] re-exports JNI's C types (`jni-sys`), which the C ABI speaks.
 

@@ -23,7 +23,7 @@ use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, AtomicUsize, Ordering:
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
-use jni::objects::GlobalRef;
+use crate::jni::{Frame, JRef, MethodId};
 
 use super::jvm::Jvm;
 
@@ -48,7 +48,7 @@ static PREVIOUS_FLAGS: AtomicUsize = AtomicUsize::new(0);
 /// The whole action that was installed before ours, put back by [`restore_handler`].
 static SAVED: Mutex<Option<SavedAction>> = Mutex::new(None);
 /// The main thread's `java.lang.Thread`, recorded on its first call.
-static MAIN_THREAD: OnceLock<GlobalRef> = OnceLock::new();
+static MAIN_THREAD: OnceLock<JRef> = OnceLock::new();
 
 struct SavedAction(libc::sigaction);
 // SAFETY: a sigaction is plain data (a handler address, a mask and flags); it is only read and
@@ -115,23 +115,52 @@ impl Drop for MainCall {
     }
 }
 
+/// `java.lang.Thread` and the three methods used here.
+struct ThreadIds {
+    class: JRef,
+    current: MethodId,
+    interrupted: MethodId,
+    interrupt: MethodId,
+}
+
+fn thread_ids() -> Option<&'static ThreadIds> {
+    static IDS: OnceLock<Option<ThreadIds>> = OnceLock::new();
+    IDS.get_or_init(|| {
+        let mut frame = Frame::attach().ok()?;
+        let class = frame.find_class(c"java/lang/Thread").ok()?;
+        Some(ThreadIds {
+            current: frame
+                .static_method_id(&class, c"currentThread", c"()Ljava/lang/Thread;")
+                .ok()?,
+            interrupted: frame
+                .static_method_id(&class, c"interrupted", c"()Z")
+                .ok()?,
+            interrupt: frame.method_id(&class, c"interrupt", c"()V").ok()?,
+            class,
+        })
+    })
+    .as_ref()
+}
+
 fn record_main_thread(jvm: &'static Jvm) -> bool {
-    let thread = jvm.with_env(|env| {
-        let sig = "()Ljava/lang/Thread;";
-        let r = env.call_static_method("java/lang/Thread", "currentThread", sig, &[]);
-        let thread = jvm.check(env, r.and_then(|v| v.l()))?;
-        Ok(env.new_global_ref(thread)?)
-    });
-    let Ok(thread) = thread else { return false };
+    let thread = (|| {
+        let ids = thread_ids()?;
+        let mut frame = Frame::attach().ok()?;
+        // SAFETY: `current` is the static Thread.currentThread(), with no parameters.
+        let thread = unsafe { frame.call_static_object(&ids.class, ids.current, &[]) }.ok()?;
+        frame.global(thread).ok()
+    })();
+    let Some(thread) = thread else { return false };
     let _ = MAIN_THREAD.set(thread);
     start_watcher(jvm)
 }
 
-fn clear_interrupt_status(jvm: &Jvm) {
-    let _ = jvm.with_env(|env| {
-        let r = env.call_static_method("java/lang/Thread", "interrupted", "()Z", &[]);
-        jvm.check(env, r).map(|_| ())
-    });
+fn clear_interrupt_status(_jvm: &Jvm) {
+    let (Some(ids), Ok(frame)) = (thread_ids(), Frame::attach()) else {
+        return;
+    };
+    // SAFETY: `interrupted` is the static boolean Thread.interrupted(), with no parameters.
+    let _ = unsafe { frame.call_static_bool(&ids.class, ids.interrupted, &[]) };
 }
 
 fn start_watcher(jvm: &'static Jvm) -> bool {
@@ -197,10 +226,14 @@ fn interrupt_main(jvm: &Jvm) {
         INTERRUPTED.store(false, SeqCst);
         return;
     }
-    let done = jvm.with_env(|env| {
-        let r = env.call_method(thread.as_obj(), "interrupt", "()V", &[]);
-        jvm.check(env, r).map(|_| ())
-    });
+    let _ = jvm;
+    let done = match (thread_ids(), Frame::attach()) {
+        // SAFETY: `thread` is a live java.lang.Thread and `interrupt` its void interrupt().
+        (Some(ids), Ok(frame)) => unsafe { frame.call_void(thread.as_raw(), ids.interrupt, &[]) },
+        _ => Err(crate::Error::Internal(
+            "cannot reach java.lang.Thread".into(),
+        )),
+    };
     if done.is_err() {
         INTERRUPTED.store(false, SeqCst);
     }

@@ -13,14 +13,13 @@
 use std::path::PathBuf;
 use std::sync::{Mutex, OnceLock};
 
-use jni::{JNIEnv, JavaVM};
+use jni::JavaVM;
 
 use super::config::{DEFAULT_OPTIONS, JvmConfig, classpath_has_imglib2};
 use super::discovery::{JavaSearch, libjvm_in};
 use super::libjvm::LibJvm;
 use super::loader::Loader;
 use crate::jni::error::{Error, Result};
-use crate::jni::exception::check_jni;
 use crate::jni::vm::check_not_forked;
 use crate::jni::{JRef, RawEnv, vm};
 
@@ -215,16 +214,15 @@ impl Jvm {
     /// Loads the bridge and completes the settings from inside the JVM.
     fn finish(vm: JavaVM, mut settings: ActiveSettings) -> Result<Jvm> {
         let vm = vm::set(vm);
-        let mut env = vm.attach_current_thread_as_daemon()?;
-        let bridge = Loader::load(&mut env)?;
-        let imglib2_available = bridge.imglib2_available(&mut env)?;
+        let bridge = Loader::load()?;
+        let imglib2_available = bridge.imglib2_available()?;
         if !settings.created_here {
-            let info = bridge.strings(&mut env, "jvmInfo")?.unwrap_or_default();
+            let info = bridge.strings(c"jvmInfo")?.unwrap_or_default();
             settings.classpath = info_value(&info, "classpath")
                 .map(|cp| std::env::split_paths(&cp).collect())
                 .unwrap_or_default();
             settings.options = bridge
-                .strings(&mut env, "inputArguments")?
+                .strings(c"inputArguments")?
                 .map(|args| args.into_iter().flatten().collect());
         }
         super::native_stack::note_jvm_options(
@@ -296,13 +294,6 @@ impl Jvm {
         &self.settings
     }
 
-    /// The `jni` crate's env of the calling thread, attaching it (as a daemon) if needed: for
-    /// the runtime's own calls.
-    pub(crate) fn attach_current_thread(&self) -> Result<JNIEnv<'_>> {
-        check_not_forked()?;
-        Ok(self.vm.attach_current_thread_as_daemon()?)
-    }
-
     /// The calling thread's `JNIEnv`, attaching the thread (as a daemon, for good) if it is not
     /// attached yet; refused in a child forked after the JVM started. A `JNIEnv` belongs to its
     /// thread: each thread asks for its own. [`RawEnv::raw`] is the pointer for JNI code of your
@@ -324,18 +315,6 @@ impl Jvm {
         vm::env()
     }
 
-    /// Runs `f` with the calling thread's `JNIEnv` inside a fresh local-reference frame, so local
-    /// references made in `f` are freed when it returns.
-    pub(crate) fn with_env<R>(&self, f: impl FnOnce(&mut JNIEnv) -> Result<R>) -> Result<R> {
-        let mut env = self.attach_current_thread()?;
-        env.with_local_frame(16, f)
-    }
-
-    /// Converts a JNI result; a pending Java exception is cleared and becomes [`Error::Java`].
-    pub(crate) fn check<T>(&self, env: &mut JNIEnv, r: jni::errors::Result<T>) -> Result<T> {
-        check_jni(env, r)
-    }
-
     /// Loads (and initialises) a class by binary name (`java.util.ArrayList`,
     /// `org.imglyb.bridge.Bridge`, `Outer$Inner`) through imglyb's class loader, which sees the
     /// embedded classes and everything on the JVM's classpath (JNI's `FindClass` on a native
@@ -347,8 +326,8 @@ impl Jvm {
 
     /// Facts about the running JVM, read from inside it.
     pub fn info(&self) -> Result<JvmInfo> {
-        self.with_env(|env| {
-            let kv = self.loader.strings(env, "jvmInfo")?.unwrap_or_default();
+        {
+            let kv = self.loader.strings(c"jvmInfo")?.unwrap_or_default();
             let get = |key: &str| info_value(&kv, key);
             let required = |key: &str| {
                 get(key).ok_or_else(|| Error::Internal(format!("jvmInfo() lacks {key}")))
@@ -369,13 +348,13 @@ impl Jvm {
                 imglib2_location: get("imglib2_location"),
                 bridge_version: required("bridge_version")?,
             })
-        })
+        }
     }
 
     /// Runs a first real ImgLib2 operation in Java: fills a 4×3 float `ArrayImg` with 0..11
     /// through a cursor and returns the sum, 66.
     pub fn imglib2_self_test(&self) -> Result<f64> {
-        self.with_env(|env| self.loader.imglib2_self_test(env))
+        self.loader.imglib2_self_test()
     }
 }
 

@@ -2,12 +2,14 @@
 //! JVM through a class loader of our own ([`Loader`]), and the few calls the runtime makes into
 //! `org.imglyb.bridge.Bridge` (JVM facts, the ImgLib2 self-test, exception descriptions).
 
-use jni::JNIEnv;
-use jni::objects::{GlobalRef, JClass, JObject, JValue};
+use std::ffi::CStr;
+
+use jni::sys::{jobject, jvalue};
 
 use crate::jni::error::{Error, Result};
-use crate::jni::exception::{self, check_jni};
-use crate::jni::{Frame, JRef, MethodId, RawEnv};
+use crate::jni::exception;
+use crate::jni::strings::{new_string, read_string_array};
+use crate::jni::{Frame, JRef, MethodId};
 
 include!(concat!(env!("OUT_DIR"), "/bridge_classes.rs"));
 
@@ -27,153 +29,158 @@ fn class_file(name: &str) -> &'static [u8] {
         .unwrap_or_else(|| panic!("{name} is not embedded; build.rs compiles every class in java/"))
 }
 
-/// Global references to imglyb's class loader and its `org.imglyb.bridge.Bridge` class.
+/// Global references to imglyb's class loader and its `org.imglyb.bridge.Bridge` class, and the
+/// ids the runtime calls them through.
 #[derive(Debug)]
 pub struct Loader {
-    pub(crate) loader: GlobalRef,
-    class: GlobalRef,
+    loader: JRef,
+    bridge: JRef,
+    class_class: JRef,
+    for_name: MethodId,
 }
+
+/// `Class.forName(String, boolean, ClassLoader)`.
+const FOR_NAME_SIG: &CStr = c"(Ljava/lang/String;ZLjava/lang/ClassLoader;)Ljava/lang/Class;";
 
 impl Loader {
     /// Defines the bridge class loader (or reuses one that another copy of imglyb defined in this
     /// JVM: its behaviour is generic), gives a new instance of it our class files, and loads
     /// `org.imglyb.bridge.Bridge` through it.
-    pub(crate) fn load(env: &mut JNIEnv) -> Result<Loader> {
-        env.with_local_frame(16, |env| {
-            let system = env
-                .call_static_method(
-                    "java/lang/ClassLoader",
-                    "getSystemClassLoader",
-                    "()Ljava/lang/ClassLoader;",
-                    &[],
+    pub(crate) fn load() -> Result<Loader> {
+        let mut frame = Frame::attach()?;
+        let class_loader = frame.find_class(c"java/lang/ClassLoader")?;
+        let system_id = frame.static_method_id(
+            &class_loader,
+            c"getSystemClassLoader",
+            c"()Ljava/lang/ClassLoader;",
+        )?;
+        // SAFETY: getSystemClassLoader() is a static method of ClassLoader with no parameters.
+        let system = unsafe { frame.call_static_object(&class_loader, system_id, &[]) }?;
+        let class_class = frame.find_class(c"java/lang/Class")?;
+        let for_name = frame.static_method_id(&class_class, c"forName", FOR_NAME_SIG)?;
+        let loader_class = match for_name_in(
+            &mut frame,
+            &class_class,
+            for_name,
+            LOADER_CLASS,
+            system,
+            false,
+        ) {
+            Ok(class) => frame.global(class)?,
+            Err(Error::Java(_)) => {
+                let jni_name = std::ffi::CString::new(LOADER_CLASS.replace('.', "/"))
+                    .map_err(|e| Error::Internal(e.to_string()))?;
+                // SAFETY: `system` is the system class loader.
+                let defined =
+                    unsafe { frame.define_class(&jni_name, system, class_file(LOADER_CLASS)) }?;
+                frame.global(defined)?
+            }
+            Err(e) => return Err(e),
+        };
+        let init = frame.method_id(&loader_class, c"<init>", c"(Ljava/lang/ClassLoader;)V")?;
+        // SAFETY: `init` is BridgeClassLoader(ClassLoader), given the system class loader.
+        let loader = unsafe { frame.new_object(&loader_class, init, &[jvalue { l: system }]) }?;
+        let loader = frame.global(loader)?;
+        let add = frame.method_id(&loader_class, c"addClass", c"(Ljava/lang/String;[B)V")?;
+        for (name, bytes) in CLASSES.iter().filter(|(n, _)| *n != LOADER_CLASS) {
+            let mut item = Frame::new(frame.env());
+            let units: Vec<u16> = name.encode_utf16().collect();
+            let jname = new_string(&mut item, &units)?;
+            let jbytes = item.new_bytes(bytes)?;
+            // SAFETY: `add` is addClass(String, byte[]) of the loader's class.
+            unsafe {
+                item.call_void(
+                    loader.as_raw(),
+                    add,
+                    &[jvalue { l: jname }, jvalue { l: jbytes }],
                 )
-                .and_then(|v| v.l());
-            let system = check_jni(env, system)?;
-            let loader_class = match class_for_name(env, LOADER_CLASS, &system, false) {
-                Ok(class) => class,
-                Err(Error::Java(_)) => {
-                    let defined = env.define_class(
-                        LOADER_CLASS.replace('.', "/"),
-                        &system,
-                        class_file(LOADER_CLASS),
-                    );
-                    JObject::from(check_jni(env, defined)?)
-                }
-                Err(e) => return Err(e),
-            };
-            let loader_class = JClass::from(loader_class);
-            let loader = env.new_object(
-                &loader_class,
-                "(Ljava/lang/ClassLoader;)V",
-                &[JValue::Object(&system)],
-            );
-            let loader = check_jni(env, loader)?;
-            for (name, bytes) in CLASSES.iter().filter(|(n, _)| *n != LOADER_CLASS) {
-                let added = env.new_string(*name).and_then(|jname| {
-                    let jbytes = env.byte_array_from_slice(bytes)?;
-                    env.call_method(
-                        &loader,
-                        "addClass",
-                        "(Ljava/lang/String;[B)V",
-                        &[JValue::Object(&jname), JValue::Object(&jbytes)],
-                    )?;
-                    env.delete_local_ref(jbytes)?;
-                    env.delete_local_ref(jname)
-                });
-                check_jni(env, added)?;
-            }
-            let class = class_for_name(env, BRIDGE_CLASS, &loader, true)?;
-            let text = env.get_static_method_id(
-                JClass::from(env.new_local_ref(&class)?),
-                "throwableText",
-                "(Ljava/lang/Throwable;)[Ljava/lang/String;",
-            );
-            let text = check_jni(env, text)?;
-            let raw = RawEnv::from_jni(env);
-            // SAFETY: the id is a static method of `class`, which the global reference below
-            // keeps loaded for good.
-            let text = unsafe { MethodId::from_raw(text.into_raw()) };
-            exception::set_throwable_text(raw.global(class.as_raw())?, text);
-            Ok(Loader {
-                loader: env.new_global_ref(&loader)?,
-                class: env.new_global_ref(&class)?,
-            })
+            }?;
+        }
+        let bridge = for_name_in(
+            &mut frame,
+            &class_class,
+            for_name,
+            BRIDGE_CLASS,
+            loader.as_raw(),
+            true,
+        )?;
+        let bridge = frame.global(bridge)?;
+        let text = frame.static_method_id(
+            &bridge,
+            c"throwableText",
+            c"(Ljava/lang/Throwable;)[Ljava/lang/String;",
+        )?;
+        exception::set_throwable_text(frame.global(bridge.as_raw())?, text);
+        Ok(Loader {
+            loader,
+            bridge,
+            class_class,
+            for_name,
         })
     }
 
-    fn bridge_class(&self) -> &JClass<'static> {
-        <&JClass>::from(self.class.as_obj())
+    /// A class by binary name through imglyb's class loader, as a global reference.
+    pub fn class(&self, name: &str, initialize: bool) -> Result<JRef> {
+        let mut frame = Frame::attach()?;
+        let class = for_name_in(
+            &mut frame,
+            &self.class_class,
+            self.for_name,
+            name,
+            self.loader.as_raw(),
+            initialize,
+        )?;
+        frame.global(class)
     }
 
-    /// Calls a static `String[]`-returning method of `Bridge` and converts the result.
-    pub(crate) fn strings(
-        &self,
-        env: &mut JNIEnv,
-        method: &str,
-    ) -> Result<Option<Vec<Option<String>>>> {
-        env.with_local_frame(8, |env| {
-            let r = env
-                .call_static_method(self.bridge_class(), method, "()[Ljava/lang/String;", &[])
-                .and_then(|v| v.l());
-            let array = check_jni(env, r)?;
-            if array.is_null() {
-                return Ok(None);
-            }
-            let mut frame = Frame::new(RawEnv::from_jni(env));
-            crate::jni::strings::read_string_array(&mut frame, array.as_raw()).map(Some)
-        })
+    /// Calls a static `String[]`-returning method of `Bridge` with no parameters.
+    pub(crate) fn strings(&self, method: &CStr) -> Result<Option<Vec<Option<String>>>> {
+        let mut frame = Frame::attach()?;
+        let id = frame.static_method_id(&self.bridge, method, c"()[Ljava/lang/String;")?;
+        // SAFETY: `id` is a static String[] method of Bridge with no parameters.
+        let array = unsafe { frame.call_static_object(&self.bridge, id, &[]) }?;
+        if array.is_null() {
+            return Ok(None);
+        }
+        read_string_array(&mut frame, array).map(Some)
     }
 
     /// Calls `Bridge.imglib2SelfTest()`.
-    pub(crate) fn imglib2_self_test(&self, env: &mut JNIEnv) -> Result<f64> {
-        let r = env
-            .call_static_method(self.bridge_class(), "imglib2SelfTest", "()D", &[])
-            .and_then(|v| v.d());
-        check_jni(env, r)
+    pub(crate) fn imglib2_self_test(&self) -> Result<f64> {
+        let frame = Frame::attach()?;
+        let id = frame.static_method_id(&self.bridge, c"imglib2SelfTest", c"()D")?;
+        // SAFETY: `id` is the static double imglib2SelfTest() of Bridge.
+        unsafe { frame.call_static_double(&self.bridge, id, &[]) }
     }
 
     /// Calls `Bridge.imglib2Available()`.
-    pub(crate) fn imglib2_available(&self, env: &mut JNIEnv) -> Result<bool> {
-        let r = env
-            .call_static_method(self.bridge_class(), "imglib2Available", "()Z", &[])
-            .and_then(|v| v.z());
-        check_jni(env, r)
+    pub(crate) fn imglib2_available(&self) -> Result<bool> {
+        let frame = Frame::attach()?;
+        let id = frame.static_method_id(&self.bridge, c"imglib2Available", c"()Z")?;
+        // SAFETY: `id` is the static boolean imglib2Available() of Bridge.
+        unsafe { frame.call_static_bool(&self.bridge, id, &[]) }
     }
 }
 
-/// `Class.forName(name, initialize, loader)`.
-pub(crate) fn class_for_name<'local>(
-    env: &mut JNIEnv<'local>,
+/// `Class.forName(name, initialize, loader)`: a local reference kept in `frame`.
+fn for_name_in(
+    frame: &mut Frame,
+    class_class: &JRef,
+    for_name: MethodId,
     name: &str,
-    loader: &JObject,
+    loader: jobject,
     initialize: bool,
-) -> Result<JObject<'local>> {
-    let r = env.new_string(name).and_then(|jname| {
-        let class = env
-            .call_static_method(
-                "java/lang/Class",
-                "forName",
-                "(Ljava/lang/String;ZLjava/lang/ClassLoader;)Ljava/lang/Class;",
-                &[
-                    JValue::Object(&jname),
-                    JValue::Bool(initialize.into()),
-                    JValue::Object(loader),
-                ],
-            )
-            .and_then(|v| v.l());
-        env.delete_local_ref(jname)?;
-        class
-    });
-    check_jni(env, r)
-}
-
-impl Loader {
-    /// A class by binary name through imglyb's class loader, as a global reference.
-    pub fn class(&self, name: &str, initialize: bool) -> Result<JRef> {
-        let mut env = crate::jni::vm::env()?.to_jni()?;
-        env.with_local_frame(4, |env| {
-            let class = class_for_name(env, name, self.loader.as_obj(), initialize)?;
-            RawEnv::from_jni(env).global(class.as_raw())
-        })
-    }
+) -> Result<jobject> {
+    let units: Vec<u16> = name.encode_utf16().collect();
+    let jname = new_string(frame, &units)?;
+    let args = [
+        jvalue { l: jname },
+        jvalue {
+            z: u8::from(initialize),
+        },
+        jvalue { l: loader },
+    ];
+    // SAFETY: `for_name` is Class.forName(String, boolean, ClassLoader), and `loader` is a live
+    // class loader (the system one, or imglyb's).
+    unsafe { frame.call_static_object(class_class, for_name, &args) }
 }
