@@ -12,7 +12,7 @@ use super::Bridge;
 use super::reflect::{ClassInfo, FieldInfo, JType, MethodInfo};
 use crate::jni::error::{Error, Result};
 use crate::jni::strings::read_string;
-use crate::jni::{Frame, JRef, MethodId, Prim, RawEnv, jcall, with_prim};
+use crate::jni::{Frame, JRef, JavaValue, MethodId, Prim, RawEnv, jcall, with_prim};
 
 /// A Java object with what imglyb knows about its runtime class.
 #[derive(Debug, Clone)]
@@ -200,26 +200,68 @@ impl CallIds {
     }
 }
 
-/// Calls a `Call<Type>Method*A` family member chosen by the return primitive.
-macro_rules! call_typed {
-    ($env:expr, $ret:expr, $on:expr, $id:expr, $args:expr,
-     $z:ident, $b:ident, $c:ident, $s:ident, $i:ident, $j:ident, $f:ident, $d:ident, $v:ident, $l:ident) => {
-        match $ret {
-            Some(Prim::Boolean) => Raw::Prim(Value::Bool(jcall!($env, $z, $on, $id, $args) != 0)),
-            Some(Prim::Byte) => Raw::Prim(Value::Byte(jcall!($env, $b, $on, $id, $args))),
-            Some(Prim::Char) => Raw::Prim(Value::Char(jcall!($env, $c, $on, $id, $args))),
-            Some(Prim::Short) => Raw::Prim(Value::Short(jcall!($env, $s, $on, $id, $args))),
-            Some(Prim::Int) => Raw::Prim(Value::Int(jcall!($env, $i, $on, $id, $args))),
-            Some(Prim::Long) => Raw::Prim(Value::Long(jcall!($env, $j, $on, $id, $args))),
-            Some(Prim::Float) => Raw::Prim(Value::Float(jcall!($env, $f, $on, $id, $args))),
-            Some(Prim::Double) => Raw::Prim(Value::Double(jcall!($env, $d, $on, $id, $args))),
-            Some(Prim::Void) => {
-                jcall!($env, $v, $on, $id, $args);
+/// The [`Value`] of each primitive's Rust type: one per type, so the call sites convert
+/// generically.
+trait IntoValue {
+    fn into_value(self) -> Value;
+}
+
+macro_rules! into_value {
+    ($($t:ty => $v:expr),* $(,)?) => {
+        $(impl IntoValue for $t {
+            fn into_value(self) -> Value {
+                ($v)(self)
+            }
+        })*
+    };
+}
+
+into_value! {
+    u8 => |v: u8| Value::Bool(v != 0),
+    i8 => Value::Byte,
+    u16 => Value::Char,
+    i16 => Value::Short,
+    i32 => Value::Int,
+    i64 => Value::Long,
+    f32 => Value::Float,
+    f64 => Value::Double,
+}
+
+/// Calls a static method (`on` a class) or an instance method (`on` an object) whose return type
+/// is `ret`.
+///
+/// # Safety
+/// `id` is a method of `on` (static when `statik`) returning `ret`, and `args` holds one value of
+/// each parameter's type.
+unsafe fn call_returning(
+    env: RawEnv,
+    ret: Option<Prim>,
+    statik: bool,
+    on: jobject,
+    id: jni::sys::jmethodID,
+    args: *const jvalue,
+) -> Raw {
+    // SAFETY: per the contract; the return type picks the function.
+    unsafe {
+        match (ret, statik) {
+            (None, true) => Raw::Object(jcall!(env, CallStaticObjectMethodA, on, id, args)),
+            (None, false) => Raw::Object(jcall!(env, CallObjectMethodA, on, id, args)),
+            (Some(Prim::Void), true) => {
+                jcall!(env, CallStaticVoidMethodA, on, id, args);
                 Raw::Prim(Value::Void)
             }
-            None => Raw::Object(jcall!($env, $l, $on, $id, $args)),
+            (Some(Prim::Void), false) => {
+                jcall!(env, CallVoidMethodA, on, id, args);
+                Raw::Prim(Value::Void)
+            }
+            (Some(p), true) => {
+                Raw::Prim(with_prim!(p, T => T::call_static(env, on, id, args).into_value()))
+            }
+            (Some(p), false) => {
+                Raw::Prim(with_prim!(p, T => T::call(env, on, id, args).into_value()))
+            }
         }
-    };
+    }
 }
 
 /// What a raw JNI call produced before conversion.
@@ -359,27 +401,9 @@ impl Bridge {
             Raw::Object(unsafe { jcall!(env, NewObjectA, class, id, ptr) })
         } else if m.is_static {
             let class = m.declaring.raw_class();
-            // SAFETY: `id` is a static method declared by `class`, its return type picks the
-            // function, and `ptr` holds one converted value per parameter.
-            unsafe {
-                call_typed!(
-                    env,
-                    m.ret.prim,
-                    class,
-                    id,
-                    ptr,
-                    CallStaticBooleanMethodA,
-                    CallStaticByteMethodA,
-                    CallStaticCharMethodA,
-                    CallStaticShortMethodA,
-                    CallStaticIntMethodA,
-                    CallStaticLongMethodA,
-                    CallStaticFloatMethodA,
-                    CallStaticDoubleMethodA,
-                    CallStaticVoidMethodA,
-                    CallStaticObjectMethodA
-                )
-            }
+            // SAFETY: `id` is a static method declared by `class`, returning `m.ret`, and `ptr`
+            // holds one converted value per parameter.
+            unsafe { call_returning(env, m.ret.prim, true, class, id, ptr) }
         } else {
             let Some(target) = target else {
                 return Err(Error::InvalidArgument(format!(
@@ -388,27 +412,9 @@ impl Bridge {
                 )));
             };
             // SAFETY: `target` is a live object of a class that has the instance method `id`
-            // (the binding looked it up on the object's runtime class or checked IsInstanceOf),
-            // and `ptr` holds one converted value per parameter.
-            unsafe {
-                call_typed!(
-                    env,
-                    m.ret.prim,
-                    target.as_raw(),
-                    id,
-                    ptr,
-                    CallBooleanMethodA,
-                    CallByteMethodA,
-                    CallCharMethodA,
-                    CallShortMethodA,
-                    CallIntMethodA,
-                    CallLongMethodA,
-                    CallFloatMethodA,
-                    CallDoubleMethodA,
-                    CallVoidMethodA,
-                    CallObjectMethodA
-                )
-            }
+            // (checked by the caller: `invoke` or `bind`, or promised to `invoke_unchecked`),
+            // returning `m.ret`, and `ptr` holds one converted value per parameter.
+            unsafe { call_returning(env, m.ret.prim, false, target.as_raw(), id, ptr) }
         };
         drop(locals);
         self.finish_raw_hinted(env, raw, Some(&m.returned))
@@ -476,25 +482,7 @@ impl Bridge {
             let none = std::ptr::null();
             // SAFETY: `local` is an instance of the box class of `p`, whose `xxxValue()` is
             // `value_id` with no parameters.
-            let raw = unsafe {
-                call_typed!(
-                    env,
-                    Some(p),
-                    local,
-                    value_id.raw(),
-                    none,
-                    CallBooleanMethodA,
-                    CallByteMethodA,
-                    CallCharMethodA,
-                    CallShortMethodA,
-                    CallIntMethodA,
-                    CallLongMethodA,
-                    CallFloatMethodA,
-                    CallDoubleMethodA,
-                    CallVoidMethodA,
-                    CallObjectMethodA
-                )
-            };
+            let raw = unsafe { call_returning(env, Some(p), false, local, value_id.raw(), none) };
             if env.exception_pending() {
                 return Err(self.take_exception(env));
             }
@@ -650,16 +638,11 @@ impl Bridge {
                 l: crate::jni::strings::new_string(locals, units)?,
             },
             Arg::Boxed(inner) => {
-                let prim = match **inner {
-                    Arg::Bool(_) => Prim::Boolean,
-                    Arg::Byte(_) => Prim::Byte,
-                    Arg::Char(_) => Prim::Char,
-                    Arg::Short(_) => Prim::Short,
-                    Arg::Int(_) => Prim::Int,
-                    Arg::Long(_) => Prim::Long,
-                    Arg::Float(_) => Prim::Float,
-                    Arg::Double(_) => Prim::Double,
-                    _ => return Err(Error::Internal("only primitives can be boxed".into())),
+                let Some(prim) = arg_prim(inner) else {
+                    return Err(Error::TypeMismatch(format!(
+                        "only primitives can be boxed, not {}",
+                        inner.kind_name()
+                    )));
                 };
                 let value = self.arg_value(env, inner, locals)?;
                 let (class, value_of, _) = self.calls.of_box(prim);
@@ -790,21 +773,12 @@ impl Bridge {
         let len = jsize::try_from(bytes.len() / size).map_err(|_| {
             Error::InvalidArgument("array too long for Java (2^31-1 elements at most)".into())
         })?;
-        // SAFETY: `len` is non-negative; each New*Array returns a local reference or null with
+        if prim == Prim::Void {
+            return Err(Error::InvalidArgument("no arrays of void".into()));
+        }
+        // SAFETY: `len` is non-negative; New<Type>Array returns a local reference or null with
         // an exception pending.
-        let array = unsafe {
-            match prim {
-                Prim::Boolean => jcall!(env, NewBooleanArray, len),
-                Prim::Byte => jcall!(env, NewByteArray, len),
-                Prim::Char => jcall!(env, NewCharArray, len),
-                Prim::Short => jcall!(env, NewShortArray, len),
-                Prim::Int => jcall!(env, NewIntArray, len),
-                Prim::Long => jcall!(env, NewLongArray, len),
-                Prim::Float => jcall!(env, NewFloatArray, len),
-                Prim::Double => jcall!(env, NewDoubleArray, len),
-                Prim::Void => return Err(Error::InvalidArgument("no arrays of void".into())),
-            }
-        };
+        let array = with_prim!(prim, T => unsafe { T::new_array(env, len) });
         if array.is_null() || env.exception_pending() {
             env.delete_local(array);
             return Err(self.take_exception(env));
@@ -837,69 +811,23 @@ impl Bridge {
         let env = self.raw_env()?;
         check_field_target(env, f, target)?;
         let id = f.id.raw();
-        let raw = if f.is_static {
-            let class = f.declaring.raw_class();
-            // SAFETY: `id` is a static field of `class`; its type picks the function.
-            unsafe {
-                match f.ty.prim {
-                    Some(Prim::Boolean) => Raw::Prim(Value::Bool(
-                        jcall!(env, GetStaticBooleanField, class, id) != 0,
-                    )),
-                    Some(Prim::Byte) => {
-                        Raw::Prim(Value::Byte(jcall!(env, GetStaticByteField, class, id)))
-                    }
-                    Some(Prim::Char) => {
-                        Raw::Prim(Value::Char(jcall!(env, GetStaticCharField, class, id)))
-                    }
-                    Some(Prim::Short) => {
-                        Raw::Prim(Value::Short(jcall!(env, GetStaticShortField, class, id)))
-                    }
-                    Some(Prim::Int) => {
-                        Raw::Prim(Value::Int(jcall!(env, GetStaticIntField, class, id)))
-                    }
-                    Some(Prim::Long) => {
-                        Raw::Prim(Value::Long(jcall!(env, GetStaticLongField, class, id)))
-                    }
-                    Some(Prim::Float) => {
-                        Raw::Prim(Value::Float(jcall!(env, GetStaticFloatField, class, id)))
-                    }
-                    Some(Prim::Double) => {
-                        Raw::Prim(Value::Double(jcall!(env, GetStaticDoubleField, class, id)))
-                    }
-                    Some(Prim::Void) => Raw::Prim(Value::Void),
-                    None => Raw::Object(jcall!(env, GetStaticObjectField, class, id)),
+        let (on, statik) = match target {
+            _ if f.is_static => (f.declaring.raw_class(), true),
+            Some(target) => (target.as_raw(), false),
+            None => unreachable!("check_field_target refuses an instance field without a target"),
+        };
+        // SAFETY: `id` is a field of `on` (static: the declaring class; else an instance of it,
+        // checked above), of type `f.ty`, which picks the function.
+        let raw = unsafe {
+            match (f.ty.prim, statik) {
+                (None, true) => Raw::Object(jcall!(env, GetStaticObjectField, on, id)),
+                (None, false) => Raw::Object(jcall!(env, GetObjectField, on, id)),
+                (Some(Prim::Void), _) => Raw::Prim(Value::Void),
+                (Some(p), true) => {
+                    Raw::Prim(with_prim!(p, T => T::get_static_field(env, on, id).into_value()))
                 }
-            }
-        } else {
-            let Some(target) = target else {
-                return Err(Error::InvalidArgument(format!(
-                    "{} is an instance field and needs an object",
-                    f.name
-                )));
-            };
-            let obj = target.as_raw();
-            // SAFETY: `obj` is a live instance of a class with the field `id` (looked up on its
-            // runtime class); the field type picks the function.
-            unsafe {
-                match f.ty.prim {
-                    Some(Prim::Boolean) => {
-                        Raw::Prim(Value::Bool(jcall!(env, GetBooleanField, obj, id) != 0))
-                    }
-                    Some(Prim::Byte) => Raw::Prim(Value::Byte(jcall!(env, GetByteField, obj, id))),
-                    Some(Prim::Char) => Raw::Prim(Value::Char(jcall!(env, GetCharField, obj, id))),
-                    Some(Prim::Short) => {
-                        Raw::Prim(Value::Short(jcall!(env, GetShortField, obj, id)))
-                    }
-                    Some(Prim::Int) => Raw::Prim(Value::Int(jcall!(env, GetIntField, obj, id))),
-                    Some(Prim::Long) => Raw::Prim(Value::Long(jcall!(env, GetLongField, obj, id))),
-                    Some(Prim::Float) => {
-                        Raw::Prim(Value::Float(jcall!(env, GetFloatField, obj, id)))
-                    }
-                    Some(Prim::Double) => {
-                        Raw::Prim(Value::Double(jcall!(env, GetDoubleField, obj, id)))
-                    }
-                    Some(Prim::Void) => Raw::Prim(Value::Void),
-                    None => Raw::Object(jcall!(env, GetObjectField, obj, id)),
+                (Some(p), false) => {
+                    Raw::Prim(with_prim!(p, T => T::get_field(env, on, id).into_value()))
                 }
             }
         };
@@ -922,46 +850,23 @@ impl Bridge {
         let v = self.arg_value(env, value, &mut locals)?;
         check_arg(env, value, &f.ty, &v)?;
         let id = f.id.raw();
-        if f.is_static {
-            let class = f.declaring.raw_class();
-            // SAFETY: `id` is a non-final static field of `class` and `v` was converted to its
-            // type, whose member of the union is read.
-            unsafe {
-                match f.ty.prim {
-                    Some(Prim::Boolean) => jcall!(env, SetStaticBooleanField, class, id, v.z),
-                    Some(Prim::Byte) => jcall!(env, SetStaticByteField, class, id, v.b),
-                    Some(Prim::Char) => jcall!(env, SetStaticCharField, class, id, v.c),
-                    Some(Prim::Short) => jcall!(env, SetStaticShortField, class, id, v.s),
-                    Some(Prim::Int) => jcall!(env, SetStaticIntField, class, id, v.i),
-                    Some(Prim::Long) => jcall!(env, SetStaticLongField, class, id, v.j),
-                    Some(Prim::Float) => jcall!(env, SetStaticFloatField, class, id, v.f),
-                    Some(Prim::Double) => jcall!(env, SetStaticDoubleField, class, id, v.d),
-                    Some(Prim::Void) => {}
-                    None => jcall!(env, SetStaticObjectField, class, id, v.l),
+        let (on, statik) = match target {
+            _ if f.is_static => (f.declaring.raw_class(), true),
+            Some(target) => (target.as_raw(), false),
+            None => unreachable!("check_field_target refuses an instance field without a target"),
+        };
+        // SAFETY: `id` is a non-final field of `on` (as in `get_field`), and `v` was checked to
+        // be of the field's type, whose member of the union is read.
+        unsafe {
+            match (f.ty.prim, statik) {
+                (None, true) => jcall!(env, SetStaticObjectField, on, id, v.l),
+                (None, false) => jcall!(env, SetObjectField, on, id, v.l),
+                (Some(Prim::Void), _) => {}
+                (Some(p), true) => {
+                    with_prim!(p, T => T::set_static_field(env, on, id, T::from_jvalue(v)))
                 }
-            }
-        } else {
-            let Some(target) = target else {
-                return Err(Error::InvalidArgument(format!(
-                    "{} is an instance field and needs an object",
-                    f.name
-                )));
-            };
-            let obj = target.as_raw();
-            // SAFETY: `obj` is a live instance with the non-final field `id`, and `v` was
-            // converted to the field's type.
-            unsafe {
-                match f.ty.prim {
-                    Some(Prim::Boolean) => jcall!(env, SetBooleanField, obj, id, v.z),
-                    Some(Prim::Byte) => jcall!(env, SetByteField, obj, id, v.b),
-                    Some(Prim::Char) => jcall!(env, SetCharField, obj, id, v.c),
-                    Some(Prim::Short) => jcall!(env, SetShortField, obj, id, v.s),
-                    Some(Prim::Int) => jcall!(env, SetIntField, obj, id, v.i),
-                    Some(Prim::Long) => jcall!(env, SetLongField, obj, id, v.j),
-                    Some(Prim::Float) => jcall!(env, SetFloatField, obj, id, v.f),
-                    Some(Prim::Double) => jcall!(env, SetDoubleField, obj, id, v.d),
-                    Some(Prim::Void) => {}
-                    None => jcall!(env, SetObjectField, obj, id, v.l),
+                (Some(p), false) => {
+                    with_prim!(p, T => T::set_field(env, on, id, T::from_jvalue(v)))
                 }
             }
         }
@@ -1041,13 +946,9 @@ impl Bridge {
             }
             Some(Prim::Void) => Raw::Prim(Value::Void),
             Some(p) => {
-                let mut v = [0u8; 8];
-                let dst = &mut v[..p.size()];
                 // SAFETY: `a` is a live primitive array of element type `p` (JArray), and Java
-                // checks the bounds (throwing instead of copying). `get_region` copies one
-                // element into `dst`, which holds `p.size()` bytes.
-                unsafe { get_region(env, p, a, i, dst) };
-                Raw::Prim(prim_value(p, &v))
+                // checks the bounds (throwing instead of copying).
+                Raw::Prim(with_prim!(p, T => unsafe { T::get_element(env, a, i) }.into_value()))
             }
         };
         self.finish_raw(env, raw)
@@ -1067,16 +968,9 @@ impl Bridge {
         // be of that type (its matching union member is read), and Java checks the bounds.
         unsafe {
             match array.component.prim {
-                Some(Prim::Boolean) => jcall!(env, SetBooleanArrayRegion, a, i, 1, &v.z),
-                Some(Prim::Byte) => jcall!(env, SetByteArrayRegion, a, i, 1, &v.b),
-                Some(Prim::Char) => jcall!(env, SetCharArrayRegion, a, i, 1, &v.c),
-                Some(Prim::Short) => jcall!(env, SetShortArrayRegion, a, i, 1, &v.s),
-                Some(Prim::Int) => jcall!(env, SetIntArrayRegion, a, i, 1, &v.i),
-                Some(Prim::Long) => jcall!(env, SetLongArrayRegion, a, i, 1, &v.j),
-                Some(Prim::Float) => jcall!(env, SetFloatArrayRegion, a, i, 1, &v.f),
-                Some(Prim::Double) => jcall!(env, SetDoubleArrayRegion, a, i, 1, &v.d),
-                Some(Prim::Void) => {}
                 None => jcall!(env, SetObjectArrayElement, a, i, v.l),
+                Some(Prim::Void) => {}
+                Some(p) => with_prim!(p, T => T::set_element(env, a, i, T::from_jvalue(v))),
             }
         }
         if env.exception_pending() {
@@ -1214,49 +1108,5 @@ fn check_arg(env: RawEnv, arg: &Arg, param: &JType, v: &jvalue) -> Result<()> {
             arg.kind_name(),
             param.display()
         )))
-    }
-}
-
-/// Copies element `i` of the primitive array `a` (element type `p`) into `dst`.
-///
-/// # Safety
-/// `a` must be a live array of element type `p` and `dst` hold `p.size()` bytes.
-unsafe fn get_region(env: RawEnv, p: Prim, a: jobject, i: jsize, dst: &mut [u8]) {
-    let ptr = dst.as_mut_ptr();
-    // SAFETY: per the contract, `ptr` has room for one element of `p`, which is what the
-    // region function of `p` writes (unaligned access is avoided by the byte-typed buffer
-    // being written through the JNI function, which copies bytes).
-    unsafe {
-        match p {
-            Prim::Boolean => jcall!(env, GetBooleanArrayRegion, a, i, 1, ptr.cast()),
-            Prim::Byte => jcall!(env, GetByteArrayRegion, a, i, 1, ptr.cast()),
-            Prim::Char => jcall!(env, GetCharArrayRegion, a, i, 1, ptr.cast()),
-            Prim::Short => jcall!(env, GetShortArrayRegion, a, i, 1, ptr.cast()),
-            Prim::Int => jcall!(env, GetIntArrayRegion, a, i, 1, ptr.cast()),
-            Prim::Long => jcall!(env, GetLongArrayRegion, a, i, 1, ptr.cast()),
-            Prim::Float => jcall!(env, GetFloatArrayRegion, a, i, 1, ptr.cast()),
-            Prim::Double => jcall!(env, GetDoubleArrayRegion, a, i, 1, ptr.cast()),
-            Prim::Void => {}
-        }
-    }
-}
-
-/// The [`Value`] of one primitive element stored in native order at the start of `bytes`.
-fn prim_value(p: Prim, bytes: &[u8; 8]) -> Value {
-    let b = |n: usize| -> [u8; 8] {
-        let mut out = [0u8; 8];
-        out[..n].copy_from_slice(&bytes[..n]);
-        out
-    };
-    match p {
-        Prim::Boolean => Value::Bool(bytes[0] != 0),
-        Prim::Byte => Value::Byte(bytes[0] as i8),
-        Prim::Char => Value::Char(u16::from_ne_bytes([bytes[0], bytes[1]])),
-        Prim::Short => Value::Short(i16::from_ne_bytes([bytes[0], bytes[1]])),
-        Prim::Int => Value::Int(i32::from_ne_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])),
-        Prim::Long => Value::Long(i64::from_ne_bytes(b(8))),
-        Prim::Float => Value::Float(f32::from_ne_bytes([bytes[0], bytes[1], bytes[2], bytes[3]])),
-        Prim::Double => Value::Double(f64::from_ne_bytes(b(8))),
-        Prim::Void => Value::Void,
     }
 }

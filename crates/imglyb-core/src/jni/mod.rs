@@ -42,6 +42,8 @@ pub mod vm;
 pub(crate) use env::jcall;
 pub use env::{FieldId, Frame, MethodId, RawEnv};
 pub use jref::JRef;
+#[cfg(feature = "bridge")]
+pub(crate) use prim::JavaValue;
 pub use prim::Prim;
 pub(crate) use prim::with_prim;
 

@@ -1,6 +1,11 @@
 //! Java's primitive types: one table ([`Prim`]) of names, descriptor letters, sizes and boxes,
 //! and [`with_prim!`], which runs code with the Rust type of a primitive, so the layers above
-//! write one generic body instead of an eight-way `match`.
+//! write one generic body instead of an eight-way `match`; [`JavaValue`] gives each Rust type
+//! its JNI functions.
+
+use ::jni::sys::{jfieldID, jmethodID, jobject, jsize, jvalue};
+
+use super::env::{RawEnv, jcall};
 
 /// A Java primitive type (or `void`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -176,3 +181,230 @@ macro_rules! with_prim {
     };
 }
 pub(crate) use with_prim;
+
+/// The JNI functions of one primitive type, so code above is written once for all eight (with
+/// [`with_prim!`]) instead of as an eight-way `match` of function names. Implemented for the
+/// Rust types of Java's primitives: `u8` (`boolean`), `i8`, `u16` (`char`), `i16`, `i32`, `i64`,
+/// `f32`, `f64`.
+///
+/// Every function is `unsafe`: the references and ids must be live and of this type, as JNI
+/// demands of the function it names.
+#[cfg_attr(not(feature = "bridge"), allow(dead_code))]
+pub(crate) trait JavaValue: Copy + Default + sealed::Sealed {
+    /// `CallStatic<Type>MethodA`.
+    ///
+    /// # Safety
+    /// `id` is a static method of `class` returning this type; `args` holds its arguments.
+    unsafe fn call_static(env: RawEnv, class: jobject, id: jmethodID, args: *const jvalue) -> Self;
+    /// `Call<Type>MethodA`.
+    ///
+    /// # Safety
+    /// `id` is an instance method of `obj`'s class returning this type; `args` as above.
+    unsafe fn call(env: RawEnv, obj: jobject, id: jmethodID, args: *const jvalue) -> Self;
+    /// `GetStatic<Type>Field`.
+    ///
+    /// # Safety
+    /// `id` is a static field of `class` of this type.
+    unsafe fn get_static_field(env: RawEnv, class: jobject, id: jfieldID) -> Self;
+    /// `Get<Type>Field`.
+    ///
+    /// # Safety
+    /// `id` is a field of `obj`'s class of this type.
+    unsafe fn get_field(env: RawEnv, obj: jobject, id: jfieldID) -> Self;
+    /// `SetStatic<Type>Field`.
+    ///
+    /// # Safety
+    /// As `get_static_field`, and the field is not final.
+    unsafe fn set_static_field(env: RawEnv, class: jobject, id: jfieldID, v: Self);
+    /// `Set<Type>Field`.
+    ///
+    /// # Safety
+    /// As `get_field`, and the field is not final.
+    unsafe fn set_field(env: RawEnv, obj: jobject, id: jfieldID, v: Self);
+    /// `Get<Type>ArrayRegion` of one element.
+    ///
+    /// # Safety
+    /// `array` is a live array of this element type (Java checks the index).
+    unsafe fn get_element(env: RawEnv, array: jobject, i: jsize) -> Self;
+    /// `Set<Type>ArrayRegion` of one element.
+    ///
+    /// # Safety
+    /// As `get_element`.
+    unsafe fn set_element(env: RawEnv, array: jobject, i: jsize, v: Self);
+    /// `New<Type>Array`.
+    ///
+    /// # Safety
+    /// `len` is not negative.
+    unsafe fn new_array(env: RawEnv, len: jsize) -> jobject;
+    /// This type's member of a `jvalue`.
+    ///
+    /// # Safety
+    /// `v` was written through this member.
+    unsafe fn from_jvalue(v: jvalue) -> Self;
+}
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+macro_rules! java_value {
+    ($t:ty, $member:ident, $call_static:ident, $call:ident, $get_static:ident, $get:ident,
+     $set_static:ident, $set:ident, $get_region:ident, $set_region:ident, $new:ident) => {
+        impl sealed::Sealed for $t {}
+        impl JavaValue for $t {
+            unsafe fn call_static(
+                env: RawEnv,
+                class: jobject,
+                id: jmethodID,
+                args: *const jvalue,
+            ) -> Self {
+                // SAFETY: per the trait's contract.
+                unsafe { jcall!(env, $call_static, class, id, args) }
+            }
+            unsafe fn call(env: RawEnv, obj: jobject, id: jmethodID, args: *const jvalue) -> Self {
+                // SAFETY: per the trait's contract.
+                unsafe { jcall!(env, $call, obj, id, args) }
+            }
+            unsafe fn get_static_field(env: RawEnv, class: jobject, id: jfieldID) -> Self {
+                // SAFETY: per the trait's contract.
+                unsafe { jcall!(env, $get_static, class, id) }
+            }
+            unsafe fn get_field(env: RawEnv, obj: jobject, id: jfieldID) -> Self {
+                // SAFETY: per the trait's contract.
+                unsafe { jcall!(env, $get, obj, id) }
+            }
+            unsafe fn set_static_field(env: RawEnv, class: jobject, id: jfieldID, v: Self) {
+                // SAFETY: per the trait's contract.
+                unsafe { jcall!(env, $set_static, class, id, v) }
+            }
+            unsafe fn set_field(env: RawEnv, obj: jobject, id: jfieldID, v: Self) {
+                // SAFETY: per the trait's contract.
+                unsafe { jcall!(env, $set, obj, id, v) }
+            }
+            unsafe fn get_element(env: RawEnv, array: jobject, i: jsize) -> Self {
+                let mut v = Self::default();
+                // SAFETY: per the trait's contract; one element is copied into `v` (or Java
+                // throws for a bad index and copies nothing).
+                unsafe { jcall!(env, $get_region, array, i, 1, &mut v) };
+                v
+            }
+            unsafe fn set_element(env: RawEnv, array: jobject, i: jsize, v: Self) {
+                // SAFETY: per the trait's contract; one element is copied from `v`.
+                unsafe { jcall!(env, $set_region, array, i, 1, &v) }
+            }
+            unsafe fn new_array(env: RawEnv, len: jsize) -> jobject {
+                // SAFETY: per the trait's contract.
+                unsafe { jcall!(env, $new, len) }
+            }
+            unsafe fn from_jvalue(v: jvalue) -> Self {
+                // SAFETY: per the trait's contract.
+                unsafe { v.$member }
+            }
+        }
+    };
+}
+
+java_value!(
+    u8,
+    z,
+    CallStaticBooleanMethodA,
+    CallBooleanMethodA,
+    GetStaticBooleanField,
+    GetBooleanField,
+    SetStaticBooleanField,
+    SetBooleanField,
+    GetBooleanArrayRegion,
+    SetBooleanArrayRegion,
+    NewBooleanArray
+);
+java_value!(
+    i8,
+    b,
+    CallStaticByteMethodA,
+    CallByteMethodA,
+    GetStaticByteField,
+    GetByteField,
+    SetStaticByteField,
+    SetByteField,
+    GetByteArrayRegion,
+    SetByteArrayRegion,
+    NewByteArray
+);
+java_value!(
+    u16,
+    c,
+    CallStaticCharMethodA,
+    CallCharMethodA,
+    GetStaticCharField,
+    GetCharField,
+    SetStaticCharField,
+    SetCharField,
+    GetCharArrayRegion,
+    SetCharArrayRegion,
+    NewCharArray
+);
+java_value!(
+    i16,
+    s,
+    CallStaticShortMethodA,
+    CallShortMethodA,
+    GetStaticShortField,
+    GetShortField,
+    SetStaticShortField,
+    SetShortField,
+    GetShortArrayRegion,
+    SetShortArrayRegion,
+    NewShortArray
+);
+java_value!(
+    i32,
+    i,
+    CallStaticIntMethodA,
+    CallIntMethodA,
+    GetStaticIntField,
+    GetIntField,
+    SetStaticIntField,
+    SetIntField,
+    GetIntArrayRegion,
+    SetIntArrayRegion,
+    NewIntArray
+);
+java_value!(
+    i64,
+    j,
+    CallStaticLongMethodA,
+    CallLongMethodA,
+    GetStaticLongField,
+    GetLongField,
+    SetStaticLongField,
+    SetLongField,
+    GetLongArrayRegion,
+    SetLongArrayRegion,
+    NewLongArray
+);
+java_value!(
+    f32,
+    f,
+    CallStaticFloatMethodA,
+    CallFloatMethodA,
+    GetStaticFloatField,
+    GetFloatField,
+    SetStaticFloatField,
+    SetFloatField,
+    GetFloatArrayRegion,
+    SetFloatArrayRegion,
+    NewFloatArray
+);
+java_value!(
+    f64,
+    d,
+    CallStaticDoubleMethodA,
+    CallDoubleMethodA,
+    GetStaticDoubleField,
+    GetDoubleField,
+    SetStaticDoubleField,
+    SetDoubleField,
+    GetDoubleArrayRegion,
+    SetDoubleArrayRegion,
+    NewDoubleArray
+);
