@@ -20,7 +20,8 @@
 //! - Every `jcall!` is followed by a check: use a [`Frame`] ([`Frame::check`], and
 //!   `Frame::checked_local` for a call that returns a reference), which also owns the local
 //!   references the operation makes.
-//! - Per-primitive code is written once, with `with_prim!` over [`Prim`].
+//! - Per-primitive code is written once, with `with_prim!` over [`Prim`] and the `JavaValue`
+//!   trait, which gives each primitive's Rust type its JNI functions.
 //! - Functions that take raw `jobject`s are `pub(crate)`: a safe public function cannot check
 //!   that a raw pointer is a live reference, so none takes one.
 //!
