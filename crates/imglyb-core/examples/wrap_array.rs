@@ -1,6 +1,6 @@
 //! Wraps an `ndarray::Array3<f32>` as an ImgLib2 image, lets ImgLib2 write into it from Java, and
-//! reads the pixels back: once through [`Jvm::describe`] (the same memory, no copy) and once
-//! through [`Jvm::image_shape`] and [`Jvm::copy_out`] (a copy into a new array).
+//! reads the pixels back: once through `Pixels::describe` (the same memory, no copy) and once
+//! through `Pixels::image_shape` and `Pixels::copy_out` (a copy into a new array).
 //!
 //! ```text
 //! cargo run -p imglyb-core --example wrap_array

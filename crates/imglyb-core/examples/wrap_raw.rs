@@ -1,5 +1,5 @@
 //! Wraps memory given as raw parts (address, dtype, NumPy-order shape, byte strides) as an
-//! ImgLib2 image with the `unsafe` [`Jvm::wrap`], the way a C caller or any other non-`ndarray`
+//! ImgLib2 image with the `unsafe` `Pixels::wrap`, the way a C caller or any other non-`ndarray`
 //! owner of pixels would, and shows who keeps the memory alive.
 //!
 //! ```text
