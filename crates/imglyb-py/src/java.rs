@@ -72,12 +72,19 @@ pub(crate) fn jvm() -> PyResult<&'static Jvm> {
 
 /// The call bridge over the running JVM (started lazily, as [`jvm`]).
 pub(crate) fn bridge() -> PyResult<&'static Bridge> {
+    // Every call comes here: once made, the bridge is one atomic load away.
+    if let Some(bridge) = Bridge::current() {
+        return Ok(bridge);
+    }
     let jvm = jvm()?;
     Bridge::get(jvm).map_err(errors::to_py_err)
 }
 
 /// The pixels layer over the running JVM (started lazily, as [`jvm`]).
 pub(crate) fn pixels() -> PyResult<&'static Pixels> {
+    if let Some(pixels) = Pixels::current() {
+        return Ok(pixels);
+    }
     let jvm = jvm()?;
     Pixels::get(jvm).map_err(errors::to_py_err)
 }

@@ -102,8 +102,8 @@ fn resolve_args(
     mode: Mode,
     args: &[Bound<'_, PyAny>],
 ) -> PyResult<overload::Resolved> {
-    let env = bridge.raw_env().map_err(crate::errors::to_py_err)?;
-    overload::resolve_args(&env, owner.name(), group, mode, &PyArgs(args))
+    let classes = || bridge.raw_env().map_err(crate::errors::to_py_err);
+    overload::resolve_args(classes, owner.name(), group, mode, &PyArgs(args))
 }
 
 /// Converts `args` to `m`'s parameter types; with `spread`, the trailing arguments fill the

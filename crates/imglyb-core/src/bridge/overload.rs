@@ -112,8 +112,10 @@ fn key_of(
 
 /// Chooses the overload of `group` for a host's `args`: through the cache when every argument
 /// is plain, otherwise by classifying them all (and caching the result when they can be keyed).
-pub fn resolve_args<A: HostArgs>(
-    classes: &impl Classes,
+///
+/// `classes` is asked for only on a miss: a cache hit makes no JNI call.
+pub fn resolve_args<A: HostArgs, C: Classes>(
+    classes: impl FnOnce() -> Result<C, A::Error>,
     owner: &str,
     group: &MethodGroup,
     mode: Mode,
@@ -142,7 +144,8 @@ pub fn resolve_args<A: HostArgs>(
         .map(|i| args.kind(i))
         .collect::<Result<Vec<_>, A::Error>>()?;
     let key = key_of(kinds.iter().map(key_tag), kinds.len(), mode);
-    resolve(classes, owner, group, mode, &kinds, key).map_err(|e| args.error(e))
+    let classes = classes()?;
+    resolve(&classes, owner, group, mode, &kinds, key).map_err(|e| args.error(e))
 }
 
 /// How well an argument fits a parameter; lower is better.
@@ -1095,7 +1098,14 @@ mod tests {
         static CLASSIFIED: AtomicUsize = AtomicUsize::new(0);
         let g = group(&[&["int"], &["long"], &["java.lang.String"]]);
         let call = |k: ArgKind<'static>| {
-            resolve_args(&Table, "T", &g, Mode::Static, &Values(vec![k], &CLASSIFIED)).unwrap()
+            resolve_args(
+                || Ok(Table),
+                "T",
+                &g,
+                Mode::Static,
+                &Values(vec![k], &CLASSIFIED),
+            )
+            .unwrap()
         };
         assert_eq!(call(int(1)).index, 1);
         assert_eq!(CLASSIFIED.load(Ordering::Relaxed), 1);
@@ -1106,11 +1116,20 @@ mod tests {
         assert_eq!(call(string()).index, 2);
         assert_eq!(call(string()).index, 2);
         assert_eq!(CLASSIFIED.load(Ordering::Relaxed), 2);
+        // A cache hit makes no call for the class relations (a JNI call in a real host).
+        let r = resolve_args(
+            || -> Result<Table> { panic!("a cache hit asked for the class relations") },
+            "T",
+            &g,
+            Mode::Static,
+            &Values(vec![int(3)], &CLASSIFIED),
+        );
+        assert_eq!(r.unwrap().index, 1);
         // Sequences are never cached.
         let seq = || ArgKind::Seq(vec![int(1)]);
         assert!(
             resolve_args(
-                &Table,
+                || Ok(Table),
                 "T",
                 &g,
                 Mode::Static,
@@ -1120,7 +1139,7 @@ mod tests {
         );
         assert!(
             resolve_args(
-                &Table,
+                || Ok(Table),
                 "T",
                 &g,
                 Mode::Static,

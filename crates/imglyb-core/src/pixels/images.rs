@@ -333,6 +333,11 @@ impl Pixels {
         )))
     }
 
+    /// The pixels layer, if it was set up.
+    pub fn current() -> Option<&'static Pixels> {
+        PIXELS.get()
+    }
+
     /// Calls a static `Images` method returning an object: a local reference kept in `frame`.
     fn call_object(&self, frame: &mut Frame, id: MethodId, args: &[jvalue]) -> Result<jobject> {
         let env = frame.env();
