@@ -7,6 +7,7 @@ use std::ffi::CStr;
 use ::jni::sys::{self, jfieldID, jmethodID, jobject};
 
 use super::jref::JRef;
+use super::prim::JavaValue;
 use crate::jni::error::{Error, Result};
 
 /// Calls a function of the JNI function table: `jcall!(env, Name, args...)`.
@@ -178,60 +179,64 @@ impl Frame {
         name: &CStr,
         sig: &CStr,
     ) -> Result<MethodId> {
-        let env = self.env;
-        // SAFETY: `class` is a live reference (a JRef is) and both strings are NUL-terminated;
-        // GetStaticMethodID throws (checked below) when `class` is not a class.
+        // SAFETY: `class` is a live class reference (the callers pass classes only) and both
+        // strings are NUL-terminated.
         let id = unsafe {
             jcall!(
-                env,
+                self.env,
                 GetStaticMethodID,
                 class.as_raw(),
                 name.as_ptr(),
                 sig.as_ptr()
             )
         };
-        self.check()?;
-        if id.is_null() {
-            return Err(Error::Internal(format!(
-                "no static method {name:?} {sig:?}"
-            )));
-        }
+        let id = self.looked_up(id, "static method", name, sig)?;
         // SAFETY: the id belongs to `class`; using it is unsafe, and its users keep the class.
         Ok(unsafe { MethodId::from_raw(id) })
     }
 
     /// The id of the instance method `name` with JNI descriptor `sig` of `class`.
     pub(crate) fn method_id(&self, class: &JRef, name: &CStr, sig: &CStr) -> Result<MethodId> {
-        let env = self.env;
         // SAFETY: as for `static_method_id`.
         let id = unsafe {
             jcall!(
-                env,
+                self.env,
                 GetMethodID,
                 class.as_raw(),
                 name.as_ptr(),
                 sig.as_ptr()
             )
         };
-        self.check()?;
-        if id.is_null() {
-            return Err(Error::Internal(format!("no method {name:?} {sig:?}")));
-        }
+        let id = self.looked_up(id, "method", name, sig)?;
         // SAFETY: as for `static_method_id`.
         Ok(unsafe { MethodId::from_raw(id) })
     }
 
     /// The id of the instance field `name` with JNI type `sig` of `class`.
     pub(crate) fn field_id(&self, class: &JRef, name: &CStr, sig: &CStr) -> Result<FieldId> {
-        let env = self.env;
         // SAFETY: as for `static_method_id`.
-        let id = unsafe { jcall!(env, GetFieldID, class.as_raw(), name.as_ptr(), sig.as_ptr()) };
-        self.check()?;
-        if id.is_null() {
-            return Err(Error::Internal(format!("no field {name:?} {sig:?}")));
-        }
+        let id = unsafe {
+            jcall!(
+                self.env,
+                GetFieldID,
+                class.as_raw(),
+                name.as_ptr(),
+                sig.as_ptr()
+            )
+        };
+        let id = self.looked_up(id, "field", name, sig)?;
         // SAFETY: as for `static_method_id`.
         Ok(unsafe { FieldId::from_raw(id) })
+    }
+
+    /// The result of a `Get*ID` lookup: the pending `NoSuchMethodError` or `NoSuchFieldError`
+    /// when there is one, an error when the id is null anyway.
+    fn looked_up<P>(&self, id: *mut P, what: &str, name: &CStr, sig: &CStr) -> Result<*mut P> {
+        self.check()?;
+        if id.is_null() {
+            return Err(Error::Internal(format!("no {what} {name:?} {sig:?}")));
+        }
+        Ok(id)
     }
 
     /// Calls the static method `id` of `class` returning an object: a local reference kept in
@@ -260,50 +265,19 @@ impl Frame {
         self.checked_local(v)
     }
 
-    /// Calls the static method `id` of `class` returning a `double`.
+    /// Calls the static method `id` of `class` returning the primitive `T`.
     ///
     /// # Safety
-    /// As [`Frame::call_static_object`], for a `double` method.
-    pub(crate) unsafe fn call_static_double(
+    /// As [`Frame::call_static_object`], for a method returning `T`'s primitive.
+    pub(crate) unsafe fn call_static_prim<T: JavaValue>(
         &self,
         class: &JRef,
         id: MethodId,
         args: &[sys::jvalue],
-    ) -> Result<f64> {
+    ) -> Result<T> {
         // SAFETY: per the contract.
-        let v = unsafe {
-            jcall!(
-                self.env,
-                CallStaticDoubleMethodA,
-                class.as_raw(),
-                id.raw(),
-                args.as_ptr()
-            )
-        };
+        let v = unsafe { T::call_static(self.env, class.as_raw(), id.raw(), args.as_ptr()) };
         self.check().map(|()| v)
-    }
-
-    /// Calls the static method `id` of `class` returning a `boolean`.
-    ///
-    /// # Safety
-    /// As [`Frame::call_static_object`], for a `boolean` method.
-    pub(crate) unsafe fn call_static_bool(
-        &self,
-        class: &JRef,
-        id: MethodId,
-        args: &[sys::jvalue],
-    ) -> Result<bool> {
-        // SAFETY: per the contract.
-        let v = unsafe {
-            jcall!(
-                self.env,
-                CallStaticBooleanMethodA,
-                class.as_raw(),
-                id.raw(),
-                args.as_ptr()
-            )
-        };
-        self.check().map(|()| v != 0)
     }
 
     /// Calls the instance method `id` of `obj`, returning nothing (or a result it drops, for a
@@ -417,7 +391,6 @@ impl Frame {
     ///
     /// # Safety
     /// `obj` must be a live object whose class has the object field `id`.
-    #[cfg_attr(not(feature = "bridge"), allow(dead_code))]
     pub(crate) unsafe fn object_field(&mut self, obj: jobject, id: FieldId) -> Result<jobject> {
         let env = self.env;
         // SAFETY: per the contract.
@@ -463,7 +436,6 @@ impl Frame {
     ///
     /// # Safety
     /// `array` must be a live array.
-    #[cfg_attr(not(feature = "bridge"), allow(dead_code))]
     pub(crate) unsafe fn array_len(&self, array: jobject) -> usize {
         // SAFETY: per the contract.
         let n = unsafe { jcall!(self.env, GetArrayLength, array) };

@@ -547,8 +547,10 @@ impl Pixels {
         let code = unsafe { jcall!(env, GetIntField, shared, f.code.raw()) };
         // SAFETY: as above.
         let read_only = unsafe { jcall!(env, GetBooleanField, shared, f.read_only.raw()) };
-        let dims = long_array_field(&mut frame, shared, f.dims)?;
-        let strides = long_array_field(&mut frame, shared, f.byte_strides)?;
+        // SAFETY: `shared` is an Images.Shared, whose `dims` is a long[] field.
+        let dims = unsafe { long_array_field(&mut frame, shared, f.dims) }?;
+        // SAFETY: as above, for `byteStrides`.
+        let strides = unsafe { long_array_field(&mut frame, shared, f.byte_strides) }?;
         let (dtype, argb) =
             dtype_of_code(i64::from(code)).ok_or_else(|| bad("an unknown type code"))?;
         if dims.len() != strides.len() {
@@ -581,7 +583,8 @@ impl Pixels {
         let f = &self.shape_fields;
         // SAFETY: `shape` is a live Images.Shape and `code` its int field.
         let code = unsafe { jcall!(frame.env(), GetIntField, shape, f.code.raw()) };
-        let dims = long_array_field(&mut frame, shape, f.dims)?;
+        // SAFETY: `shape` is an Images.Shape, whose `dims` is a long[] field.
+        let dims = unsafe { long_array_field(&mut frame, shape, f.dims) }?;
         let (dtype, argb) = dtype_of_code(i64::from(code))
             .ok_or_else(|| Error::Internal(format!("Images.shape returned type code {code}")))?;
         Ok(ImageShape {
@@ -777,20 +780,30 @@ fn new_long_array(frame: &mut Frame, values: &[i64]) -> Result<jobject> {
     Ok(array)
 }
 
-/// Reads the `long[]` field `id` of `obj` (a live object of the field's class).
-fn long_array_field(frame: &mut Frame, obj: jobject, id: FieldId) -> Result<Vec<i64>> {
-    let env = frame.env();
-    // SAFETY: `id` is a long[] field of `obj`'s class (the callers' contract).
-    let array = unsafe { jcall!(env, GetObjectField, obj, id.raw()) };
-    let array = frame.checked_local(array)?;
+/// Reads the `long[]` field `id` of `obj`; a null field reads as empty.
+///
+/// # Safety
+/// `obj` must be a live object whose class has the `long[]` field `id`.
+unsafe fn long_array_field(frame: &mut Frame, obj: jobject, id: FieldId) -> Result<Vec<i64>> {
+    // SAFETY: per the contract.
+    let array = unsafe { frame.object_field(obj, id) }?;
     if array.is_null() {
         return Ok(Vec::new());
     }
-    // SAFETY: `array` is a live long[] reference.
-    let len = unsafe { jcall!(env, GetArrayLength, array) };
-    let mut out = vec![0i64; usize::try_from(len).unwrap_or(0)];
+    // SAFETY: `array` is a live long[] reference (the field's type).
+    let len = unsafe { frame.array_len(array) };
+    let mut out = vec![0i64; len];
     // SAFETY: `out` has room for the array's `len` longs.
-    unsafe { jcall!(env, GetLongArrayRegion, array, 0, len, out.as_mut_ptr()) };
+    unsafe {
+        jcall!(
+            frame.env(),
+            GetLongArrayRegion,
+            array,
+            0,
+            len as i32,
+            out.as_mut_ptr()
+        )
+    };
     frame.check()?;
     Ok(out)
 }

@@ -160,7 +160,7 @@ fn clear_interrupt_status(_jvm: &Jvm) {
         return;
     };
     // SAFETY: `interrupted` is the static boolean Thread.interrupted(), with no parameters.
-    let _ = unsafe { frame.call_static_bool(&ids.class, ids.interrupted, &[]) };
+    let _ = unsafe { frame.call_static_prim::<u8>(&ids.class, ids.interrupted, &[]) };
 }
 
 fn start_watcher(jvm: &'static Jvm) -> bool {

@@ -150,7 +150,7 @@ impl Loader {
         let frame = Frame::attach()?;
         let id = frame.static_method_id(&self.bridge, c"imglib2SelfTest", c"()D")?;
         // SAFETY: `id` is the static double imglib2SelfTest() of Bridge.
-        unsafe { frame.call_static_double(&self.bridge, id, &[]) }
+        unsafe { frame.call_static_prim::<f64>(&self.bridge, id, &[]) }
     }
 
     /// Calls `Bridge.imglib2Available()`.
@@ -158,7 +158,7 @@ impl Loader {
         let frame = Frame::attach()?;
         let id = frame.static_method_id(&self.bridge, c"imglib2Available", c"()Z")?;
         // SAFETY: `id` is the static boolean imglib2Available() of Bridge.
-        unsafe { frame.call_static_bool(&self.bridge, id, &[]) }
+        unsafe { frame.call_static_prim::<u8>(&self.bridge, id, &[]) }.map(|v| v != 0)
     }
 }
 
