@@ -12,7 +12,9 @@ import os
 import shutil
 from typing import Any, Iterable, Optional, Union
 
-from . import _imglyb, bdv, config, viewer
+import numpy as np
+
+from . import _imglyb, bdv, chunked, config, viewer
 from ._imglyb import (
     ImglybError,
     ImgLib2NotFoundError,
@@ -29,10 +31,10 @@ from ._imglyb import (
     jinstance,
     jproxy,
     jvm_started,
-    to_imglib,
     to_imglib_argb,
     to_numpy,
 )
+from .chunked import LazyArray, lazy, to_dask
 from .viewer import Window, show, wait_for_windows
 
 __version__: str = _imglyb.__version__
@@ -48,9 +50,11 @@ __all__ = [
     "JavaMemory",
     "JavaMethod",
     "JavaObject",
+    "LazyArray",
     "Window",
     "__version__",
     "bdv",
+    "chunked",
     "config",
     "jarray",
     "jimport",
@@ -58,8 +62,10 @@ __all__ = [
     "jproxy",
     "jvm_info",
     "jvm_started",
+    "lazy",
     "show",
     "start_jvm",
+    "to_dask",
     "to_imglib",
     "to_imglib_argb",
     "to_numpy",
@@ -68,6 +74,36 @@ __all__ = [
 ]
 
 PathLike = Union[str, "os.PathLike[str]"]
+
+
+def to_imglib(
+    source: Any,
+    chunks: Optional[chunked.Chunks] = None,
+    *,
+    cache_bytes: Optional[int] = None,
+    writable: bool = False,
+) -> JavaObject:
+    """An ImgLib2 image of ``source``, sharing its memory.
+
+    A NumPy array (any layout, a memmap too) becomes an ``Img`` over the same memory: no copy,
+    and a change on either side is seen on the other at once. A chunked array (dask, zarr, h5py,
+    or anything with ``shape``, ``dtype``, ``__getitem__`` and ``chunks``) becomes a lazily loaded
+    cell image whose cells are read from the source when Java first touches them; see
+    :func:`imglyb.chunked.to_imglib` for ``chunks``, ``cache_bytes`` and ``writable``, which
+    apply to chunked sources only (``chunks`` also loads a NumPy array lazily, in those cells).
+
+    Raises:
+        TypeError: the dtype has no ImgLib2 type (the message names the fix).
+        ValueError: the chunks do not fit the shape.
+    """
+    if chunks is not None or (type(source) is not np.ndarray and chunked.is_chunked(source)):
+        return chunked.to_imglib(source, chunks, cache_bytes, writable)
+    if cache_bytes is not None or writable:
+        raise TypeError(
+            "cache_bytes and writable apply to chunked sources (dask, zarr, h5py); a NumPy array "
+            "is shared as it is, and is writable when the array is"
+        )
+    return _imglyb.to_imglib(source)
 
 
 def start_jvm(

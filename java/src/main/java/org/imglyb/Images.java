@@ -16,6 +16,8 @@ import net.imglib2.img.Img;
 import net.imglib2.img.NativeImg;
 import net.imglib2.img.array.ArrayImg;
 import net.imglib2.img.basictypeaccess.array.ArrayDataAccess;
+import net.imglib2.img.cell.AbstractCellImg;
+import net.imglib2.img.cell.CellGrid;
 import net.imglib2.transform.integer.MixedTransform;
 import net.imglib2.type.BooleanType;
 import net.imglib2.type.NativeType;
@@ -40,6 +42,7 @@ import net.imglib2.util.Intervals;
 import net.imglib2.view.IntervalView;
 import net.imglib2.view.MixedTransformView;
 import net.imglib2.view.SubsampleView;
+import net.imglib2.view.Views;
 
 /**
  * Images over native memory: the static entry points imglyb's native code calls to wrap memory,
@@ -571,7 +574,7 @@ public final class Images {
 		final RandomAccessibleInterval<?> rai = (RandomAccessibleInterval<?>) image;
 		checkSizes(rai);
 		final Layout layout = layout(image);
-		final int code = layout != null ? layout.memory.type : Intervals.numElements(rai) == 0 ? -1 : typeCode(pixel(rai));
+		final int code = layout != null ? layout.memory.type : image instanceof ChunkedImg ? ((ChunkedImg) image).typeCode() : Intervals.numElements(rai) == 0 ? -1 : typeCode(pixel(rai));
 		if (code < 0) {
 			final String what = Intervals.numElements(rai) == 0 ? "an empty image of unknown type" : pixel(rai).getClass().getName();
 			throw new Refusal("NumPy has no dtype for " + what + "; convert it first (for example with net.imglib2.converter.Converters) to one of the types in imglyb's table");
@@ -603,9 +606,89 @@ public final class Images {
 			strides[d] = step;
 			step *= dims[d];
 		}
-		final Img<?> dst = image(Memory.host(address, bytes, code, false, 0), dims, strides, 0);
-		copy(src, dst);
+		final Memory memory = Memory.host(address, bytes, code, false, 0);
+		if (!copyCells(src, memory, dims, strides)) {
+			copy(src, image(memory, dims, strides, 0));
+		}
 		return null;
+	}
+
+	/**
+	 * Copies a cell image cell by cell into C-ordered {@code memory} of its shape (with pixel
+	 * {@code strides}), so that each cell is read once, in one piece: a lazily loaded image
+	 * ({@link ChunkedImg}) then loads each cell once however small its cache. Returns false, having
+	 * copied nothing, for anything but a cell image.
+	 */
+	private static boolean copyCells(final RandomAccessibleInterval<?> src, final Memory memory, final long[] dims, final long[] strides) {
+		if (!(src instanceof AbstractCellImg)) {
+			return false;
+		}
+		final CellGrid grid = ((AbstractCellImg<?, ?, ?, ?>) src).getCellGrid();
+		final int n = dims.length;
+		long cells = 1;
+		for (int d = 0; d < n; d++) {
+			cells *= grid.gridDimension(d);
+		}
+		final long[] min = new long[n];
+		final long[] max = new long[n];
+		final int[] size = new int[n];
+		final long[] cellDims = new long[n];
+		for (long i = 0; i < cells; i++) {
+			grid.getCellDimensions(i, min, size);
+			long origin = 0;
+			for (int d = 0; d < n; d++) {
+				origin += min[d] * strides[d];
+				max[d] = min[d] + size[d] - 1;
+				cellDims[d] = size[d];
+			}
+			copy(Views.interval(src, min, max), image(memory, cellDims, strides, origin));
+		}
+		return true;
+	}
+
+	/**
+	 * The pixels of {@code image} from {@code min} to {@code max} as an image over the same memory,
+	 * when they are exactly one cell of a cell image whose cells are native memory (as a
+	 * {@link ChunkedImg}'s are); otherwise null. For {@code imglyb.to_dask}, whose blocks then view
+	 * the cells without copying.
+	 */
+	@SuppressWarnings({ "rawtypes" })
+	public static Img<?> cellView(final Object image, final long[] min, final long[] max) {
+		if (!(image instanceof AbstractCellImg)) {
+			return null;
+		}
+		final AbstractCellImg<?, ?, ?, ?> img = (AbstractCellImg<?, ?, ?, ?>) image;
+		final CellGrid grid = img.getCellGrid();
+		final int n = grid.numDimensions();
+		if (min.length != n || max.length != n) {
+			return null;
+		}
+		final long[] cellMin = new long[n];
+		final int[] size = new int[n];
+		final long[] position = new long[n];
+		grid.getCellPosition(min, position);
+		grid.getCellDimensions(position, cellMin, size);
+		for (int d = 0; d < n; d++) {
+			if (cellMin[d] != min[d] || cellMin[d] + size[d] - 1 != max[d]) {
+				return null;
+			}
+		}
+		final RandomAccess<?> ra = ((RandomAccessible<?>) img).randomAccess();
+		ra.setPosition(min);
+		final Object data = ((NativeImg) img).update(ra);
+		if (!(data instanceof NativeAccess) || !((NativeAccess) data).valid) {
+			return null;
+		}
+		final Memory memory = ((NativeAccess) data).memory;
+		final long[] dims = new long[n];
+		final long[] strides = new long[n];
+		long step = 1;
+		for (int d = 0; d < n; d++) {
+			dims[d] = size[d];
+			strides[d] = step;
+			step *= size[d];
+		}
+		return (step << pixelShift(memory.type)) <= memory.bytes ? image(memory, dims, strides, 0) : null;
 	}
 
 	/**

@@ -245,6 +245,9 @@ public final class Memory {
 	/** Writes through any access into this memory throw. */
 	final boolean readOnly;
 
+	/** False for a pending cell's stand-in ({@link #placeholder}); see {@link NativeAccess#valid}. */
+	final boolean valid;
+
 	private final ByteBuffer[] windows;
 
 	/**
@@ -254,10 +257,15 @@ public final class Memory {
 	private volatile Release release;
 
 	private Memory(final long address, final long bytes, final int type, final boolean readOnly) {
+		this(address, bytes, type, readOnly, true);
+	}
+
+	private Memory(final long address, final long bytes, final int type, final boolean readOnly, final boolean valid) {
 		this.address = address;
 		this.bytes = bytes;
 		this.type = type;
 		this.readOnly = readOnly;
+		this.valid = valid;
 		this.windows = UNSAFE ? null : new ByteBuffer[windowCount(bytes)];
 	}
 
@@ -289,6 +297,18 @@ public final class Memory {
 
 	/** New zeroed native memory of {@code bytes} bytes, freed when it becomes unreachable. */
 	static Memory allocate(final long bytes, final int type) {
+		return allocate(bytes, type, true);
+	}
+
+	/**
+	 * Zeroed, read-only memory whose accesses report {@code isValid() == false}: what a volatile
+	 * view shows for a cell still being computed.
+	 */
+	static Memory placeholder(final long bytes, final int type) {
+		return allocate(bytes, type, false);
+	}
+
+	private static Memory allocate(final long bytes, final int type, final boolean valid) {
 		if (bytes < 0) {
 			throw new IllegalArgumentException("imglyb: negative allocation size " + bytes);
 		}
@@ -298,7 +318,7 @@ public final class Memory {
 		}
 		final Memory memory;
 		try {
-			memory = new Memory(address, bytes, type, false);
+			memory = new Memory(address, bytes, type, !valid, valid);
 		}
 		catch (final RuntimeException | Error e) {
 			free0(address);

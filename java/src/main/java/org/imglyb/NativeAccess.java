@@ -23,6 +23,13 @@ abstract class NativeAccess {
 	/** Writes throw, and never reach memory. */
 	final boolean readOnly;
 
+	/**
+	 * False for the stand-in pixels of a cell that is still being computed
+	 * ({@link ChunkedImg#volatileView()}); what {@code isValid()} of ImgLib2's volatile accesses
+	 * returns.
+	 */
+	final boolean valid;
+
 	/** log2 of the primitive's size in bytes. */
 	final int shift;
 
@@ -41,6 +48,7 @@ abstract class NativeAccess {
 	NativeAccess(final Memory memory, final int shift) {
 		this.memory = memory;
 		this.readOnly = memory.readOnly;
+		this.valid = memory.valid;
 		this.shift = shift;
 		moveTo(0);
 	}
@@ -73,6 +81,11 @@ abstract class NativeAccess {
 		else if (i < 0 || i >= length) {
 			throw new IndexOutOfBoundsException("imglyb: index " + i + " out of bounds for length " + length);
 		}
+	}
+
+	/** Whether these are the real pixels, not a pending cell's stand-in (volatile accesses). */
+	public final boolean isValid() {
+		return valid;
 	}
 
 	@Override

@@ -3,14 +3,14 @@
  */
 package org.imglyb;
 
-import net.imglib2.img.basictypeaccess.ByteAccess;
+import net.imglib2.img.basictypeaccess.volatiles.VolatileByteAccess;
 
 /**
- * The only {@link ByteAccess} imglyb defines: byte elements in native memory, bounds-checked
+ * The only {@code ByteAccess} imglyb defines (as a {@link VolatileByteAccess}, so that a cell image's volatile view reads it too): byte elements in native memory, bounds-checked
  * against the current window, refusing writes when the memory is read-only. Its five siblings
  * differ only in the primitive type.
  */
-public final class NativeByteAccess extends NativeAccess implements ByteAccess {
+public final class NativeByteAccess extends NativeAccess implements VolatileByteAccess {
 
 	NativeByteAccess(final Memory memory) {
 		super(memory, 0);

@@ -3,14 +3,14 @@
  */
 package org.imglyb;
 
-import net.imglib2.img.basictypeaccess.DoubleAccess;
+import net.imglib2.img.basictypeaccess.volatiles.VolatileDoubleAccess;
 
 /**
- * The only {@link DoubleAccess} imglyb defines: double elements in native memory, bounds-checked
+ * The only {@code DoubleAccess} imglyb defines (as a {@link VolatileDoubleAccess}, so that a cell image's volatile view reads it too): double elements in native memory, bounds-checked
  * against the current window, refusing writes when the memory is read-only. Its five siblings
  * differ only in the primitive type.
  */
-public final class NativeDoubleAccess extends NativeAccess implements DoubleAccess {
+public final class NativeDoubleAccess extends NativeAccess implements VolatileDoubleAccess {
 
 	NativeDoubleAccess(final Memory memory) {
 		super(memory, 3);

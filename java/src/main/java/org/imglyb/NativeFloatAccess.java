@@ -3,14 +3,14 @@
  */
 package org.imglyb;
 
-import net.imglib2.img.basictypeaccess.FloatAccess;
+import net.imglib2.img.basictypeaccess.volatiles.VolatileFloatAccess;
 
 /**
- * The only {@link FloatAccess} imglyb defines: float elements in native memory, bounds-checked
+ * The only {@code FloatAccess} imglyb defines (as a {@link VolatileFloatAccess}, so that a cell image's volatile view reads it too): float elements in native memory, bounds-checked
  * against the current window, refusing writes when the memory is read-only. Its five siblings
  * differ only in the primitive type.
  */
-public final class NativeFloatAccess extends NativeAccess implements FloatAccess {
+public final class NativeFloatAccess extends NativeAccess implements VolatileFloatAccess {
 
 	NativeFloatAccess(final Memory memory) {
 		super(memory, 2);

@@ -3,14 +3,14 @@
  */
 package org.imglyb;
 
-import net.imglib2.img.basictypeaccess.IntAccess;
+import net.imglib2.img.basictypeaccess.volatiles.VolatileIntAccess;
 
 /**
- * The only {@link IntAccess} imglyb defines: int elements in native memory, bounds-checked
+ * The only {@code IntAccess} imglyb defines (as a {@link VolatileIntAccess}, so that a cell image's volatile view reads it too): int elements in native memory, bounds-checked
  * against the current window, refusing writes when the memory is read-only. Its five siblings
  * differ only in the primitive type.
  */
-public final class NativeIntAccess extends NativeAccess implements IntAccess {
+public final class NativeIntAccess extends NativeAccess implements VolatileIntAccess {
 
 	NativeIntAccess(final Memory memory) {
 		super(memory, 2);

@@ -3,14 +3,14 @@
  */
 package org.imglyb;
 
-import net.imglib2.img.basictypeaccess.LongAccess;
+import net.imglib2.img.basictypeaccess.volatiles.VolatileLongAccess;
 
 /**
- * The only {@link LongAccess} imglyb defines: long elements in native memory, bounds-checked
+ * The only {@code LongAccess} imglyb defines (as a {@link VolatileLongAccess}, so that a cell image's volatile view reads it too): long elements in native memory, bounds-checked
  * against the current window, refusing writes when the memory is read-only. Its five siblings
  * differ only in the primitive type.
  */
-public final class NativeLongAccess extends NativeAccess implements LongAccess {
+public final class NativeLongAccess extends NativeAccess implements VolatileLongAccess {
 
 	NativeLongAccess(final Memory memory) {
 		super(memory, 3);

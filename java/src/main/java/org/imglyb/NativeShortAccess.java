@@ -3,14 +3,14 @@
  */
 package org.imglyb;
 
-import net.imglib2.img.basictypeaccess.ShortAccess;
+import net.imglib2.img.basictypeaccess.volatiles.VolatileShortAccess;
 
 /**
- * The only {@link ShortAccess} imglyb defines: short elements in native memory, bounds-checked
+ * The only {@code ShortAccess} imglyb defines (as a {@link VolatileShortAccess}, so that a cell image's volatile view reads it too): short elements in native memory, bounds-checked
  * against the current window, refusing writes when the memory is read-only. Its five siblings
  * differ only in the primitive type.
  */
-public final class NativeShortAccess extends NativeAccess implements ShortAccess {
+public final class NativeShortAccess extends NativeAccess implements VolatileShortAccess {
 
 	NativeShortAccess(final Memory memory) {
 		super(memory, 1);

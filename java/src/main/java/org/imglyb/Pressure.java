@@ -51,6 +51,19 @@ public final class Pressure {
 		}
 	}
 
+	/**
+	 * Asks for a collection now (on the background thread, unless one is running): for a cell
+	 * cache that has just dropped cells, whose memory Java will only release in a collection.
+	 */
+	static void request() {
+		if (THRESHOLD > 0 && COLLECTING.compareAndSet(false, true)) {
+			SINCE.set(0);
+			final Thread t = new Thread(Pressure::collect, "imglyb-native-memory-gc");
+			t.setDaemon(true);
+			t.start();
+		}
+	}
+
 	/** {@code bytes} were released. */
 	static void released(final long bytes) {
 		HELD.addAndGet(-bytes);

@@ -1,0 +1,610 @@
+/*
+ * Copyright (c) 2026, imglyb developers. BSD-2-Clause, see LICENSE.
+ */
+package org.imglyb;
+
+import java.lang.ref.WeakReference;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+
+import net.imglib2.img.Img;
+import net.imglib2.img.ImgFactory;
+import net.imglib2.img.NativeImg;
+import net.imglib2.img.cell.Cell;
+import net.imglib2.img.cell.CellGrid;
+import net.imglib2.img.cell.LazyCellImg;
+import net.imglib2.type.NativeType;
+import net.imglib2.util.Fraction;
+
+/**
+ * A cell image whose cells a host computes on first access: what {@code imglyb.to_imglib} returns
+ * for a chunked array (dask, zarr, h5py). It is ImgLib2's own {@code LazyCellImg} (in every
+ * ImgLib2 from 4.5 on) with imglyb's cell cache behind it.
+ *
+ * <p><b>Cells.</b> The {@link Loader} returns cell {@code index}'s pixels as an image over native
+ * memory ({@code imglyb.to_imglib} of a C-ordered NumPy block of exactly the cell's size); the
+ * cell then reads that memory through imglyb's native accesses, so the block is never copied, and
+ * it stays alive while the cell is reachable. A cell is loaded once however many threads ask for it
+ * at the same time: the others wait for the first. A loader exception reaches the caller as a
+ * {@link CellException} naming the cell, is not cached, and the next access loads again.
+ *
+ * <p><b>Cache.</b> Loaded cells are kept in a least-recently-used cache bounded in bytes
+ * ({@link #maxBytes()}); the most recent cell is always kept, even when it alone is larger. A cell
+ * that leaves the cache stays readable by whoever holds it (a random access positioned in it), and
+ * its memory is released once Java no longer reaches it; the cache asks for a collection after
+ * dropping half its bound, so that this happens while cells come and go by the million.
+ *
+ * <p><b>Writing</b> ({@code writable}): cells are given writable memory, and every loaded cell is
+ * written back through {@link Loader#store} when it leaves the cache and on {@link #flush()}. A cell
+ * that left the cache but is still held (and so may still be written) is written again by the next
+ * {@link #flush()}. Without {@code writable}, cells are read-only and a write throws.
+ *
+ * <p><b>Volatile view</b> ({@link #volatileView()}): the same cells as ImgLib2 volatile types,
+ * for BigDataViewer. A cell not loaded yet reads as zeros that are not valid, and is loaded in the
+ * background; rendering never waits for the host.
+ *
+ * <p>{@link #factory()} allocates native memory ({@link SharedImgFactory}), so copies and results
+ * computed from this image can be viewed from NumPy.
+ */
+@SuppressWarnings({ "rawtypes", "unchecked" })
+public final class ChunkedImg extends LazyCellImg {
+
+	/** Computes and stores cells; implemented by the host (Python, with {@code imglyb.jproxy}). */
+	public interface Loader {
+
+		/**
+		 * The pixels of cell {@code index} (flat, dimension 0 fastest, in the grid of
+		 * {@link ChunkedImg#grid()}): an image over native memory, C-ordered, of exactly the cell's size
+		 * and the image's pixel type, as {@code imglyb.to_imglib} makes it.
+		 */
+		Object load(long index);
+
+		/** Writes {@code pixels} (an image {@link #load} returned) back as cell {@code index}. */
+		void store(long index, Object pixels);
+	}
+
+	/** The exception for a cell that could not be loaded or written back; its cause is the host's. */
+	public static final class CellException extends RuntimeException {
+
+		private static final long serialVersionUID = 1L;
+
+		private final long[] gridPosition;
+
+		CellException(final String message, final long[] gridPosition, final Throwable cause) {
+			super(message, cause);
+			this.gridPosition = gridPosition;
+		}
+
+		/** The cell's position in the cell grid (ImgLib2 order: dimension 0 first). */
+		public long[] gridPosition() {
+			return gridPosition.clone();
+		}
+	}
+
+	/** Loads volatile views' cells in the background. */
+	private static final ExecutorService BACKGROUND = Executors.newFixedThreadPool(2, r -> {
+		final Thread t = new Thread(r, "imglyb-cell-loader");
+		t.setDaemon(true);
+		return t;
+	});
+
+	private final Cache cache;
+
+	private final NativeType<?> type;
+
+	private ChunkedImg(final Cache cache) {
+		super(cache.grid, new Fraction(Images.entities(cache.code), 1), cache);
+		this.cache = cache;
+		this.type = Images.linkedType(cache.code, this);
+		setLinkedType(type);
+	}
+
+	/**
+	 * A lazily loaded image of {@code dims} (ImgLib2 order), in cells of {@code cellDims}, of pixel
+	 * type {@code code} (a {@link Contract} type code, ARGB excepted), whose cells {@code loader}
+	 * computes; at most {@code maxBytes} bytes of cells are cached.
+	 */
+	public static ChunkedImg create(final long[] dims, final int[] cellDims, final int code, final Loader loader, final long maxBytes, final boolean writable) {
+		if (loader == null) {
+			throw new NullPointerException("imglyb: a chunked image needs a loader");
+		}
+		final int n = dims.length;
+		if (n < 1 || n > Contract.MAX_DIMENSIONS || cellDims.length != n) {
+			throw new IllegalArgumentException("imglyb: " + n + " dimensions with " + cellDims.length + " cell dimensions (1 to " + Contract.MAX_DIMENSIONS + ")");
+		}
+		if (code < Contract.BOOL || code > Contract.C128) {
+			throw new IllegalArgumentException("imglyb: no chunked images of pixel type code " + code);
+		}
+		long cellPixels = 1;
+		for (int d = 0; d < n; d++) {
+			if (dims[d] < 1 || cellDims[d] < 1) {
+				throw new IllegalArgumentException("imglyb: a chunked image needs positive dimensions and cell sizes, not " + Arrays.toString(dims) + " in cells of " + Arrays.toString(cellDims));
+			}
+			cellPixels = Math.multiplyExact(cellPixels, Math.min(cellDims[d], dims[d]));
+		}
+		if (cellPixels * Images.entities(code) > Integer.MAX_VALUE || (cellPixels << Images.pixelShift(code)) > Memory.WINDOW_CAPACITY) {
+			throw new IllegalArgumentException("imglyb: cells of " + Arrays.toString(cellDims) + " pixels are too large; ImgLib2 cells hold at most 2^31 - 1 elements (and 2 GiB)");
+		}
+		if (maxBytes < 0) {
+			throw new IllegalArgumentException("imglyb: negative cache size " + maxBytes);
+		}
+		final int[] cells = new int[n];
+		for (int d = 0; d < n; d++) {
+			cells[d] = (int) Math.min(cellDims[d], dims[d]);
+		}
+		return new ChunkedImg(new Cache(new CellGrid(dims.clone(), cells), code, loader, maxBytes, writable));
+	}
+
+	/** The cell grid: image and cell dimensions. */
+	public CellGrid grid() {
+		return cache.grid;
+	}
+
+	/** Whether cells are writable and written back. */
+	public boolean writable() {
+		return cache.writable;
+	}
+
+	/** The cache's bound in bytes. */
+	public long maxBytes() {
+		return cache.maxBytes;
+	}
+
+	/** Bytes of the cells in the cache now. */
+	public long cachedBytes() {
+		synchronized (cache.lru) {
+			return cache.bytes;
+		}
+	}
+
+	/** Cells in the cache now. */
+	public int cachedCells() {
+		synchronized (cache.lru) {
+			return cache.lru.size();
+		}
+	}
+
+	/** Cells loaded so far (each successful {@link Loader#load}). */
+	public long loads() {
+		return cache.loads.get();
+	}
+
+	/** Loads that threw. */
+	public long failures() {
+		return cache.failures.get();
+	}
+
+	/** Cells that left the cache. */
+	public long evictions() {
+		return cache.evictions.get();
+	}
+
+	/** Cells written back ({@link Loader#store} calls). */
+	public long stores() {
+		return cache.stores.get();
+	}
+
+	/** The last exception a volatile view's background load met, or null. */
+	public Throwable lastBackgroundError() {
+		return cache.lastBackgroundError;
+	}
+
+	/** Whether cell {@code index} is in the cache. */
+	public boolean isCached(final long index) {
+		final Entry e = cache.entries.get(index);
+		return e != null && e.cell != null;
+	}
+
+	/** Whether the cell holding pixel {@code position} is in the cache (ImgLib2 order). */
+	public boolean isCachedAt(final long[] position) {
+		final long[] cell = new long[position.length];
+		cache.grid.getCellPosition(position, cell);
+		long index = 0;
+		for (int d = position.length - 1; d >= 0; d--) {
+			index = index * cache.grid.gridDimension(d) + cell[d];
+		}
+		return isCached(index);
+	}
+
+	/** The pixel type code ({@link Contract}). */
+	public int typeCode() {
+		return cache.code;
+	}
+
+	/**
+	 * Writes every cached cell back, and every cell that left the cache but is still reachable;
+	 * returns how many were written. Nothing for a read-only image.
+	 */
+	public int flush() {
+		return cache.flush();
+	}
+
+	/** Drops every cached cell (writing it back first when writable). */
+	public void clearCache() {
+		cache.clear();
+	}
+
+	/**
+	 * The same cells as ImgLib2 volatile pixels ({@code VolatileFloatType} and so on, from ImgLib2
+	 * 5 on or BigDataViewer's jars): a cell not loaded yet reads as invalid zeros, and is loaded on
+	 * a background thread. Each {@code repaint} target (such as BigDataViewer's viewer panel) gets
+	 * {@code requestRepaint()} when a background load finishes.
+	 */
+	public Img volatileView(final Object... repaint) {
+		final String name;
+		switch (cache.code) {
+			case Contract.U8: name = "UnsignedByte"; break;
+			case Contract.I8: name = "Byte"; break;
+			case Contract.U16: name = "UnsignedShort"; break;
+			case Contract.I16: name = "Short"; break;
+			case Contract.U32: name = "UnsignedInt"; break;
+			case Contract.I32: name = "Int"; break;
+			case Contract.U64: name = "UnsignedLong"; break;
+			case Contract.I64: name = "Long"; break;
+			case Contract.F32: name = "Float"; break;
+			case Contract.F64: name = "Double"; break;
+			default:
+				throw new UnsupportedOperationException("imglyb: ImgLib2 has no volatile type for " + type.getClass().getSimpleName() + " pixels");
+		}
+		final Class<?> c;
+		try {
+			c = Class.forName("net.imglib2.type.volatiles.Volatile" + name + "Type", true, ChunkedImg.class.getClassLoader());
+		}
+		catch (final ClassNotFoundException e) {
+			throw new UnsupportedOperationException("imglyb: volatile pixel types need ImgLib2 5 or newer, or BigDataViewer's jars on the classpath (no " + e.getMessage() + ")");
+		}
+		for (final Object target : repaint) {
+			cache.repaint.add(target);
+		}
+		final LazyCellImg view = new LazyCellImg(cache.grid, new Fraction(Images.entities(cache.code), 1), cache::getOrQueue);
+		try {
+			view.setLinkedType((NativeType) c.getConstructor(NativeImg.class).newInstance(view));
+		}
+		catch (final ReflectiveOperationException e) {
+			throw new UnsupportedOperationException("imglyb: cannot make " + c.getName() + " pixels: " + e);
+		}
+		return view;
+	}
+
+	@Override
+	public ImgFactory factory() {
+		return new SharedImgFactory(type.createVariable());
+	}
+
+	@Override
+	public Img copy() {
+		final Object t = type.createVariable();
+		final Img copy = new SharedImgFactory(t).create(cache.grid.getImgDimensions(), t);
+		Images.copy(this, copy);
+		return copy;
+	}
+
+	@Override
+	public String toString() {
+		return "ChunkedImg " + Arrays.toString(cache.grid.getImgDimensions()) + " of " + type.getClass().getSimpleName() + " in cells of " + Arrays.toString(cellDims()) + (cache.writable ? ", writable" : "");
+	}
+
+	private int[] cellDims() {
+		final int[] c = new int[numDimensions()];
+		cache.grid.cellDimensions(c);
+		return c;
+	}
+
+	/** A cache slot: empty until loaded; {@code dead} when its load failed. */
+	private static final class Entry {
+
+		final long index;
+
+		volatile Cell cell;
+
+		/** What the loader returned, for {@link Loader#store}. */
+		Object pixels;
+
+		long bytes;
+
+		boolean dead;
+
+		Entry(final long index) {
+			this.index = index;
+		}
+	}
+
+	private static final class Cache implements LazyCellImg.Get<Cell> {
+
+		final CellGrid grid;
+
+		final int code;
+
+		final Loader loader;
+
+		final long maxBytes;
+
+		final boolean writable;
+
+		final ConcurrentHashMap<Long, Entry> entries = new ConcurrentHashMap<>();
+
+		/** Loaded entries, least recently used first; also the lock for everything below. */
+		final LinkedHashMap<Long, Entry> lru = new LinkedHashMap<>(16, 0.75f, true);
+
+		long bytes;
+
+		/** Writable only: cells that left the cache, for {@link #flush()} while still reachable. */
+		final List<WeakReference<Entry>> gone = new ArrayList<>();
+
+		long droppedSinceCollection;
+
+		final AtomicLong loads = new AtomicLong();
+
+		final AtomicLong failures = new AtomicLong();
+
+		final AtomicLong evictions = new AtomicLong();
+
+		final AtomicLong stores = new AtomicLong();
+
+		/** Volatile views: cells being loaded in the background. */
+		final Set<Long> queued = ConcurrentHashMap.newKeySet();
+
+		final List<Object> repaint = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+		volatile Throwable lastBackgroundError;
+
+		/** Volatile views: the stand-in pixels of pending cells, as large as the largest cell. */
+		private volatile Memory placeholder;
+
+		Cache(final CellGrid grid, final int code, final Loader loader, final long maxBytes, final boolean writable) {
+			this.grid = grid;
+			this.code = code;
+			this.loader = loader;
+			this.maxBytes = maxBytes;
+			this.writable = writable;
+		}
+
+		@Override
+		public Cell get(final long index) {
+			while (true) {
+				Entry e = entries.get(index);
+				if (e == null) {
+					e = entries.computeIfAbsent(index, Entry::new);
+				}
+				Cell c = e.cell;
+				if (c != null) {
+					touch(index);
+					return c;
+				}
+				synchronized (e) {
+					if (e.dead) {
+						continue;
+					}
+					if (e.cell == null) {
+						try {
+							load(e);
+						}
+						catch (final RuntimeException | Error x) {
+							e.dead = true;
+							entries.remove(index, e);
+							failures.incrementAndGet();
+							throw x;
+						}
+					}
+					c = e.cell;
+				}
+				admit(e);
+				return c;
+			}
+		}
+
+		/** A volatile view's cell: the cached one, or invalid zeros while it loads in the background. */
+		Cell getOrQueue(final long index) {
+			final Entry e = entries.get(index);
+			final Cell c = e == null ? null : e.cell;
+			if (c != null) {
+				touch(index);
+				return c;
+			}
+			if (queued.add(index)) {
+				BACKGROUND.execute(() -> {
+					try {
+						get(index);
+						for (final Object target : repaint) {
+							requestRepaint(target);
+						}
+					}
+					catch (final Throwable t) {
+						lastBackgroundError = t;
+					}
+					finally {
+						queued.remove(index);
+					}
+				});
+			}
+			final int n = grid.numDimensions();
+			final long[] min = new long[n];
+			final int[] size = new int[n];
+			grid.getCellDimensions(index, min, size);
+			return new Cell(size, min, placeholder().newAccess());
+		}
+
+		private Memory placeholder() {
+			Memory m = placeholder;
+			if (m == null) {
+				long pixels = 1;
+				for (int d = 0; d < grid.numDimensions(); d++) {
+					pixels *= grid.cellDimension(d);
+				}
+				m = Memory.placeholder(pixels << Images.pixelShift(code), code);
+				placeholder = m;
+			}
+			return m;
+		}
+
+		private static void requestRepaint(final Object target) {
+			try {
+				final Method m = target.getClass().getMethod("requestRepaint");
+				m.invoke(target);
+			}
+			catch (final ReflectiveOperationException | RuntimeException e) {
+				// A target without requestRepaint() is ignored: the view still updates on its next paint.
+			}
+		}
+
+		private void touch(final long index) {
+			synchronized (lru) {
+				lru.get(index);
+			}
+		}
+
+		private void load(final Entry e) {
+			final int n = grid.numDimensions();
+			final long[] min = new long[n];
+			final int[] size = new int[n];
+			grid.getCellDimensions(e.index, min, size);
+			final Object pixels;
+			try {
+				pixels = loader.load(e.index);
+			}
+			catch (final RuntimeException | Error x) {
+				throw error("computing", e.index, min, size, x);
+			}
+			final Memory memory = memoryOf(pixels, size);
+			if (memory == null) {
+				throw error("computing", e.index, min, size, new IllegalStateException("imglyb: the loader returned " + pixels + ", not a C-ordered image of " + Arrays.toString(size) + " pixels of the image's type" + (writable ? ", writable" : "")));
+			}
+			e.pixels = pixels;
+			e.bytes = memory.bytes;
+			e.cell = new Cell(size, min, memory.newAccess());
+			loads.incrementAndGet();
+		}
+
+		/** The memory of {@code pixels} when it is a C-ordered strided image of {@code size}, else null. */
+		private Memory memoryOf(final Object pixels, final int[] size) {
+			if (!(pixels instanceof StridedImg)) {
+				return null;
+			}
+			final StridedPixels<?, ?> p = ((StridedImg<?>) pixels).pixels;
+			if (p.memory.type != code || p.origin != 0 || p.numDimensions() != size.length || (writable && p.memory.readOnly)) {
+				return null;
+			}
+			long step = 1;
+			for (int d = 0; d < size.length; d++) {
+				if (p.dimension(d) != size[d] || (size[d] != 1 && p.strides[d] != step)) {
+					return null;
+				}
+				step *= size[d];
+			}
+			return (step << Images.pixelShift(code)) <= p.memory.bytes ? p.memory : null;
+		}
+
+		private CellException error(final String what, final long index, final long[] min, final int[] size, final Throwable cause) {
+			final int n = min.length;
+			final long[] position = new long[n];
+			grid.getCellGridPositionFlat(index, position);
+			final StringBuilder numpy = new StringBuilder();
+			for (int d = n - 1; d >= 0; d--) {
+				numpy.append(min[d]).append(':').append(min[d] + size[d]).append(d > 0 ? ", " : "");
+			}
+			final String text = cause.getMessage() != null ? cause.getMessage() : cause.toString();
+			return new CellException("imglyb: " + what + " the cell at grid position " + Arrays.toString(position) + " (ImgLib2 order; pixels " + Arrays.toString(min) + " in cells of " + Arrays.toString(size) + ", NumPy block [" + numpy + "]) failed: " + text, position, cause);
+		}
+
+		/** Puts a loaded entry in the cache, dropping the least recently used beyond the bound. */
+		private void admit(final Entry e) {
+			long dropped = 0;
+			synchronized (lru) {
+				if (e.cell == null || lru.containsKey(e.index)) {
+					return;
+				}
+				lru.put(e.index, e);
+				bytes += e.bytes;
+				final Iterator<Map.Entry<Long, Entry>> it = lru.entrySet().iterator();
+				while (bytes > maxBytes && it.hasNext()) {
+					final Entry old = it.next().getValue();
+					if (old == e) {
+						continue;
+					}
+					if (writable) {
+						store(old);
+						gone.add(new WeakReference<>(old));
+					}
+					it.remove();
+					entries.remove(old.index, old);
+					bytes -= old.bytes;
+					dropped += old.bytes;
+					evictions.incrementAndGet();
+				}
+				if (writable && gone.size() > 64) {
+					gone.removeIf(r -> r.get() == null);
+				}
+				droppedSinceCollection += dropped;
+				if (droppedSinceCollection >= Math.max(64L << 20, maxBytes / 2)) {
+					droppedSinceCollection = 0;
+					Pressure.request();
+				}
+			}
+		}
+
+		/** Writes an entry back; the caller holds {@link #lru}. */
+		private void store(final Entry e) {
+			try {
+				loader.store(e.index, e.pixels);
+				stores.incrementAndGet();
+			}
+			catch (final RuntimeException | Error x) {
+				final int n = grid.numDimensions();
+				final long[] min = new long[n];
+				final int[] size = new int[n];
+				grid.getCellDimensions(e.index, min, size);
+				throw error("writing back", e.index, min, size, x);
+			}
+		}
+
+		int flush() {
+			if (!writable) {
+				return 0;
+			}
+			synchronized (lru) {
+				int written = 0;
+				for (final Entry e : lru.values()) {
+					store(e);
+					written++;
+				}
+				for (final Iterator<WeakReference<Entry>> it = gone.iterator(); it.hasNext();) {
+					final Entry e = it.next().get();
+					if (e == null || entries.get(e.index) != null) {
+						// Collected, or loaded again since: the cached copy was written above.
+						it.remove();
+						continue;
+					}
+					store(e);
+					written++;
+				}
+				return written;
+			}
+		}
+
+		void clear() {
+			synchronized (lru) {
+				for (final Iterator<Entry> it = lru.values().iterator(); it.hasNext();) {
+					final Entry e = it.next();
+					if (writable) {
+						store(e);
+					}
+					it.remove();
+					entries.remove(e.index, e);
+					bytes -= e.bytes;
+					evictions.incrementAndGet();
+				}
+				Pressure.request();
+			}
+		}
+	}
+}
