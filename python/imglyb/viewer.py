@@ -37,7 +37,9 @@ def _viewer() -> Any:
 def _image(data: Any) -> Any:
     if isinstance(data, _imglyb.JavaObject):
         return data
-    return _imglyb.to_imglib(data)
+    from . import to_imglib  # NumPy arrays shared, chunked arrays loaded lazily
+
+    return to_imglib(data)
 
 
 class Window:
@@ -76,13 +78,19 @@ class Window:
         _viewer().capturePng(self._imp, os.fspath(path), int(min_width))
 
 
-def show(data: Any, title: Optional[str] = None) -> Window:
+def show(
+    data: Any, title: Optional[str] = None, display_range: Optional[tuple[float, float]] = None
+) -> Window:
     """Show a NumPy array (or anything :func:`imglyb.to_imglib` takes) or an ImgLib2 image in an
     ImageJ window, reading its pixels live from the shared memory.
 
     Dimension 0 (the last NumPy axis) is x and dimension 1 is y; further dimensions become
     slices on a slider. ``ARGBType`` images (:func:`imglyb.to_imglib_argb`) are shown in colour;
-    other images get a display range from their smallest to their largest value.
+    other images get ``display_range`` (min, max), or by default a range from their smallest to
+    their largest value (over the first slice only for images of more than 2**27 pixels).
+
+    A chunked array (dask, zarr, h5py), even one larger than memory, is shown lazily: ImageJ
+    reads one slice at a time, and only the cells that slice touches are computed.
 
     Raises:
         ImglybError: there is no display (set ``DISPLAY``, or run under Xvfb), or ImageJ is not
@@ -97,15 +105,28 @@ def show(data: Any, title: Optional[str] = None) -> Window:
         )
     viewer = _viewer()
     image = _image(data)
-    return Window(viewer.show(image, title or "imglyb"), image)
+    lo, hi = _range(display_range)
+    return Window(viewer.show(image, title or "imglyb", lo, hi), image)
 
 
-def render(data: Any, title: Optional[str] = None) -> Window:
+def _range(display_range: Optional[tuple[float, float]]) -> tuple[float, float]:
+    if display_range is None:
+        return float("nan"), float("nan")
+    lo, hi = (float(v) for v in display_range)
+    if not lo < hi:
+        raise ValueError(f"display_range must be (min, max) with min < max, got {display_range!r}")
+    return lo, hi
+
+
+def render(
+    data: Any, title: Optional[str] = None, display_range: Optional[tuple[float, float]] = None
+) -> Window:
     """The :class:`Window` :func:`show` would open, without opening it: for :meth:`Window.save_png`
     without a display."""
     viewer = _viewer()
     image = _image(data)
-    return Window(viewer.image(image, title or "imglyb"), image)
+    lo, hi = _range(display_range)
+    return Window(viewer.image(image, title or "imglyb", lo, hi), image)
 
 
 def open_windows() -> int:

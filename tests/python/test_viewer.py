@@ -231,3 +231,66 @@ def test_wait_for_windows_waits_for_any_java_frame():
     """)
     assert r.returncode == 0, r.stdout + r.stderr
     assert r.stdout.strip().splitlines()[-1] == "ok"
+
+
+# A computed volume three times this machine's memory, in 512 x 512 slices of float32, whose
+# slice z is rings around the centre that move outwards with z (docs/big-data.md shows it).
+BIG_VOLUME = """
+import os, threading
+import numpy as np, dask.array as da, imglyb
+
+ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+side, depth = 512, 16
+planes = -(-3 * ram // (side * side * 4)) + depth        # at least 3x RAM
+planes += (-planes) % depth
+computed = []
+lock = threading.Lock()
+
+def formula(z, y, x):
+    r = np.sqrt((x - 256.0) ** 2 + (y - 256.0) ** 2)
+    return (100.0 * (1.0 + np.sin(r / 12.0 - z / 8.0))).astype(np.float32)
+
+def cell(block_info=None):
+    (z0, z1), (y0, y1), (x0, x1) = block_info[None]["array-location"]
+    with lock:
+        computed.append((z0, y0, x0))
+    z, y, x = np.ogrid[z0:z1, y0:y1, x0:x1]
+    return formula(z, y, x)
+
+volume = da.map_blocks(cell, dtype=np.float32, chunks=((depth,) * (planes // depth), (256, 256), (256, 256)),
+                       meta=np.empty((0, 0, 0), np.float32))
+assert volume.nbytes >= 3 * ram
+"""
+
+
+def test_a_volume_three_times_ram_scrolls_computing_only_the_visible_cells(tmp_path):
+    shot = tmp_path / "big.png"
+    r = run_with_display(BIG_VOLUME + f"""
+w = imglyb.show(volume, "3x RAM", display_range=(0, 200))
+imp = w.imageplus
+assert imp.getStackSize() == planes and (imp.getWidth(), imp.getHeight()) == (side, side)
+shown = planes - 5
+imp.setSlice(shown + 1)                                   # ImageJ counts slices from 1
+w.refresh()
+w.capture_png({str(shot)!r})
+assert imp.getProcessor().getPixelValue(70, 10) == formula(np.array(shown), np.array(10), np.array(70))
+# The first slice (opening the window) and the shown one: four cells each, no more.
+slabs = sorted(set(z for z, _, _ in computed))
+assert slabs == [0, shown - shown % depth], slabs
+assert len(computed) == 8, len(computed)
+print("ok", volume.nbytes >> 30, "GiB", shown)
+""", timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.strip().startswith("ok"), r.stdout
+    shown = int(r.stdout.split()[-1])
+    gray = np.asarray(Image.open(shot).convert("L"), dtype=np.float64)
+    y, x = np.mgrid[0:512, 0:512]
+    r = np.sqrt((x - 256.0) ** 2 + (y - 256.0) ** 2)
+    expected = 100.0 * (1.0 + np.sin(r / 12.0 - shown / 8.0)) * 255.0 / 200.0
+    # The canvas sits below the window's title and info line: find it, then compare.
+    best = min(
+        (np.mean(np.abs(gray[dy : dy + 512 : 4, dx : dx + 512 : 4] - expected[::4, ::4])), dy, dx)
+        for dy in range(0, min(160, gray.shape[0] - 511))
+        for dx in range(0, min(40, gray.shape[1] - 511))
+    )
+    assert best[0] < 4, f"the screenshot does not show slice {shown} of the formula (best offset {best})"

@@ -150,11 +150,20 @@ public final class LiveStack extends VirtualStack {
 		throw new UnsupportedOperationException("imglyb: the slices are the shared image's; they cannot be deleted");
 	}
 
-	/** The smallest and largest value over every pixel, for the display range. */
+	/** Images with more pixels than this get the display range of their first slice. */
+	static final long WHOLE_RANGE_LIMIT = 1L << 27;
+
+	/**
+	 * The smallest and largest value, for the display range: over every pixel, or over the first
+	 * slice of an image of more than {@link #WHOLE_RANGE_LIMIT} pixels (which may be larger than
+	 * memory, computed cell by cell as it is shown).
+	 */
 	double[] range() {
+		final long pixels = net.imglib2.util.Intervals.numElements(image);
+		final RandomAccessibleInterval<?> scanned = pixels > WHOLE_RANGE_LIMIT && planes > 1 ? firstSlice() : image;
 		double lo = Double.POSITIVE_INFINITY;
 		double hi = Double.NEGATIVE_INFINITY;
-		for (final Object t : net.imglib2.view.Views.iterable(image)) {
+		for (final Object t : net.imglib2.view.Views.iterable(scanned)) {
 			final double v = ((RealType<?>) t).getRealDouble();
 			if (v < lo) {
 				lo = v;
@@ -164,5 +173,17 @@ public final class LiveStack extends VirtualStack {
 			}
 		}
 		return new double[] { lo, hi };
+	}
+
+	/** The first slice: the image bounded to its min in every dimension from 2 on. */
+	private RandomAccessibleInterval<?> firstSlice() {
+		final int n = image.numDimensions();
+		final long[] min = new long[n];
+		final long[] max = new long[n];
+		for (int d = 0; d < n; d++) {
+			min[d] = image.min(d);
+			max[d] = d < 2 ? image.max(d) : image.min(d);
+		}
+		return net.imglib2.view.Views.interval(image, min, max);
 	}
 }

@@ -21,10 +21,18 @@ public final class Viewer {
 
 	/** An ImageJ image over {@code image}, not shown, with the display range set to its values. */
 	public static ImagePlus image(final RandomAccessibleInterval<?> image, final String title) {
+		return image(image, title, Double.NaN, Double.NaN);
+	}
+
+	/**
+	 * An ImageJ image over {@code image}, not shown, displaying {@code min} to {@code max}; NaN for
+	 * the range of the values ({@link LiveStack#range()}: the first slice's for a large image).
+	 */
+	public static ImagePlus image(final RandomAccessibleInterval<?> image, final String title, final double min, final double max) {
 		final LiveStack stack = new LiveStack(image);
 		final ImagePlus imp = new ImagePlus(title, stack);
 		if (!stack.isArgb()) {
-			final double[] range = stack.range();
+			final double[] range = Double.isNaN(min) || Double.isNaN(max) ? stack.range() : new double[] { min, max };
 			imp.setDisplayRange(range[0], range[1] > range[0] ? range[1] : range[0] + 1);
 		}
 		return imp;
@@ -32,10 +40,15 @@ public final class Viewer {
 
 	/** Shows {@code image} in an ImageJ window; refuses clearly when there is no display. */
 	public static ImagePlus show(final RandomAccessibleInterval<?> image, final String title) {
+		return show(image, title, Double.NaN, Double.NaN);
+	}
+
+	/** Shows {@code image} displaying {@code min} to {@code max} (NaN: see {@link #image}). */
+	public static ImagePlus show(final RandomAccessibleInterval<?> image, final String title, final double min, final double max) {
 		if (GraphicsEnvironment.isHeadless()) {
 			throw new IllegalStateException("imglyb: no display to show a window on: set DISPLAY to an X server, or run under Xvfb (for example `xvfb-run -a python script.py`)");
 		}
-		final ImagePlus imp = image(image, title);
+		final ImagePlus imp = image(image, title, min, max);
 		onEventThread(imp::show);
 		return imp;
 	}
