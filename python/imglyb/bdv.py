@@ -71,9 +71,18 @@ def _functions() -> Any:
 
 
 def _value_range(data: Any, image: Any) -> Optional[Tuple[float, float]]:
-    """The smallest and largest value, for the display range (None when there is none)."""
+    """The smallest and largest value, for the display range (None when there is none); for a
+    chunked image (``data`` None), those of its first cell."""
     import numpy as np
 
+    if data is None and _imglyb.jinstance(image, "org.imglyb.ChunkedImg"):
+        # A chunked image may be larger than memory: the range of the cell at the origin.
+        grid = image.getCellGrid()
+        n = int(grid.numDimensions())
+        hi = [min(int(grid.cellDimension(d)), int(image.dimension(d))) - 1 for d in range(n)]
+        views = _imglyb.jimport("net.imglib2.view.Views")
+        first = views.interval(image, _imglyb.jarray("long", [0] * n), _imglyb.jarray("long", hi))
+        return _value_range(_imglyb.to_numpy(first), first)
     if not isinstance(data, _imglyb.JavaObject):
         arr = np.asarray(data)
         if arr.size == 0 or arr.dtype.kind not in "biuf":
@@ -186,10 +195,21 @@ def show(
             "BigDataViewer needs a display: set DISPLAY to an X server, or run under Xvfb "
             "(for example `xvfb-run -a python script.py`)"
         )
+    from . import chunked, to_imglib
+
+    lazy = not isinstance(data, _imglyb.JavaObject) and not argb and chunked.is_chunked(data)
     if isinstance(data, _imglyb.JavaObject):
         image = data
+    elif argb:
+        image = _imglyb.to_imglib_argb(data)
     else:
-        image = _imglyb.to_imglib_argb(data) if argb else _imglyb.to_imglib(data)
+        image = to_imglib(data)
+    if lazy or (isinstance(data, _imglyb.JavaObject) and _imglyb.jinstance(data, "org.imglyb.ChunkedImg")):
+        # Rendering never waits for Python: cells not computed yet are drawn as pending (volatile
+        # pixels) and computed in the background; each arrival repaints the viewer.
+        chunked_image, image = image, image.volatileView()
+    else:
+        chunked_image = None
     options = _imglyb.jimport("bdv.util.BdvOptions").options()
     if add_to is not None:
         options = options.addTo(add_to.handle if isinstance(add_to, BdvWindow) else add_to)
@@ -210,8 +230,10 @@ def show(
         options = options.frameTitle(str(title))
     source = on_event_thread(lambda: functions.show(image, name, options))
     window = BdvWindow(source, image)
+    if chunked_image is not None:
+        chunked_image.addRepaintTarget(source.getBdvHandle().getViewerPanel())
     if display_range is None and not argb:
-        display_range = _value_range(data, image)
+        display_range = _value_range(data if chunked_image is None else None, chunked_image or image)
         if display_range is not None and display_range[1] <= display_range[0]:
             display_range = (display_range[0], display_range[0] + 1)
     if display_range is not None:

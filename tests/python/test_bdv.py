@@ -164,3 +164,40 @@ def test_paint_example_paints_from_bigdataviewer(tmp_path):
     for c in clicks:
         expected[paint.sphere_mask(arr.shape, (c["z"], c["y"], c["x"]), c["radius"])] = c["value"]
     np.testing.assert_array_equal(arr, expected)
+
+
+def test_a_dask_volume_three_times_ram_renders_without_waiting_for_python():
+    r = run_bdv("""
+        import threading
+        import dask.array as da
+        ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        planes = -(-3 * ram // (512 * 512 * 4)) + 64
+        planes += (-planes) % 64
+        started = []
+        gate = threading.Event()
+        def cell(block_info=None):
+            (z0, z1), (y0, y1), (x0, x1) = block_info[None]["array-location"]
+            started.append(z0)
+            gate.wait(30)                            # Python is slow: BigDataViewer must not wait
+            z, y, x = np.ogrid[z0:z1, y0:y1, x0:x1]
+            return np.where((x // 64 + y // 64) % 2 == 1, 200.0, 0.0).astype(np.float32) + 0 * z
+        volume = da.map_blocks(cell, dtype=np.float32, chunks=((64,) * (planes // 64), (256, 256), (256, 256)),
+                               meta=np.empty((0, 0, 0), np.float32))
+        assert volume.nbytes >= 3 * ram
+        t0 = time.monotonic()
+        w = imglyb.bdv.show(volume, "3x RAM", display_range=(0, 200))
+        assert time.monotonic() - t0 < 20, "showing waited for Python"
+        assert imglyb.jimport("net.imglib2.util.Util").getTypeFromInterval(w.image).getClass().getSimpleName() == "VolatileFloatType"
+        gate.set()                                   # cells arrive; each repaints the viewer
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            rgb = capture(w)
+            if rgb.max() > 128:
+                break
+        assert rgb.max() > 128, "the computed cells were never drawn"
+        assert len(started) < 200, len(started)     # the visible cells, not the volume
+        w.close()
+        print("ok")
+    """, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.strip().splitlines()[-1] == "ok"

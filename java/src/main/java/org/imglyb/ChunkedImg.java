@@ -264,7 +264,7 @@ public final class ChunkedImg extends LazyCellImg {
 			throw new UnsupportedOperationException("imglyb: volatile pixel types need ImgLib2 5 or newer, or BigDataViewer's jars on the classpath (no " + e.getMessage() + ")");
 		}
 		for (final Object target : repaint) {
-			cache.repaint.add(target);
+			addRepaintTarget(target);
 		}
 		final LazyCellImg view = new LazyCellImg(cache.grid, new Fraction(Images.entities(cache.code), 1), cache::getOrQueue);
 		try {
@@ -274,6 +274,17 @@ public final class ChunkedImg extends LazyCellImg {
 			throw new UnsupportedOperationException("imglyb: cannot make " + c.getName() + " pixels: " + e);
 		}
 		return view;
+	}
+
+	/**
+	 * Calls {@code target.requestRepaint()} (such as BigDataViewer's {@code ViewerPanel}'s) each
+	 * time a volatile view's background load finishes.
+	 */
+	public void addRepaintTarget(final Object target) {
+		if (target == null) {
+			throw new NullPointerException("imglyb: no repaint target");
+		}
+		cache.repaint.add(target);
 	}
 
 	@Override
