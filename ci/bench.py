@@ -66,6 +66,17 @@ METRICS = {
     "java_sum_heap_ns_jdk25": ("ns", None, "java_sum_heap_ns on JDK 25"),
     "heap_only_sum_ns_jdk25": ("ns", None, "heap_only_sum_ns on JDK 25"),
     "strided_ratio": ("x", ("<=", 1.5), "per visited pixel: cursor over wrapped arr[:, ::2] / over arr (8 MiB, cache-resident)"),
+    "cell_overhead_us": ("us", ("<=", 50.0), "lazy image: Java's wait for a cell minus dask's own x.blocks[i].compute() of that block (1 MiB cells filled by np.full, read-ahead off)"),
+    "cell_wait_us": ("us", None, "Java's wait for such a cell (median)"),
+    "block_function_us": ("us", None, "the block function alone (np.full of 1 MiB), called directly"),
+    "cell_machinery_us": ("us", None, "cell_wait_us minus the block function: imglyb's and dask's per-cell machinery"),
+    "dask_block_compute_us": ("us", None, "dask's own x.blocks[i].compute() of the same block (median)"),
+    "lazy_sweep_ratio": ("x", ("<=", 1.5), "Java cursor sum over a lazy image of a 256 MiB dask random array (4 MiB cells, 64 MiB cache) / that array's .sum().compute()"),
+    "lazy_sweep_s": ("s", None, "that Java sweep"),
+    "dask_sum_s": ("s", None, "dask's own .sum().compute() of the same array"),
+    "to_dask_sum_ratio": ("x", ("<=", 2.0), "to_dask(CellImg).sum().compute() / a Java cursor sum of the same 256 MiB CellImg (64^3 cells)"),
+    "sweep_3x_ram_peak_gib": ("GiB", None, "peak RSS of a Java sweep over a computed volume of 3x RAM (1 GiB cache); goal: <= cache + 1 GiB"),
+    "sweep_3x_ram_over_cache_gib": ("GiB", ("<=", 1.0), "that peak RSS minus the 1 GiB cache bound"),
     "to_numpy_copy_gbps": ("GB/s", None, "to_numpy of a 1 GiB heap ArrayImg (critical-region memcpy); goal >= 0.6 x memcpy"),
     "memcpy_gbps": ("GB/s", None, "np.copyto of 1 GiB into an existing array"),
     "fresh_copy_gbps": ("GB/s", None, "NumPy's own arr.copy() of 1 GiB (into new memory, as to_numpy copies)"),
@@ -665,6 +676,128 @@ def bench_jpype_copy() -> dict[str, float]:
     return {"jpype_copy_gbps": float(to_java), "jpype_to_numpy_gbps": float(from_java)}
 
 
+# Lazy chunked images (docs/big-data.md). argv: quick|full, ci/bench-java classes. Prints JSON.
+CHUNKS_SCRIPT = r"""
+import json, statistics, sys, time
+import numpy as np, dask, dask.array as da
+import imglyb
+
+quick = sys.argv[1] == "quick"
+imglyb.start_jvm(classpath=[sys.argv[2]])
+CB, SB = imglyb.jimport("ChunkBench"), imglyb.jimport("SumBench")
+Views = imglyb.jimport("net.imglib2.view.Views")
+reps = 2 if quick else 7
+out = {}
+
+# Per-cell overhead: cheap blocks (filled, real memory, as dask.array.ones' broadcast views are
+# not), so that what is left is the machinery's own cost.
+def filled(block_info=None):
+    return np.full([b - a for a, b in block_info[None]["array-location"]], 1.0, np.float32)
+ones = da.map_blocks(filled, dtype=np.float32, chunks=((4,) * (4 if quick else 16), (256, 256), (256, 256)),
+                     meta=np.empty((0, 0, 0), np.float32))
+grid = ones.numblocks
+waits, computes = [], []
+for _ in range(reps):
+    img = imglyb.to_imglib(ones)
+    img.setReadAhead(0)
+    waits.append(statistics.median(np.asarray(CB.cellWaits(img)) / 1e3))
+    times = []
+    for i in range(grid[0]):
+        for j in range(grid[1]):
+            for k in range(grid[2]):
+                t0 = time.perf_counter(); ones.blocks[i, j, k].compute(); times.append(time.perf_counter() - t0)
+    computes.append(statistics.median(times) * 1e6)
+info = {None: {"array-location": [(0, 4), (0, 256), (0, 256)]}}
+fills = []
+for _ in range(50):
+    t0 = time.perf_counter(); filled(info); fills.append(time.perf_counter() - t0)
+out["cell_wait_us"] = statistics.median(waits)
+out["block_function_us"] = statistics.median(fills) * 1e6
+out["cell_machinery_us"] = out["cell_wait_us"] - out["block_function_us"]
+out["dask_block_compute_us"] = statistics.median(computes)
+out["cell_overhead_us"] = out["cell_wait_us"] - out["dask_block_compute_us"]
+
+# A full sweep against dask's own sum of the same array, alternating.
+y = da.random.random((64 if quick else 256, 512, 512), chunks=(16, 256, 256)).astype(np.float32)
+sweeps, sums = [], []
+for _ in range(reps):
+    img = imglyb.to_imglib(y, cache_bytes=64 << 20)
+    t0 = time.perf_counter(); SB.sum(Views.iterable(img)); sweeps.append(time.perf_counter() - t0)
+    t0 = time.perf_counter(); y.sum().compute(); sums.append(time.perf_counter() - t0)
+out["lazy_sweep_s"] = statistics.median(sweeps)
+out["dask_sum_s"] = statistics.median(sums)
+out["lazy_sweep_ratio"] = out["lazy_sweep_s"] / out["dask_sum_s"]
+
+# to_dask of a CellImg against Java's own cursor sum of it.
+CellImgFactory = imglyb.jimport("net.imglib2.img.cell.CellImgFactory")
+FloatType = imglyb.jimport("net.imglib2.type.numeric.real.FloatType")
+dims = imglyb.jarray("long", [512, 512, 64 if quick else 256])
+try:
+    cell = CellImgFactory(FloatType(), imglyb.jarray("int", [64, 64, 64])).create(dims)
+except (TypeError, imglyb.JavaException):
+    cell = CellImgFactory(imglyb.jarray("int", [64, 64, 64])).create(dims, FloatType())
+SB.sum(cell)
+java, viadask = [], []
+for _ in range(reps):
+    t0 = time.perf_counter(); SB.sum(cell); java.append(time.perf_counter() - t0)
+    x = imglyb.to_dask(cell)
+    t0 = time.perf_counter(); x.sum().compute(); viadask.append(time.perf_counter() - t0)
+out["to_dask_sum_ratio"] = statistics.median(viadask) / statistics.median(java)
+print(json.dumps(out))
+"""
+
+# Peak RSS over a sweep of a computed volume of 3x RAM (full runs only). Prints JSON.
+CHUNKS_RSS_SCRIPT = r"""
+import json, os, sys, time
+import numpy as np, dask.array as da
+import imglyb
+
+imglyb.start_jvm(classpath=[sys.argv[1]])
+SB = imglyb.jimport("SumBench")
+Views = imglyb.jimport("net.imglib2.view.Views")
+ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+planes = -(-3 * ram // (1024 * 1024 * 4)) + 16
+planes += (-planes) % 16
+def cell(block_info=None):
+    (z0, z1), (y0, y1), (x0, x1) = block_info[None]["array-location"]
+    return np.full((z1 - z0, y1 - y0, x1 - x0), z0 % 7, np.float32)
+volume = da.map_blocks(cell, dtype=np.float32, chunks=((16,) * (planes // 16), (1024,), (1024,)),
+                       meta=np.empty((0, 0, 0), np.float32))
+cache = 1 << 30
+img = imglyb.to_imglib(volume, cache_bytes=cache)
+t0 = time.perf_counter()
+s = SB.sum(Views.iterable(img))
+elapsed = time.perf_counter() - t0
+expected = sum((z0 % 7) * 16 * 1024 * 1024 for z0 in range(0, planes, 16))
+assert s == expected, (s, expected)
+with open("/proc/self/status") as f:
+    peak = next(int(l.split()[1]) << 10 for l in f if l.startswith("VmHWM"))
+print(json.dumps({"sweep_3x_ram_peak_gib": peak / 2**30, "sweep_3x_ram_over_cache_gib": (peak - cache) / 2**30,
+                  "volume_gib": volume.nbytes / 2**30, "seconds": elapsed}))
+"""
+
+
+def bench_chunks(quick: bool) -> dict[str, float]:
+    """Lazy chunked images against dask's own figures from the same run (docs/big-data.md)."""
+    classes = compile_bench_java()
+    results: dict[str, float] = {}
+    scripts = [(CHUNKS_SCRIPT, ["quick" if quick else "full", classes])]
+    if not quick:
+        scripts.append((CHUNKS_RSS_SCRIPT, [classes]))
+    for script, args in scripts:
+        proc = subprocess.run(
+            [sys.executable, "-c", script, *args], env=imglyb_env(), capture_output=True, text=True
+        )
+        if proc.returncode:
+            sys.stderr.write(proc.stdout + proc.stderr)
+            proc.check_returncode()
+        figures = json.loads(proc.stdout.strip().splitlines()[-1])
+        if "volume_gib" in figures:
+            print(f"3x RAM sweep: {figures['volume_gib']:.1f} GiB in {figures['seconds']:.0f} s", file=sys.stderr)
+        results.update({k: v for k, v in figures.items() if k in METRICS})
+    return results
+
+
 def meets(goal, value) -> str:
     if goal is None:
         return ""
@@ -676,7 +809,7 @@ def meets(goal, value) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small smoke run (used by ci/test)")
-    parser.add_argument("--only", choices=["pixels", "blocks"], action="append",
+    parser.add_argument("--only", choices=["pixels", "blocks", "chunks"], action="append",
                         help="run only these groups (repeatable); results.json then holds only them")
     args = parser.parse_args()
     if args.only:
@@ -685,6 +818,8 @@ def main() -> int:
             results.update(bench_pixels(args.quick))
         if "blocks" in args.only:
             results.update(bench_blocks(args.quick))
+        if "chunks" in args.only:
+            results.update(bench_chunks(args.quick))
         for name, value in results.items():
             unit, goal, what = METRICS[name]
             print(f"{name:<34} {value:>8.2f} {unit:<4} {meets(goal, value):<3} {what}")
@@ -697,6 +832,7 @@ def main() -> int:
     results.update(bench_leak(args.quick))
     results.update(bench_pixels(args.quick))
     results.update(bench_blocks(args.quick))
+    results.update(bench_chunks(args.quick))
     if not args.quick:
         peer_home = find_jdk(17) or os.environ.get("JAVA_HOME", "")
         results.update(bench_peer_startup(reps, peer_home))

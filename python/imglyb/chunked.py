@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 from typing import Any, Optional, Sequence, Union
 
 import numpy as np
@@ -138,6 +139,14 @@ class _Cells:
         # The grid in ImgLib2 order (dimension 0 = last NumPy axis), as ChunkedImg numbers cells.
         self.grid = [math.ceil(s / c) for s, c in zip(reversed(shape), reversed(cells))]
         self.is_dask = type(source).__module__.startswith("dask")
+        # A dask array whose chunks are the cells: each cell is its block's task, computed from
+        # the array's own graph (culled to that block) with the active scheduler, without the
+        # cost of slicing the array (a new graph per cell). Graphs of more blocks than
+        # _MAX_DIRECT_BLOCKS are sliced instead, since this keeps the whole graph as a dict; so
+        # are writable ones, whose graph each write-back replaces.
+        self.direct = self.is_dask and not writable and _aligned(source, cells) and math.prod(self.grid) <= _MAX_DIRECT_BLOCKS
+        self.graph: Optional[dict] = None
+        self.lock = threading.Lock()
 
     def slices(self, index: int) -> tuple[slice, ...]:
         n = len(self.shape)
@@ -150,11 +159,40 @@ class _Cells:
             out[axis] = slice(lo, min(lo + self.cells[axis], self.shape[axis]))
         return tuple(out)
 
+    def block_index(self, index: int) -> tuple[int, ...]:
+        """The NumPy-order block index of cell ``index``."""
+        out = []
+        for g in self.grid:
+            out.append(index % g)
+            index //= g
+        return tuple(reversed(out))
+
+    def compute_block(self, index: int) -> Any:
+        import dask
+        from dask.optimization import cull
+
+        with self.lock:
+            if self.graph is None:
+                self.graph = dict(self.source.__dask_graph__())
+        key = (self.source.name,) + self.block_index(index)
+        graph, _ = cull(self.graph, [key])
+        get = dask.base.get_scheduler(collections=[self.source]) or dask.threaded.get
+        if get is dask.threaded.get:
+            # dask's default for arrays. The cells already run in parallel on Java's threads (and
+            # the read-ahead's), so each is computed on the thread that asked for it, without a
+            # hand-over to dask's pool. A distributed Client, or a scheduler set with
+            # dask.config, is used as it is.
+            get = dask.local.get_sync
+        return get(graph, key)
+
     def load(self, index: int) -> Any:
         where = self.slices(index)
-        block = self.source[where]
-        if not isinstance(block, np.ndarray) and callable(getattr(block, "compute", None)):
-            block = block.compute()
+        if self.direct:
+            block = self.compute_block(index)
+        else:
+            block = self.source[where]
+            if not isinstance(block, np.ndarray) and callable(getattr(block, "compute", None)):
+                block = block.compute()
         block = np.asarray(block)
         expected = tuple(s.stop - s.start for s in where)
         if block.shape != expected:
@@ -177,6 +215,21 @@ class _Cells:
         view = _imglyb.to_numpy(pixels, copy=False)
         # A dask array keeps what it is given in its graph: give it a copy, not Java's live cell.
         self.source[self.slices(index)] = np.array(view) if self.is_dask else view
+
+
+_MAX_DIRECT_BLOCKS = 200_000
+
+
+def _aligned(source: Any, cells: tuple[int, ...]) -> bool:
+    """Whether a dask array's chunks are exactly ``cells`` (the last chunk per axis may be
+    smaller), so that cell i is block i."""
+    chunks = getattr(source, "chunks", None)
+    if chunks is None or len(chunks) != len(cells) or not hasattr(source, "name"):
+        return False
+    for axis, c in zip(chunks, cells):
+        if any(size != c for size in axis[:-1]) or not 0 < axis[-1] <= c:
+            return False
+    return True
 
 
 def _text(where: tuple[slice, ...]) -> str:
@@ -294,7 +347,7 @@ class _Block:
         if self.cells:
             cell = self.images.cellView(self.img, jlo, jhi)
             if cell is not None:
-                return _imglyb.to_numpy(cell, copy=False)
+                return _imglyb.to_numpy(cell)  # a view of native memory, one memcpy of a heap cell
         region = self.views.interval(self.img, jlo, jhi)
         return _imglyb.to_numpy(region, copy=True)
 

@@ -42,12 +42,16 @@ import net.imglib2.util.Fraction;
  * ({@link #maxBytes()}); the most recent cell is always kept, even when it alone is larger. A cell
  * that leaves the cache stays readable by whoever holds it (a random access positioned in it), and
  * its memory is released once Java no longer reaches it; the cache asks for a collection after
- * dropping half its bound, so that this happens while cells come and go by the million.
+ * dropping a quarter of its bound, so that this happens while cells come and go by the million.
  *
  * <p><b>Writing</b> ({@code writable}): cells are given writable memory, and every loaded cell is
  * written back through {@link Loader#store} when it leaves the cache and on {@link #flush()}. A cell
  * that left the cache but is still held (and so may still be written) is written again by the next
  * {@link #flush()}. Without {@code writable}, cells are read-only and a write throws.
+ *
+ * <p><b>Reading ahead.</b> When Java reads cells in order (a cursor sweep, a copy), the next
+ * {@link #readAhead()} cells are loaded on background threads meanwhile, so the host computes
+ * them while Java works.
  *
  * <p><b>Volatile view</b> ({@link #volatileView()}): the same cells as ImgLib2 volatile types,
  * for BigDataViewer. A cell not loaded yet reads as zeros that are not valid, and is loaded in the
@@ -92,7 +96,10 @@ public final class ChunkedImg extends LazyCellImg {
 	}
 
 	/** Loads volatile views' cells in the background. */
-	private static final ExecutorService BACKGROUND = Executors.newFixedThreadPool(2, r -> {
+	private static final int BACKGROUND_THREADS = 2;
+
+	/** Loads volatile views' cells, and cells ahead of a sweep, in the background. */
+	private static final ExecutorService BACKGROUND = Executors.newFixedThreadPool(BACKGROUND_THREADS, r -> {
 		final Thread t = new Thread(r, "imglyb-cell-loader");
 		t.setDaemon(true);
 		return t;
@@ -194,7 +201,23 @@ public final class ChunkedImg extends LazyCellImg {
 		return cache.stores.get();
 	}
 
-	/** The last exception a volatile view's background load met, or null. */
+	/**
+	 * How many cells are loaded ahead, in the background, when Java reads cells in order (a
+	 * cursor sweep or a copy): 2 by default when the cache holds at least 8 cells, otherwise 0.
+	 */
+	public int readAhead() {
+		return cache.readAhead;
+	}
+
+	/** Sets {@link #readAhead()}; 0 turns reading ahead off. */
+	public void setReadAhead(final int cells) {
+		if (cells < 0) {
+			throw new IllegalArgumentException("imglyb: negative read-ahead " + cells);
+		}
+		cache.readAhead = cells;
+	}
+
+	/** The last exception a background load (volatile view or read-ahead) met, or null. */
 	public Throwable lastBackgroundError() {
 		return cache.lastBackgroundError;
 	}
@@ -369,6 +392,12 @@ public final class ChunkedImg extends LazyCellImg {
 
 		volatile Throwable lastBackgroundError;
 
+		/** Cells loaded ahead of a sweep; see {@link #readAhead(long)}. */
+		volatile int readAhead;
+
+		/** The last cell asked for, when reading ahead (racy by design: a hint). */
+		private volatile long lastAsked = -2;
+
 		/** Volatile views: the stand-in pixels of pending cells, as large as the largest cell. */
 		private volatile Memory placeholder;
 
@@ -378,10 +407,19 @@ public final class ChunkedImg extends LazyCellImg {
 			this.loader = loader;
 			this.maxBytes = maxBytes;
 			this.writable = writable;
+			long cellBytes = 1;
+			for (int d = 0; d < grid.numDimensions(); d++) {
+				cellBytes *= grid.cellDimension(d);
+			}
+			cellBytes <<= Images.pixelShift(code);
+			// Read ahead (as many cells as there are background threads) only when the cache holds
+			// enough cells that loading ahead cannot push out the cells being read.
+			this.readAhead = maxBytes / Math.max(1, cellBytes) >= 8 ? BACKGROUND_THREADS : 0;
 		}
 
 		@Override
 		public Cell get(final long index) {
+			readAhead(index);
 			while (true) {
 				Entry e = entries.get(index);
 				if (e == null) {
@@ -414,6 +452,63 @@ public final class ChunkedImg extends LazyCellImg {
 			}
 		}
 
+		/**
+		 * When cell {@code index} is asked for right after the cell before it (a sweep in cell
+		 * order, such as a cursor's or a copy's), queues those of the next {@link #readAhead} cells
+		 * that are not loaded for loading in the background, so that the host computes them while
+		 * Java works on this one.
+		 */
+		private void readAhead(final long index) {
+			final int ahead = readAhead;
+			if (ahead <= 0) {
+				return;
+			}
+			final long previous = lastAsked;
+			lastAsked = index;
+			if (index != previous + 1) {
+				return;
+			}
+			final long cells = cellCount();
+			for (long next = index + 1; next <= index + ahead && next < cells; next++) {
+				final Entry e = entries.get(next);
+				if (e == null || e.cell == null) {
+					queue(next, false);
+				}
+			}
+		}
+
+		long cellCount() {
+			long n = 1;
+			for (int d = 0; d < grid.numDimensions(); d++) {
+				n *= grid.gridDimension(d);
+			}
+			return n;
+		}
+
+		/** Loads cell {@code index} on a background thread unless it is queued already. */
+		private void queue(final long index, final boolean repaintAfter) {
+			if (!queued.add(index)) {
+				return;
+			}
+			BACKGROUND.execute(() -> {
+				try {
+					get(index);
+					if (repaintAfter) {
+						for (final Object target : repaint) {
+							requestRepaint(target);
+						}
+					}
+				}
+				catch (final Throwable t) {
+					// The thread that needs the cell loads it again and sees the failure itself.
+					lastBackgroundError = t;
+				}
+				finally {
+					queued.remove(index);
+				}
+			});
+		}
+
 		/** A volatile view's cell: the cached one, or invalid zeros while it loads in the background. */
 		Cell getOrQueue(final long index) {
 			final Entry e = entries.get(index);
@@ -422,22 +517,7 @@ public final class ChunkedImg extends LazyCellImg {
 				touch(index);
 				return c;
 			}
-			if (queued.add(index)) {
-				BACKGROUND.execute(() -> {
-					try {
-						get(index);
-						for (final Object target : repaint) {
-							requestRepaint(target);
-						}
-					}
-					catch (final Throwable t) {
-						lastBackgroundError = t;
-					}
-					finally {
-						queued.remove(index);
-					}
-				});
-			}
+			queue(index, true);
 			final int n = grid.numDimensions();
 			final long[] min = new long[n];
 			final int[] size = new int[n];
@@ -556,7 +636,7 @@ public final class ChunkedImg extends LazyCellImg {
 					gone.removeIf(r -> r.get() == null);
 				}
 				droppedSinceCollection += dropped;
-				if (droppedSinceCollection >= Math.max(64L << 20, maxBytes / 2)) {
+				if (droppedSinceCollection >= Math.max(32L << 20, maxBytes / 4)) {
 					droppedSinceCollection = 0;
 					Pressure.request();
 				}

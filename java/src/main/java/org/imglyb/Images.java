@@ -648,11 +648,12 @@ public final class Images {
 
 	/**
 	 * The pixels of {@code image} from {@code min} to {@code max} as an image over the same memory,
-	 * when they are exactly one cell of a cell image whose cells are native memory (as a
-	 * {@link ChunkedImg}'s are); otherwise null. For {@code imglyb.to_dask}, whose blocks then view
-	 * the cells without copying.
+	 * when they are exactly one cell of a cell image: over the cell's native memory (a
+	 * {@link ChunkedImg}'s cells), or an {@code ArrayImg} over the cell's heap array (a
+	 * {@code CellImg}'s); otherwise null. For {@code imglyb.to_dask}, whose blocks then view native
+	 * cells without copying, and copy heap cells with one memcpy each.
 	 */
-	@SuppressWarnings({ "rawtypes" })
+	@SuppressWarnings({ "rawtypes", "unchecked" })
 	public static Img<?> cellView(final Object image, final long[] min, final long[] max) {
 		if (!(image instanceof AbstractCellImg)) {
 			return null;
@@ -676,10 +677,6 @@ public final class Images {
 		final RandomAccess<?> ra = ((RandomAccessible<?>) img).randomAccess();
 		ra.setPosition(min);
 		final Object data = ((NativeImg) img).update(ra);
-		if (!(data instanceof NativeAccess) || !((NativeAccess) data).valid) {
-			return null;
-		}
-		final Memory memory = ((NativeAccess) data).memory;
 		final long[] dims = new long[n];
 		final long[] strides = new long[n];
 		long step = 1;
@@ -688,7 +685,26 @@ public final class Images {
 			strides[d] = step;
 			step *= size[d];
 		}
-		return (step << pixelShift(memory.type)) <= memory.bytes ? image(memory, dims, strides, 0) : null;
+		if (data instanceof NativeAccess) {
+			if (!((NativeAccess) data).valid) {
+				return null;
+			}
+			final Memory memory = ((NativeAccess) data).memory;
+			return (step << pixelShift(memory.type)) <= memory.bytes ? image(memory, dims, strides, 0) : null;
+		}
+		// A heap cell (a CellImg's): an ArrayImg over the cell's own array, which NumPy copies
+		// with one memcpy.
+		final int code = typeCode(ra.get());
+		if (code < 0 || code == BOOL || !(data instanceof ArrayDataAccess)) {
+			return null;
+		}
+		final Object array = ((ArrayDataAccess<?>) data).getCurrentStorageArray();
+		if (array == null || !array.getClass().isArray() || java.lang.reflect.Array.getLength(array) != step * entities(code)) {
+			return null;
+		}
+		final ArrayImg heap = new ArrayImg(data, dims, new net.imglib2.util.Fraction(entities(code), 1));
+		heap.setLinkedType(linkedType(code, heap));
+		return heap;
 	}
 
 	/**
