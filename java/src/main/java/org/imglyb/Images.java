@@ -585,8 +585,11 @@ public final class Images {
 	/**
 	 * Copies {@code image} into C-ordered memory of its shape and type ({@link #shape}). When the
 	 * image is a heap {@code ArrayImg} whose array holds exactly the pixels in order, returns that
-	 * array without copying, so the caller can copy it in one memcpy; otherwise copies with
-	 * ImgLib2 cursors and returns null.
+	 * array without copying, so the caller can copy it in one memcpy. Otherwise, for up to 64 MiB
+	 * where ImgLib2's {@code PrimitiveBlocks} copies the image without falling back to
+	 * pixel-by-pixel access (ImgLib2 7.1 and newer: heap, cell and wrapped images and views of them),
+	 * returns a new array it filled, for the same memcpy; otherwise copies with ImgLib2 cursors (cell by cell for a cell image)
+	 * and returns null.
 	 */
 	public static Object copyOut(final Object image, final long address, final long bytes, final int code) {
 		final RandomAccessibleInterval<?> src = (RandomAccessibleInterval<?>) image;
@@ -598,6 +601,10 @@ public final class Images {
 					return array;
 				}
 			}
+		}
+		final Object blocks = Blocks.copy(src, code);
+		if (blocks != null) {
+			return blocks;
 		}
 		final long[] dims = Intervals.dimensionsAsLongArray(src);
 		final long[] strides = new long[dims.length];
@@ -611,6 +618,99 @@ public final class Images {
 			copy(src, image(memory, dims, strides, 0));
 		}
 		return null;
+	}
+
+	/**
+	 * ImgLib2's {@code PrimitiveBlocks} (7.1 and newer), found by reflection since 4.5 has none: it
+	 * copies whole rows with {@code System.arraycopy} where it understands the image.
+	 */
+	static final class Blocks {
+
+		private static final java.lang.invoke.MethodHandle OF;
+		private static final java.lang.invoke.MethodHandle COPY;
+		private static final Object FAIL;
+
+		/**
+		 * The largest copy made through a Java array (a temporary on the Java heap): a dask block's
+		 * size. Larger images are copied straight into their destination.
+		 */
+		static final long MAX_BLOCK_BYTES = 64L << 20;
+
+		static {
+			java.lang.invoke.MethodHandle of = null;
+			java.lang.invoke.MethodHandle copy = null;
+			Object fail = null;
+			try {
+				final Class<?> blocks = Class.forName("net.imglib2.blocks.PrimitiveBlocks", false, Images.class.getClassLoader());
+				final Class<?> onFallback = Class.forName("net.imglib2.blocks.PrimitiveBlocks$OnFallback", true, Images.class.getClassLoader());
+				final java.lang.invoke.MethodHandles.Lookup lookup = java.lang.invoke.MethodHandles.publicLookup();
+				of = lookup.findStatic(blocks, "of", java.lang.invoke.MethodType.methodType(blocks, RandomAccessible.class, onFallback));
+				copy = lookup.findVirtual(blocks, "copy", java.lang.invoke.MethodType.methodType(void.class, long[].class, Object.class, int[].class));
+				fail = onFallback.getField("FAIL").get(null);
+			}
+			catch (final ReflectiveOperationException | RuntimeException | LinkageError e) {
+				of = null;
+				copy = null;
+			}
+			OF = of;
+			COPY = copy;
+			FAIL = fail;
+		}
+
+		private Blocks() {}
+
+		/**
+		 * A new primitive array holding {@code src}'s pixels in flat order, copied by
+		 * {@code PrimitiveBlocks}; null where it is missing, the type is not a plain real or integer
+		 * one, the image is larger than {@link #MAX_BLOCK_BYTES}, or {@code PrimitiveBlocks} would fall back to
+		 * pixel-by-pixel access (the caller's cursor copy is as fast then).
+		 */
+		static Object copy(final RandomAccessibleInterval<?> src, final int code) {
+			if (OF == null || code < U8 || code > F64 || src instanceof ChunkedImg) {
+				return null;
+			}
+			final int n = src.numDimensions();
+			final int[] size = new int[n];
+			long count = 1;
+			for (int d = 0; d < n; d++) {
+				if (src.dimension(d) > Integer.MAX_VALUE) {
+					return null;
+				}
+				size[d] = (int) src.dimension(d);
+				count *= size[d];
+			}
+			if (count == 0 || (count << pixelShift(code)) > MAX_BLOCK_BYTES) {
+				return null;
+			}
+			final Object blocks;
+			try {
+				blocks = OF.invoke((RandomAccessible<?>) src, FAIL);
+			}
+			catch (final Throwable t) {
+				return null; // it would fall back, or does not take this image
+			}
+			final Object array;
+			switch (primitive(code)) {
+				case BYTE: array = new byte[(int) count]; break;
+				case SHORT: array = new short[(int) count]; break;
+				case INT: array = new int[(int) count]; break;
+				case LONG: array = new long[(int) count]; break;
+				case FLOAT: array = new float[(int) count]; break;
+				default: array = new double[(int) count]; break;
+			}
+			try {
+				COPY.invoke(blocks, Intervals.minAsLongArray(src), array, size);
+			}
+			catch (final ClassCastException e) {
+				// A view of a cell image whose cells are not heap arrays (a ChunkedImg's native
+				// cells): PrimitiveBlocks takes it for a CellImg and finds out only when copying.
+				return null;
+			}
+			catch (final Throwable t) {
+				throw unchecked(t);
+			}
+			return array;
+		}
 	}
 
 	/**
