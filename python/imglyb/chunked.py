@@ -115,9 +115,9 @@ def _cell_shape(shape: tuple[int, ...], dtype: np.dtype, chunks: Optional[Chunks
     elif isinstance(chunks, (int, np.integer)):
         cells = (int(chunks),) * n
     else:
-        items = list(chunks)
+        items: list[Any] = list(chunks)
         if items and all(isinstance(c, (tuple, list)) for c in items):
-            cells = tuple(max(c) if len(c) else 1 for c in items)
+            cells = tuple(max(int(v) for v in c) if len(c) else 1 for c in items)
         else:
             cells = tuple(int(c) for c in items)
     if len(cells) != n:
@@ -371,9 +371,8 @@ def to_dask(img: Any, chunks: Optional[Chunks] = None) -> Any:
 
     shape, dtype, mins = _describe(img)
     cells = _native_cells(img)
-    if chunks is None:
-        chunks = cells if cells is not None else "auto"
-    normalized = da.core.normalize_chunks(chunks, shape, dtype=dtype, limit=64 << 20)
+    wanted: Any = chunks if chunks is not None else cells if cells is not None else "auto"
+    normalized = da.core.normalize_chunks(wanted, shape, dtype=dtype, limit=64 << 20)
     reader = _Block(img, mins, dtype, cells is not None)
     name = f"imglyb-to-dask-{id(reader):x}-{abs(hash(str(img))) & 0xFFFFFFFF:x}"
     return da.map_blocks(reader, dtype=dtype, chunks=normalized, name=name, meta=np.empty((0,) * len(shape), dtype=dtype))
