@@ -37,9 +37,14 @@ def _viewer() -> Any:
 def _image(data: Any) -> Any:
     if isinstance(data, _imglyb.JavaObject):
         return data
-    from . import to_imglib  # NumPy arrays shared, chunked arrays loaded lazily
+    from . import chunked, to_imglib  # NumPy arrays shared, chunked arrays loaded lazily
 
-    return to_imglib(data)
+    image = to_imglib(data)
+    if chunked.is_chunked(data):
+        # ImageJ reads one slice at a time, row by row: loading cells ahead in grid order would
+        # compute cells of slices nobody looks at.
+        image.setReadAhead(0)
+    return image
 
 
 class Window:

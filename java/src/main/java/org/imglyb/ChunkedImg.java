@@ -420,6 +420,11 @@ public final class ChunkedImg extends LazyCellImg {
 		@Override
 		public Cell get(final long index) {
 			readAhead(index);
+			return fetch(index);
+		}
+
+		/** Cell {@code index}, loaded here unless cached or being loaded (then waiting for it). */
+		Cell fetch(final long index) {
 			while (true) {
 				Entry e = entries.get(index);
 				if (e == null) {
@@ -492,7 +497,7 @@ public final class ChunkedImg extends LazyCellImg {
 			}
 			BACKGROUND.execute(() -> {
 				try {
-					get(index);
+					fetch(index);
 					if (repaintAfter) {
 						for (final Object target : repaint) {
 							requestRepaint(target);
