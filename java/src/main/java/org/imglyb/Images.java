@@ -660,13 +660,37 @@ public final class Images {
 		private Blocks() {}
 
 		/**
+		 * Whether {@code image} is, or is a view (through {@code getSource()}) of, an image over
+		 * imglyb's memory: a {@link StridedImg}, whose source for {@code PrimitiveBlocks} is an
+		 * {@code ArrayImg} over the whole parent array (so a view reaching past a slice would read
+		 * the parent's pixels, which imglyb's own accesses refuse), or a {@link ChunkedImg}, whose
+		 * native cells {@code PrimitiveBlocks} cannot read. Those are copied by imglyb's cursors.
+		 */
+		private static boolean overImglybMemory(final Object image) {
+			Object o = image;
+			for (int depth = 0; o != null && depth < 64; depth++) {
+				if (o instanceof StridedImg || o instanceof ChunkedImg || o instanceof StridedPixels) {
+					return true;
+				}
+				try {
+					final java.lang.reflect.Method m = o.getClass().getMethod("getSource");
+					o = m.invoke(o);
+				}
+				catch (final ReflectiveOperationException | RuntimeException e) {
+					return false;
+				}
+			}
+			return o != null;
+		}
+
+		/**
 		 * A new primitive array holding {@code src}'s pixels in flat order, copied by
 		 * {@code PrimitiveBlocks}; null where it is missing, the type is not a plain real or integer
 		 * one, the image is larger than {@link #MAX_BLOCK_BYTES}, or {@code PrimitiveBlocks} would fall back to
 		 * pixel-by-pixel access (the caller's cursor copy is as fast then).
 		 */
 		static Object copy(final RandomAccessibleInterval<?> src, final int code) {
-			if (OF == null || code < U8 || code > F64 || src instanceof ChunkedImg) {
+			if (OF == null || code < U8 || code > F64 || overImglybMemory(src)) {
 				return null;
 			}
 			final int n = src.numDimensions();
