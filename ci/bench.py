@@ -77,6 +77,9 @@ METRICS = {
     "to_dask_sum_ratio": ("x", ("<=", 2.0), "to_dask(CellImg).sum().compute() / a Java cursor sum of the same 256 MiB CellImg (64^3 cells)"),
     "sweep_3x_ram_peak_gib": ("GiB", None, "peak RSS of a Java sweep over a computed volume of 3x RAM (1 GiB cache); goal: <= cache + 1 GiB"),
     "sweep_3x_ram_over_cache_gib": ("GiB", ("<=", 1.0), "that peak RSS minus the 1 GiB cache bound"),
+    "to_jpype_us": ("us", ("<=", 2.0), "imglyb.to_jpype of an image (imglyb attached to JPype's JVM)"),
+    "from_jpype_us": ("us", ("<=", 2.0), "imglyb.from_jpype of that JPype object"),
+    "jpype_call_us": ("us", None, "JPype's own System.nanoTime() in the same process, for scale"),
     "to_numpy_copy_gbps": ("GB/s", None, "to_numpy of a 1 GiB heap ArrayImg (critical-region memcpy); goal >= 0.6 x memcpy"),
     "memcpy_gbps": ("GB/s", None, "np.copyto of 1 GiB into an existing array"),
     "fresh_copy_gbps": ("GB/s", None, "NumPy's own arr.copy() of 1 GiB (into new memory, as to_numpy copies)"),
@@ -779,6 +782,36 @@ print(json.dumps({"sweep_3x_ram_peak_gib": peak / 2**30, "sweep_3x_ram_over_cach
 """
 
 
+# Hand-overs between imglyb and JPype in one process (docs/pyimagej.md). Prints JSON.
+JPYPE_HANDOVER_SCRIPT = r"""
+import json, sys, timeit
+import numpy as np
+import jpype
+jpype.startJVM(classpath=[sys.argv[1]])
+import imglyb
+img = imglyb._to_imglib(np.zeros(16, np.float32))
+j = imglyb.to_jpype(img)
+nano = jpype.java.lang.System.nanoTime
+n = 5000 if sys.argv[2] == "quick" else 50000
+best = lambda f: min(timeit.repeat(f, number=n, repeat=9)) / n * 1e6
+print(json.dumps({"to_jpype_us": best(lambda: imglyb.to_jpype(img)),
+                  "from_jpype_us": best(lambda: imglyb.from_jpype(j)),
+                  "jpype_call_us": best(nano)}))
+"""
+
+
+def bench_jpype_handover(quick: bool) -> dict[str, float]:
+    """to_jpype/from_jpype per object, in imglyb's own environment (which has JPype)."""
+    proc = subprocess.run(
+        [sys.executable, "-c", JPYPE_HANDOVER_SCRIPT, IMGLIB2_JAR, "quick" if quick else "full"],
+        env=imglyb_env(), capture_output=True, text=True,
+    )
+    if proc.returncode:
+        sys.stderr.write(proc.stdout + proc.stderr)
+        proc.check_returncode()
+    return {k: v for k, v in json.loads(proc.stdout.strip().splitlines()[-1]).items() if k in METRICS}
+
+
 def bench_chunks(quick: bool) -> dict[str, float]:
     """Lazy chunked images against dask's own figures from the same run (docs/big-data.md)."""
     classes = compile_bench_java()
@@ -811,7 +844,7 @@ def meets(goal, value) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small smoke run (used by ci/test)")
-    parser.add_argument("--only", choices=["pixels", "blocks", "chunks"], action="append",
+    parser.add_argument("--only", choices=["pixels", "blocks", "chunks", "jpype"], action="append",
                         help="run only these groups (repeatable); results.json then holds only them")
     args = parser.parse_args()
     if args.only:
@@ -822,6 +855,8 @@ def main() -> int:
             results.update(bench_blocks(args.quick))
         if "chunks" in args.only:
             results.update(bench_chunks(args.quick))
+        if "jpype" in args.only:
+            results.update(bench_jpype_handover(args.quick))
         for name, value in results.items():
             unit, goal, what = METRICS[name]
             print(f"{name:<34} {value:>8.2f} {unit:<4} {meets(goal, value):<3} {what}")
@@ -835,6 +870,7 @@ def main() -> int:
     results.update(bench_pixels(args.quick))
     results.update(bench_blocks(args.quick))
     results.update(bench_chunks(args.quick))
+    results.update(bench_jpype_handover(args.quick))
     if not args.quick:
         peer_home = find_jdk(17) or os.environ.get("JAVA_HOME", "")
         results.update(bench_peer_startup(reps, peer_home))

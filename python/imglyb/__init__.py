@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from typing import Any, Iterable, Optional, Union
 
 import numpy as np
 
-from . import _imglyb, bdv, chunked, config, viewer
+from . import _imglyb, bdv, chunked, config, interop, viewer
 from ._imglyb import (
     ImglybError,
     ImgLib2NotFoundError,
@@ -28,13 +29,11 @@ from ._imglyb import (
     JavaObject,
     jarray,
     jimport,
-    jinstance,
     jproxy,
     jvm_started,
-    to_imglib_argb,
-    to_numpy,
 )
 from .chunked import LazyArray, lazy, to_dask
+from .interop import from_jpype, to_jpype
 from .viewer import Window, show, wait_for_windows
 
 __version__: str = _imglyb.__version__
@@ -55,7 +54,12 @@ __all__ = [
     "__version__",
     "bdv",
     "chunked",
+    "as_cell_img",
+    "as_cell_img_with_array_accesses",
+    "as_cell_img_with_native_accesses",
     "config",
+    "from_jpype",
+    "interop",
     "jarray",
     "jimport",
     "jinstance",
@@ -66,9 +70,12 @@ __all__ = [
     "show",
     "start_jvm",
     "to_dask",
+    "to_jpype",
     "to_imglib",
     "to_imglib_argb",
     "to_numpy",
+    "types",
+    "util",
     "viewer",
     "wait_for_windows",
 ]
@@ -96,6 +103,13 @@ def to_imglib(
         TypeError: the dtype has no ImgLib2 type (the message names the fix).
         ValueError: the chunks do not fit the shape.
     """
+    return interop.for_jpype_owner(_to_imglib(source, chunks, cache_bytes, writable))
+
+
+def _to_imglib(
+    source: Any, chunks: Optional[chunked.Chunks] = None, cache_bytes: Optional[int] = None, writable: bool = False
+) -> JavaObject:
+    """:func:`to_imglib`, always as an imglyb proxy."""
     if chunks is not None or (type(source) is not np.ndarray and chunked.is_chunked(source)):
         return chunked.to_imglib(source, chunks, cache_bytes, writable)
     if cache_bytes is not None or writable:
@@ -104,6 +118,61 @@ def to_imglib(
             "is shared as it is, and is writable when the array is"
         )
     return _imglyb.to_imglib(source)
+
+
+def to_imglib_argb(arr: Any) -> JavaObject:
+    """A uint32 or int32 array as an ImgLib2 ``ARGBType`` image over the same memory (no copy);
+    a JPype object when JPype started the JVM (see :mod:`imglyb.interop`)."""
+    return interop.for_jpype_owner(_imglyb.to_imglib_argb(arr))
+
+
+def to_numpy(img: Any, copy: Optional[bool] = None) -> np.ndarray:
+    """An ImgLib2 image (an imglyb or a JPype proxy) as a NumPy array: a view of the same memory
+    when the image is over memory NumPy can view (``copy=None`` or ``False``), otherwise a copy
+    (``copy=None`` or ``True``). ``copy=False`` on an image that must be copied is a
+    ``ValueError``."""
+    return _imglyb.to_numpy(interop.as_imglyb(img), copy)
+
+
+def jinstance(obj: Any, class_: Union[str, JavaClass, Any]) -> bool:
+    """Whether ``obj`` (an imglyb or a JPype proxy) is an instance of the Java class ``class_``
+    (a name, or an imglyb or JPype class)."""
+    return _imglyb.jinstance(interop.as_imglyb(obj), interop.as_imglyb(class_))
+
+
+def as_cell_img(array: Any, chunk_shape: Any, cache: Any, *, access_type: str = "native", chunk_as_array: Any = None, **kwargs: Any) -> tuple[Any, None]:
+    """The original imglyb 2.x's ``as_cell_img``: now :func:`to_imglib` of a chunked array,
+    whose cells are loaded lazily and cached by imglyb (``docs/big-data.md``).
+
+    ``chunk_shape`` is the cell shape (NumPy order); ``cache`` the number of cells to keep.
+    ``chunk_as_array`` converts each chunk read from ``array`` to a NumPy array. Returns
+    ``(img, None)``: the image keeps ``array`` alive itself, so there is no reference store to
+    hold. ``access_type="array"`` (copies in Java arrays) and an ImgLib2 ``LoaderCache`` are not
+    supported: use ``imglyb.to_imglib(array, chunks=..., cache_bytes=...)``.
+    """
+    if access_type not in ("native", "array"):
+        raise ValueError(f"access_type must be 'native' or 'array', not {access_type!r}")
+    if not isinstance(cache, (int, np.integer)) or isinstance(cache, bool) or cache < 1:
+        raise TypeError(
+            "as_cell_img's cache must be a number of cells; ImgLib2 LoaderCaches are not supported: "
+            "use imglyb.to_imglib(array, chunks=chunk_shape, cache_bytes=...)"
+        )
+    cells = tuple(int(c) for c in chunk_shape)
+    source = array if chunk_as_array is None else chunked.ConvertedChunks(array, chunk_as_array)
+    cell_bytes = int(np.prod(cells, dtype=np.int64)) * np.dtype(array.dtype).itemsize
+    img = _to_imglib(source, chunks=cells, cache_bytes=int(cache) * cell_bytes)
+    return interop.for_jpype_owner(img), None
+
+
+def as_cell_img_with_native_accesses(array: Any, chunk_shape: Any, chunk_as_array: Any, cache: Any, **kwargs: Any) -> tuple[Any, None]:
+    """The original imglyb 2.x's name: :func:`as_cell_img` (cells over the chunks' own memory)."""
+    return as_cell_img(array, chunk_shape, cache, chunk_as_array=chunk_as_array)
+
+
+def as_cell_img_with_array_accesses(array: Any, chunk_shape: Any, chunk_as_array: Any, cache: Any, **kwargs: Any) -> tuple[Any, None]:
+    """The original imglyb 2.x's name: :func:`as_cell_img`. Its cells were copies in Java arrays;
+    imglyb's cells share the chunks' memory instead, which reads the same."""
+    return as_cell_img(array, chunk_shape, cache, chunk_as_array=chunk_as_array)
 
 
 def start_jvm(
@@ -233,3 +302,9 @@ def _java_source(libjvm: str, created_here: bool) -> str:
     if any(inside(h) for h in _pypi_java_homes()):
         return "pypi"
     return "search"
+
+
+from . import types, util  # noqa: E402  (they import from this module)
+
+if "scyjava" in sys.modules:
+    interop.register_scyjava_converters()

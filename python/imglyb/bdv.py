@@ -195,15 +195,16 @@ def show(
             "BigDataViewer needs a display: set DISPLAY to an X server, or run under Xvfb "
             "(for example `xvfb-run -a python script.py`)"
         )
-    from . import chunked, to_imglib
+    from . import _to_imglib, chunked, interop
 
+    data = interop.as_imglyb(data)
     lazy = not isinstance(data, _imglyb.JavaObject) and not argb and chunked.is_chunked(data)
     if isinstance(data, _imglyb.JavaObject):
         image = data
     elif argb:
         image = _imglyb.to_imglib_argb(data)
     else:
-        image = to_imglib(data)
+        image = _to_imglib(data)
     if lazy or (isinstance(data, _imglyb.JavaObject) and _imglyb.jinstance(data, "org.imglyb.ChunkedImg")):
         # Rendering never waits for Python: cells not computed yet are drawn as pending (volatile
         # pixels) and computed in the background; each arrival repaints the viewer.

@@ -296,11 +296,26 @@ def to_imglib(
 # Java to Python
 
 
+class ConvertedChunks:
+    """An array-like whose reads go through ``convert`` (the original imglyb's
+    ``chunk_as_array``)."""
+
+    def __init__(self, source: Any, convert: Any) -> None:
+        self.source = source
+        self.convert = convert
+        self.shape = tuple(source.shape)
+        self.dtype = np.dtype(source.dtype)
+
+    def __getitem__(self, key: Any) -> Any:
+        return self.convert(self.source[key])
+
+
 def _describe(img: Any) -> tuple[tuple[int, ...], np.dtype, list[int]]:
     """NumPy shape, dtype and the ImgLib2-order min of an image."""
-    from . import _ensure_jvm
+    from . import _ensure_jvm, interop
 
     _ensure_jvm()
+    img = interop.as_imglyb(img)
     if not isinstance(img, _imglyb.JavaObject):
         raise TypeError(f"expected a Java RandomAccessibleInterval, got {type(img).__name__}")
     shape = _imglyb.jimport("org.imglyb.Images").shape(img)
@@ -369,6 +384,9 @@ def to_dask(img: Any, chunks: Optional[Chunks] = None) -> Any:
     """
     import dask.array as da
 
+    from . import interop
+
+    img = interop.as_imglyb(img)
     shape, dtype, mins = _describe(img)
     cells = _native_cells(img)
     wanted: Any = chunks if chunks is not None else cells if cells is not None else "auto"
@@ -383,6 +401,9 @@ class LazyArray:
     (:func:`lazy`). Axes are NumPy's: the last is ImgLib2's dimension 0."""
 
     def __init__(self, img: Any) -> None:
+        from . import interop
+
+        img = interop.as_imglyb(img)
         self._img = img
         self._shape, self._dtype, mins = _describe(img)
         cells = _native_cells(img)

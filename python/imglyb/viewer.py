@@ -35,11 +35,14 @@ def _viewer() -> Any:
 
 
 def _image(data: Any) -> Any:
+    from . import interop
+
+    data = interop.as_imglyb(data)
     if isinstance(data, _imglyb.JavaObject):
         return data
-    from . import chunked, to_imglib  # NumPy arrays shared, chunked arrays loaded lazily
+    from . import _to_imglib, chunked  # NumPy arrays shared, chunked arrays loaded lazily
 
-    image = to_imglib(data)
+    image = _to_imglib(data)
     if chunked.is_chunked(data):
         # ImageJ reads one slice at a time, row by row: loading cells ahead in grid order would
         # compute cells of slices nobody looks at.

@@ -60,7 +60,49 @@ fn java_name(name: &str, known: impl Fn(&str) -> bool) -> &str {
 /// A group with one fixed-arity overload skips resolution: converting the arguments is the
 /// check, and only when it fails is the group resolved, for an error that lists the candidates.
 /// Other groups look the arguments' cache key up first and classify them fully only on a miss.
+///
+/// Arguments refused with a `TypeError` are tried once more with every JPype object among them
+/// replaced by its imglyb proxy (`imglyb.interop`), so JPype objects pass wherever Java objects
+/// do, at no cost to other calls.
 pub(crate) fn call_group(
+    py: Python<'_>,
+    owner: &ClassInfo,
+    group: &MethodGroup,
+    mode: Mode,
+    target: Option<&Arc<JRef>>,
+    args: &[Bound<'_, PyAny>],
+) -> PyResult<Py<PyAny>> {
+    match call_group_once(py, owner, group, mode, target, args) {
+        Err(e) if e.is_instance_of::<PyTypeError>(py) => match jpype_args(py, args)? {
+            Some(converted) => call_group_once(py, owner, group, mode, target, &converted),
+            None => Err(e),
+        },
+        other => other,
+    }
+}
+
+/// `args` with JPype objects replaced by imglyb proxies, or None when there are none (or JPype
+/// is not loaded).
+fn jpype_args<'py>(
+    py: Python<'py>,
+    args: &[Bound<'py, PyAny>],
+) -> PyResult<Option<Vec<Bound<'py, PyAny>>>> {
+    let modules = py.import("sys")?.getattr("modules")?;
+    if !modules.contains("_jpype")? {
+        return Ok(None);
+    }
+    let tuple = PyTuple::new(py, args)?;
+    let converted = py
+        .import("imglyb.interop")?
+        .getattr("_convert_args")?
+        .call1((tuple,))?;
+    if converted.is_none() {
+        return Ok(None);
+    }
+    Ok(Some(converted.try_iter()?.collect::<PyResult<Vec<_>>>()?))
+}
+
+fn call_group_once(
     py: Python<'_>,
     owner: &ClassInfo,
     group: &MethodGroup,

@@ -14,6 +14,11 @@ use crate::jni::{Frame, JRef, MethodId};
 include!(concat!(env!("OUT_DIR"), "/bridge_classes.rs"));
 
 const LOADER_CLASS: &str = "org.imglyb.bridge.BridgeClassLoader";
+/// Hands objects between imglyb and other bridges (JPype); defined in the system class loader,
+/// like [`LOADER_CLASS`], so that they find it by name.
+const EXCHANGE_CLASS: &str = "org.imglyb.bridge.Exchange";
+/// The classes defined in the system class loader rather than in imglyb's own.
+const SYSTEM_CLASSES: [&str; 2] = [LOADER_CLASS, EXCHANGE_CLASS];
 const BRIDGE_CLASS: &str = "org.imglyb.bridge.Bridge";
 
 /// Binary names of every embedded bridge class, such as `org.imglyb.bridge.Bridge`.
@@ -43,9 +48,10 @@ pub struct Loader {
 const FOR_NAME_SIG: &CStr = c"(Ljava/lang/String;ZLjava/lang/ClassLoader;)Ljava/lang/Class;";
 
 impl Loader {
-    /// Defines the bridge class loader (or reuses one that another copy of imglyb defined in this
-    /// JVM: its behaviour is generic), gives a new instance of it our class files, and loads
-    /// `org.imglyb.bridge.Bridge` through it.
+    /// Defines the bridge class loader and the exchange class in the system class loader (or
+    /// reuses those another copy of imglyb defined in this JVM: their behaviour is generic), gives
+    /// a new instance of the loader our other class files, and loads `org.imglyb.bridge.Bridge`
+    /// through it.
     pub(crate) fn load() -> Result<Loader> {
         let mut frame = Frame::attach()?;
         let class_loader = frame.find_class(c"java/lang/ClassLoader")?;
@@ -58,31 +64,29 @@ impl Loader {
         let system = unsafe { frame.call_static_object(&class_loader, system_id, &[]) }?;
         let class_class = frame.find_class(c"java/lang/Class")?;
         let for_name = frame.static_method_id(&class_class, c"forName", FOR_NAME_SIG)?;
-        let loader_class = match for_name_in(
-            &mut frame,
-            &class_class,
-            for_name,
-            LOADER_CLASS,
-            system,
-            false,
-        ) {
-            Ok(class) => frame.global(class)?,
-            Err(Error::Java(_)) => {
-                let jni_name = std::ffi::CString::new(LOADER_CLASS.replace('.', "/"))
-                    .map_err(|e| Error::Internal(e.to_string()))?;
-                // SAFETY: `system` is the system class loader.
-                let defined =
-                    unsafe { frame.define_class(&jni_name, system, class_file(LOADER_CLASS)) }?;
-                frame.global(defined)?
-            }
-            Err(e) => return Err(e),
-        };
+        let mut system_classes = Vec::with_capacity(SYSTEM_CLASSES.len());
+        for name in SYSTEM_CLASSES {
+            let class = match for_name_in(&mut frame, &class_class, for_name, name, system, false) {
+                Ok(class) => frame.global(class)?,
+                Err(Error::Java(_)) => {
+                    let jni_name = std::ffi::CString::new(name.replace('.', "/"))
+                        .map_err(|e| Error::Internal(e.to_string()))?;
+                    // SAFETY: `system` is the system class loader.
+                    let defined =
+                        unsafe { frame.define_class(&jni_name, system, class_file(name)) }?;
+                    frame.global(defined)?
+                }
+                Err(e) => return Err(e),
+            };
+            system_classes.push(class);
+        }
+        let loader_class = system_classes.swap_remove(0);
         let init = frame.method_id(&loader_class, c"<init>", c"(Ljava/lang/ClassLoader;)V")?;
         // SAFETY: `init` is BridgeClassLoader(ClassLoader), given the system class loader.
         let loader = unsafe { frame.new_object(&loader_class, init, &[jvalue { l: system }]) }?;
         let loader = frame.global(loader)?;
         let add = frame.method_id(&loader_class, c"addClass", c"(Ljava/lang/String;[B)V")?;
-        for (name, bytes) in CLASSES.iter().filter(|(n, _)| *n != LOADER_CLASS) {
+        for (name, bytes) in CLASSES.iter().filter(|(n, _)| !SYSTEM_CLASSES.contains(n)) {
             let mut item = Frame::new(frame.env());
             let units: Vec<u16> = name.encode_utf16().collect();
             let jname = new_string(&mut item, &units)?;

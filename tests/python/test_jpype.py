@@ -1,0 +1,175 @@
+"""One process with JPype and scyjava (docs/pyimagej.md): Java objects handed over both ways, the
+original imglyb 2.x API, and both start orders. Each test runs in a fresh interpreter, since the
+JVM's owner is fixed when it starts."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from conftest import ENV_CLASSPATH, run_python
+
+pytest.importorskip("jpype")
+
+CLASSPATH = [e for e in ENV_CLASSPATH if e.endswith(".jar")] or ["/usr/share/java/imglib2.jar"]
+
+JPYPE_FIRST = f"""
+import gc, time, weakref
+import numpy as np
+import jpype
+jpype.startJVM(classpath={CLASSPATH!r})
+import imglyb
+System = jpype.JClass("java.lang.System")
+def collect(until, rounds=100):
+    for _ in range(rounds):
+        gc.collect(); System.gc(); time.sleep(0.02); imglyb.jvm_started(); gc.collect()
+        if until():
+            return True
+    return False
+"""
+
+
+def run(code: str, timeout: float = 120):
+    result = run_python(code, timeout=timeout)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "ok", result.stdout
+    return result
+
+
+def test_jpype_first_then_imglyb_shares_pixels_both_ways():
+    run(JPYPE_FIRST + """
+assert not imglyb.jvm_info()["created_here"]
+arr = np.arange(12, dtype=np.float32).reshape(3, 4)
+img = imglyb.to_imglib(arr)                    # the original API: a JPype object, no copy
+assert isinstance(img, jpype.JObject), type(img)
+Views = jpype.JClass("net.imglib2.view.Views")
+rotated = Views.rotate(img, 0, 1)               # JPype calls ImgLib2 on an imglyb image
+ra = img.randomAccess()
+ra.setPosition(jpype.JArray(jpype.JLong)([1, 2]))
+ra.get().set(99.0)                              # a write through JPype...
+assert arr[2, 1] == 99.0                        # ...is in the NumPy array
+view = imglyb.to_numpy(rotated)                 # imglyb takes JPype objects
+assert np.shares_memory(view, arr) and view.shape == (4, 3)
+back = imglyb.to_numpy(img)
+assert np.shares_memory(back, arr) and back.flags.writeable
+
+# A JPype image to imglyb and back: the same Java object.
+ArrayImgs = jpype.JClass("net.imglib2.img.array.ArrayImgs")
+jimg = ArrayImgs.floats(jpype.JArray(jpype.JLong)([4, 3]))
+mine = imglyb.from_jpype(jimg)
+assert isinstance(mine, imglyb.JavaObject)
+assert System.identityHashCode(imglyb.to_jpype(mine)) == System.identityHashCode(jimg)
+assert imglyb.to_jpype(jimg) is jimg and imglyb.from_jpype(mine) is mine
+IViews = imglyb.jimport("net.imglib2.view.Views")
+sub = IViews.interval(jimg, imglyb.jarray("long", [0, 0]), imglyb.jarray("long", [1, 1]))  # a JPype argument
+assert int(sub.dimension(0)) == 2
+assert imglyb.jinstance(jimg, "net.imglib2.img.Img") and imglyb.jinstance(mine, jpype.JClass("net.imglib2.img.Img"))
+pixels = imglyb.to_numpy(jimg)                  # a heap image: a copy
+assert pixels.shape == (3, 4) and not pixels.any()
+assert isinstance(imglyb.from_jpype(jpype.JClass("java.lang.Math")), imglyb.JavaClass)
+assert imglyb.to_jpype(None) is None
+with_lists = imglyb.jimport("java.util.Arrays").asList([jimg, jimg])   # JPype objects inside a list
+assert int(with_lists.size()) == 2
+print("ok")
+""")
+
+
+def test_a_jpype_proxy_keeps_the_array_alive_and_dropping_both_frees_it():
+    run(JPYPE_FIRST + """
+arr = np.arange(1000, dtype=np.float64)
+ref = weakref.ref(arr)
+img = imglyb.to_imglib(arr)                     # JPype's proxy; imglyb's is gone already
+del arr
+for _ in range(5):
+    gc.collect(); System.gc(); time.sleep(0.02)
+assert ref() is not None, "the array was freed while JPype still holds the image"
+assert float(img.randomAccess().get().get()) == 0.0
+mine = imglyb.from_jpype(img)                   # both sides hold it now
+del img
+for _ in range(5):
+    gc.collect(); System.gc(); time.sleep(0.02)
+assert ref() is not None
+assert imglyb.to_numpy(mine)[999] == 999.0
+del mine
+assert collect(lambda: ref() is None), "the array leaked after both sides dropped it"
+print("ok")
+""")
+
+
+def test_imglyb_first_then_jpype_is_a_clear_error():
+    result = run_python(f"""
+import numpy as np, imglyb
+imglyb.start_jvm()
+import jpype
+try:
+    jpype.startJVM(classpath={CLASSPATH!r})
+except Exception as e:
+    print("jpype refused:", type(e).__name__)
+try:
+    imglyb.to_jpype(imglyb.to_imglib(np.zeros(3)))
+except imglyb.ImglybError as e:
+    assert "start JPype first" in str(e), str(e)
+    print("ok")
+""")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "ok", result.stdout
+    # imglyb keeps working with its own proxies.
+    assert "jpype refused" in result.stdout
+
+
+def test_scyjava_to_java_and_to_python_round_trip_shares_memory():
+    pytest.importorskip("scyjava")
+    run(f"""
+import numpy as np
+import scyjava
+scyjava.config.set_java_constraints(fetch="never")   # this machine's Java, nothing downloaded
+scyjava.config.add_classpath(*{CLASSPATH!r})
+scyjava.start_jvm()
+import imglyb                                   # registers its converters with scyjava
+arr = np.arange(24, dtype=np.uint16).reshape(2, 3, 4)
+img = scyjava.to_java(arr)
+assert img.getClass().getName() == "org.imglyb.StridedImg", img.getClass().getName()
+assert [int(img.dimension(d)) for d in range(3)] == [4, 3, 2]
+back = scyjava.to_python(img)
+assert isinstance(back, np.ndarray) and np.shares_memory(back, arr)
+assert scyjava.to_java([1, 2]).size() == 2      # other conversions are scyjava's own
+print("ok")
+""")
+
+
+def test_original_imglyb_usage_patterns_work_or_name_their_replacement():
+    run(JPYPE_FIRST + """
+import imglyb.util, imglyb.types
+arr = np.zeros((5, 6), dtype=np.uint8)
+img = imglyb.util.to_imglib(arr)
+assert isinstance(img, jpype.JObject)
+argb = imglyb.to_imglib_argb(np.zeros((2, 2), np.uint32))
+assert argb.randomAccess().get().getClass().getSimpleName() == "ARGBType"
+t = imglyb.types.for_np_dtype(np.float32)
+assert isinstance(t, jpype.JObject) and t.getClass().getSimpleName() == "FloatType"
+assert imglyb.types.for_np_dtype(np.dtype(">i2")).getClass().getSimpleName() == "ShortType"
+try:
+    imglyb.types.for_np_dtype(np.float16)
+except TypeError as e:
+    assert "float16" in str(e)
+# as_cell_img: a lazily loaded image of a chunked array; no reference store to keep.
+big = np.arange(20 * 30, dtype=np.float32).reshape(20, 30)
+cells, store = imglyb.as_cell_img(big, (8, 8), 4)
+assert store is None and isinstance(cells, jpype.JObject)
+np.testing.assert_array_equal(imglyb.to_numpy(cells), big)
+cells2, _ = imglyb.as_cell_img_with_native_accesses(big, (8, 8), lambda c: np.asarray(c) * 2, 4)
+np.testing.assert_array_equal(imglyb.to_numpy(cells2), big * 2)
+try:
+    imglyb.as_cell_img(big, (8, 8), jpype.JClass("java.lang.Object")())
+except TypeError as e:
+    assert "imglyb.to_imglib(array, chunks=" in str(e)
+print("ok")
+""")
+
+
+def test_the_version_satisfies_pyimagej():
+    import imglyb
+
+    major, minor = (int(p) for p in imglyb.__version__.split(".")[:2])
+    assert (major, minor) >= (2, 1), "pyimagej requires imglyb>=2.1.0"
