@@ -108,7 +108,7 @@ def to_jpype(obj: Any) -> Any:
         return obj
     _exchanges()
     if isinstance(obj, _imglyb.JavaClass):
-        return _jpype_module().JClass(obj.__javaname__())
+        return _jpype_module().JClass(obj.__javaname__)
     if not isinstance(obj, _imglyb.JavaObject):
         from . import _to_imglib
 
@@ -180,8 +180,8 @@ def register_scyjava_converters() -> bool:
         return False  # neither is in use: nothing to register with
     try:
         import numpy as np
-        import scyjava
-        from scyjava import Converter, Priority
+        import scyjava  # type: ignore[import-untyped,import-not-found,unused-ignore]
+        from scyjava import Converter, Priority  # type: ignore[import-untyped,import-not-found,unused-ignore]
     except ImportError:
         return False
 

@@ -397,7 +397,10 @@ def test_map_iterator_iterable_protocols():
     assert list(it) == ["a", "b"]
     ArrayImgs = imglyb.jimport("net.imglib2.img.array.ArrayImgs")
     img = ArrayImgs.doubles(imglyb.jarray("double", [1.0, 2.0, 3.0]), 3)
-    assert [t.getRealDouble() for t in img] == [1.0, 2.0, 3.0]  # an Img is Iterable
+    # An image iterates along its first NumPy axis, like an array (imglyb.arraylike); its pixels,
+    # as the Java Iterable it also is, come from its iterator.
+    assert [float(v) for v in img] == [1.0, 2.0, 3.0]
+    assert [t.getRealDouble() for t in img.iterator()] == [1.0, 2.0, 3.0]
     assert bool(imglyb.jimport("java.util.ArrayList")()) is False
 
 

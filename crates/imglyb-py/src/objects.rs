@@ -345,6 +345,72 @@ impl JObject {
         self.obj.class.has(flag)
     }
 
+    /// An iterator over an array, Iterator, Iterable or Map (its keys).
+    fn java_iter(&self, py: Python<'_>) -> PyResult<Py<JIter>> {
+        let source = if self.component().is_some() {
+            IterSource::Array {
+                array: self.obj.clone(),
+                len: self.size(py)?,
+                next: 0,
+            }
+        } else if self.is(flags::ITERATOR) {
+            IterSource::Iterator(self.obj.clone())
+        } else if self.is(flags::ITERABLE) || self.is(flags::MAP) {
+            let iterable = if self.is(flags::MAP) {
+                call_named(py, &self.obj, "keySet", &[])?
+            } else {
+                self.obj_py(py)?
+            };
+            let it = call_named(py, &as_jobj(py, &iterable)?, "iterator", &[])?;
+            IterSource::Iterator(as_jobj(py, &it)?)
+        } else {
+            return Err(PyTypeError::new_err(format!(
+                "Java {} is not iterable: it is not an array, Iterable, Iterator or Map",
+                self.obj.class.name()
+            )));
+        };
+        Py::new(py, JIter { source })
+    }
+
+    /// An element of an array, List or Map (their `__getitem__`).
+    fn item(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        if let Ok(slice) = key.cast::<PySlice>() {
+            let len = self.size(py)?;
+            let idx = slice.indices(len as isize)?;
+            let mut out = Vec::new();
+            let mut i = idx.start;
+            while (idx.step > 0 && i < idx.stop) || (idx.step < 0 && i > idx.stop) {
+                out.push(self.item(py, &PyInt::new(py, i).into_any())?);
+                i += idx.step;
+            }
+            return Ok(pyo3::types::PyList::new(py, out)?.into_any().unbind());
+        }
+        if self.component().is_some() {
+            let i = self.index(py, key)?;
+            let bridge = bridge()?;
+            let v = call_java(py, || bridge.array_get(&bridge.array(&self.obj)?, i))?;
+            return to_py(py, v);
+        }
+        if self.is(flags::LIST_CLASS) {
+            let i = self.index(py, key)?;
+            return call_named(py, &self.obj, "get", &[PyInt::new(py, i).into_any()]);
+        }
+        if self.is(flags::MAP) {
+            let v = call_named(py, &self.obj, "get", std::slice::from_ref(key))?;
+            if v.is_none(py) {
+                let has = call_named(py, &self.obj, "containsKey", std::slice::from_ref(key))?;
+                if !has.bind(py).is_truthy()? {
+                    return Err(PyKeyError::new_err(key.clone().unbind()));
+                }
+            }
+            return Ok(v);
+        }
+        Err(PyTypeError::new_err(format!(
+            "Java {} is not subscriptable: it is not an array, List or Map",
+            self.obj.class.name()
+        )))
+    }
+
     fn component(&self) -> Option<&Arc<imglyb_core::bridge::reflect::JType>> {
         self.obj.class.component()
     }
@@ -497,46 +563,57 @@ impl JObject {
         Ok(true)
     }
 
-    fn __len__(&self, py: Python<'_>) -> PyResult<usize> {
-        self.size(py)
+    /// The length of an array, Collection or Map; of an ImgLib2 image, its first NumPy axis.
+    fn __len__(slf: &Bound<'_, Self>) -> PyResult<usize> {
+        let this = slf.get();
+        if this.component().is_some() || this.is(flags::COLLECTION) || this.is(flags::MAP) {
+            return this.size(slf.py());
+        }
+        arraylike(slf.py(), "length")?.call1((slf,))?.extract()
     }
 
-    fn __getitem__(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        if let Ok(slice) = key.cast::<PySlice>() {
-            let len = self.size(py)?;
-            let idx = slice.indices(len as isize)?;
-            let mut out = Vec::new();
-            let mut i = idx.start;
-            while (idx.step > 0 && i < idx.stop) || (idx.step < 0 && i > idx.stop) {
-                out.push(self.__getitem__(py, &PyInt::new(py, i).into_any())?);
-                i += idx.step;
-            }
-            return Ok(pyo3::types::PyList::new(py, out)?.into_any().unbind());
+    /// An element of an array, List or Map; of an ImgLib2 image, a view (`imglyb.arraylike`).
+    fn __getitem__(slf: &Bound<'_, Self>, key: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let this = slf.get();
+        if this.component().is_none() && !this.is(flags::LIST_CLASS) && !this.is(flags::MAP) {
+            return Ok(arraylike(slf.py(), "getitem")?.call1((slf, key))?.unbind());
         }
-        if self.component().is_some() {
-            let i = self.index(py, key)?;
-            let bridge = bridge()?;
-            let v = call_java(py, || bridge.array_get(&bridge.array(&self.obj)?, i))?;
-            return to_py(py, v);
-        }
-        if self.is(flags::LIST_CLASS) {
-            let i = self.index(py, key)?;
-            return call_named(py, &self.obj, "get", &[PyInt::new(py, i).into_any()]);
-        }
-        if self.is(flags::MAP) {
-            let v = call_named(py, &self.obj, "get", std::slice::from_ref(key))?;
-            if v.is_none(py) {
-                let has = call_named(py, &self.obj, "containsKey", std::slice::from_ref(key))?;
-                if !has.bind(py).is_truthy()? {
-                    return Err(PyKeyError::new_err(key.clone().unbind()));
-                }
-            }
-            return Ok(v);
-        }
-        Err(PyTypeError::new_err(format!(
-            "Java {} is not subscriptable: it is not an array, List or Map",
-            self.obj.class.name()
-        )))
+        this.item(slf.py(), key)
+    }
+
+    /// The shape of an ImgLib2 image, in NumPy's axis order (`imglyb.arraylike`).
+    #[getter]
+    fn shape(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
+        Ok(arraylike(slf.py(), "shape")?.call1((slf,))?.unbind())
+    }
+
+    /// The number of dimensions of an ImgLib2 image.
+    #[getter]
+    fn ndim(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
+        Ok(arraylike(slf.py(), "ndim")?.call1((slf,))?.unbind())
+    }
+
+    /// The NumPy dtype of an ImgLib2 image's pixels.
+    #[getter]
+    fn dtype(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
+        Ok(arraylike(slf.py(), "dtype")?.call1((slf,))?.unbind())
+    }
+
+    /// A DLPack capsule of an ImgLib2 image over shareable memory (no copy).
+    #[pyo3(signature = (**kwargs))]
+    fn __dlpack__(
+        slf: &Bound<'_, Self>,
+        kwargs: Option<&Bound<'_, pyo3::types::PyDict>>,
+    ) -> PyResult<Py<PyAny>> {
+        Ok(arraylike(slf.py(), "dlpack")?
+            .call((slf,), kwargs)?
+            .unbind())
+    }
+
+    fn __dlpack_device__(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
+        Ok(arraylike(slf.py(), "dlpack_device")?
+            .call1((slf,))?
+            .unbind())
     }
 
     fn __setitem__(
@@ -615,7 +692,7 @@ impl JObject {
         } else if self.is(flags::COLLECTION) {
             "contains"
         } else {
-            for v in self.__iter__(py)?.bind(py).try_iter()? {
+            for v in self.java_iter(py)?.bind(py).try_iter()? {
                 if v?.eq(item)? {
                     return Ok(true);
                 }
@@ -625,50 +702,45 @@ impl JObject {
         call_named(py, &self.obj, method, std::slice::from_ref(item))?.extract(py)
     }
 
-    fn __iter__(&self, py: Python<'_>) -> PyResult<Py<JIter>> {
-        let source = if self.component().is_some() {
-            IterSource::Array {
-                array: self.obj.clone(),
-                len: self.size(py)?,
-                next: 0,
-            }
-        } else if self.is(flags::ITERATOR) {
-            IterSource::Iterator(self.obj.clone())
-        } else if self.is(flags::ITERABLE) || self.is(flags::MAP) {
-            let iterable = if self.is(flags::MAP) {
-                call_named(py, &self.obj, "keySet", &[])?
-            } else {
-                self.obj_py(py)?
-            };
-            let it = call_named(py, &as_jobj(py, &iterable)?, "iterator", &[])?;
-            IterSource::Iterator(as_jobj(py, &it)?)
-        } else {
-            return Err(PyTypeError::new_err(format!(
-                "Java {} is not iterable: it is not an array, Iterable, Iterator or Map",
-                self.obj.class.name()
-            )));
-        };
-        Py::new(py, JIter { source })
+    /// Iterates an array, Iterator, Iterable or Map (its keys); an ImgLib2 image, over the views
+    /// along its first NumPy axis (`imglyb.arraylike`), rather than over its pixels.
+    fn __iter__(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
+        let py = slf.py();
+        let this = slf.get();
+        if this.component().is_none()
+            && !this.is(flags::ITERATOR)
+            && !this.is(flags::MAP)
+            && arraylike(py, "is_image")?.call1((slf,))?.is_truthy()?
+        {
+            return Ok(arraylike(py, "iterate")?.call1((slf,))?.unbind());
+        }
+        Ok(this.java_iter(py)?.into_any())
     }
 
     /// A NumPy copy of a Java array: primitive arrays are copied in one `memcpy` through a JNI
     /// critical region; other arrays and collections become object arrays.
     #[pyo3(signature = (dtype=None, copy=None))]
     fn __array__(
-        &self,
-        py: Python<'_>,
+        slf: &Bound<'_, Self>,
         dtype: Option<&Bound<'_, PyAny>>,
         copy: Option<bool>,
     ) -> PyResult<Py<PyAny>> {
+        let py = slf.py();
+        let this = slf.get();
+        if this.component().is_none() && arraylike(py, "is_image")?.call1((slf,))?.is_truthy()? {
+            return Ok(arraylike(py, "to_array")?
+                .call1((slf, dtype, copy))?
+                .unbind());
+        }
         if copy == Some(false) {
             return Err(PyValueError::new_err(
                 "a Java array cannot be viewed without a copy; use numpy.asarray(a) or copy=True",
             ));
         }
         let np = py.import("numpy")?;
-        let out = match self.component().and_then(|c| c.prim) {
+        let out = match this.component().and_then(|c| c.prim) {
             Some(prim) => {
-                let len = self.size(py)?;
+                let len = this.size(py)?;
                 let out =
                     np.call_method1(intern!(py, "empty"), (len, convert::numpy_name(prim)))?;
                 let memory = crate::images::ArrayMemory::of(&out)?;
@@ -679,13 +751,13 @@ impl JObject {
                     // SAFETY: `out` is a new C-contiguous array that only this function knows
                     // of, `n` bytes long, kept alive (with its buffer export) across the call.
                     let dst = unsafe { std::slice::from_raw_parts_mut(ptr as *mut u8, n) };
-                    bridge.array_copy_out(&bridge.array(&self.obj)?, dst)
+                    bridge.array_copy_out(&bridge.array(&this.obj)?, dst)
                 })?;
                 out
             }
             None => {
-                let items: Vec<Py<PyAny>> = self
-                    .__iter__(py)?
+                let items: Vec<Py<PyAny>> = this
+                    .java_iter(py)?
                     .bind(py)
                     .try_iter()?
                     .map(|i| i.map(Bound::unbind))
@@ -719,6 +791,11 @@ impl JObject {
         )?
         .into_any())
     }
+}
+
+/// A function of `imglyb.arraylike`: what an ImgLib2 image's proxy answers as an array.
+fn arraylike<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
+    py.import("imglyb.arraylike")?.getattr(name)
 }
 
 fn as_jobj(py: Python<'_>, v: &Py<PyAny>) -> PyResult<JObj> {
