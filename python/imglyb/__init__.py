@@ -147,8 +147,9 @@ def as_cell_img(array: Any, chunk_shape: Any, cache: Any, *, access_type: str = 
     ``chunk_shape`` is the cell shape (NumPy order); ``cache`` the number of cells to keep.
     ``chunk_as_array`` converts each chunk read from ``array`` to a NumPy array. Returns
     ``(img, None)``: the image keeps ``array`` alive itself, so there is no reference store to
-    hold. ``access_type="array"`` (copies in Java arrays) and an ImgLib2 ``LoaderCache`` are not
-    supported: use ``imglyb.to_imglib(array, chunks=..., cache_bytes=...)``.
+    hold. ``access_type="array"`` (the original's copies in Java arrays) gives the same image, whose
+    cells share the chunks' memory. An ImgLib2 ``LoaderCache`` is not supported: use
+    ``imglyb.to_imglib(array, chunks=..., cache_bytes=...)``.
     """
     if access_type not in ("native", "array"):
         raise ValueError(f"access_type must be 'native' or 'array', not {access_type!r}")
@@ -202,7 +203,10 @@ def start_jvm(
     cp = [os.fspath(p) for p in (classpath or [])] + config.get_classpath()
     opts = config.get_options() + [str(o) for o in (options or [])]
     home = os.fspath(java_home) if java_home is not None else None
+    already = _imglyb.jvm_started()
     _imglyb.start_jvm(cp, opts, home, _bundled_jars(), _pypi_java_homes())
+    if not already and _imglyb.jvm_info()["created_here"]:
+        interop.guard_jpype_start()
     if home is not None and _requested_home[0] is None:
         _requested_home[0] = home
     _configured.update(os.path.abspath(p) for p in cp)

@@ -37,6 +37,56 @@ _imglyb_exchange: list[Any] = []
 _owner: list[Optional[bool]] = [None]
 
 
+def guard_jpype_start() -> None:
+    """Called when imglyb created this process's JVM: from now on, JPype's ``startJVM`` (also
+    through scyjava and pyimagej) raises :class:`imglyb.ImglybError` saying to start JPype first,
+    instead of trying to create a second JVM, which fails or, with another Java's libjvm, hangs.
+    Applies to JPype whether it is imported already or later."""
+    module = sys.modules.get("jpype")
+    if module is not None:
+        _guard(module)
+    elif not any(isinstance(f, _JPypeImportGuard) for f in sys.meta_path):
+        sys.meta_path.insert(0, _JPypeImportGuard())
+
+
+def _guard(jpype: Any) -> None:
+    if getattr(jpype.startJVM, "_imglyb_guard", False):
+        return
+
+    def startJVM(*args: Any, **kwargs: Any) -> None:
+        raise _imglyb.ImglybError(
+            "imglyb already started this process's JVM, and JPype cannot attach to a running "
+            "JVM; start JPype first (jpype.startJVM(), scyjava.start_jvm() or imagej.init()) and "
+            "imglyb afterwards, which attaches to it"
+        )
+
+    startJVM._imglyb_guard = True  # type: ignore[attr-defined]
+    jpype.startJVM = startJVM
+
+
+class _JPypeImportGuard:
+    """A meta-path finder that guards ``jpype.startJVM`` once JPype is imported."""
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
+        if name != "jpype":
+            return None
+        import importlib.util
+
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.loader is None:
+            return spec
+        loader = spec.loader
+        execute = loader.exec_module
+
+        def exec_module(module: Any) -> None:
+            execute(module)
+            _guard(module)
+
+        loader.exec_module = exec_module  # type: ignore[method-assign]
+        return spec
+
+
 def _jpype_module() -> Any:
     return sys.modules.get("jpype")
 

@@ -71,6 +71,13 @@ assert isinstance(imglyb.from_jpype(jpype.JClass("java.lang.Math")), imglyb.Java
 assert imglyb.to_jpype(None) is None
 with_lists = imglyb.jimport("java.util.Arrays").asList([jimg, jimg])   # JPype objects inside a list
 assert int(with_lists.size()) == 2
+assert imglyb.to_jpype(imglyb.jimport("java.lang.Math")) == jpype.JClass("java.lang.Math")
+assert imglyb.lazy(rotated).shape == (4, 3) and imglyb.lazy(rotated)[1, 2] == view[1, 2]
+try:
+    import dask
+    assert imglyb.to_dask(rotated).compute(scheduler="sync").shape == (4, 3)
+except ImportError:
+    pass
 print("ok")
 """)
 
@@ -106,6 +113,17 @@ try:
     jpype.startJVM(classpath={CLASSPATH!r})
 except Exception as e:
     print("jpype refused:", type(e).__name__)
+    assert "start JPype first" in str(e), str(e)
+try:
+    import scyjava
+except ImportError:
+    print("scyjava absent")
+else:
+    scyjava.config.set_java_constraints(fetch="never")
+    try:
+        scyjava.start_jvm()                         # through scyjava: the same
+    except imglyb.ImglybError as e:
+        print("scyjava refused")
 try:
     imglyb.to_jpype(imglyb.to_imglib(np.zeros(3)))
 except imglyb.ImglybError as e:
@@ -114,8 +132,9 @@ except imglyb.ImglybError as e:
 """)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip().splitlines()[-1] == "ok", result.stdout
-    # imglyb keeps working with its own proxies.
-    assert "jpype refused" in result.stdout
+    # JPype's start is refused with imglyb's error, at once, whichever Java JPype would pick.
+    assert "jpype refused: ImglybError" in result.stdout
+    assert "scyjava refused" in result.stdout or "scyjava absent" in result.stdout
 
 
 def test_scyjava_to_java_and_to_python_round_trip_shares_memory():
