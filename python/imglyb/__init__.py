@@ -15,7 +15,7 @@ from typing import Any, Iterable, Optional, Union
 
 import numpy as np
 
-from . import _imglyb, bdv, chunked, config, interop, viewer
+from . import _imglyb, bdv, chunked, config, interop, viewer, xarrays
 from ._imglyb import (
     ImglybError,
     ImgLib2NotFoundError,
@@ -34,6 +34,7 @@ from ._imglyb import (
 )
 from .chunked import LazyArray, lazy, to_dask
 from .interop import from_jpype, to_jpype
+from .xarrays import to_xarray
 from .viewer import Window, show, wait_for_windows
 
 __version__: str = _imglyb.__version__
@@ -74,6 +75,7 @@ __all__ = [
     "to_imglib",
     "to_imglib_argb",
     "to_numpy",
+    "to_xarray",
     "types",
     "util",
     "viewer",
@@ -95,7 +97,8 @@ def to_imglib(
     A NumPy array (any layout, a memmap too) becomes an ``Img`` over the same memory: no copy,
     and a change on either side is seen on the other at once. A chunked array (dask, zarr, h5py,
     or anything with ``shape``, ``dtype``, ``__getitem__`` and ``chunks``) becomes a lazily loaded
-    cell image whose cells are read from the source when Java first touches them; see
+    cell image whose cells are read from the source when Java first touches them (an
+    ``xarray.DataArray`` is either, by its data: see :mod:`imglyb.xarrays`); see
     :func:`imglyb.chunked.to_imglib` for ``chunks``, ``cache_bytes`` and ``writable``, which
     apply to chunked sources only (``chunks`` also loads a NumPy array lazily, in those cells).
 
@@ -110,6 +113,8 @@ def _to_imglib(
     source: Any, chunks: Optional[chunked.Chunks] = None, cache_bytes: Optional[int] = None, writable: bool = False
 ) -> JavaObject:
     """:func:`to_imglib`, always as an imglyb proxy."""
+    if xarrays.is_data_array(source):
+        source = xarrays.source_of(source)  # its NumPy or dask data, shared as such
     if chunks is not None or (type(source) is not np.ndarray and chunked.is_chunked(source)):
         return chunked.to_imglib(source, chunks, cache_bytes, writable)
     if cache_bytes is not None or writable:
