@@ -80,6 +80,7 @@ METRICS = {
     "to_jpype_us": ("us", ("<=", 2.0), "imglyb.to_jpype of an image (imglyb attached to JPype's JVM)"),
     "from_jpype_us": ("us", ("<=", 2.0), "imglyb.from_jpype of that JPype object"),
     "jpype_call_us": ("us", None, "JPype's own System.nanoTime() in the same process, for scale"),
+    "pyimagej_ndarray_to_img_us": ("us", None, "pyimagej 1.8.0's imagej.convert.ndarray_to_img of a 64x64 float32 array, on this imglyb (zero-copy)"),
     "to_numpy_copy_gbps": ("GB/s", None, "to_numpy of a 1 GiB heap ArrayImg (critical-region memcpy); goal >= 0.6 x memcpy"),
     "memcpy_gbps": ("GB/s", None, "np.copyto of 1 GiB into an existing array"),
     "fresh_copy_gbps": ("GB/s", None, "NumPy's own arr.copy() of 1 GiB (into new memory, as to_numpy copies)"),
@@ -794,9 +795,17 @@ j = imglyb.to_jpype(img)
 nano = jpype.java.lang.System.nanoTime
 n = 5000 if sys.argv[2] == "quick" else 50000
 best = lambda f: min(timeit.repeat(f, number=n, repeat=9)) / n * 1e6
-print(json.dumps({"to_jpype_us": best(lambda: imglyb.to_jpype(img)),
-                  "from_jpype_us": best(lambda: imglyb.from_jpype(j)),
-                  "jpype_call_us": best(nano)}))
+out = {"to_jpype_us": best(lambda: imglyb.to_jpype(img)),
+       "from_jpype_us": best(lambda: imglyb.from_jpype(j)),
+       "jpype_call_us": best(nano)}
+try:
+    import imagej.convert as convert   # pyimagej: its ndarray -> Img conversion, on this imglyb
+except ImportError:
+    pass
+else:
+    arr = np.zeros((64, 64), np.float32)
+    out["pyimagej_ndarray_to_img_us"] = min(timeit.repeat(lambda: convert.ndarray_to_img(None, arr), number=n // 10, repeat=5)) / (n // 10) * 1e6
+print(json.dumps(out))
 """
 
 

@@ -192,3 +192,36 @@ def test_the_version_satisfies_pyimagej():
 
     major, minor = (int(p) for p in imglyb.__version__.split(".")[:2])
     assert (major, minor) >= (2, 1), "pyimagej requires imglyb>=2.1.0"
+
+
+def test_pyimagej_conversions_that_need_only_imglib2_run_on_this_imglyb():
+    """pyimagej 1.8.0's ndarray_to_img and xarray_to_img (imagej.convert) call imglyb.to_imglib
+    and hand the result on; neither needs an ImageJ2 gateway for an image that is already an Img.
+    Everything else in pyimagej needs the gateway (imagej.init), which needs the SciJava
+    repository or a Fiji."""
+    pytest.importorskip("imagej")
+    pytest.importorskip("scyjava")
+    run(f"""
+import importlib.metadata, re
+import numpy as np, xarray as xr
+import scyjava
+scyjava.config.set_java_constraints(fetch="never")
+scyjava.config.add_classpath(*{CLASSPATH!r})
+scyjava.start_jvm()
+import imglyb, jpype
+import imagej.convert as convert
+spec = next(r for r in importlib.metadata.requires("pyimagej") if r.startswith("imglyb"))
+lowest = tuple(int(p) for p in re.search(r">=\\s*([0-9.]+)", spec).group(1).split("."))
+assert tuple(int(p) for p in imglyb.__version__.split(".")) >= lowest, (spec, imglyb.__version__)
+assert convert.imglyb is imglyb
+arr = np.arange(12, dtype=np.float32).reshape(3, 4)
+img = convert.ndarray_to_img(None, arr)
+assert img.getClass().getName() == "org.imglyb.StridedImg"
+ra = img.randomAccess()
+ra.setPosition(jpype.JArray(jpype.JLong)([1, 2]))
+ra.get().set(42.0)
+assert arr[2, 1] == 42.0 and np.shares_memory(imglyb.to_numpy(img), arr)
+from_xarray = convert.xarray_to_img(None, xr.DataArray(arr, dims=("y", "x")))
+assert np.shares_memory(imglyb.to_numpy(from_xarray), arr)
+print("ok")
+""")
