@@ -50,17 +50,16 @@ def ndim(obj: Any) -> int:
     return int(obj.numDimensions())
 
 
-_DTYPES = {
-    0: np.bool_, 1: np.uint8, 2: np.int8, 3: np.uint16, 4: np.int16, 5: np.uint32, 6: np.int32,
-    7: np.uint64, 8: np.int64, 9: np.float32, 10: np.float64, 11: np.complex64, 12: np.complex128,
-    13: np.uint32,
-}
+def _dtypes() -> dict[int, np.dtype]:
+    from .chunked import _DTYPES
+
+    return {**_DTYPES, 13: np.dtype(np.uint32)}  # and ARGB pixels, as to_numpy gives them
 
 
 def dtype(obj: Any) -> np.dtype:
     _require(obj, "dtype")
     code = int(_imglyb.jimport("org.imglyb.Images").shape(obj).code)
-    return np.dtype(_DTYPES[code])
+    return np.dtype(_dtypes()[code])
 
 
 def length(obj: Any) -> int:

@@ -311,11 +311,10 @@ class ConvertedChunks:
 
 
 def _describe(img: Any) -> tuple[tuple[int, ...], np.dtype, list[int]]:
-    """NumPy shape, dtype and the ImgLib2-order min of an image."""
-    from . import _ensure_jvm, interop
+    """NumPy shape, dtype and the ImgLib2-order min of an image (an imglyb proxy)."""
+    from . import _ensure_jvm
 
     _ensure_jvm()
-    img = interop.as_imglyb(img)
     if not isinstance(img, _imglyb.JavaObject):
         raise TypeError(f"expected a Java RandomAccessibleInterval, got {type(img).__name__}")
     shape = _imglyb.jimport("org.imglyb.Images").shape(img)

@@ -365,6 +365,9 @@ public final class ChunkedImg extends LazyCellImg {
 
 		final boolean writable;
 
+		/** Cells in the grid. */
+		final long cellCount;
+
 		final ConcurrentHashMap<Long, Entry> entries = new ConcurrentHashMap<>();
 
 		/** Loaded entries, least recently used first; also the lock for everything below. */
@@ -407,6 +410,11 @@ public final class ChunkedImg extends LazyCellImg {
 			this.loader = loader;
 			this.maxBytes = maxBytes;
 			this.writable = writable;
+			long count = 1;
+			for (int d = 0; d < grid.numDimensions(); d++) {
+				count *= grid.gridDimension(d);
+			}
+			this.cellCount = count;
 			long cellBytes = 1;
 			for (int d = 0; d < grid.numDimensions(); d++) {
 				cellBytes *= grid.cellDimension(d);
@@ -473,8 +481,7 @@ public final class ChunkedImg extends LazyCellImg {
 			if (index != previous + 1) {
 				return;
 			}
-			final long cells = cellCount();
-			for (long next = index + 1; next <= index + ahead && next < cells; next++) {
+			for (long next = index + 1; next <= index + ahead && next < cellCount; next++) {
 				final Entry e = entries.get(next);
 				if (e == null || e.cell == null) {
 					queue(next, false);
@@ -482,13 +489,6 @@ public final class ChunkedImg extends LazyCellImg {
 			}
 		}
 
-		long cellCount() {
-			long n = 1;
-			for (int d = 0; d < grid.numDimensions(); d++) {
-				n *= grid.gridDimension(d);
-			}
-			return n;
-		}
 
 		/** Loads cell {@code index} on a background thread unless it is queued already. */
 		private void queue(final long index, final boolean repaintAfter) {
