@@ -18,6 +18,7 @@ from conftest import (
     imglib2_at_least,
     linkable_bridge_classes,
     run_python,
+    strip_exit_signal_reports,
 )
 
 
@@ -399,3 +400,38 @@ def test_the_wheels_jars_come_after_configured_ones_and_never_mix_imglib2_versio
         assert not any(s == "bundled" for _, s in json.loads(r.stdout)[1])
     else:
         assert "ImgLib2NotFoundError" in r.stderr  # no Debian jars either
+
+
+# The exit-time -Xcheck:jni reports that run_python drops, and the real ones it must keep.
+_CUT_AT_EXIT = (
+    "ok\nWarning: SIGSEGV handler modified!\nWarning: SIGILL handler modified!\n"
+    "Warning: SIGFPE handler modified!\nWarning: SIGBUS handler modified!\n"
+    "Warning: SIGUSR2 handler modified!\nSignal Handlers:\n   SIGSEGV: 0x00007f9624c4d4e0"
+)
+
+
+def test_a_signal_report_cut_by_the_exit_is_dropped():
+    assert strip_exit_signal_reports(_CUT_AT_EXIT) == "ok\n"
+    cut_in_a_warning = "ok\nWarning: SIGSEGV handler mod"
+    assert strip_exit_signal_reports(cut_in_a_warning) == "ok\n"
+    # A cut report that got as far as a handler outside libjvm is kept.
+    foreign = "ok\nWarning: SIGSEGV handler modified!\nSignal Handlers:\n   SIGSEGV: faulthandler_fatal_error in libpython3.so, mask=0\n   SIGBUS: 0x7f"
+    assert strip_exit_signal_reports(foreign) == foreign
+
+
+def test_a_real_signal_handler_replacement_is_reported():
+    """faulthandler replacing the JVM's SIGSEGV handler is what -Xcheck:jni exists to catch; the
+    filter in run_python must leave that report in place."""
+    r = run_python(
+        """
+        import faulthandler, time, imglyb
+        imglyb.start_jvm(options=["-Xcheck:jni"])
+        faulthandler.enable()
+        time.sleep(1.0)
+        print("ok", flush=True)
+        """
+    )
+    assert r.returncode == 0, r.stderr
+    out = r.stdout + r.stderr
+    assert "Warning: SIGSEGV handler modified!" in out
+    assert "faulthandler_fatal_error" in out
