@@ -1,6 +1,6 @@
 """ImgLib2 images that feel like arrays: what imglyb's proxies of a ``RandomAccessibleInterval``
-answer for ``shape``, ``ndim``, ``dtype``, indexing, ``len``, iteration, ``numpy.asarray`` and
-DLPack.
+answer for ``shape``, ``ndim``, ``dtype``, indexing, ``len``, iteration and ``numpy.asarray``
+(DLPack is made in Rust, with no NumPy in between: ``crates/imglyb-py/src/dlpack.rs``).
 
 Axes are NumPy's: axis ``i`` of an ``n``-dimensional image is ImgLib2 dimension ``n - 1 - i`` (the
 last NumPy axis is ImgLib2's x), as everywhere in imglyb. Indexing gives ImgLib2 views, never
@@ -145,21 +145,3 @@ def to_array(obj: Any, dtype: Any = None, copy: Optional[bool] = None) -> np.nda
         raise TypeError("not an ImgLib2 image")
     out = _imglyb.to_numpy(obj, copy)
     return out if dtype is None else out.astype(dtype, copy=False)
-
-
-def dlpack(obj: Any, **kwargs: Any) -> Any:
-    """A DLPack capsule of the image's memory, shared with no copy; ``BufferError`` for images
-    that are not over memory imglyb can share (heap and computed images)."""
-    if not is_image(obj):
-        raise TypeError("not an ImgLib2 image")
-    try:
-        view = _imglyb.to_numpy(obj, copy=False)
-    except ValueError as e:
-        raise BufferError(f"this image is not over shareable memory, so it has no DLPack view ({e}); use numpy.asarray(img) for a copy") from None
-    return view.__dlpack__(**kwargs)
-
-
-def dlpack_device(obj: Any) -> tuple[int, int]:
-    if not is_image(obj):
-        raise TypeError("not an ImgLib2 image")
-    return (1, 0)  # kDLCPU

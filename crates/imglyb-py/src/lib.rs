@@ -12,6 +12,7 @@
 
 mod callback;
 mod convert;
+mod dlpack;
 mod errors;
 mod handles;
 mod images;

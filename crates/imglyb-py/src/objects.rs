@@ -599,21 +599,35 @@ impl JObject {
         Ok(arraylike(slf.py(), "dtype")?.call1((slf,))?.unbind())
     }
 
-    /// A DLPack capsule of an ImgLib2 image over shareable memory (no copy).
-    #[pyo3(signature = (**kwargs))]
+    /// A DLPack capsule of an ImgLib2 image: its memory when imglyb shares it, otherwise a copy
+    /// (unless `copy=False`). See `imglyb.arraylike` and docs/pyimagej.md.
+    #[pyo3(signature = (*, stream = None, max_version = None, dl_device = None, copy = None))]
     fn __dlpack__(
         slf: &Bound<'_, Self>,
-        kwargs: Option<&Bound<'_, pyo3::types::PyDict>>,
+        stream: Option<&Bound<'_, PyAny>>,
+        max_version: Option<(u32, u32)>,
+        dl_device: Option<(i32, i32)>,
+        copy: Option<bool>,
     ) -> PyResult<Py<PyAny>> {
-        Ok(arraylike(slf.py(), "dlpack")?
-            .call((slf,), kwargs)?
-            .unbind())
+        let py = slf.py();
+        if !arraylike(py, "is_image")?.call1((slf,))?.is_truthy()? {
+            return Err(PyTypeError::new_err(
+                "only ImgLib2 images (RandomAccessibleInterval) export DLPack",
+            ));
+        }
+        crate::dlpack::dlpack(py, &slf.get().obj, stream, max_version, dl_device, copy)
     }
 
-    fn __dlpack_device__(slf: &Bound<'_, Self>) -> PyResult<Py<PyAny>> {
-        Ok(arraylike(slf.py(), "dlpack_device")?
+    fn __dlpack_device__(slf: &Bound<'_, Self>) -> PyResult<(i32, i32)> {
+        if !arraylike(slf.py(), "is_image")?
             .call1((slf,))?
-            .unbind())
+            .is_truthy()?
+        {
+            return Err(PyTypeError::new_err(
+                "only ImgLib2 images (RandomAccessibleInterval) export DLPack",
+            ));
+        }
+        Ok(crate::dlpack::dlpack_device())
     }
 
     fn __setitem__(
