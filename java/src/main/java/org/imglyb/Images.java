@@ -865,6 +865,52 @@ public final class Images {
 		}
 	}
 
+	/**
+	 * Copies {@code source} into {@code target} pixel by pixel, converting between types as
+	 * {@link #copy(RandomAccessibleInterval, Img)} does. Both are {@code RandomAccessibleInterval}s
+	 * of the same dimensions (any mins); {@code target} may be any view, such as a region of a heap
+	 * image. Used where NumPy writes a region of an image whose memory it cannot view
+	 * ({@code imglyb.imglib_ndarray.NumpyView}).
+	 *
+	 * @throws IllegalArgumentException when the dimensions differ or a pixel cannot be converted
+	 */
+	public static void copyInto(final Object source, final Object target) {
+		if (!(source instanceof RandomAccessibleInterval) || !(target instanceof RandomAccessibleInterval)) {
+			throw new IllegalArgumentException("imglyb: copyInto takes two RandomAccessibleIntervals");
+		}
+		final RandomAccessibleInterval<?> src = (RandomAccessibleInterval<?>) source;
+		final RandomAccessibleInterval<?> dst = (RandomAccessibleInterval<?>) target;
+		final int n = src.numDimensions();
+		if (n != dst.numDimensions() || !java.util.Arrays.equals(Intervals.dimensionsAsLongArray(src), Intervals.dimensionsAsLongArray(dst))) {
+			throw new IllegalArgumentException("imglyb: cannot copy an image of dimensions " + java.util.Arrays.toString(Intervals.dimensionsAsLongArray(src)) + " into one of " + java.util.Arrays.toString(Intervals.dimensionsAsLongArray(dst)));
+		}
+		if (Intervals.numElements(src) == 0) {
+			return;
+		}
+		final RandomAccess<?> s = src.randomAccess();
+		final RandomAccess<?> d = dst.randomAccess();
+		final long[] size = Intervals.dimensionsAsLongArray(src);
+		final long[] at = new long[n];
+		s.setPosition(Intervals.minAsLongArray(src));
+		d.setPosition(Intervals.minAsLongArray(dst));
+		while (true) {
+			set(d.get(), s.get());
+			int k = 0;
+			while (k < n && at[k] == size[k] - 1) {
+				s.move(-at[k], k);
+				d.move(-at[k], k);
+				at[k] = 0;
+				k++;
+			}
+			if (k == n) {
+				return;
+			}
+			s.fwd(k);
+			d.fwd(k);
+			at[k]++;
+		}
+	}
+
 	/** Sets pixel {@code b} to the value of pixel {@code a}, converting between types. */
 	@SuppressWarnings({ "unchecked", "rawtypes" })
 	private static void set(final Object b, final Object a) {
