@@ -16,9 +16,11 @@ See ``docs/big-data.md`` for chunking, the cache, writing back and dask.distribu
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import threading
+import weakref
 from typing import Any, Optional, Sequence, Union
 
 import numpy as np
@@ -136,6 +138,9 @@ class _Cells:
         self.cells = cells
         self.dtype = dtype
         self.writable = writable
+        # Writable only: (cell index, block address) -> digest of what the block held when loaded
+        # or last written.
+        self.digests: dict[tuple[int, int], bytes] = {}
         # The grid in ImgLib2 order (dimension 0 = last NumPy axis), as ChunkedImg numbers cells.
         self.grid = [math.ceil(s / c) for s, c in zip(reversed(shape), reversed(cells))]
         self.is_dask = type(source).__module__.startswith("dask")
@@ -204,6 +209,12 @@ class _Cells:
             block = block.astype(self.dtype)
         if self.writable:
             block = np.array(block, order="C", copy=True)
+            # What the cell held when loaded, so that store() skips cells Java did not change.
+            # Keyed by the block's address too, since a cell evicted while still held and then
+            # loaded again has two copies; the key goes when the block does.
+            key = (index, block.ctypes.data)
+            self.digests[key] = _digest(block)
+            weakref.finalize(block, self.digests.pop, key, None).atexit = False
         else:
             block = np.ascontiguousarray(block)
             if block.flags.writeable:
@@ -211,10 +222,16 @@ class _Cells:
                 block.flags.writeable = False
         return _imglyb.to_imglib(block)
 
-    def store(self, index: int, pixels: Any) -> None:
+    def store(self, index: int, pixels: Any) -> bool:
         view = _imglyb.to_numpy(pixels, copy=False)
+        key = (index, view.ctypes.data)
+        digest = _digest(view)
+        if self.digests.get(key) == digest:
+            return False  # unchanged since loaded or last written
         # A dask array keeps what it is given in its graph: give it a copy, not Java's live cell.
         self.source[self.slices(index)] = np.array(view) if self.is_dask else view
+        self.digests[key] = digest
+        return True
 
 
 _MAX_DIRECT_BLOCKS = 200_000
@@ -230,6 +247,11 @@ def _aligned(source: Any, cells: tuple[int, ...]) -> bool:
         if any(size != c for size in axis[:-1]) or not 0 < axis[-1] <= c:
             return False
     return True
+
+
+def _digest(block: np.ndarray) -> bytes:
+    """A 128-bit BLAKE2 digest of a C-contiguous block's bytes (hashlib releases the GIL)."""
+    return hashlib.blake2b(np.ascontiguousarray(block).view(np.uint8), digest_size=16).digest()
 
 
 def _text(where: tuple[slice, ...]) -> str:

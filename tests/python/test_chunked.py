@@ -54,6 +54,7 @@ class Counting:
         self.dtype = data.dtype
         self.chunks = chunks
         self.reads = []
+        self.writes = []
         self.delay = delay
         self.fail_at = fail_at
         self.lock = threading.Lock()
@@ -68,6 +69,8 @@ class Counting:
         return self.data[key]
 
     def __setitem__(self, key, value):
+        with self.lock:
+            self.writes.append(tuple((k.start, k.stop) for k in key))
         self.data[key] = value
 
 
@@ -231,6 +234,32 @@ def test_writable_zarr_is_written_back_on_eviction_and_on_flush(tmp_path):
     assert np.array_equal(written, expected) or not all(cached)
     assert int(img.flush()) >= 2
     np.testing.assert_array_equal(z[...], expected)
+
+
+def test_writable_images_write_back_only_the_cells_java_changed():
+    data = np.arange(12 * 20, dtype=np.int16).reshape(12, 20)
+    source = Counting(data.copy(), (4, 5))          # a 3 x 4 grid of cells
+    img = imglyb.to_imglib(source, writable=True, cache_bytes=2 * 4 * 5 * 2)  # two cells cached
+    img.setReadAhead(0)
+    assert chunks_fixture().sum(img) == data.sum()  # every cell loaded, most evicted
+    assert int(img.evictions()) >= 10
+    assert int(img.flush()) == 0 and source.writes == [] and int(img.stores()) == 0
+    # One pixel in one cell (ImgLib2 x=7, y=5: NumPy [5, 7], cell rows 4:8, columns 5:10).
+    ra = img.randomAccess()
+    ra.setPosition(imglyb.jarray("long", [7, 5]))
+    ra.get().set(-3)
+    assert int(img.flush()) == 1 and source.writes == [((4, 8), (5, 10))]
+    assert source.data[5, 7] == -3 and int(img.stores()) == 1
+    assert int(img.flush()) == 0                    # written already: unchanged since
+    # Changed again, then evicted by a sweep: written once, on the way out.
+    ra.get().set(-4)
+    del ra
+    chunks_fixture().sum(img)
+    assert source.writes == [((4, 8), (5, 10))] * 2 and source.data[5, 7] == -4
+    assert int(img.flush()) == 0
+    expected = data.copy()
+    expected[5, 7] = -4
+    np.testing.assert_array_equal(source.data, expected)
 
 
 def test_writable_in_memory_dask_array_sees_java_writes_after_flush():

@@ -45,9 +45,10 @@ import net.imglib2.util.Fraction;
  * dropping a quarter of its bound, so that this happens while cells come and go by the million.
  *
  * <p><b>Writing</b> ({@code writable}): cells are given writable memory, and every loaded cell is
- * written back through {@link Loader#store} when it leaves the cache and on {@link #flush()}. A cell
- * that left the cache but is still held (and so may still be written) is written again by the next
- * {@link #flush()}. Without {@code writable}, cells are read-only and a write throws.
+ * offered to {@link Loader#store} when it leaves the cache and on {@link #flush()}, which writes it
+ * back unless it is unchanged since it was loaded or last written. A cell that left the cache but
+ * is still held (and so may still be written) is offered again by the next {@link #flush()}.
+ * Without {@code writable}, cells are read-only and a write throws.
  *
  * <p><b>Reading ahead.</b> When Java reads cells in order (a cursor sweep, a copy), the next
  * {@link #readAhead()} cells are loaded on background threads meanwhile, so the host computes
@@ -73,8 +74,12 @@ public final class ChunkedImg extends LazyCellImg {
 		 */
 		Object load(long index);
 
-		/** Writes {@code pixels} (an image {@link #load} returned) back as cell {@code index}. */
-		void store(long index, Object pixels);
+		/**
+		 * Writes {@code pixels} (an image {@link #load} returned) back as cell {@code index}, and
+		 * returns whether it did: {@code false} when the pixels are unchanged since they were loaded
+		 * or last written, which the host may check (imglyb's Python loader compares digests).
+		 */
+		boolean store(long index, Object pixels);
 	}
 
 	/** The exception for a cell that could not be loaded or written back; its cause is the host's. */
@@ -196,7 +201,7 @@ public final class ChunkedImg extends LazyCellImg {
 		return cache.evictions.get();
 	}
 
-	/** Cells written back ({@link Loader#store} calls). */
+	/** Cells written back ({@link Loader#store} calls that wrote; unchanged cells are not counted). */
 	public long stores() {
 		return cache.stores.get();
 	}
@@ -245,8 +250,9 @@ public final class ChunkedImg extends LazyCellImg {
 	}
 
 	/**
-	 * Writes every cached cell back, and every cell that left the cache but is still reachable;
-	 * returns how many were written. Nothing for a read-only image.
+	 * Writes back every cached cell, and every cell that left the cache but is still reachable,
+	 * that changed since it was loaded or last written; returns how many were written. Nothing for a
+	 * read-only image.
 	 */
 	public int flush() {
 		return cache.flush();
@@ -648,11 +654,14 @@ public final class ChunkedImg extends LazyCellImg {
 			}
 		}
 
-		/** Writes an entry back; the caller holds {@link #lru}. */
-		private void store(final Entry e) {
+		/** Offers an entry to the loader; returns whether it was written. The caller holds {@link #lru}. */
+		private boolean store(final Entry e) {
 			try {
-				loader.store(e.index, e.pixels);
-				stores.incrementAndGet();
+				final boolean written = loader.store(e.index, e.pixels);
+				if (written) {
+					stores.incrementAndGet();
+				}
+				return written;
 			}
 			catch (final RuntimeException | Error x) {
 				final int n = grid.numDimensions();
@@ -670,8 +679,9 @@ public final class ChunkedImg extends LazyCellImg {
 			synchronized (lru) {
 				int written = 0;
 				for (final Entry e : lru.values()) {
-					store(e);
-					written++;
+					if (store(e)) {
+						written++;
+					}
 				}
 				for (final Iterator<WeakReference<Entry>> it = gone.iterator(); it.hasNext();) {
 					final Entry e = it.next().get();
@@ -680,8 +690,9 @@ public final class ChunkedImg extends LazyCellImg {
 						it.remove();
 						continue;
 					}
-					store(e);
-					written++;
+					if (store(e)) {
+						written++;
+					}
 				}
 				return written;
 			}
