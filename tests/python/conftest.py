@@ -6,6 +6,7 @@ Tests that need a fresh JVM, other options or a broken environment run in a subp
 
 from __future__ import annotations
 
+import gc
 import os
 import pathlib
 import re
@@ -13,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import time
 
 import pytest
 
@@ -172,3 +174,19 @@ def strip_exit_signal_reports(stdout: str) -> str:
     including one that the exiting process cut short."""
     stdout = _SIGNAL_REPORT.sub(lambda m: "" if _benign(m.group(0)) else m.group(0), stdout)
     return _TRUNCATED_REPORT.sub(lambda m: "" if _benign_truncated(m.group(0)) else m.group(0), stdout)
+
+
+def collect_until(predicate, rounds: int = 100) -> bool:
+    """Runs garbage collection on both sides until ``predicate()`` holds (Java's cleaners run on
+    their own thread, and PyO3 applies deferred reference drops at the next call into the
+    module); returns whether it did within ``rounds``."""
+    System = imglyb.jimport("java.lang.System")
+    for _ in range(rounds):
+        gc.collect()
+        System.gc()
+        time.sleep(0.02)
+        imglyb.jvm_started()
+        gc.collect()
+        if predicate():
+            return True
+    return False

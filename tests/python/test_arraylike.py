@@ -4,14 +4,13 @@ ImgLib2 views, len, iteration, numpy.asarray and DLPack, on wrapped, heap, cell 
 from __future__ import annotations
 
 import ctypes
-import gc
-import time
 import weakref
 
 import numpy as np
 import pytest
 
 import imglyb
+from conftest import collect_until
 
 KEYS = [
     0, -1, (1, 2), (slice(None), slice(1, 3)), (Ellipsis, slice(None, None, 2)),
@@ -196,23 +195,10 @@ def test_a_dlpack_tensor_keeps_the_image_and_array_alive():
     img = imglyb.to_imglib(arr)
     x = np.from_dlpack(img)
     del arr, img
-    System = J("java.lang.System")
-
-    def collect(rounds):
-        for _ in range(rounds):
-            gc.collect()
-            System.gc()
-            time.sleep(0.02)
-            imglyb.jvm_started()
-            gc.collect()
-            if ref() is None:
-                return True
-        return False
-
-    assert not collect(5)
+    assert not collect_until(lambda: ref() is None, rounds=5)
     assert ref() is not None and x.tolist() == list(range(10))
     del x
-    assert collect(100), "the array was not freed after the DLPack tensor and Java dropped it"
+    assert collect_until(lambda: ref() is None), "the array was not freed after the DLPack tensor and Java dropped it"
 
 
 class _DLTensor(ctypes.Structure):

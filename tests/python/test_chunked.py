@@ -17,7 +17,7 @@ import pytest
 
 import imglyb
 
-from conftest import imglib2_at_least, run_python
+from conftest import collect_until, imglib2_at_least, run_python
 
 da = pytest.importorskip("dask.array")
 zarr = pytest.importorskip("zarr")
@@ -30,19 +30,6 @@ def J(name):
 
 def chunks_fixture():
     return J("imglyb.fixtures.Chunks")
-
-
-def collect_until(predicate, rounds=100):
-    System = J("java.lang.System")
-    for _ in range(rounds):
-        gc.collect()
-        System.gc()
-        time.sleep(0.02)
-        imglyb.jvm_started()
-        gc.collect()
-        if predicate():
-            return True
-    return False
 
 
 class Counting:

@@ -1,12 +1,10 @@
 """Shared pixels: NumPy arrays as ImgLib2 images and back, checked by reading and writing on the
 other side of the bridge (tests/java/imglyb/fixtures/Pixels.java reads in Java, in flat order)."""
 
-import gc
 import mmap
 import pathlib
 import re
 import threading
-import time
 import weakref
 
 import numpy as np
@@ -16,7 +14,7 @@ from hypothesis import strategies as st
 
 import imglyb
 
-from conftest import imglib2_at_least, run_python
+from conftest import collect_until, imglib2_at_least, run_python
 
 DTYPES = [np.bool_, np.uint8, np.int8, np.uint16, np.int16, np.uint32, np.int32, np.uint64,
           np.int64, np.float32, np.float64, np.complex64, np.complex128]
@@ -60,19 +58,6 @@ def values_for(dtype, n, seed=0):
     if dtype.kind == "c":
         return (rng.standard_normal(n) + 1j * rng.standard_normal(n)).astype(dtype)
     return rng.standard_normal(n).astype(dtype)
-
-
-def collect_until(predicate, J, rounds=100):
-    """Runs GC on both sides until ``predicate()`` holds (the Java cleaner runs on its own thread)."""
-    for _ in range(rounds):
-        gc.collect()
-        J.System.gc()
-        time.sleep(0.02)
-        imglyb.jvm_started()  # any call into the module lets PyO3 apply deferred decrements
-        gc.collect()
-        if predicate():
-            return True
-    return False
 
 
 # --- NumPy -> ImgLib2 ----------------------------------------------------------------------
@@ -400,7 +385,7 @@ def test_shared_img_factory_outputs_are_views(J):
     view[1, 3] = 17
     assert java_read(J, img, np.uint16)[-1] == 17
     del img
-    assert collect_until(lambda: True, J, rounds=3)
+    assert collect_until(lambda: True, rounds=3)
     view[0, 0] = 3  # the view still holds the Java memory
     assert view.sum() == 20
 
@@ -415,16 +400,16 @@ def test_array_stays_alive_while_java_holds_the_image(J):
     rotated = J.Views.rotate(imglyb.to_imglib(arr.reshape(10, 100)), 0, 1)
     access = J.Pixels.access(img)  # unwrapping keeps the guard too
     del arr
-    collect_until(lambda: False, J, rounds=5)
+    collect_until(lambda: False, rounds=5)
     assert ref() is not None
     assert java_read(J, img, np.float64)[999] == 999
     assert access.getValue(998) == 998
     assert imglyb.to_numpy(rotated).sum() == sum(range(1000))
     del img, rotated
-    collect_until(lambda: False, J, rounds=5)
+    collect_until(lambda: False, rounds=5)
     assert ref() is not None and access.getValue(5) == 5
     del access
-    assert collect_until(lambda: ref() is None, J), "the array was not freed after Java dropped it"
+    assert collect_until(lambda: ref() is None), "the array was not freed after Java dropped it"
 
 
 def test_numpy_views_keep_java_memory_alive(J):
@@ -432,14 +417,14 @@ def test_numpy_views_keep_java_memory_alive(J):
     ref = weakref.ref(arr)
     view = imglyb.to_numpy(J.Views.invertAxis(imglyb.to_imglib(arr), 0))
     del arr
-    collect_until(lambda: False, J, rounds=5)
+    collect_until(lambda: False, rounds=5)
     assert view.tolist() == [5, 4, 3, 2, 1, 0]
     derived = view[::2]
     del view
-    collect_until(lambda: False, J, rounds=5)
+    collect_until(lambda: False, rounds=5)
     assert ref() is not None and derived.tolist() == [5, 3, 1]
     del derived
-    assert collect_until(lambda: ref() is None, J)
+    assert collect_until(lambda: ref() is None)
 
 
 def test_four_threads_wrap_and_read(J):
