@@ -30,8 +30,8 @@ _REPLACED = {
     "ReferenceGuard": "nothing: images from imglyb.to_imglib keep their array alive themselves",
     "numpy_dtype_to_conversion_method": "imglyb.to_imglib(array)",
     "numpy_dtype_to_conversion_with_stride_method": "imglyb.to_imglib(array)",
-    "GenericMouseMotionListener": "imglyb.jproxy('java.awt.event.MouseMotionListener', ...)",
-    "RunnableFromFunc": "imglyb.jproxy('java.lang.Runnable', run=func)",
+    "GenericMouseMotionListener": "imglyb.jproxy('java.awt.event.MouseMotionListener', an_object_with_its_methods)",
+    "RunnableFromFunc": "imglyb.jproxy('java.lang.Runnable', func)",
 }
 
 

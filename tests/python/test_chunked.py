@@ -347,6 +347,35 @@ def test_to_dask_round_trips(which):
     np.testing.assert_array_equal(imglyb.to_numpy(imglyb.to_imglib(x)), expected)
 
 
+def test_to_dask_of_an_imglib2_cache_cached_cell_img():
+    """Fiji's cached images (imglib2-cache's CachedCellImg, loaded by a CellLoader). imglib2-cache
+    is not on Maven Central, so this runs only where the classpath has it (checked by hand with
+    imglib2-cache 1.0.0-beta-20 built from its public sources on ImgLib2 8.0.1)."""
+    try:
+        Factory = J("net.imglib2.cache.img.ReadOnlyCachedCellImgFactory")
+        Options = J("net.imglib2.cache.img.ReadOnlyCachedCellImgOptions")
+    except imglyb.JavaException:
+        pytest.skip("imglib2-cache is not on the classpath (it is not on Maven Central)")
+    dims = [13, 7, 5]
+    loads = []
+
+    def load(cell):
+        loads.append(1)
+        chunks_fixture().fillGlobalIndex(cell, imglyb.jarray("long", dims))
+
+    loader = imglyb.jproxy("net.imglib2.cache.img.CellLoader", load)
+    options = Options.options().cellDimensions(imglyb.jarray("int", [4, 3, 2]))
+    img = Factory(options).create(imglyb.jarray("long", dims), J("net.imglib2.type.numeric.real.FloatType")(), loader)
+    expected = np.arange(13 * 7 * 5, dtype=np.float32).reshape(5, 7, 13)
+    x = imglyb.to_dask(img)
+    assert x.chunksize == (2, 3, 4) and not loads    # nothing loaded until dask computes
+    np.testing.assert_array_equal(x[1:3, 2:5, 4:9].compute(), expected[1:3, 2:5, 4:9])
+    assert 0 < len(loads) < 4 * 3 * 3                  # the blocks asked for, not the image
+    np.testing.assert_array_equal(x.compute(scheduler="threads"), expected)
+    np.testing.assert_array_equal(imglyb.to_numpy(img), expected)
+    np.testing.assert_array_equal(np.asarray(imglyb.lazy(img)[2, ::-1]), expected[2, ::-1])
+
+
 def test_to_dask_blocks_of_native_cells_are_views_of_the_cells():
     source = np.arange(64, dtype=np.uint8).reshape(8, 8)
     img = imglyb.to_imglib(da.from_array(source, chunks=4))

@@ -552,8 +552,28 @@ public final class Images {
 		}
 	}
 
-	/** The pixel at the min of a random-accessible interval (a type instance, not read). */
+	/**
+	 * A pixel of a random-accessible interval's type (an instance, not read). A native image (and
+	 * an interval or transform view of one, which keep its type) gives its linked type, so that a
+	 * lazily loaded image (imglib2-cache's, a LazyCellImg) loads no cell for it; anything else gives
+	 * the pixel at its min.
+	 */
 	private static Object pixel(final RandomAccessibleInterval<?> image) {
+		Object root = image;
+		while (root instanceof IntervalView || root instanceof MixedTransformView) {
+			root = root instanceof IntervalView ? ((IntervalView<?>) root).getSource() : ((MixedTransformView<?>) root).getSource();
+		}
+		if (root instanceof NativeImg) {
+			try {
+				final Object t = ((NativeImg<?, ?>) root).createLinkedType();
+				if (t != null) {
+					return t;
+				}
+			}
+			catch (final RuntimeException e) {
+				// No linked type set: read the pixel below.
+			}
+		}
 		final RandomAccess<?> ra = image.randomAccess();
 		if (image.numDimensions() > 0) {
 			image.min(ra);
