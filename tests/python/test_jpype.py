@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from conftest import ENV_CLASSPATH, run_python
+from conftest import ENV_CLASSPATH, imglib2_at_least, run_python
 
 pytest.importorskip("jpype")
 
@@ -197,6 +197,8 @@ def test_the_version_satisfies_pyimagej():
 def test_pyimagej_conversions_that_need_only_imglib2_run_on_this_imglyb():
     """pyimagej 1.8.0's ndarray_to_img and xarray_to_img (imagej.convert) call imglyb.to_imglib
     and hand the result on; neither needs an ImageJ2 gateway for an image that is already an Img.
+    Its way back, images.create_ndarray and then ImgUtil.copy(rai, scyjava.to_java(narr)) (the
+    copy that images.copy_rai_into_ndarray makes on ImgLib2 5.9 and newer), needs none either.
     Everything else in pyimagej needs the gateway (imagej.init), which needs the SciJava
     repository or a Fiji."""
     pytest.importorskip("imagej")
@@ -223,5 +225,21 @@ ra.get().set(42.0)
 assert arr[2, 1] == 42.0 and np.shares_memory(imglyb.to_numpy(img), arr)
 from_xarray = convert.xarray_to_img(None, xr.DataArray(arr, dims=("y", "x")))
 assert np.shares_memory(imglyb.to_numpy(from_xarray), arr)
+# The way back (ij.py.from_java of an image): pyimagej makes an ndarray of the image's shape and
+# has ImgLib2 copy into it (ImgUtil.copy(rai, scyjava.to_java(narr))), through imglyb's scyjava
+# converter: an image over the ndarray's memory.
+import imagej.images as images
+heap = jpype.JClass("net.imglib2.img.array.ArrayImgs").floats(jpype.JArray(jpype.JLong)([4, 3]))
+c, v = heap.cursor(), 0
+while c.hasNext():
+    c.next().setReal(v)
+    v += 1
+narr = images.create_ndarray(heap)  # float64 here: pyimagej's type table names classes only Fiji has
+assert narr.shape == (3, 4), narr.shape
+# copy_rai_into_ndarray's copy on ImgLib2 5.9 and newer, as it is (it asks scijava-common for
+# ImgLib2's version first, which this classpath does not have).
+if {imglib2_at_least(5, 9)!r}:
+    jpype.JClass("net.imglib2.util.ImgUtil").copy(heap, scyjava.to_java(narr))
+    np.testing.assert_array_equal(narr, np.arange(12).reshape(3, 4))
 print("ok")
 """)
