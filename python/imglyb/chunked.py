@@ -251,7 +251,8 @@ def _aligned(source: Any, cells: tuple[int, ...]) -> bool:
 
 def _digest(block: np.ndarray) -> bytes:
     """A 128-bit BLAKE2 digest of a C-contiguous block's bytes (hashlib releases the GIL)."""
-    return hashlib.blake2b(np.ascontiguousarray(block).view(np.uint8), digest_size=16).digest()
+    data: Any = np.ascontiguousarray(block).view(np.uint8)  # a buffer, which NumPy's stubs do not say
+    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 def _text(where: tuple[slice, ...]) -> str:
