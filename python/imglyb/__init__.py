@@ -114,7 +114,8 @@ def _to_imglib(
 ) -> JavaObject:
     """:func:`to_imglib`, always as an imglyb proxy."""
     if xarrays.is_data_array(source):
-        source = xarrays.source_of(source)  # its NumPy or dask data, shared as such
+        # Its NumPy or dask data, shared as such; with its axes where imagej-common is present.
+        return xarrays.with_axes(source, _to_imglib(xarrays.source_of(source), chunks, cache_bytes, writable))
     if chunks is not None or (type(source) is not np.ndarray and chunked.is_chunked(source)):
         return chunked.to_imglib(source, chunks, cache_bytes, writable)
     if cache_bytes is not None or writable:

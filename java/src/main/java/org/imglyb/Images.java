@@ -14,6 +14,7 @@ import net.imglib2.RandomAccessible;
 import net.imglib2.RandomAccessibleInterval;
 import net.imglib2.img.Img;
 import net.imglib2.img.NativeImg;
+import net.imglib2.img.WrappedImg;
 import net.imglib2.img.array.ArrayImg;
 import net.imglib2.img.basictypeaccess.array.ArrayDataAccess;
 import net.imglib2.img.cell.AbstractCellImg;
@@ -342,6 +343,11 @@ public final class Images {
 		}
 		if (o instanceof IntervalView) {
 			return layout(((IntervalView<?>) o).getSource());
+		}
+		// ImageJ's ImgPlus (axes around an image) and other wrappers: the wrapped image's memory.
+		// describe() still bounds the view by the wrapper's own interval.
+		if (o instanceof WrappedImg) {
+			return layout(((WrappedImg<?>) o).getImg());
 		}
 		if (o != null && o.getClass().getName().equals("net.imglib2.img.unsafe.UnsafeImg")) {
 			return unsafeImgLayout((RandomAccessibleInterval<?>) o);
