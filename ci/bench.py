@@ -81,6 +81,10 @@ METRICS = {
     "from_jpype_us": ("us", ("<=", 2.0), "imglyb.from_jpype of that JPype object"),
     "jpype_call_us": ("us", None, "JPype's own System.nanoTime() in the same process, for scale"),
     "pyimagej_ndarray_to_img_us": ("us", None, "pyimagej 1.8.0's imagej.convert.ndarray_to_img of a 64x64 float32 array, on this imglyb (zero-copy)"),
+    "to_imglib_jpype_64_us": ("us", None, "imglyb.to_imglib of a 64x64 float32 array with JPype owning the JVM (a JPype object back), as pyimagej calls it"),
+    "to_imglib_jpype_1024_us": ("us", None, "the same for 1024x1024"),
+    "imglyb2_to_imglib_64_us": ("us", None, "the original imglyb 2.1.0 (PyPI): to_imglib of the same 64x64 array, same JVM and classpath"),
+    "imglyb2_to_imglib_1024_us": ("us", None, "the original imglyb 2.1.0: the same for 1024x1024"),
     "to_numpy_copy_gbps": ("GB/s", None, "to_numpy of a 1 GiB heap ArrayImg (critical-region memcpy); goal >= 0.6 x memcpy"),
     "memcpy_gbps": ("GB/s", None, "np.copyto of 1 GiB into an existing array"),
     "fresh_copy_gbps": ("GB/s", None, "NumPy's own arr.copy() of 1 GiB (into new memory, as to_numpy copies)"),
@@ -98,6 +102,8 @@ PEERS = {
     "call_ns_noarg": ["jpype_call_ns_noarg", "pyjnius_call_ns_noarg"],
     "call_ns_overloaded": ["jpype_call_ns_overloaded", "pyjnius_call_ns_overloaded"],
     "to_numpy_copy_gbps": ["jpype_to_numpy_gbps", "jpype_copy_gbps"],
+    "to_imglib_jpype_64_us": ["imglyb2_to_imglib_64_us"],
+    "to_imglib_jpype_1024_us": ["imglyb2_to_imglib_1024_us"],
 }
 
 # Peers live in their own environment so they never meet imglyb's; versions as in the anchors.
@@ -821,6 +827,78 @@ def bench_jpype_handover(quick: bool) -> dict[str, float]:
     return {k: v for k, v in json.loads(proc.stdout.strip().splitlines()[-1]).items() if k in METRICS}
 
 
+# The original imglyb 2.1.0 from PyPI, side by side with this one (docs/pyimagej.md): the same
+# script, JVM and classpath on both sides, JPype first through scyjava as pyimagej does. 2.1.0's
+# Java half, net.imglib2:imglib2-imglyb 1.1.0, and the imglib2-cache it loads are not on Maven
+# Central, so they come from IMGLYB_BENCH_IMGLYB2_CLASSPATH (jars built from their public
+# sources, with caffeine and scijava-optional); without it this group is skipped.
+IMGLYB2_VENV = ROOT / ".venv-imglyb2"
+IMGLYB2_PACKAGES = ["imglyb==2.1.0", "jpype1==1.7.1", "scyjava==1.12.5", "pyimagej==1.8.0", "numpy"]
+IMGLYB2_SCRIPT = r"""
+import json, os, sys, timeit
+import numpy as np
+import scyjava
+side, classpath, mode = sys.argv[1], sys.argv[2].split(os.pathsep), sys.argv[3]
+if side == "imglyb2":
+    import imglyb  # registers imglib2-imglyb with scyjava's Maven endpoints: given as jars instead
+    scyjava.config.endpoints.clear()
+scyjava.config.set_java_constraints(fetch="never")
+for jar in classpath:
+    scyjava.config.add_classpath(jar)
+scyjava.start_jvm()
+import imglyb
+import jpype
+n = 2000 if mode == "quick" else 20000
+best = lambda f: min(timeit.repeat(f, number=n, repeat=7)) / n * 1e6
+a64 = np.random.rand(64, 64).astype(np.float32)
+a1k = np.random.rand(1024, 1024).astype(np.float32)
+for _ in range(2000):
+    imglyb.to_imglib(a64)
+prefix = "imglyb2_to_imglib" if side == "imglyb2" else "to_imglib_jpype"
+out = {f"{prefix}_64_us": best(lambda: imglyb.to_imglib(a64)),
+       f"{prefix}_1024_us": best(lambda: imglyb.to_imglib(a1k))}
+arr = np.zeros((64, 64), np.float32)          # both write through to the array
+ra = imglyb.to_imglib(arr).randomAccess()
+ra.setPosition(jpype.JArray(jpype.JLong)([1, 2]))
+ra.get().set(5.0)
+assert arr[2, 1] == 5.0
+print(json.dumps(out), flush=True)
+os._exit(0)  # JPype's shutdown can hang at exit with imglyb 2.1.0's threads
+"""
+
+
+def imglyb2_python() -> str:
+    """The interpreter of .venv-imglyb2, with imglyb 2.1.0 and its peers from PyPI if needed."""
+    python = IMGLYB2_VENV / "bin" / "python"
+    stamp = IMGLYB2_VENV / "packages.txt"
+    wanted = "\n".join(IMGLYB2_PACKAGES)
+    if not python.exists() or not stamp.exists() or stamp.read_text() != wanted:
+        subprocess.run([sys.executable, "-m", "venv", "--clear", str(IMGLYB2_VENV)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", *IMGLYB2_PACKAGES], check=True)
+        stamp.write_text(wanted)
+    return str(python)
+
+
+def bench_imglyb2(quick: bool) -> dict[str, float]:
+    """to_imglib with JPype owning the JVM: the original imglyb 2.1.0, then this one, alike."""
+    extra = os.environ.get("IMGLYB_BENCH_IMGLYB2_CLASSPATH", "")
+    if not extra:
+        print("IMGLYB_BENCH_IMGLYB2_CLASSPATH is not set: imglyb 2.1.0 not measured (its jar is not on Maven Central)", file=sys.stderr)
+        return {}
+    jars = [str(ROOT / "target" / "jars" / "imglib2-8.0.1.jar"), str(ROOT / "target" / "jars" / "imglib2-unsafe-1.1.0.jar")]
+    classpath = os.pathsep.join(jars + extra.split(os.pathsep))
+    env = imglyb_env(find_jdk(17) or os.environ.get("JAVA_HOME"))
+    results: dict[str, float] = {}
+    for side, python in (("imglyb2", imglyb2_python()), ("imglyb", sys.executable)):
+        proc = subprocess.run([python, "-c", IMGLYB2_SCRIPT, side, classpath, "quick" if quick else "full"],
+                              env=env, capture_output=True, text=True, timeout=900)
+        if proc.returncode:
+            sys.stderr.write(proc.stdout + proc.stderr)
+            proc.check_returncode()
+        results.update(json.loads(proc.stdout.strip().splitlines()[-1]))
+    return results
+
+
 def bench_chunks(quick: bool) -> dict[str, float]:
     """Lazy chunked images against dask's own figures from the same run (docs/big-data.md)."""
     classes = compile_bench_java()
@@ -853,7 +931,7 @@ def meets(goal, value) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small smoke run (used by ci/test)")
-    parser.add_argument("--only", choices=["pixels", "blocks", "chunks", "jpype"], action="append",
+    parser.add_argument("--only", choices=["pixels", "blocks", "chunks", "jpype", "imglyb2"], action="append",
                         help="run only these groups (repeatable); results.json then holds only them")
     args = parser.parse_args()
     if args.only:
@@ -866,6 +944,8 @@ def main() -> int:
             results.update(bench_chunks(args.quick))
         if "jpype" in args.only:
             results.update(bench_jpype_handover(args.quick))
+        if "imglyb2" in args.only:
+            results.update(bench_imglyb2(args.quick))
         for name, value in results.items():
             unit, goal, what = METRICS[name]
             print(f"{name:<34} {value:>8.2f} {unit:<4} {meets(goal, value):<3} {what}")
@@ -887,6 +967,7 @@ def main() -> int:
         for prefix in ("jpype_call_ns", "pyjnius_call_ns"):
             results.update(bench_calls(prefix, peer_python(), peer_env, args.quick))
         results.update(bench_jpype_copy())
+        results.update(bench_imglyb2(args.quick))
     jdk25 = find_jdk(25)
     if jdk25:
         results["startup_ms_jdk25"] = bench_startup(reps, jdk25)["startup_ms"]

@@ -431,3 +431,29 @@ def test_a_layout_whose_span_overflows_is_refused():
 
     with pytest.raises(ValueError, match="overflow"):
         imglyb.to_imglib(Claims())
+
+
+def test_memory_wrapped_again_counts_once_toward_a_collection():
+    """Wrapping the same array again holds no more native memory, so it must not make Java
+    collect: a loop that wrapped one 16 MiB array 300 times (4.7 GiB of re-wraps) used to ask for
+    a collection every threshold's worth and pay for it in to_imglib. New memory still counts."""
+    from conftest import run_python
+
+    r = run_python("""
+        import numpy as np, imglyb
+        imglyb.start_jvm(options=["-Dimglyb.gcThreshold=64m"])
+        P = imglyb.jimport("org.imglyb.Pressure")
+        a = np.ones(4 << 20, np.float32)                     # 16 MiB
+        imgs = [imglyb.to_imglib(a) for _ in range(300)]     # all alive at once
+        held, threshold, collections = P.state()
+        assert collections == 0, collections
+        assert held >= a.nbytes and held < a.nbytes + (1 << 20), held
+        assert imglyb.to_numpy(imgs[-1])[5] == 1.0
+        fresh = [imglyb.to_imglib(np.ones(4 << 20, np.float32)) for _ in range(8)]  # 128 MiB new
+        held, threshold, collections = P.state()
+        assert collections >= 1, collections
+        assert held >= 9 * a.nbytes, held
+        print("ok")
+    """, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.strip().splitlines()[-1] == "ok", r.stdout

@@ -282,7 +282,7 @@ public final class Memory {
 			}
 			final Memory memory = new Memory(address, bytes, type, readOnly);
 			if (owner != 0) {
-				memory.release = new Release(owner, false, bytes);
+				memory.release = new Release(owner, false, address, bytes);
 				CLEANER.register(memory, memory.release);
 			}
 			return memory;
@@ -324,7 +324,7 @@ public final class Memory {
 			free0(address);
 			throw e;
 		}
-		memory.release = new Release(address, true, bytes);
+		memory.release = new Release(address, true, address, bytes);
 		CLEANER.register(memory, memory.release);
 		return memory;
 	}
@@ -432,17 +432,19 @@ public final class Memory {
 		private final long value;
 		private final boolean free;
 
-		/** Bytes of native memory this release gives back, for {@link Pressure}. */
+		/** The memory's address and size, for {@link Pressure}. */
+		private final long address;
 		private final long bytes;
 
 		/** Registered objects that are still reachable. */
 		private final java.util.concurrent.atomic.AtomicInteger holders = new java.util.concurrent.atomic.AtomicInteger(1);
 
-		Release(final long value, final boolean free, final long bytes) {
+		Release(final long value, final boolean free, final long address, final long bytes) {
 			this.value = value;
 			this.free = free;
+			this.address = address;
 			this.bytes = bytes;
-			Pressure.held(bytes);
+			Pressure.held(address, bytes);
 		}
 
 		/** One more object holds the memory; call before registering it. */
@@ -455,7 +457,7 @@ public final class Memory {
 			if (holders.decrementAndGet() != 0) {
 				return;
 			}
-			Pressure.released(bytes);
+			Pressure.released(address);
 			if (free) {
 				free0(value);
 			}
