@@ -101,6 +101,7 @@ def to_imglib(
     ``xarray.DataArray`` is either, by its data: see :mod:`imglyb.xarrays`); see
     :func:`imglyb.chunked.to_imglib` for ``chunks``, ``cache_bytes`` and ``writable``, which
     apply to chunked sources only (``chunks`` also loads a NumPy array lazily, in those cells).
+    An :func:`imglyb.lazy` array gives back the Java image it reads.
 
     Raises:
         TypeError: the dtype has no ImgLib2 type (the message names the fix).
@@ -113,6 +114,8 @@ def _to_imglib(
     source: Any, chunks: Optional[chunked.Chunks] = None, cache_bytes: Optional[int] = None, writable: bool = False
 ) -> JavaObject:
     """:func:`to_imglib`, always as an imglyb proxy."""
+    if isinstance(source, chunked.LazyArray) and chunks is None and cache_bytes is None and not writable:
+        return source.image  # the Java image it reads, not a second image reading it back
     if xarrays.is_data_array(source):
         # Its NumPy or dask data, shared as such; with its axes where imagej-common is present.
         return xarrays.with_axes(source, _to_imglib(xarrays.source_of(source), chunks, cache_bytes, writable))
@@ -159,11 +162,13 @@ def as_cell_img(array: Any, chunk_shape: Any, cache: Any, *, access_type: str = 
     """
     if access_type not in ("native", "array"):
         raise ValueError(f"access_type must be 'native' or 'array', not {access_type!r}")
-    if not isinstance(cache, (int, np.integer)) or isinstance(cache, bool) or cache < 1:
+    if not isinstance(cache, (int, np.integer)) or isinstance(cache, bool):
         raise TypeError(
             "as_cell_img's cache must be a number of cells; ImgLib2 LoaderCaches are not supported: "
             "use imglyb.to_imglib(array, chunks=chunk_shape, cache_bytes=...)"
         )
+    if cache < 1:
+        raise ValueError(f"as_cell_img's cache must be at least one cell, not {cache}")
     cells = tuple(int(c) for c in chunk_shape)
     source = array if chunk_as_array is None else chunked.ConvertedChunks(array, chunk_as_array)
     cell_bytes = int(np.prod(cells, dtype=np.int64)) * np.dtype(array.dtype).itemsize

@@ -1,7 +1,7 @@
 """Stubs for the native module ``imglyb._imglyb`` (built from ``crates/imglyb-py``)."""
 
 from collections.abc import Iterator
-from typing import Any, Iterator, Optional, Union, final
+from typing import Any, Optional, Union, final
 
 import numpy as np
 
@@ -101,7 +101,7 @@ class JavaObject:
     def __dlpack__(
         self,
         *,
-        stream: None = None,
+        stream: Any = None,
         max_version: Optional[tuple[int, int]] = None,
         dl_device: Optional[tuple[int, int]] = None,
         copy: Optional[bool] = None,

@@ -198,19 +198,18 @@ def show(
     from . import _to_imglib, chunked, interop
 
     data = interop.as_imglyb(data)
-    lazy = not isinstance(data, _imglyb.JavaObject) and not argb and chunked.is_chunked(data)
     if isinstance(data, _imglyb.JavaObject):
         image = data
     elif argb:
         image = _imglyb.to_imglib_argb(data)
     else:
         image = _to_imglib(data)
-    if lazy or (isinstance(data, _imglyb.JavaObject) and _imglyb.jinstance(data, "org.imglyb.ChunkedImg")):
-        # Rendering never waits for Python: cells not computed yet are drawn as pending (volatile
-        # pixels) and computed in the background; each arrival repaints the viewer.
-        chunked_image, image = image, image.volatileView()
-    else:
-        chunked_image = None
+    # A chunked image (also inside an ImgPlus, as a chunked DataArray becomes with imagej-common):
+    # rendering never waits for Python. Cells not computed yet are drawn as pending (volatile
+    # pixels) and computed in the background; each arrival repaints the viewer.
+    chunked_image = None if argb else chunked.chunked_img_of(image)
+    if chunked_image is not None:
+        image = chunked_image.volatileView()
     options = _imglyb.jimport("bdv.util.BdvOptions").options()
     if add_to is not None:
         options = options.addTo(add_to.handle if isinstance(add_to, BdvWindow) else add_to)
@@ -234,7 +233,9 @@ def show(
     if chunked_image is not None:
         chunked_image.addRepaintTarget(source.getBdvHandle().getViewerPanel())
     if display_range is None and not argb:
-        display_range = _value_range(data if chunked_image is None else None, chunked_image or image)
+        display_range = _value_range(
+            data if chunked_image is None else None, image if chunked_image is None else chunked_image
+        )
         if display_range is not None and display_range[1] <= display_range[0]:
             display_range = (display_range[0], display_range[0] + 1)
     if display_range is not None:

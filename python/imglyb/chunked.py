@@ -68,7 +68,7 @@ def _parse_bytes(text: str, what: str) -> int:
     digits = t[:-1] if t[-1:] in units else t
     try:
         value = int(float(digits) * scale)
-    except ValueError:
+    except (ValueError, OverflowError):
         raise ValueError(f"{what}={text!r} is not a number of bytes (suffixes k, m, g, t allowed)") from None
     if value < 0:
         raise ValueError(f"{what}={text!r} is negative")
@@ -86,6 +86,19 @@ def is_chunked(obj: Any) -> bool:
     if getattr(obj, "chunksize", None) is not None or getattr(obj, "chunks", None) is not None:
         return True
     return type(obj).__module__.startswith("h5py")
+
+
+def chunked_img_of(image: Any) -> Any:
+    """The ``org.imglyb.ChunkedImg`` that ``image`` is or wraps (an ``ImgPlus`` of one, as
+    :func:`imglyb.to_imglib` makes of a chunked ``xarray.DataArray`` where imagej-common is
+    present), or None."""
+    for _ in range(8):
+        if _imglyb.jinstance(image, "org.imglyb.ChunkedImg"):
+            return image
+        if not _imglyb.jinstance(image, "net.imglib2.img.WrappedImg"):
+            return None
+        image = image.getImg()
+    return None
 
 
 def _source_chunks(source: Any) -> Optional[tuple[int, ...]]:
@@ -194,6 +207,12 @@ class _Cells:
         where = self.slices(index)
         if self.direct:
             block = self.compute_block(index)
+        elif self.is_dask and self.writable:
+            # store() replaces the array's graph in steps: slice it between writes, not during
+            # one (the slice is a new array; computing it needs no lock).
+            with self.lock:
+                block = self.source[where]
+            block = block.compute()
         else:
             block = self.source[where]
             if not isinstance(block, np.ndarray) and callable(getattr(block, "compute", None)):
@@ -228,8 +247,14 @@ class _Cells:
         digest = _digest(view)
         if self.digests.get(key) == digest:
             return False  # unchanged since loaded or last written
-        # A dask array keeps what it is given in its graph: give it a copy, not Java's live cell.
-        self.source[self.slices(index)] = np.array(view) if self.is_dask else view
+        if self.is_dask:
+            # A dask array keeps what it is given in its graph: give it a copy, not Java's live
+            # cell; and no load may slice the array while its graph is being replaced.
+            block = np.array(view)
+            with self.lock:
+                self.source[self.slices(index)] = block
+        else:
+            self.source[self.slices(index)] = view
         self.digests[key] = digest
         return True
 
@@ -288,6 +313,11 @@ def to_imglib(
     """
     from . import _ensure_jvm
 
+    if any(isinstance(s, float) and math.isnan(s) for s in source.shape):
+        raise ValueError(
+            f"the array's shape {tuple(source.shape)} has unknown sizes (a dask array after "
+            "boolean indexing, say); call source.compute_chunk_sizes() first"
+        )
     shape = tuple(int(s) for s in source.shape)
     dtype = _native(source.dtype)
     if len(shape) == 0:
@@ -343,11 +373,11 @@ def _describe(img: Any) -> tuple[tuple[int, ...], np.dtype, list[int]]:
     shape = _imglyb.jimport("org.imglyb.Images").shape(img)
     dims = [int(d) for d in shape.dims]
     code = int(shape.code)
-    if code not in _DTYPES:
-        raise TypeError("imglyb.to_dask has no dtype for ARGB pixels; convert them first")
+    # ARGB pixels read as uint32 (0xAARRGGBB), as imglyb.to_numpy gives them.
+    dtype = _DTYPES[code] if code in _DTYPES else np.dtype(np.uint32)
     n = len(dims)
     mins = [int(img.min(d)) for d in range(n)]
-    return tuple(reversed(dims)), _DTYPES[code], mins
+    return tuple(reversed(dims)), dtype, mins
 
 
 def _native_cells(img: Any) -> Optional[tuple[int, ...]]:
@@ -371,16 +401,22 @@ class _Block:
         self.views = _imglyb.jimport("net.imglib2.view.Views")
         self.images = _imglyb.jimport("org.imglyb.Images")
 
-    def read(self, where: Sequence[tuple[int, int]]) -> np.ndarray:
+    def read(self, where: Sequence[tuple[int, int]], steps: Optional[Sequence[int]] = None) -> np.ndarray:
         """Pixels of NumPy region ``where`` (one (start, stop) per axis, relative to the image's
-        min), a view where the region is one native cell, otherwise a copy."""
+        min), every ``steps[axis]``-th from each start when given (``Views.subsample``, so that
+        Java reads only those), a view where the region is one native cell, otherwise a copy."""
         n = len(where)
         if any(stop <= start for start, stop in where):
-            return np.empty(tuple(max(0, stop - start) for start, stop in where), dtype=self.dtype)
+            steps_ = steps if steps is not None else [1] * n
+            return np.empty(tuple(len(range(a, b, k)) for (a, b), k in zip(where, steps_)), dtype=self.dtype)
         lo = [self.mins[d] + where[n - 1 - d][0] for d in range(n)]
         hi = [self.mins[d] + where[n - 1 - d][1] - 1 for d in range(n)]
         jlo = _imglyb.jarray("long", lo)
         jhi = _imglyb.jarray("long", hi)
+        if steps is not None and any(s != 1 for s in steps):
+            region = self.views.zeroMin(self.views.interval(self.img, jlo, jhi))
+            region = self.views.subsample(region, _imglyb.jarray("long", list(reversed(steps))))
+            return _imglyb.to_numpy(region, copy=True)
         if self.cells:
             cell = self.images.cellView(self.img, jlo, jhi)
             if cell is not None:
@@ -489,27 +525,35 @@ class LazyArray:
             raise IndexError(f"too many indices for an array of {self.ndim} dimensions")
         key = key + (slice(None),) * (self.ndim - len(key))
         where: list[tuple[int, int]] = []
+        steps: list[int] = []
         after: list[Any] = []
         for axis, (k, extent) in enumerate(zip(key, self._shape)):
             if isinstance(k, slice):
-                start, stop, step = k.indices(extent)
-                if step > 0:
-                    lo, hi = start, max(start, stop)
-                    after.append(slice(0, hi - lo, step))
-                else:
-                    lo, hi = (stop + 1, start + 1) if start > stop else (0, 0)
-                    after.append(slice(hi - lo - 1, None, step) if hi > lo else slice(0, 0))
+                picked = range(*k.indices(extent))
+                if len(picked) == 0:
+                    where.append((0, 0))
+                    steps.append(1)
+                    after.append(slice(None))
+                    continue
+                # Java reads the smallest box holding the picked pixels, every |step|-th, from
+                # the lowest; a negative step reverses the result.
+                lo, hi = min(picked[0], picked[-1]), max(picked[0], picked[-1]) + 1
                 where.append((lo, hi))
+                steps.append(abs(picked.step))
+                after.append(slice(None) if picked.step > 0 else slice(None, None, -1))
+            elif isinstance(k, (bool, np.bool_)):
+                raise IndexError("imglyb.LazyArray takes integers and slices, not booleans (NumPy would read them as masks)")
             elif isinstance(k, (int, np.integer)):
                 i = int(k)
                 if i < -extent or i >= extent:
                     raise IndexError(f"index {i} is out of bounds for axis {axis} with size {extent}")
                 i %= extent
                 where.append((i, i + 1))
+                steps.append(1)
                 after.append(0)
             else:
                 raise IndexError(f"imglyb.LazyArray takes integers and slices, not {type(k).__name__}")
-        block = self._reader.read(where)
+        block = self._reader.read(where, steps)
         return block[tuple(after)]
 
     def __array__(self, dtype: Any = None, copy: Optional[bool] = None) -> np.ndarray:

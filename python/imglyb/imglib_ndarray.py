@@ -125,15 +125,32 @@ class NumpyView(np.ndarray):
                 f"assignments, not {key!r}"
             )
         keys = key if isinstance(key, tuple) else (key,)
-        if len(keys) == self.ndim and all(isinstance(k, (int, np.integer)) for k in keys):
-            # One pixel: a one-pixel region, so that the same copy writes it.
-            keys = tuple(slice(int(k), int(k) + 1 if int(k) != -1 else None) for k in keys)
-        region = arraylike.getitem(self._image, keys)
+        if any(k is Ellipsis for k in keys):
+            i = next(j for j, k in enumerate(keys) if k is Ellipsis)
+            keys = keys[:i] + (slice(None),) * max(0, self.ndim - len(keys) + 1) + keys[i + 1 :]
+        if len(keys) > self.ndim:
+            raise IndexError(f"too many indices for an array of {self.ndim} dimensions")
+        # Integers become one-pixel slices, so that one copy writes any region; NumPy's result
+        # shape drops those axes, which the value is shaped by.
+        picked: list[Any] = []
+        dropped: list[int] = []
+        for axis, k in enumerate(keys):
+            if isinstance(k, (int, np.integer)) and not isinstance(k, (bool, np.bool_)):
+                extent, i = self.shape[axis], int(k)
+                if not -extent <= i < extent:
+                    raise IndexError(f"index {i} is out of bounds for axis {axis} with size {extent}")
+                i %= extent
+                picked.append(slice(i, i + 1))
+                dropped.append(axis)
+            else:
+                picked.append(k)
+        region = arraylike.getitem(self._image, tuple(picked))
         if not isinstance(region, _imglyb.JavaObject):
             raise IndexError(f"cannot assign to {key!r}")
         shape = arraylike.shape(region)
-        source = np.ascontiguousarray(np.broadcast_to(np.asarray(value, dtype=self.dtype), shape))
-        _imglyb.jimport("org.imglyb.Images").copyInto(_imglyb.to_imglib(source), region)
+        numpy_shape = tuple(n for axis, n in enumerate(shape) if axis not in dropped)
+        values = np.broadcast_to(np.asarray(value, dtype=self.dtype), numpy_shape).reshape(shape)
+        _imglyb.jimport("org.imglyb.Images").copyInto(_imglyb.to_imglib(np.ascontiguousarray(values)), region)
         self.refresh()
 
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:

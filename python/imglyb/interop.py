@@ -65,23 +65,34 @@ def _guard(jpype: Any) -> None:
 
 
 class _JPypeImportGuard:
-    """A meta-path finder that guards ``jpype.startJVM`` once JPype is imported."""
+    """A meta-path finder that guards ``jpype.startJVM`` once JPype is imported. It stays on the
+    meta path until the import really runs, so a probe such as ``importlib.util.find_spec`` does
+    not use it up."""
+
+    def __init__(self) -> None:
+        self._finding = False
 
     def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
-        if name != "jpype":
+        if name != "jpype" or self._finding:
             return None
         import importlib.util
 
-        sys.meta_path.remove(self)
-        spec = importlib.util.find_spec(name)
+        self._finding = True  # the other finders, not this one again
+        try:
+            spec = importlib.util.find_spec(name)
+        finally:
+            self._finding = False
         if spec is None or spec.loader is None:
             return spec
         loader = spec.loader
         execute = loader.exec_module
+        guard = self
 
         def exec_module(module: Any) -> None:
             execute(module)
             _guard(module)
+            if guard in sys.meta_path:
+                sys.meta_path.remove(guard)
 
         loader.exec_module = exec_module  # type: ignore[method-assign]
         return spec
@@ -130,8 +141,9 @@ def _exchanges() -> tuple[Any, Any]:
         _imglyb_exchange.append(mine)
         _jpype_exchange.append(theirs)
         # The four calls of a hand-over, looked up once.
-        _calls[:] = [mine.give, mine.take, theirs.give, theirs.take]
+        # _jobject first: from_jpype's fast path reads it once _calls is filled.
         _jobject[:] = [sys.modules["_jpype"]._JObject]
+        _calls[:] = [mine.give, mine.take, theirs.give, theirs.take]
         register_scyjava_converters()
     return _imglyb_exchange[0], _jpype_exchange[0]
 
@@ -234,6 +246,7 @@ def register_scyjava_converters() -> bool:
         from scyjava import Converter, Priority  # type: ignore[import-untyped,import-not-found,unused-ignore]
     except ImportError:
         return False
+    from .chunked import _CODES as _SHARED_DTYPES  # the dtypes imglyb shares, native byte order
 
     rai: list[Any] = []
 
@@ -247,7 +260,9 @@ def register_scyjava_converters() -> bool:
     scyjava.add_java_converter(
         Converter(
             name="imglyb: NumPy array to a zero-copy ImgLib2 image",
-            predicate=lambda obj, **hints: isinstance(obj, np.ndarray) and obj.ndim >= 1 and obj.dtype.kind in "biufc",
+            # Only what imglyb shares (native byte order, its dtypes); others fall through to
+            # scyjava's own converters.
+            predicate=lambda obj, **hints: isinstance(obj, np.ndarray) and obj.ndim >= 1 and obj.dtype in _SHARED_DTYPES,
             converter=lambda obj, **hints: to_jpype(obj),
             priority=Priority.NORMAL + 1,  # above scyjava's own, below pyimagej's (HIGH and up)
         )

@@ -28,7 +28,9 @@ _TYPES = {
 def for_np_dtype(dtype: Any, volatile: bool = False) -> Any:
     """A new ImgLib2 pixel of the type ``to_imglib`` uses for ``dtype`` (``FloatType`` for
     float32, ...); with ``volatile``, its volatile type (``VolatileFloatType``, ImgLib2 5 and
-    newer). A JPype object when JPype started the JVM, as in the original imglyb.
+    newer). A JPype object when JPype started the JVM, as in the original imglyb. bool (which the
+    original did not map) gives ``BitType``, ImgLib2's usual boolean pixel, one bit each; shared
+    bool arrays are ``NativeBoolType`` images, one byte each, where ImgLib2 has it (5.6 and newer).
 
     Raises:
         TypeError: ``dtype`` has no ImgLib2 type (or no volatile one).

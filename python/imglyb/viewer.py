@@ -43,10 +43,11 @@ def _image(data: Any) -> Any:
     from . import _to_imglib, chunked  # NumPy arrays shared, chunked arrays loaded lazily
 
     image = _to_imglib(data)
-    if chunked.is_chunked(data):
+    cells = chunked.chunked_img_of(image)
+    if cells is not None:
         # ImageJ reads one slice at a time, row by row: loading cells ahead in grid order would
         # compute cells of slices nobody looks at.
-        image.setReadAhead(0)
+        cells.setReadAhead(0)
     return image
 
 

@@ -159,6 +159,36 @@ def test_dlpack_of_heap_and_computed_images_is_a_copy_unless_refused():
     assert name_of(img.__dlpack__(copy=True)) == "dltensor"
 
 
+def test_dlpack_of_a_view_larger_than_memory_is_a_clear_error_never_a_short_buffer():
+    Views = J("net.imglib2.view.Views")
+    small = imglyb.to_imglib(np.ones((2, 2), np.uint8))
+    # 2^32 x 2^32 bytes of zeros around four ones: no copy can hold it, and its size in bytes
+    # would wrap to 0 in 64 bits.
+    huge = Views.interval(Views.extendZero(small), imglyb.jarray("long", [0, 0]),
+                          imglyb.jarray("long", [2**32 - 1, 2**32 - 1]))
+    with pytest.raises(BufferError, match="would not fit in memory"):
+        huge.__dlpack__()
+    with pytest.raises((ValueError, MemoryError)):
+        imglyb.to_numpy(huge)
+
+
+def test_dlpack_of_memory_not_aligned_to_the_pixel_size_is_a_copy():
+    raw = np.zeros(4 * 8 + 1, np.uint8)
+    arr = np.frombuffer(raw.data, dtype=np.float32, count=8, offset=1)   # misaligned floats
+    arr = np.ndarray(arr.shape, arr.dtype, raw.data, offset=1)           # writable
+    arr[:] = np.arange(8)
+    try:
+        img = imglyb.to_imglib(arr)
+    except (TypeError, ValueError):
+        pytest.skip("to_imglib refuses misaligned memory here")
+    assert np.shares_memory(imglyb.to_numpy(img), arr)
+    with pytest.raises(BufferError, match="aligned"):
+        img.__dlpack__(copy=False)
+    x = np.from_dlpack(img)
+    np.testing.assert_array_equal(x, np.arange(8, dtype=np.float32))
+    assert not np.shares_memory(x, arr)
+
+
 def test_read_only_memory_is_flagged_or_copied_never_made_writable():
     ro = np.arange(4, dtype=np.uint8)
     ro.flags.writeable = False

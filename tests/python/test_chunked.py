@@ -249,6 +249,56 @@ def test_writable_images_write_back_only_the_cells_java_changed():
     np.testing.assert_array_equal(source.data, expected)
 
 
+def test_a_cell_written_after_it_left_the_cache_is_flushed_even_after_collections():
+    source = Counting(np.zeros((4, 8), dtype=np.int32), (4, 4))   # two cells side by side
+    img = imglyb.to_imglib(source, writable=True, cache_bytes=4 * 4 * 4)  # one cell cached
+    img.setReadAhead(0)
+    ra = img.randomAccess()
+    ra.setPosition(imglyb.jarray("long", [1, 2]))  # NumPy [2, 1], in cell 0
+    ra.get().set(7)
+    other = img.randomAccess()
+    other.setPosition(imglyb.jarray("long", [5, 0]))
+    other.get().get()                              # cell 1 loaded: cell 0 leaves the cache
+    assert int(img.evictions()) >= 1 and not img.isCached(0)
+    assert source.data[2, 1] == 7                  # written back on the way out
+    System = J("java.lang.System")
+    for _ in range(5):
+        gc.collect()
+        System.gc()
+        time.sleep(0.02)
+    ra.get().set(9)                                # ra still holds cell 0: a write after it left
+    assert int(img.flush()) >= 1
+    assert source.data[2, 1] == 9
+    assert [w for w in source.writes if w == ((0, 4), (0, 4))] == [((0, 4), (0, 4))] * 2
+
+
+class RefusingWrites(Counting):
+    refuse = True
+
+    def __setitem__(self, key, value):
+        if self.refuse:
+            raise OSError("the disk is full")
+        super().__setitem__(key, value)
+
+
+def test_a_failed_write_back_on_eviction_keeps_the_cell_for_flush_and_the_cache_bounded():
+    source = RefusingWrites(np.zeros((4, 12), dtype=np.int32), (4, 4))   # three cells
+    img = imglyb.to_imglib(source, writable=True, cache_bytes=4 * 4 * 4)  # one cell cached
+    img.setReadAhead(0)
+    chunks_fixture().fillIndex(img, 0.0)  # every cell written; two leave the cache, unwritten
+    assert int(img.cachedCells()) == 1 and int(img.cachedBytes()) <= 64
+    assert int(img.unwrittenCells()) >= 2
+    assert "writing back" in str(img.lastWriteError()) and "the disk is full" in str(img.lastWriteError())
+    assert source.data.sum() == 0                  # nothing reached the source
+    with pytest.raises(imglyb.JavaException, match="writing back"):
+        img.flush()                                # tries every cell, keeps them, throws
+    assert int(img.unwrittenCells()) >= 2
+    source.refuse = False
+    assert int(img.flush()) == 3
+    assert int(img.unwrittenCells()) == 0
+    np.testing.assert_array_equal(source.data, np.arange(48, dtype=np.int32).reshape(4, 12))
+
+
 def test_writable_in_memory_dask_array_sees_java_writes_after_flush():
     base = np.zeros((8, 8), dtype=np.int32)
     x = da.from_array(base, chunks=4)
@@ -286,6 +336,30 @@ def test_bad_sources_and_chunks_are_clear_errors():
     wrong = type("Wrong", (Counting,), {"__getitem__": lambda self, key: np.zeros((1, 1), np.float32)})(np.zeros((4, 4), np.float32), (2, 2))
     with pytest.raises(imglyb.JavaException, match="shape \\(1, 1\\)"):
         imglyb.to_numpy(imglyb.to_imglib(wrong))
+    unknown = da.from_array(np.arange(8), chunks=4)
+    unknown = unknown[unknown > 2]                   # sizes known only after computing
+    with pytest.raises(ValueError, match="compute_chunk_sizes"):
+        imglyb.to_imglib(unknown)
+    with pytest.raises(ValueError, match="at least one cell"):
+        imglyb.as_cell_img(np.zeros((4, 4)), (2, 2), 0)
+
+
+@pytest.mark.parametrize("text", ["inf", "nan", "12q", "-1g"])
+def test_a_bad_cache_size_in_the_environment_is_a_value_error(monkeypatch, text):
+    from imglyb import chunked
+
+    monkeypatch.setenv("IMGLYB_CACHE_BYTES", text)
+    with pytest.raises(ValueError, match="IMGLYB_CACHE_BYTES"):
+        chunked.default_cache_bytes()
+
+
+def test_lazy_and_to_dask_read_argb_pixels_as_uint32():
+    packed = np.array([[0xFF102030, 0x80405060], [0x00000001, 0xFFFFFFFF]], dtype=np.uint32)
+    img = imglyb.to_imglib_argb(packed)
+    a = imglyb.lazy(img)
+    assert a.dtype == np.uint32
+    np.testing.assert_array_equal(a[:, ::-1], packed[:, ::-1])
+    np.testing.assert_array_equal(imglyb.to_dask(img).compute(), packed)
 
 
 def test_a_distributed_local_cluster_computes_the_cells_on_its_workers():
@@ -399,10 +473,57 @@ def test_lazy_reads_just_the_region_it_is_indexed_with(which):
     np.testing.assert_array_equal(np.asarray(a), expected)
     np.testing.assert_array_equal(np.stack(list(a)), expected)
     np.testing.assert_array_equal(da.from_array(a, chunks=(2, 7, 13)).compute(), expected)
+    assert imglyb.jinstance(imglyb.to_imglib(a), "net.imglib2.RandomAccessibleInterval")
+    assert imglyb.to_imglib(a).equals(img)          # the image it reads, not a copy of it
     with pytest.raises(IndexError):
         a[5]
     with pytest.raises(IndexError):
         a[0, 0, 0, 0]
+
+
+def test_lazy_steps_read_only_the_pixels_they_pick():
+    # A 100000 x 100000 float32 view (40 GB) of a small image extended by zeros: a stepped index
+    # reads the picked pixels through Views.subsample, never the span between them.
+    Views = J("net.imglib2.view.Views")
+    small = np.arange(30 * 20, dtype=np.float32).reshape(30, 20) + 1
+    big = Views.interval(Views.extendZero(imglyb.to_imglib(small)),
+                         imglyb.jarray("long", [0, 0]), imglyb.jarray("long", [99_999, 99_999]))
+    a = imglyb.lazy(big)
+    assert a.shape == (100_000, 100_000)
+
+    def expected(rows, cols):
+        return np.array([[small[r, c] if r < 30 and c < 20 else 0 for c in cols] for r in rows], np.float32)
+
+    for key in [(slice(1, None, 7000), slice(None, 40, 2)),
+                (slice(25, None, -4), slice(99_999, 0, -33_333)),
+                (slice(None, None, 50_000), 3),
+                (7, slice(None, None, -25_000))]:
+        got = a[key]
+        rows = range(100_000)[key[0]] if isinstance(key[0], slice) else [key[0]]
+        cols = range(100_000)[key[1]] if isinstance(key[1], slice) else [key[1]]
+        want = expected(rows, cols).reshape(got.shape)
+        assert got.shape == tuple(len(r) for r, k in ((rows, key[0]), (cols, key[1])) if isinstance(k, slice))
+        np.testing.assert_array_equal(got, want, err_msg=str(key))
+
+
+def test_lazy_indexing_agrees_with_numpy_on_random_keys():
+    rng = np.random.default_rng(7)
+    data = rng.integers(0, 1000, (9, 11, 6)).astype(np.int32)
+    a = imglyb.lazy(imglyb.to_imglib(da.from_array(data, chunks=(4, 5, 3))))
+    for _ in range(150):
+        key = []
+        for extent in data.shape:
+            if rng.random() < 0.25:
+                key.append(int(rng.integers(-extent, extent)))
+            else:
+                bounds = [None if rng.random() < 0.3 else int(rng.integers(-extent - 2, extent + 3)) for _ in range(2)]
+                step = int(rng.choice([-5, -3, -2, -1, 1, 2, 3, 7]))
+                key.append(slice(bounds[0], bounds[1], step))
+        np.testing.assert_array_equal(a[tuple(key)], data[tuple(key)], err_msg=str(key))
+    with pytest.raises(IndexError, match="booleans"):
+        a[True]
+    with pytest.raises(IndexError, match="booleans"):
+        a[0, np.bool_(False)]
 
 
 def test_lazy_reads_only_the_cells_the_region_touches():

@@ -108,6 +108,8 @@ def test_imglyb_first_then_jpype_is_a_clear_error():
     result = run_python(f"""
 import numpy as np, imglyb
 imglyb.start_jvm()
+import importlib.util
+assert importlib.util.find_spec("jpype") is not None   # a probe does not use the guard up
 import jpype
 try:
     jpype.startJVM(classpath={CLASSPATH!r})
@@ -153,6 +155,14 @@ assert [int(img.dimension(d)) for d in range(3)] == [4, 3, 2]
 back = scyjava.to_python(img)
 assert isinstance(back, np.ndarray) and np.shares_memory(back, arr)
 assert scyjava.to_java([1, 2]).size() == 2      # other conversions are scyjava's own
+for odd in (np.zeros(3, np.float16), np.zeros(3, ">f4")):
+    # Not what imglyb shares: scyjava's own converters answer (or refuse), not imglyb's TypeError.
+    try:
+        other = scyjava.to_java(odd)
+    except TypeError as e:
+        assert "imglyb" not in str(e), str(e)
+    else:
+        assert other.getClass().getName() != "org.imglyb.StridedImg"
 print("ok")
 """)
 

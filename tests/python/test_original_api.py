@@ -66,6 +66,25 @@ def test_numpy_view_of_a_heap_image_reads_and_writes_java_both_ways():
     assert "55" in repr(plane) and "55" in str(plane)
 
 
+def test_numpy_view_assignments_check_bounds_and_take_ellipsis():
+    img = heap_bytes(4, 3, 2)                      # NumPy (2, 3, 4)
+    view = NumpyView(img)
+    with pytest.raises(IndexError, match="out of bounds"):
+        view[5, 0] = 1
+    with pytest.raises(IndexError, match="out of bounds"):
+        view[0, -4] = 1
+    with pytest.raises(IndexError, match="too many"):
+        view[0, 0, 0, 0] = 1
+    view[1, 2, ...] = 77                           # a row, through '...'
+    assert [java_get(img, x, 2, 1) for x in range(4)] == [77] * 4
+    view[..., 3] = [5, 6, 7]                       # an integer last: the value is NumPy-shaped (2, 3)
+    assert [java_get(img, 3, y, 0) for y in range(3)] == [5, 6, 7]
+    assert [java_get(img, 3, y, 1) for y in range(3)] == [5, 6, 7]
+    view[-1, -1, -1] = 9
+    assert java_get(img, 3, 2, 1) == 9
+    np.testing.assert_array_equal(view[0, :, 3], [5, 6, 7])
+
+
 def test_numpy_view_all_and_any_follow_java():
     img = heap_bytes(2, 2)
     view = NumpyView(img)

@@ -294,3 +294,24 @@ print("ok", volume.nbytes >> 30, "GiB", shown)
         for dx in range(0, min(40, gray.shape[1] - 511))
     )
     assert best[0] < 4, f"the screenshot does not show slice {shown} of the formula (best offset {best})"
+
+
+def test_a_dask_backed_data_array_is_shown_lazily_with_or_without_imagej_common():
+    pytest.importorskip("xarray")
+    pytest.importorskip("dask.array")
+    r = run_with_display("""
+import numpy as np, dask.array as da, xarray as xr, imglyb
+data = np.arange(6 * 8 * 10, dtype=np.float32).reshape(6, 8, 10)
+arr = xr.DataArray(da.from_array(data, chunks=(2, 4, 5)), dims=("z", "y", "x"))
+w = imglyb.show(arr, "axes", display_range=(0, 480))  # no range to compute over every cell
+cells = imglyb.chunked.chunked_img_of(w.image)     # inside an ImgPlus where imagej-common is
+assert cells is not None and int(cells.readAhead()) == 0
+imp = w.imageplus
+imp.setSlice(4)                                    # ImageJ counts slices from 1
+w.refresh()
+assert imp.getProcessor().getPixelValue(7, 5) == data[3, 5, 7]
+assert int(cells.loads()) < 3 * 2 * 2              # the slices shown, not the volume
+print("ok")
+""")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.strip().splitlines()[-1] == "ok", r.stdout

@@ -48,6 +48,9 @@ def test_a_dask_backed_data_array_becomes_a_lazy_image():
     if imglyb.xarrays.axis_api() is not None:  # imagej-common present: an ImgPlus around it
         img = img.getImg()
     assert imglyb.jinstance(img, "org.imglyb.ChunkedImg") and int(img.loads()) == 0
+    # The viewers find the chunked image inside the ImgPlus too (read-ahead off, volatile view).
+    assert imglyb.chunked.chunked_img_of(imglyb.to_imglib(da)) is not None
+    assert imglyb.chunked.chunked_img_of(imglyb.to_imglib(data)) is None
     np.testing.assert_array_equal(imglyb.to_xarray(img).values, data)
 
 

@@ -9,13 +9,15 @@
 //! versioned tensor (`dltensor_versioned`, which can say "read-only"), anything else the legacy
 //! one (`dltensor`). Images over memory imglyb shares are exported as they are; other images (heap
 //! images, computed views) are copied once into memory the tensor owns, unless `copy=False`.
-//! Read-only memory cannot be signalled to a legacy consumer, so it is refused there unless
-//! a copy is allowed, as NumPy does for its own read-only arrays.
+//! Read-only memory cannot be signalled to a legacy consumer, so such a consumer gets a copy
+//! (and a `BufferError` with `copy=False`); NumPy 2 refuses its own read-only arrays to it
+//! outright. Memory that is not aligned to the pixel size (a NumPy array made with
+//! `np.frombuffer(..., offset=1)`, say) is copied too, since consumers assume aligned elements.
 
 use std::ffi::{CStr, c_void};
 
 use imglyb_core::{DType, JObj};
-use pyo3::exceptions::{PyBufferError, PyTypeError};
+use pyo3::exceptions::{PyBufferError, PyMemoryError, PyTypeError};
 use pyo3::prelude::*;
 
 use crate::java::{call_java, pixels};
@@ -149,7 +151,8 @@ fn export(py: Python<'_>, image: &JObj, copy: Option<bool>, legacy: bool) -> PyR
         if let Some(shared) = call_java(py, move || layer.describe(&img))? {
             let strides = element_strides(&shared.strides, shared.dtype.itemsize());
             let legacy_read_only = legacy && shared.read_only;
-            if let (Some(strides), false) = (strides, legacy_read_only) {
+            let aligned = shared.address % shared.dtype.itemsize() == 0;
+            if let (Some(strides), false, true) = (strides, legacy_read_only, aligned) {
                 return Ok(Export {
                     address: shared.address as *mut c_void,
                     dtype: shared.dtype,
@@ -165,6 +168,9 @@ fn export(py: Python<'_>, image: &JObj, copy: Option<bool>, legacy: bool) -> PyR
                     "the image's memory is read-only, which a DLPack consumer that asks for no \
                      version (max_version below 1.0) cannot be told; pass copy=None or True, or \
                      ask for DLPack 1.0"
+                } else if !aligned {
+                    "the image's memory is not aligned to its pixel size, which DLPack consumers \
+                     assume; pass copy=None or True for a copy"
                 } else {
                     "the image's strides are not whole pixels, which DLPack cannot describe; pass \
                      copy=None or True for a copy"
@@ -185,8 +191,18 @@ fn export(py: Python<'_>, image: &JObj, copy: Option<bool>, legacy: bool) -> PyR
             e
         }
     })?;
-    let words = shape.bytes().div_ceil(8).max(1);
-    let mut buffer = vec![0u64; words];
+    let bytes = shape.checked_bytes().ok_or_else(|| {
+        PyBufferError::new_err(format!(
+            "no DLPack export: a copy of shape {:?} would not fit in memory",
+            shape.shape
+        ))
+    })?;
+    let words = bytes.div_ceil(8).max(1);
+    let mut buffer: Vec<u64> = Vec::new();
+    buffer.try_reserve_exact(words).map_err(|e| {
+        PyMemoryError::new_err(format!("no memory for a DLPack copy of {bytes} bytes: {e}"))
+    })?;
+    buffer.resize(words, 0);
     let dst = buffer.as_mut_ptr() as usize;
     let img = image.obj.clone();
     let dims = shape.clone();
@@ -197,7 +213,8 @@ fn export(py: Python<'_>, image: &JObj, copy: Option<bool>, legacy: bool) -> PyR
     })?;
     let mut strides = vec![1i64; shape.shape.len()];
     for d in (0..shape.shape.len().saturating_sub(1)).rev() {
-        strides[d] = strides[d + 1] * shape.shape[d + 1] as i64;
+        // Saturating: only an empty copy (a zero extent) can have strides beyond its bytes.
+        strides[d] = strides[d + 1].saturating_mul(shape.shape[d + 1] as i64);
     }
     Ok(Export {
         address: buffer.as_mut_ptr().cast(),

@@ -72,13 +72,30 @@ pub(crate) fn call_group(
     target: Option<&Arc<JRef>>,
     args: &[Bound<'_, PyAny>],
 ) -> PyResult<Py<PyAny>> {
-    match call_group_once(py, owner, group, mode, target, args) {
+    let bridge = bridge()?;
+    let mut keep: Vec<Box<dyn Send>> = Vec::new();
+    // Declared before the arguments converted from it, which may point into its proxies.
+    let converted;
+    // Only a refusal of the arguments is retried, before anything reached Java.
+    let (m, jargs) = match prepare(py, bridge, owner, group, mode, args, &mut keep) {
         Err(e) if e.is_instance_of::<PyTypeError>(py) => match jpype_args(py, args)? {
-            Some(converted) => call_group_once(py, owner, group, mode, target, &converted),
-            None => Err(e),
+            Some(c) => {
+                converted = c;
+                keep.clear();
+                prepare(py, bridge, owner, group, mode, &converted, &mut keep)?
+            }
+            None => return Err(e),
         },
-        other => other,
-    }
+        other => other?,
+    };
+    let target = target.map(|t| &**t);
+    // SAFETY: `prepare` converted each argument to its parameter's type (`to_arg` checks a
+    // Java object's class with `is_assignable`), and `target` is an object of `owner`, whose
+    // methods these are: its own (a JObject's class comes from core), or checked with
+    // `instance_of` when passed first through the class (`JMethod::call`).
+    let value = call_java(py, || unsafe { bridge.invoke_unchecked(m, target, &jargs) })?;
+    drop(keep);
+    to_py(py, value)
 }
 
 /// `args` with JPype objects replaced by imglyb proxies, or None when there are none (or JPype
@@ -102,39 +119,35 @@ fn jpype_args<'py>(
     Ok(Some(converted.try_iter()?.collect::<PyResult<Vec<_>>>()?))
 }
 
-fn call_group_once(
+/// The overload to call and the arguments converted to its parameter types; a `TypeError`
+/// when no overload takes them. Nothing reaches Java here.
+fn prepare<'g>(
     py: Python<'_>,
+    bridge: &Bridge,
     owner: &ClassInfo,
-    group: &MethodGroup,
+    group: &'g MethodGroup,
     mode: Mode,
-    target: Option<&Arc<JRef>>,
     args: &[Bound<'_, PyAny>],
-) -> PyResult<Py<PyAny>> {
-    let bridge = bridge()?;
-    let mut keep: Vec<Box<dyn Send>> = Vec::new();
-    let (m, jargs) = match overload::sole(group, mode, args.len()) {
-        Some(m) => match convert_args(py, bridge, args, m, false, &mut keep) {
-            Ok(jargs) => (m, jargs),
+    keep: &mut Vec<Box<dyn Send>>,
+) -> PyResult<(
+    &'g imglyb_core::bridge::reflect::MethodInfo,
+    Vec<imglyb_core::Arg>,
+)> {
+    match overload::sole(group, mode, args.len()) {
+        Some(m) => match convert_args(py, bridge, args, m, false, keep) {
+            Ok(jargs) => Ok((m, jargs)),
             Err(e) if e.is_instance_of::<PyTypeError>(py) => {
                 resolve_args(bridge, owner, group, mode, args)?;
-                return Err(e);
+                Err(e)
             }
-            Err(e) => return Err(e),
+            Err(e) => Err(e),
         },
         None => {
             let r = resolve_args(bridge, owner, group, mode, args)?;
             let m = &group.overloads[r.index];
-            (m, convert_args(py, bridge, args, m, r.spread, &mut keep)?)
+            Ok((m, convert_args(py, bridge, args, m, r.spread, keep)?))
         }
-    };
-    let target = target.map(|t| &**t);
-    // SAFETY: `convert_args` converted each argument to its parameter's type (`to_arg` checks
-    // a Java object's class with `is_assignable`), and `target` is an object of `owner`, whose
-    // methods these are: its own (a JObject's class comes from core), or checked with
-    // `instance_of` when passed first through the class (`JMethod::call`).
-    let value = call_java(py, || unsafe { bridge.invoke_unchecked(m, target, &jargs) })?;
-    drop(keep);
-    to_py(py, value)
+    }
 }
 
 fn resolve_args(

@@ -81,9 +81,19 @@ pub struct ImageShape {
 }
 
 impl ImageShape {
-    /// Bytes in a C-contiguous copy.
+    /// Bytes in a C-contiguous copy, or `usize::MAX` when that would be more than `isize::MAX`
+    /// (a view over a huge virtual interval), which no allocation can hold and
+    /// [`Pixels::copy_out`] refuses.
     pub fn bytes(&self) -> usize {
-        self.shape.iter().product::<usize>() * self.dtype.itemsize()
+        self.checked_bytes().unwrap_or(usize::MAX)
+    }
+
+    /// Bytes in a C-contiguous copy, or `None` when that would be more than `isize::MAX`.
+    pub fn checked_bytes(&self) -> Option<usize> {
+        self.shape
+            .iter()
+            .try_fold(self.dtype.itemsize(), |n, &d| n.checked_mul(d))
+            .filter(|&n| isize::try_from(n).is_ok())
     }
 }
 
@@ -641,7 +651,7 @@ impl Pixels {
     /// # fn main() {}
     /// ```
     pub unsafe fn copy_out(&self, image: &JRef, shape: &ImageShape, dst: *mut u8) -> Result<()> {
-        let bytes = shape.bytes();
+        let bytes = shape.checked_bytes().ok_or_else(|| too_big(shape))?;
         if bytes == 0 {
             return Ok(());
         }
@@ -734,8 +744,14 @@ impl Pixels {
                 A::DTYPE.numpy_name()
             )));
         }
-        let n: usize = shape.shape.iter().product();
-        let mut pixels: Vec<A> = Vec::with_capacity(n);
+        let n = shape.checked_bytes().ok_or_else(|| too_big(&shape))? / A::DTYPE.itemsize();
+        let mut pixels: Vec<A> = Vec::new();
+        pixels.try_reserve_exact(n).map_err(|e| {
+            Error::InvalidArgument(format!(
+                "no memory for a copy of {} bytes: {e}",
+                shape.bytes()
+            ))
+        })?;
         // SAFETY: `pixels` has room for `n` elements of `A`, whose size is the dtype's item
         // size, so `shape.bytes()` bytes; nothing else touches the buffer during the call.
         unsafe { self.copy_out(image, &shape, pixels.as_mut_ptr().cast())? };
@@ -754,6 +770,21 @@ impl Pixels {
         ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&shape.shape), pixels)
             .map_err(|e| Error::Internal(format!("copy_to_array: {e}")))
     }
+}
+
+/// The error for a copy larger than any allocation: an image whose pixels number more than
+/// memory can address (a view over a huge virtual interval, say).
+fn too_big(shape: &ImageShape) -> Error {
+    Error::InvalidArgument(format!(
+        "the image has {} pixels of {} bytes (shape {:?}), more than one copy in memory can hold",
+        shape
+            .shape
+            .iter()
+            .try_fold(1usize, |n, &d| n.checked_mul(d))
+            .map_or_else(|| "over 2^64".to_string(), |n| n.to_string()),
+        shape.dtype.itemsize(),
+        shape.shape
+    ))
 }
 
 fn dtype_of_code(code: i64) -> Option<(DType, bool)> {

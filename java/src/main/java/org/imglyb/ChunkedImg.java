@@ -7,6 +7,7 @@ import java.lang.ref.WeakReference;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,12 +43,18 @@ import net.imglib2.util.Fraction;
  * ({@link #maxBytes()}); the most recent cell is always kept, even when it alone is larger. A cell
  * that leaves the cache stays readable by whoever holds it (a random access positioned in it), and
  * its memory is released once Java no longer reaches it; the cache asks for a collection after
- * dropping a quarter of its bound, so that this happens while cells come and go by the million.
+ * dropping a quarter of its bound (at least 32 MiB), so that this happens while cells come and go
+ * by the million.
  *
  * <p><b>Writing</b> ({@code writable}): cells are given writable memory, and every loaded cell is
  * offered to {@link Loader#store} when it leaves the cache and on {@link #flush()}, which writes it
  * back unless it is unchanged since it was loaded or last written. A cell that left the cache but
- * is still held (and so may still be written) is offered again by the next {@link #flush()}.
+ * is still held (and so may still be written) is offered again by the next {@link #flush()}, and
+ * is taken back into the cache, not loaded again, when Java asks for it: there is never a second
+ * copy of a writable cell. A cell whose write-back failed when it left the cache is kept, not
+ * lost: the cache goes on (the failure is {@link #lastWriteError()}), the cell is taken back when
+ * asked for, and {@link #flush()} tries it again and throws if it fails again.
+ * Write-backs run under the cache's lock, so readers of a writable image wait for them.
  * Without {@code writable}, cells are read-only and a write throws.
  *
  * <p><b>Reading ahead.</b> When Java reads cells in order (a cursor sweep, a copy), the next
@@ -144,7 +151,7 @@ public final class ChunkedImg extends LazyCellImg {
 			}
 			cellPixels = Math.multiplyExact(cellPixels, Math.min(cellDims[d], dims[d]));
 		}
-		if (cellPixels * Images.entities(code) > Integer.MAX_VALUE || (cellPixels << Images.pixelShift(code)) > Memory.WINDOW_CAPACITY) {
+		if (cellPixels > Integer.MAX_VALUE / Images.entities(code) || cellPixels > Memory.WINDOW_CAPACITY >> Images.pixelShift(code)) {
 			throw new IllegalArgumentException("imglyb: cells of " + Arrays.toString(cellDims) + " pixels are too large; ImgLib2 cells hold at most 2^31 - 1 elements (and 2 GiB)");
 		}
 		if (maxBytes < 0) {
@@ -227,7 +234,22 @@ public final class ChunkedImg extends LazyCellImg {
 		return cache.lastBackgroundError;
 	}
 
-	/** Whether cell {@code index} is in the cache. */
+	/**
+	 * The last exception writing back a cell that left the cache met, or null. Such a cell is kept
+	 * until {@link #flush()} writes it.
+	 */
+	public Throwable lastWriteError() {
+		return cache.lastWriteError;
+	}
+
+	/** Cells whose write-back failed when they left the cache, kept for {@link #flush()}. */
+	public int unwrittenCells() {
+		synchronized (cache.lru) {
+			return cache.unwritten.size();
+		}
+	}
+
+	/** Whether cell {@code index} is loaded (in the cache, or just loaded and entering it). */
 	public boolean isCached(final long index) {
 		final Entry e = cache.entries.get(index);
 		return e != null && e.cell != null;
@@ -235,6 +257,14 @@ public final class ChunkedImg extends LazyCellImg {
 
 	/** Whether the cell holding pixel {@code position} is in the cache (ImgLib2 order). */
 	public boolean isCachedAt(final long[] position) {
+		if (position.length != numDimensions()) {
+			throw new IllegalArgumentException("imglyb: a position of " + position.length + " dimensions in an image of " + numDimensions());
+		}
+		for (int d = 0; d < position.length; d++) {
+			if (position[d] < 0 || position[d] >= dimension(d)) {
+				throw new IndexOutOfBoundsException("imglyb: position " + Arrays.toString(position) + " is outside the image " + Arrays.toString(cache.grid.getImgDimensions()));
+			}
+		}
 		final long[] cell = new long[position.length];
 		cache.grid.getCellPosition(position, cell);
 		long index = 0;
@@ -250,9 +280,10 @@ public final class ChunkedImg extends LazyCellImg {
 	}
 
 	/**
-	 * Writes back every cached cell, and every cell that left the cache but is still reachable,
-	 * that changed since it was loaded or last written; returns how many were written. Nothing for a
-	 * read-only image.
+	 * Writes back every cached cell, and every cell that left the cache but is still reachable or
+	 * whose write-back failed, that changed since it was loaded or last written; returns how many
+	 * were written. Nothing for a read-only image. When a write fails, the others are still tried,
+	 * the failed cells are kept for the next flush, and the first failure is thrown.
 	 */
 	public int flush() {
 		return cache.flush();
@@ -350,6 +381,9 @@ public final class ChunkedImg extends LazyCellImg {
 		/** What the loader returned, for {@link Loader#store}. */
 		Object pixels;
 
+		/** The cell's memory. */
+		Memory memory;
+
 		long bytes;
 
 		boolean dead;
@@ -381,8 +415,20 @@ public final class ChunkedImg extends LazyCellImg {
 
 		long bytes;
 
-		/** Writable only: cells that left the cache, for {@link #flush()} while still reachable. */
-		final List<WeakReference<Entry>> gone = new ArrayList<>();
+		/**
+		 * Writable only, by cell index: cells that left the cache, for {@link #flush()} and to be
+		 * taken back while still reachable (a cell's memory, which every access into it holds,
+		 * holds its entry).
+		 */
+		final Map<Long, WeakReference<Entry>> gone = new HashMap<>();
+
+		/**
+		 * Writable only, by cell index: cells whose write-back failed when they left the cache,
+		 * kept for {@link #flush()} (and taken back when asked for).
+		 */
+		final Map<Long, Entry> unwritten = new HashMap<>();
+
+		volatile Throwable lastWriteError;
 
 		long droppedSinceCollection;
 
@@ -394,8 +440,11 @@ public final class ChunkedImg extends LazyCellImg {
 
 		final AtomicLong stores = new AtomicLong();
 
-		/** Volatile views: cells being loaded in the background. */
+		/** Cells being loaded in the background (volatile views and read-ahead). */
 		final Set<Long> queued = ConcurrentHashMap.newKeySet();
+
+		/** Cells a volatile view asked for: their repaint targets are told when they are loaded. */
+		final Set<Long> repaintWanted = ConcurrentHashMap.newKeySet();
 
 		final List<Object> repaint = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -498,17 +547,18 @@ public final class ChunkedImg extends LazyCellImg {
 
 		/** Loads cell {@code index} on a background thread unless it is queued already. */
 		private void queue(final long index, final boolean repaintAfter) {
+			if (repaintAfter) {
+				// Also when a read-ahead queued the cell first: its load then repaints.
+				repaintWanted.add(index);
+			}
 			if (!queued.add(index)) {
 				return;
 			}
 			BACKGROUND.execute(() -> {
+				boolean loaded = false;
 				try {
 					fetch(index);
-					if (repaintAfter) {
-						for (final Object target : repaint) {
-							requestRepaint(target);
-						}
-					}
+					loaded = true;
 				}
 				catch (final Throwable t) {
 					// The thread that needs the cell loads it again and sees the failure itself.
@@ -516,6 +566,12 @@ public final class ChunkedImg extends LazyCellImg {
 				}
 				finally {
 					queued.remove(index);
+				}
+				// After leaving the queue, so that a view asking meanwhile queues the cell again.
+				if (repaintWanted.remove(index) && loaded) {
+					for (final Object target : repaint) {
+						requestRepaint(target);
+					}
 				}
 			});
 		}
@@ -566,6 +622,18 @@ public final class ChunkedImg extends LazyCellImg {
 		}
 
 		private void load(final Entry e) {
+			if (writable) {
+				final Entry old = takeBack(e.index);
+				if (old != null && old.cell != null) {
+					// Its memory may hold writes made since it left the cache: never a second copy.
+					e.pixels = old.pixels;
+					e.bytes = old.bytes;
+					e.memory = old.memory;
+					e.memory.companion = e;
+					e.cell = old.cell;
+					return;
+				}
+			}
 			final int n = grid.numDimensions();
 			final long[] min = new long[n];
 			final int[] size = new int[n];
@@ -583,6 +651,12 @@ public final class ChunkedImg extends LazyCellImg {
 			}
 			e.pixels = pixels;
 			e.bytes = memory.bytes;
+			// Whoever can still write into the cell (an access holds its memory) keeps the entry
+			// reachable, and so on the gone list for flush() after it left the cache.
+			if (writable) {
+				memory.companion = e;
+			}
+			e.memory = memory;
 			e.cell = new Cell(size, min, memory.newAccess());
 			loads.incrementAndGet();
 		}
@@ -633,23 +707,38 @@ public final class ChunkedImg extends LazyCellImg {
 					if (old == e) {
 						continue;
 					}
-					if (writable) {
-						store(old);
-						gone.add(new WeakReference<>(old));
-					}
 					it.remove();
-					entries.remove(old.index, old);
-					bytes -= old.bytes;
+					evicted(old);
 					dropped += old.bytes;
-					evictions.incrementAndGet();
 				}
 				if (writable && gone.size() > 64) {
-					gone.removeIf(r -> r.get() == null);
+					gone.values().removeIf(r -> r.get() == null);
 				}
 				droppedSinceCollection += dropped;
 				if (droppedSinceCollection >= Math.max(32L << 20, maxBytes / 4)) {
 					droppedSinceCollection = 0;
 					Pressure.request();
+				}
+			}
+		}
+
+		/**
+		 * Book-keeping for an entry just taken out of {@link #lru} (the caller holds it): writable,
+		 * it is offered to the loader and kept for {@link #flush()}, weakly, or strongly when the
+		 * write-back failed (which does not reach the thread that happened to evict it).
+		 */
+		private void evicted(final Entry old) {
+			entries.remove(old.index, old);
+			bytes -= old.bytes;
+			evictions.incrementAndGet();
+			if (writable) {
+				try {
+					store(old);
+					gone.put(old.index, new WeakReference<>(old));
+				}
+				catch (final CellException x) {
+					unwritten.put(old.index, old);
+					lastWriteError = x;
 				}
 			}
 		}
@@ -677,40 +766,68 @@ public final class ChunkedImg extends LazyCellImg {
 				return 0;
 			}
 			synchronized (lru) {
-				int written = 0;
-				for (final Entry e : lru.values()) {
-					if (store(e)) {
-						written++;
+				// One copy of each cell at most: cached, or left the cache (taken back when asked
+				// for). A collected one is gone: nobody could write into it any more.
+				final List<Entry> all = new ArrayList<>(unwritten.values());
+				for (final Iterator<WeakReference<Entry>> it = gone.values().iterator(); it.hasNext();) {
+					final Entry e = it.next().get();
+					if (e == null) {
+						it.remove();
+					}
+					else {
+						all.add(e);
 					}
 				}
-				for (final Iterator<WeakReference<Entry>> it = gone.iterator(); it.hasNext();) {
-					final Entry e = it.next().get();
-					if (e == null || entries.get(e.index) != null) {
-						// Collected, or loaded again since: the cached copy was written above.
-						it.remove();
-						continue;
+				all.addAll(lru.values());
+				int written = 0;
+				CellException failed = null;
+				for (final Entry e : all) {
+					try {
+						if (store(e)) {
+							written++;
+						}
+						if (unwritten.remove(e.index, e)) {
+							gone.put(e.index, new WeakReference<>(e));
+						}
 					}
-					if (store(e)) {
-						written++;
+					catch (final CellException x) {
+						failed = failed == null ? x : failed;
+						lastWriteError = x;
 					}
+				}
+				if (failed != null) {
+					throw failed;
 				}
 				return written;
 			}
 		}
 
+		/**
+		 * Writable only: the copy of cell {@code index} that left the cache and can still be
+		 * written (or was not written back), taken off the lists; null if there is none.
+		 */
+		private Entry takeBack(final long index) {
+			synchronized (lru) {
+				final Entry kept = unwritten.remove(index);
+				if (kept != null) {
+					return kept;
+				}
+				final WeakReference<Entry> r = gone.remove(index);
+				return r == null ? null : r.get();
+			}
+		}
+
 		void clear() {
 			synchronized (lru) {
+				final boolean any = !lru.isEmpty();
 				for (final Iterator<Entry> it = lru.values().iterator(); it.hasNext();) {
 					final Entry e = it.next();
-					if (writable) {
-						store(e);
-					}
 					it.remove();
-					entries.remove(e.index, e);
-					bytes -= e.bytes;
-					evictions.incrementAndGet();
+					evicted(e);
 				}
-				Pressure.request();
+				if (any) {
+					Pressure.request();
+				}
 			}
 		}
 	}

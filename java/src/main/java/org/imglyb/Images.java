@@ -420,10 +420,10 @@ public final class Images {
 	 * the image's own (no owner here): a NumPy view holds the image, which holds the memory.
 	 */
 	private static Layout unsafeImgLayout(final RandomAccessibleInterval<?> img) {
-		final long n = Intervals.numElements(img);
-		if (n == 0) {
+		if (isEmpty(img)) {
 			return null;
 		}
+		final long n = Intervals.numElements(img);
 		final int code = typeCode(pixel(img));
 		if (code < 0) {
 			return null;
@@ -588,6 +588,19 @@ public final class Images {
 	}
 
 	/**
+	 * Whether an interval has no pixels: a dimension of 0 (not {@code Intervals.numElements(i) ==
+	 * 0}, which also holds when the count overflows, as for a view of 2^32 x 2^32 pixels).
+	 */
+	static boolean isEmpty(final Interval interval) {
+		for (int d = 0; d < interval.numDimensions(); d++) {
+			if (interval.dimension(d) <= 0) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/**
 	 * The type code and ImgLib2-order dimensions of an image to copy out.
 	 *
 	 * @throws Refusal when {@code image} is not a RandomAccessibleInterval or has a pixel type
@@ -600,9 +613,9 @@ public final class Images {
 		final RandomAccessibleInterval<?> rai = (RandomAccessibleInterval<?>) image;
 		checkSizes(rai);
 		final Layout layout = layout(image);
-		final int code = layout != null ? layout.memory.type : image instanceof ChunkedImg ? ((ChunkedImg) image).typeCode() : Intervals.numElements(rai) == 0 ? -1 : typeCode(pixel(rai));
+		final int code = layout != null ? layout.memory.type : image instanceof ChunkedImg ? ((ChunkedImg) image).typeCode() : isEmpty(rai) ? -1 : typeCode(pixel(rai));
 		if (code < 0) {
-			final String what = Intervals.numElements(rai) == 0 ? "an empty image of unknown type" : pixel(rai).getClass().getName();
+			final String what = isEmpty(rai) ? "an empty image of unknown type" : pixel(rai).getClass().getName();
 			throw new Refusal("NumPy has no dtype for " + what + "; convert it first (for example with net.imglib2.converter.Converters) to one of the types in imglyb's table");
 		}
 		return new Shape(code, Intervals.dimensionsAsLongArray(rai));
@@ -686,7 +699,9 @@ public final class Images {
 		private Blocks() {}
 
 		/**
-		 * Whether {@code image} is, or is a view (through {@code getSource()}) of, an image over
+		 * Whether {@code image} is, or is a view (through {@code getSource()}, a
+		 * {@link WrappedImg}'s {@code getImg()} such as an {@code ImgPlus}'s, or a fluent view's
+		 * {@code delegate()}, the ways {@code PrimitiveBlocks} looks through) of, an image over
 		 * imglyb's memory: a {@link StridedImg}, whose source for {@code PrimitiveBlocks} is an
 		 * {@code ArrayImg} over the whole parent array (so a view reaching past a slice would read
 		 * the parent's pixels, which imglyb's own accesses refuse), or a {@link ChunkedImg}, whose
@@ -698,15 +713,33 @@ public final class Images {
 				if (o instanceof StridedImg || o instanceof ChunkedImg || o instanceof StridedPixels) {
 					return true;
 				}
-				try {
-					final java.lang.reflect.Method m = o.getClass().getMethod("getSource");
-					o = m.invoke(o);
+				if (o instanceof WrappedImg) {
+					o = ((WrappedImg<?>) o).getImg();
+					continue;
 				}
-				catch (final ReflectiveOperationException | RuntimeException e) {
+				final Object inner = inner(o);
+				if (inner == null || inner == o) {
 					return false;
 				}
+				o = inner;
 			}
 			return o != null;
+		}
+
+		/** What a view reads from: its {@code getSource()} or {@code delegate()}, or null. */
+		private static Object inner(final Object view) {
+			for (final String name : new String[] { "getSource", "delegate" }) {
+				try {
+					return view.getClass().getMethod(name).invoke(view);
+				}
+				catch (final NoSuchMethodException e) {
+					// try the next name
+				}
+				catch (final ReflectiveOperationException | RuntimeException e) {
+					return null;
+				}
+			}
+			return null;
 		}
 
 		/**
@@ -910,7 +943,7 @@ public final class Images {
 		if (n != dst.numDimensions() || !java.util.Arrays.equals(Intervals.dimensionsAsLongArray(src), Intervals.dimensionsAsLongArray(dst))) {
 			throw new IllegalArgumentException("imglyb: cannot copy an image of dimensions " + java.util.Arrays.toString(Intervals.dimensionsAsLongArray(src)) + " into one of " + java.util.Arrays.toString(Intervals.dimensionsAsLongArray(dst)));
 		}
-		if (Intervals.numElements(src) == 0) {
+		if (isEmpty(src)) {
 			return;
 		}
 		final RandomAccess<?> s = src.randomAccess();
@@ -968,7 +1001,7 @@ public final class Images {
 	 * has no such value (empty, all NaN, or not real-valued): a display range for viewers.
 	 */
 	public static double[] realRange(final Object image) {
-		if (!(image instanceof RandomAccessibleInterval) || Intervals.numElements((RandomAccessibleInterval<?>) image) == 0) {
+		if (!(image instanceof RandomAccessibleInterval) || isEmpty((RandomAccessibleInterval<?>) image)) {
 			return null;
 		}
 		double lo = Double.POSITIVE_INFINITY;

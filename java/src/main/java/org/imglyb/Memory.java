@@ -251,6 +251,13 @@ public final class Memory {
 	private final ByteBuffer[] windows;
 
 	/**
+	 * Kept reachable for as long as this memory is (every access into it holds it): a chunked
+	 * image's cache entry, so that a writable cell that left the cache is still offered to
+	 * {@code flush()} while anyone can write into it.
+	 */
+	volatile Object companion;
+
+	/**
 	 * What frees the memory or releases its owner, once neither this object nor any buffer from
 	 * {@link #pinnedBuffer} is reachable; null when there is nothing to release.
 	 */
