@@ -388,6 +388,9 @@ public final class ChunkedImg extends LazyCellImg {
 
 		boolean dead;
 
+		/** Why its load failed (a RuntimeException or an Error), for the threads that were waiting for it. */
+		Throwable failure;
+
 		Entry(final long index) {
 			this.index = index;
 		}
@@ -500,7 +503,12 @@ public final class ChunkedImg extends LazyCellImg {
 				}
 				synchronized (e) {
 					if (e.dead) {
-						continue;
+						// This thread waited for a load that failed: it shares that failure
+						// rather than loading again at once (the next access does).
+						if (e.failure instanceof Error) {
+							throw (Error) e.failure;
+						}
+						throw (RuntimeException) e.failure;
 					}
 					if (e.cell == null) {
 						try {
@@ -508,6 +516,7 @@ public final class ChunkedImg extends LazyCellImg {
 						}
 						catch (final RuntimeException | Error x) {
 							e.dead = true;
+							e.failure = x;
 							entries.remove(index, e);
 							failures.incrementAndGet();
 							throw x;
