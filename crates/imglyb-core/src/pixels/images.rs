@@ -90,6 +90,9 @@ impl ImageShape {
 
     /// Bytes in a C-contiguous copy, or `None` when that would be more than `isize::MAX`.
     pub fn checked_bytes(&self) -> Option<usize> {
+        if self.shape.contains(&0) {
+            return Some(0); // empty, however large the other extents
+        }
         self.shape
             .iter()
             .try_fold(self.dtype.itemsize(), |n, &d| n.checked_mul(d))
@@ -837,4 +840,35 @@ unsafe fn long_array_field(frame: &mut Frame, obj: jobject, id: FieldId) -> Resu
     };
     frame.check()?;
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shape(dtype: DType, dims: &[usize]) -> ImageShape {
+        ImageShape {
+            dtype,
+            argb: false,
+            shape: dims.to_vec(),
+        }
+    }
+
+    #[test]
+    fn copy_sizes_are_checked_never_wrapped() {
+        assert_eq!(shape(DType::F32, &[2, 3]).checked_bytes(), Some(24));
+        assert_eq!(shape(DType::U8, &[]).checked_bytes(), Some(1));
+        // 2^32 x 2^32 bytes wraps to 0 in 64 bits: refused, and `bytes` can promise nothing.
+        let huge = shape(DType::U8, &[1 << 32, 1 << 32]);
+        assert_eq!(huge.checked_bytes(), None);
+        assert_eq!(huge.bytes(), usize::MAX);
+        // More than isize::MAX, which no allocation can hold.
+        assert_eq!(shape(DType::U8, &[1 << 63]).checked_bytes(), None);
+        assert_eq!(shape(DType::F64, &[1 << 60]).checked_bytes(), None);
+        // Empty whatever the other extents.
+        assert_eq!(
+            shape(DType::F64, &[1 << 40, 1 << 40, 0]).checked_bytes(),
+            Some(0)
+        );
+    }
 }
