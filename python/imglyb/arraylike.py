@@ -77,6 +77,12 @@ def iterate(obj: Any) -> Any:
         yield getitem(obj, i)
 
 
+def contains(obj: Any, item: Any) -> bool:
+    """``item in image``, as NumPy means it: whether any pixel equals ``item`` (reads every
+    pixel)."""
+    return bool(np.any(to_array(obj) == item))
+
+
 def getitem(obj: Any, key: Any) -> Any:
     """An ImgLib2 view of ``obj`` for a NumPy-style index of integers, slices and ``...``."""
     if not is_image(obj):

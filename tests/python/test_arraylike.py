@@ -85,10 +85,21 @@ def test_bad_indices_are_index_errors_and_other_objects_are_unchanged():
     lst = J("java.util.ArrayList")()
     lst.add("x")
     assert len(lst) == 1 and lst[0] == "x" and list(lst) == ["x"]
+    assert "x" in lst and "y" not in lst            # a Collection's own contains()
     with pytest.raises(AttributeError):
         lst.shape
     with pytest.raises(TypeError):
         len(J("java.lang.Object")())
+
+
+def test_in_means_any_pixel_equal_as_in_numpy():
+    arr = np.arange(12, dtype=np.float32).reshape(3, 4)
+    img = imglyb.to_imglib(arr)
+    assert 5 in img and 5.0 in img and 12 not in img
+    heap = J("net.imglib2.img.array.ArrayImgs").ints(imglyb.jarray("long", [4, 3]))
+    J("imglyb.fixtures.Chunks").fillIndex(heap, 0.0)
+    assert 11 in heap and -1 not in heap           # a heap image: read through a copy
+    assert 7 in img[1] and 3 not in img[1]          # a view (row 1: 4..7)
 
 
 # --- DLPack ------------------------------------------------------------------------------

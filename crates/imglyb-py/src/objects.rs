@@ -713,20 +713,28 @@ impl JObject {
         )))
     }
 
-    fn __contains__(&self, py: Python<'_>, item: &Bound<'_, PyAny>) -> PyResult<bool> {
-        let method = if self.is(flags::MAP) {
+    /// `containsKey` of a Map, `contains` of a Collection; for an ImgLib2 image, NumPy's meaning
+    /// (any pixel equal, `imglyb.arraylike`); otherwise a search of what `iter` gives.
+    fn __contains__(slf: &Bound<'_, Self>, item: &Bound<'_, PyAny>) -> PyResult<bool> {
+        let py = slf.py();
+        let this = slf.get();
+        let method = if this.is(flags::MAP) {
             "containsKey"
-        } else if self.is(flags::COLLECTION) {
+        } else if this.is(flags::COLLECTION) {
             "contains"
+        } else if this.component().is_none()
+            && arraylike(py, "is_image")?.call1((slf,))?.is_truthy()?
+        {
+            return arraylike(py, "contains")?.call1((slf, item))?.extract();
         } else {
-            for v in self.java_iter(py)?.bind(py).try_iter()? {
+            for v in this.java_iter(py)?.bind(py).try_iter()? {
                 if v?.eq(item)? {
                     return Ok(true);
                 }
             }
             return Ok(false);
         };
-        call_named(py, &self.obj, method, std::slice::from_ref(item))?.extract(py)
+        call_named(py, &this.obj, method, std::slice::from_ref(item))?.extract(py)
     }
 
     /// Iterates an array, Iterator, Iterable or Map (its keys); an ImgLib2 image, over the views
