@@ -43,7 +43,8 @@ def _image(data: Any) -> Any:
     from . import _to_imglib, chunked  # NumPy arrays shared, chunked arrays loaded lazily
 
     image = _to_imglib(data)
-    cells = chunked.chunked_img_of(image)
+    # Only for an image made here (not the Java image a LazyArray reads, which is the caller's).
+    cells = None if isinstance(data, chunked.LazyArray) else chunked.chunked_img_of(image)
     if cells is not None:
         # ImageJ reads one slice at a time, row by row: loading cells ahead in grid order would
         # compute cells of slices nobody looks at.

@@ -198,11 +198,9 @@ fn export(py: Python<'_>, image: &JObj, copy: Option<bool>, legacy: bool) -> PyR
         ))
     })?;
     let words = bytes.div_ceil(8).max(1);
-    let mut buffer: Vec<u64> = Vec::new();
-    buffer.try_reserve_exact(words).map_err(|e| {
-        PyMemoryError::new_err(format!("no memory for a DLPack copy of {bytes} bytes: {e}"))
+    let mut buffer = zeroed_words(words).ok_or_else(|| {
+        PyMemoryError::new_err(format!("no memory for a DLPack copy of {bytes} bytes"))
     })?;
-    buffer.resize(words, 0);
     let dst = buffer.as_mut_ptr() as usize;
     let img = image.obj.clone();
     let dims = shape.clone();
@@ -225,6 +223,25 @@ fn export(py: Python<'_>, image: &JObj, copy: Option<bool>, legacy: bool) -> PyR
         image: None,
         copy: Some(buffer),
     })
+}
+
+/// `words` zeroed words, or None when memory cannot be had. Like `vec![0u64; words]`, the
+/// allocation is zeroed by the allocator (fresh pages from the kernel are not written again,
+/// unlike `resize`), but failure is an error instead of an abort.
+fn zeroed_words(words: usize) -> Option<Vec<u64>> {
+    let layout = std::alloc::Layout::array::<u64>(words).ok()?;
+    if layout.size() == 0 {
+        return Some(Vec::new());
+    }
+    // SAFETY: the layout's size is not zero (checked above).
+    let ptr = unsafe { std::alloc::alloc_zeroed(layout) }.cast::<u64>();
+    if ptr.is_null() {
+        return None;
+    }
+    // SAFETY: `ptr` was allocated by the global allocator with the layout of `words` u64s (so
+    // its alignment and capacity are those of a `Vec<u64>` of that capacity), and all `words`
+    // elements are initialised (zero bytes are a valid u64).
+    Some(unsafe { Vec::from_raw_parts(ptr, words, words) })
 }
 
 /// Frees a legacy tensor made by [`dlpack`].
