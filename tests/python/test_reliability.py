@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ctypes
 import pathlib
+import random
 
 import numpy as np
 import pytest
@@ -125,29 +126,6 @@ def test_cursors_past_their_end_throw(layout):
     assert c.next().getRealDouble() == v[0, 0]
 
 
-def test_a_truncated_libjvm_is_refused_not_a_sigbus(tmp_path):
-    """JAVA_HOME naming a JDK whose libjvm.so is cut short: dlopen mapped past the end of the
-    file and the process died of SIGBUS. The file is checked first."""
-    from conftest import run_python
-
-    real = pathlib.Path(imglyb.jvm_info()["libjvm"])
-    home = tmp_path / "broken-jdk"
-    (home / "lib" / "server").mkdir(parents=True)
-    data = real.read_bytes()
-    (home / "lib" / "server" / "libjvm.so").write_bytes(data[: len(data) // 3])
-    (home / "release").write_text('JAVA_VERSION="17.0.15"\n')
-    for how in ("env", "argument"):
-        r = run_python(f"""
-            import imglyb
-            try:
-                {"imglyb.start_jvm(java_home=" + repr(str(home)) + ")" if how == "argument" else "imglyb.start_jvm()"}
-            except imglyb.JVMNotFoundError as e:
-                print("refused:", e)
-        """, env={"JAVA_HOME": str(home)})
-        assert r.returncode == 0, (how, r.returncode, r.stderr)
-        assert "refused:" in r.stdout and "truncated" in r.stdout, (how, r.stdout)
-
-
 def test_native_memory_drives_the_garbage_collector():
     """Wrap a 32 MiB chunk, run one Java pass, drop it: forty times, twenty times the threshold in
     all. Resident memory used to grow by the total (nothing made Java collect, so the Cleaners
@@ -214,23 +192,86 @@ def test_options_hotspot_would_exit_on_are_a_value_error(options):
     assert "then started: 66.0" in r.stdout
 
 
-def test_a_java_home_without_lib_modules_is_refused(tmp_path):
+def _bad_java_home(root: pathlib.Path, kind: str) -> pathlib.Path:
+    """A Java home broken in the way ``kind`` names, built from the running JDK's files."""
+    real = pathlib.Path(imglyb.jvm_info()["java_home"])
+    home = root / kind
+    if kind == "empty":
+        home.mkdir()
+        return home
+    server = home / "lib" / "server"
+    server.mkdir(parents=True)
+    for entry in (real / "lib").iterdir():  # the rest of a whole JDK
+        if entry.name not in ("server", "modules"):
+            (home / "lib" / entry.name).symlink_to(entry)
+    (home / "release").write_text((real / "release").read_text())
+    libjvm = real / "lib" / "server" / "libjvm.so"
+    modules = real / "lib" / "modules"
+    library = {
+        "empty libjvm": b"",
+        "truncated libjvm": libjvm.read_bytes()[: libjvm.stat().st_size // 3],
+        "random bytes": random.Random(7).randbytes(1 << 16),
+        "not a JVM": (real / "lib" / "libjava.so").read_bytes(),
+    }.get(kind)
+    if library is None:
+        (server / "libjvm.so").write_bytes(libjvm.read_bytes())  # a copy: loaded, it would show in the maps
+    else:
+        (server / "libjvm.so").write_bytes(library)
+    if kind == "no lib/modules":
+        return home
+    if kind == "random lib/modules":
+        (home / "lib" / "modules").write_bytes(random.Random(8).randbytes(1 << 16))
+    elif kind == "truncated lib/modules":
+        with open(modules, "rb") as whole:
+            (home / "lib" / "modules").write_bytes(whole.read(modules.stat().st_size // 2))
+    else:
+        (home / "lib" / "modules").symlink_to(modules)
+    return home
+
+
+BAD_JAVA_HOMES = {
+    "empty": "no lib/server/libjvm.so",
+    "empty libjvm": "shorter than an ELF header",
+    "truncated libjvm": "truncated",
+    "random bytes": "no ELF header",
+    "not a JVM": "not a JVM library",
+    "no lib/modules": "no lib/modules",
+    "random lib/modules": "not a runtime image",
+    "truncated lib/modules": "lib/modules is truncated",
+}
+
+
+@pytest.mark.parametrize("how", ["java_home", "JAVA_HOME"])
+@pytest.mark.parametrize("kind", list(BAD_JAVA_HOMES))
+def test_a_bad_java_home_is_refused_and_a_good_start_follows(tmp_path, kind, how):
+    """Every kind of broken Java home is a JVMNotFoundError that says what is wrong, found
+    before its libjvm is loaded: a libjvm loaded by a refused start used to stay in the process,
+    and the natural retry then died of SIGSEGV in JNI_CreateJavaVM. The retry, with a good Java,
+    now starts and runs ImgLib2."""
     from conftest import run_python
 
-    real = pathlib.Path(imglyb.jvm_info()["java_home"])
-    home = tmp_path / "partial-jdk"
-    (home / "lib" / "server").mkdir(parents=True)
-    (home / "lib" / "server" / "libjvm.so").symlink_to(real / "lib" / "server" / "libjvm.so")
-    (home / "release").write_text((real / "release").read_text())
+    home = _bad_java_home(tmp_path, kind)
+    good = imglyb.jvm_info()["java_home"]
+    start = f"imglyb.start_jvm(java_home={str(home)!r})" if how == "java_home" else "imglyb.start_jvm()"
     r = run_python(f"""
-        import imglyb
+        import os, imglyb
+        if {how == "JAVA_HOME"}:
+            os.environ["JAVA_HOME"] = {str(home)!r}
         try:
-            imglyb.start_jvm(java_home={str(home)!r})
+            {start}
+            print("started")
         except imglyb.JVMNotFoundError as e:
             print("refused:", e)
-    """)
-    assert r.returncode == 0, (r.returncode, r.stderr)
-    assert "refused:" in r.stdout and "lib/modules" in r.stdout, r.stdout
+        maps = open("/proc/self/maps").read()
+        print("loaded:", {str(home)!r} in maps)
+        os.environ["JAVA_HOME"] = {good!r}
+        imglyb.start_jvm()
+        print("then started:", imglyb._imglyb._imglib2_self_test())
+    """, env={"JAVA_HOME": None}, timeout=120)
+    assert r.returncode == 0, (kind, how, r.returncode, r.stdout, r.stderr)
+    assert "refused:" in r.stdout and BAD_JAVA_HOMES[kind] in r.stdout, (kind, how, r.stdout)
+    assert "loaded: False" in r.stdout, r.stdout
+    assert "then started: 66.0" in r.stdout, r.stdout
 
 
 def test_extended_precision_complex_suggests_a_cast_that_keeps_the_imaginary_part():

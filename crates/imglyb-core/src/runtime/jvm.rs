@@ -17,6 +17,7 @@ use jni::JavaVM;
 
 use super::config::{DEFAULT_OPTIONS, JvmConfig, classpath_has_imglib2};
 use super::discovery::{JavaSearch, libjvm_in};
+use super::install_check::check_runtime_image;
 use super::libjvm::LibJvm;
 use super::loader::Loader;
 use crate::jni::error::{Error, Result};
@@ -155,7 +156,6 @@ impl Jvm {
                 classpath: classpath.iter().map(|p| p.display().to_string()).collect(),
             });
         }
-        let lib = LibJvm::open(&install.libjvm)?;
         let joined = std::env::join_paths(&classpath)
             .map_err(|e| Error::InvalidArgument(format!("classpath: {e}")))?;
         let mut options: Vec<String> = DEFAULT_OPTIONS.iter().map(|o| o.to_string()).collect();
@@ -169,10 +169,15 @@ impl Jvm {
             options.push(format!("{UNSAFE_MEMORY_ACCESS}=allow"));
         }
         let active_options = options.clone();
-        check_runtime_image(&install.home)?;
+        check_runtime_image(&install.home).map_err(|why| Error::JvmNotFound {
+            tried: vec![format!("{}: {why}", install.home.display())],
+        })?;
         if !config.options.is_empty() {
             probe_options(&install.home, &active_options)?;
         }
+        // Last: nothing may refuse this installation once its libjvm is loaded (see
+        // install_check).
+        let lib = LibJvm::open(&install.libjvm)?;
         options.insert(0, format!("-Djava.class.path={}", joined.to_string_lossy()));
         // SAFETY: no JVM runs in this process: none was found among the loaded libjvms, and
         // START is held, so no other imglyb thread is creating one.
@@ -362,20 +367,6 @@ fn info_value(kv: &[Option<String>], key: &str) -> Option<String> {
     kv.chunks(2)
         .find(|pair| pair[0].as_deref() == Some(key))
         .and_then(|pair| pair.get(1).cloned().flatten())
-}
-
-/// A Java home without `lib/modules` (a partial copy of a JDK) makes HotSpot exit the process
-/// during start-up; refuse it before.
-fn check_runtime_image(home: &std::path::Path) -> Result<()> {
-    if home.join("lib/modules").is_file() || home.join("jre/lib/rt.jar").is_file() {
-        return Ok(());
-    }
-    Err(Error::JvmNotFound {
-        tried: vec![format!(
-            "{}: no lib/modules, so not a complete JDK or JRE (HotSpot would end the process)",
-            home.display()
-        )],
-    })
 }
 
 /// Refuses classpath entries that do not exist (a folder for `folder/*`): the JVM would accept

@@ -10,78 +10,12 @@ use std::ptr;
 
 use jni::sys::{JNI_OK, JNI_VERSION_1_8, JavaVM, JavaVMInitArgs, JavaVMOption, jint, jsize};
 
+use super::install_check::check_libjvm;
 use crate::jni::error::{Error, Result};
 
 type CreateJavaVm =
     unsafe extern "system" fn(*mut *mut JavaVM, *mut *mut c_void, *mut c_void) -> jint;
 type GetCreatedJavaVms = unsafe extern "system" fn(*mut *mut JavaVM, jsize, *mut jsize) -> jint;
-
-/// Why the file at `path` is not a whole ELF shared library for this process, if it is not: it
-/// must be readable, start with an ELF header of this machine's word size and byte order, and
-/// hold every byte its program and section headers point to.
-pub(crate) fn check_elf(path: &Path) -> std::result::Result<(), String> {
-    use std::io::Read;
-
-    let mut file = std::fs::File::open(path).map_err(|e| format!("cannot read it ({e})"))?;
-    let len = file
-        .metadata()
-        .map_err(|e| format!("cannot read it ({e})"))?
-        .len();
-    let mut header = [0u8; 64];
-    file.read_exact(&mut header)
-        .map_err(|_| format!("not a shared library ({len} bytes, shorter than an ELF header)"))?;
-    if &header[..4] != b"\x7fELF" {
-        return Err("not a shared library (no ELF header)".to_owned());
-    }
-    if header[4] != 2 || header[5] != if cfg!(target_endian = "little") { 1 } else { 2 } {
-        return Err(
-            "an ELF library for another kind of machine (not 64-bit, native byte order)".to_owned(),
-        );
-    }
-    let u16_at = |b: &[u8], i: usize| u64::from(u16::from_ne_bytes([b[i], b[i + 1]]));
-    let u32_at = |b: &[u8], i: usize| u32::from_ne_bytes(b[i..i + 4].try_into().unwrap());
-    let u64_at = |b: &[u8], i: usize| u64::from_ne_bytes(b[i..i + 8].try_into().unwrap());
-    let truncated = |what: &str, end: u64| {
-        format!("truncated: its {what} reach byte {end}, but the file has {len} bytes")
-    };
-    let (phoff, phentsize, phnum) = (
-        u64_at(&header, 0x20),
-        u16_at(&header, 0x36),
-        u16_at(&header, 0x38),
-    );
-    let (shoff, shentsize, shnum) = (
-        u64_at(&header, 0x28),
-        u16_at(&header, 0x3a),
-        u16_at(&header, 0x3c),
-    );
-    let table_end = |off: u64, size: u64, n: u64| off.checked_add(size.checked_mul(n)?);
-    let ph_end = table_end(phoff, phentsize, phnum).unwrap_or(u64::MAX);
-    if ph_end > len || (phnum > 0 && phentsize < 56) {
-        return Err(truncated("program headers", ph_end));
-    }
-    let sh_end = table_end(shoff, shentsize, shnum).unwrap_or(u64::MAX);
-    if sh_end > len {
-        return Err(truncated("section headers", sh_end));
-    }
-    if phnum == 0 {
-        return Err("not a loadable library (no program headers)".to_owned());
-    }
-    let mut table = vec![0u8; (ph_end - phoff) as usize];
-    std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(phoff))
-        .and_then(|_| file.read_exact(&mut table))
-        .map_err(|e| format!("cannot read it ({e})"))?;
-    for entry in table.chunks_exact(phentsize as usize) {
-        const PT_LOAD: u32 = 1;
-        if u32_at(entry, 0) != PT_LOAD {
-            continue;
-        }
-        let end = u64_at(entry, 8).saturating_add(u64_at(entry, 32));
-        if end > len {
-            return Err(truncated("loadable segments", end));
-        }
-    }
-    Ok(())
-}
 
 /// An opened libjvm. The library is never closed: a JVM cannot be unloaded.
 #[derive(Debug)]
@@ -136,8 +70,17 @@ impl LibJvm {
                 Ok(sym)
             }
         };
-        let create = symbol(c"JNI_CreateJavaVM")?;
-        let get_created = symbol(c"JNI_GetCreatedJavaVMs")?;
+        let (create, get_created) = match symbol(c"JNI_CreateJavaVM")
+            .and_then(|create| Ok((create, symbol(c"JNI_GetCreatedJavaVMs")?)))
+        {
+            Ok(pair) => pair,
+            Err(e) => {
+                // SAFETY: `handle` came from dlopen above and nothing of the library is in use:
+                // it is not a JVM, so it is unloaded again (or its reference count dropped).
+                unsafe { libc::dlclose(handle) };
+                return Err(e);
+            }
+        };
         Ok(Some(LibJvm {
             path: path.to_path_buf(),
             // SAFETY: the JNI Invocation API defines these two symbols with exactly these
@@ -150,10 +93,13 @@ impl LibJvm {
         }))
     }
 
-    /// Loads libjvm from `path`, after checking that the file is a whole ELF shared library:
-    /// `dlopen` maps segments past the end of a truncated file, and touching them is a SIGBUS.
+    /// Loads libjvm from `path`, after checking that the file is a whole ELF shared library
+    /// that exports the invocation API ([`check_libjvm`]): `dlopen` maps segments past the end
+    /// of a truncated file, and touching them is a SIGBUS; a library that is not a JVM would
+    /// stay loaded for nothing. Call it last, once nothing else can refuse the installation: a
+    /// loaded libjvm is never unloaded, and its symbols would shadow those of a later one.
     pub(crate) fn open(path: &Path) -> Result<Self> {
-        check_elf(path).map_err(|why| Error::JvmNotFound {
+        check_libjvm(path).map_err(|why| Error::JvmNotFound {
             tried: vec![format!("{}: {why}", path.display())],
         })?;
         Self::open_with(path, libc::RTLD_GLOBAL)?
@@ -226,53 +172,5 @@ impl LibJvm {
             });
         }
         Ok(vm)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::check_elf;
-    use std::path::PathBuf;
-
-    /// A libjvm of this machine: the test JDK's.
-    fn real_libjvm() -> PathBuf {
-        let home = crate::runtime::discovery::JavaSearch::from_env()
-            .find()
-            .expect("a JDK (ci/setup installs one)")
-            .home;
-        crate::runtime::discovery::libjvm_in(&home)
-            .expect("libjvm")
-            .libjvm
-    }
-
-    #[test]
-    fn whole_libraries_pass_and_truncated_or_foreign_files_are_refused() {
-        let real = real_libjvm();
-        check_elf(&real).unwrap();
-        let dir = std::env::temp_dir().join(format!("imglyb-elf-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let bytes = std::fs::read(&real).unwrap();
-        let cut = dir.join("truncated.so");
-        std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
-        assert!(check_elf(&cut).unwrap_err().contains("truncated"));
-        let header_only = dir.join("header.so");
-        std::fs::write(&header_only, &bytes[..64]).unwrap();
-        assert!(check_elf(&header_only).unwrap_err().contains("truncated"));
-        let empty = dir.join("empty.so");
-        std::fs::write(&empty, b"").unwrap();
-        assert!(
-            check_elf(&empty)
-                .unwrap_err()
-                .contains("shorter than an ELF header")
-        );
-        let text = dir.join("text.so");
-        std::fs::write(&text, vec![b'#'; 100]).unwrap();
-        assert!(check_elf(&text).unwrap_err().contains("no ELF header"));
-        assert!(
-            check_elf(&dir.join("missing.so"))
-                .unwrap_err()
-                .contains("cannot read")
-        );
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
