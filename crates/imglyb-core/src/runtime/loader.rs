@@ -8,7 +8,7 @@ use jni::sys::{jobject, jvalue};
 
 use crate::jni::error::{Error, Result};
 use crate::jni::exception;
-use crate::jni::strings::{new_string, read_string_array};
+use crate::jni::strings::{new_string, read_rust_string, read_string_array};
 use crate::jni::{Frame, JRef, MethodId};
 
 include!(concat!(env!("OUT_DIR"), "/bridge_classes.rs"));
@@ -20,6 +20,8 @@ const EXCHANGE_CLASS: &str = "org.imglyb.bridge.Exchange";
 /// The classes defined in the system class loader rather than in imglyb's own.
 const SYSTEM_CLASSES: [&str; 2] = [LOADER_CLASS, EXCHANGE_CLASS];
 const BRIDGE_CLASS: &str = "org.imglyb.bridge.Bridge";
+/// The class whose presence means "ImgLib2 is on the classpath".
+const IMGLIB2_CLASS: &str = "net.imglib2.img.Img";
 
 /// Binary names of every embedded bridge class, such as `org.imglyb.bridge.Bridge`.
 pub fn bridge_class_names() -> impl Iterator<Item = &'static str> {
@@ -100,6 +102,15 @@ impl Loader {
                 )
             }?;
         }
+        // The bridge's verification loads ImgLib2's classes: in a JVM started without ImgLib2
+        // (by JPype, say) that is a NoClassDefFoundError, which names no fix. Say what it is.
+        if let Err(Error::Java(_)) =
+            for_name_in(&mut frame, &class_class, for_name, IMGLIB2_CLASS, system, false)
+        {
+            return Err(Error::ImgLib2NotFound {
+                classpath: system_classpath(&mut frame)?,
+            });
+        }
         let bridge = for_name_in(
             &mut frame,
             &class_class,
@@ -164,6 +175,28 @@ impl Loader {
         // SAFETY: `id` is the static boolean imglib2Available() of Bridge.
         unsafe { frame.call_static_prim::<u8>(&self.bridge, id, &[]) }.map(|v| v != 0)
     }
+}
+
+/// The JVM's classpath (`java.class.path`), split into entries.
+fn system_classpath(frame: &mut Frame) -> Result<Vec<String>> {
+    let system = frame.find_class(c"java/lang/System")?;
+    let get_property = frame.static_method_id(
+        &system,
+        c"getProperty",
+        c"(Ljava/lang/String;)Ljava/lang/String;",
+    )?;
+    let key: Vec<u16> = "java.class.path".encode_utf16().collect();
+    let key = new_string(frame, &key)?;
+    // SAFETY: getProperty(String) is a static method of System taking one String, and `key` is
+    // a live String.
+    let value = unsafe { frame.call_static_object(&system, get_property, &[jvalue { l: key }]) }?;
+    if value.is_null() {
+        return Ok(Vec::new());
+    }
+    let joined = read_rust_string(frame.env(), value);
+    Ok(std::env::split_paths(&joined)
+        .map(|p| p.display().to_string())
+        .collect())
 }
 
 /// `Class.forName(name, initialize, loader)`: a local reference kept in `frame`.
