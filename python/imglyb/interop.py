@@ -273,16 +273,21 @@ def from_jpype(obj: Any) -> Any:
 
 def _convert_args(args: tuple) -> Optional[tuple]:
     """``args`` with every JPype object (also inside lists and tuples) replaced by its imglyb
-    proxy, or None when there is none: imglyb's calls try this when an argument was refused."""
-    if "_jpype" not in sys.modules:
-        return None
+    proxy, and every object that carries a Java object of its own (``__javaobject__``, as
+    :class:`imglyb.util.PythonJavaClass` instances do) by that, or None when there is none:
+    imglyb's calls try this when an argument was refused."""
+    jpype_loaded = "_jpype" in sys.modules
     changed = False
 
     def convert(a: Any) -> Any:
         nonlocal changed
-        if is_jpype(a):
+        if jpype_loaded and is_jpype(a):
             changed = True
             return from_jpype(a)
+        carried = getattr(a, "__javaobject__", None)
+        if isinstance(carried, _imglyb.JavaObject):
+            changed = True
+            return carried
         if isinstance(a, (list, tuple)):
             items = [convert(x) for x in a]
             return type(a)(items) if isinstance(a, tuple) else items

@@ -8,6 +8,7 @@ their public sources on Debian's ImgLib2 4.5.0 (all 6 passed on 2026-12-04).
 """
 
 import os
+import pathlib
 import shutil
 import subprocess
 import sys
@@ -199,5 +200,95 @@ def test_a_dask_volume_three_times_ram_renders_without_waiting_for_python():
         w.close()
         print("ok")
     """, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.strip().splitlines()[-1] == "ok"
+
+
+def test_the_original_util_names_drive_bigdataviewer():
+    """imglyb.util as the original example scripts use it (docs/migrating.md): BdvFunctions,
+    options2D(), BdvOptions.addTo(bdv) on the class (an instance method since BigDataViewer 10),
+    a Python overlay and mouse listener, Helpers.behaviours() with a PythonJavaClass behaviour,
+    and BdvWindowClosedCheck seeing the window close."""
+    r = run_bdv("""
+        import threading
+        from imglyb import util
+        from imglyb.util import autoclass, cast, PythonJavaClass, java_method
+        argb = np.full((100, 160), 0xFF000000 | 200 << 16, np.uint32)   # opaque red
+        bdv = util.BdvFunctions.show(util.to_imglib_argb(argb), "argb", util.options2D().frameTitle("compat"))
+        gray = np.zeros((100, 160), np.float32)
+        second = util.BdvFunctions.show(util.to_imglib(gray), "gray", util.BdvOptions.addTo(bdv))
+        vp = bdv.getBdvHandle().getViewerPanel()
+        assert second.getBdvHandle().getViewerPanel() is not None
+        assert vp.state().getSources().size() == 2        # one window, two sources
+        drawn, sizes = threading.Event(), []
+        def draw(g):
+            cast("java.awt.Graphics2D", g).drawString("hello", 30, 30)
+            drawn.set()
+        overlay = util.GenericOverlayRenderer(draw, lambda w, h: sizes.append((w, h)))
+        vp.getDisplay().overlays().add(overlay)
+        vp.getDisplay().addMouseMotionListener(util.GenericMouseMotionListener())
+        vp.requestRepaint()
+        assert drawn.wait(10), "the Python overlay was never drawn"
+        assert sizes and sizes[0][0] > 0, sizes
+        class Drag(PythonJavaClass):
+            __javainterfaces__ = ["org/scijava/ui/behaviour/DragBehaviour"]
+            def __init__(self):
+                super().__init__()
+                self.seen = []
+            @java_method("(II)V")
+            def init(self, x, y): self.seen.append(("init", x, y))
+            @java_method("(II)V")
+            def drag(self, x, y): self.seen.append(("drag", x, y))
+            @java_method("(II)V")
+            def end(self, x, y): self.seen.append(("end", x, y))
+        painter = Drag()
+        behaviours = util.Helpers.behaviours()
+        behaviours.install(bdv.getBdvHandle().getTriggerbindings(), "paint")
+        behaviours.behaviour(painter, "paint", "SPACE button1")
+        painter.__javaobject__.init(3, 4)
+        assert painter.seen == [("init", 3, 4)]
+        check = autoclass("net.imglib2.python.BdvWindowClosedCheck")()
+        frame = cast("javax.swing.JFrame", autoclass("javax.swing.SwingUtilities").getWindowAncestor(vp))
+        assert frame.getTitle() == "compat"
+        frame.addWindowListener(check)
+        assert check.isOpen()
+        bdv.getBdvHandle().close()
+        for _ in range(50):
+            if not check.isOpen():
+                break
+            time.sleep(0.1)
+        assert check.isClosed()
+        print("ok")
+    """)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.strip().splitlines()[-1] == "ok"
+
+
+ORIGINAL_EXAMPLES = os.environ.get("IMGLYB_TEST_ORIGINAL_EXAMPLES", "")
+
+
+@pytest.mark.skipif(not ORIGINAL_EXAMPLES, reason="IMGLYB_TEST_ORIGINAL_EXAMPLES names no folder of the original imglyb example scripts")
+@pytest.mark.parametrize("script", ["views_stack.py", "bdv_hello_world.py", "bdv_painter.py"])
+def test_an_original_example_runs_with_only_its_import_changed(script, tmp_path):
+    """The original imglyb's example scripts (imglyb-examples, pyjnius era), with `from jnius
+    import` changed to `from imglyb.util import` and nothing else; a timer closes the window,
+    which the script waits for with BdvWindowClosedCheck."""
+    source = (pathlib.Path(ORIGINAL_EXAMPLES) / script).read_text()
+    assert "from jnius import" in source
+    edited = tmp_path / script
+    edited.write_text(source.replace("from jnius import", "from imglyb.util import"))
+    r = run_bdv(f"""
+        import runpy, sys, threading
+        def close_all():
+            time.sleep(8)
+            Frame = imglyb.jimport("java.awt.Frame")
+            WindowEvent = imglyb.jimport("java.awt.event.WindowEvent")
+            for f in Frame.getFrames():
+                f.dispatchEvent(WindowEvent(f, WindowEvent.WINDOW_CLOSING))
+        threading.Thread(target=close_all, daemon=True).start()
+        sys.argv = [{str(edited)!r}]
+        runpy.run_path({str(edited)!r}, run_name="__main__")
+        print("ok")
+    """)
     assert r.returncode == 0, r.stdout + r.stderr
     assert r.stdout.strip().splitlines()[-1] == "ok"

@@ -62,8 +62,9 @@ fn java_name(name: &str, known: impl Fn(&str) -> bool) -> &str {
 /// Other groups look the arguments' cache key up first and classify them fully only on a miss.
 ///
 /// Arguments refused with a `TypeError` are tried once more with every JPype object among them
-/// replaced by its imglyb proxy (`imglyb.interop`), so JPype objects pass wherever Java objects
-/// do, at no cost to other calls.
+/// replaced by its imglyb proxy, and every object that carries a Java object of its own
+/// (`__javaobject__`: a `PythonJavaClass` of `imglyb.util`) by that (`imglyb.interop`), so they
+/// pass wherever Java objects do, at no cost to other calls.
 pub(crate) fn call_group(
     py: Python<'_>,
     owner: &ClassInfo,
@@ -78,7 +79,7 @@ pub(crate) fn call_group(
     let converted;
     // Only a refusal of the arguments is retried, before anything reached Java.
     let (m, jargs) = match prepare(py, bridge, owner, group, mode, args, &mut keep) {
-        Err(e) if e.is_instance_of::<PyTypeError>(py) => match jpype_args(py, args)? {
+        Err(e) if e.is_instance_of::<PyTypeError>(py) => match java_args(py, args)? {
             Some(c) => {
                 converted = c;
                 keep.clear();
@@ -98,16 +99,12 @@ pub(crate) fn call_group(
     to_py(py, value)
 }
 
-/// `args` with JPype objects replaced by imglyb proxies, or None when there are none (or JPype
-/// is not loaded).
-fn jpype_args<'py>(
+/// `args` with JPype objects and objects carrying a Java object replaced by imglyb proxies, or
+/// None when there are none.
+fn java_args<'py>(
     py: Python<'py>,
     args: &[Bound<'py, PyAny>],
 ) -> PyResult<Option<Vec<Bound<'py, PyAny>>>> {
-    let modules = py.import("sys")?.getattr("modules")?;
-    if !modules.contains("_jpype")? {
-        return Ok(None);
-    }
     let tuple = PyTuple::new(py, args)?;
     let converted = py
         .import("imglyb.interop")?
