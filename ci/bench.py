@@ -156,7 +156,7 @@ def per_call_ns(f, stmt):
     return statistics.median(timer.repeat({reps}, {n})) / {n}
 
 assert Math.abs(-5) == 5
-print(per_call_ns(System.nanoTime, "f()"), per_call_ns(Math.abs, "f(-5)"))
+print("FIGURES", per_call_ns(System.nanoTime, "f()"), per_call_ns(Math.abs, "f(-5)"), flush=True)
 """
 # Exit status of a call script whose implementation lacks what the benchmark needs.
 CALL_SKIPPED = 77
@@ -231,7 +231,7 @@ rounds(125_000)
 seconds = time.perf_counter() - t0
 gc.collect()
 rss1, heap1 = rss_mb(), heap_mb()
-print(rss1 - rss0, heap1 - heap0, seconds)
+print("FIGURES", rss1 - rss0, heap1 - heap0, seconds, flush=True)
 """
 
 STARTUP_SCRIPT = textwrap.dedent(
@@ -343,8 +343,31 @@ def bench_calls(prefix: str, python: str, env: dict[str, str], quick: bool) -> d
     if proc.returncode:
         sys.stderr.write(proc.stderr)
         proc.check_returncode()
-    noarg, overloaded = (float(x) for x in proc.stdout.split()[-2:])
+    noarg, overloaded = figures_line(proc.stdout, 2)
     return {f"{prefix}_noarg": noarg, f"{prefix}_overloaded": overloaded}
+
+
+def json_line(stdout: str) -> dict:
+    """The last line of ``stdout`` that is a JSON object: the script's figures, wherever the JVM's
+    own reports landed."""
+    for line in reversed(stdout.splitlines()):
+        if line.startswith("{"):
+            try:
+                return json.loads(line)
+            except ValueError:
+                continue
+    raise ValueError(f"no JSON figures in the output:\n{stdout[-2000:]}")
+
+
+def figures_line(stdout: str, count: int) -> list[float]:
+    """The ``count`` numbers of the script's ``FIGURES`` line, wherever it is in ``stdout``: the
+    JVM may print its own reports (-Xcheck:jni's, say) to the same stream, before or after."""
+    for line in reversed(stdout.splitlines()):
+        if line.startswith("FIGURES "):
+            values = [float(x) for x in line.split()[1:]]
+            if len(values) == count:
+                return values
+    raise ValueError(f"no FIGURES line with {count} numbers in the output:\n{stdout[-2000:]}")
 
 
 def bench_leak(quick: bool) -> dict[str, float]:
@@ -357,7 +380,7 @@ def bench_leak(quick: bool) -> dict[str, float]:
     if proc.returncode:
         sys.stderr.write(proc.stdout + proc.stderr)
         proc.check_returncode()
-    rss, heap, seconds = (float(x) for x in proc.stdout.split()[-3:])
+    rss, heap, seconds = figures_line(proc.stdout, 3)
     warnings = sum("WARNING" in line for line in (proc.stdout + proc.stderr).splitlines())
     return {
         "calls_1m_rss_mb": rss,
@@ -487,7 +510,7 @@ def run_pixels(
     if proc.returncode:
         sys.stderr.write(proc.stdout + proc.stderr)
         proc.check_returncode()
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return json_line(proc.stdout)
 
 
 def bench_pixels(quick: bool) -> dict[str, float]:
@@ -603,7 +626,7 @@ def bench_blocks(quick: bool) -> dict[str, float]:
         if proc.returncode:
             sys.stderr.write(proc.stdout + proc.stderr)
             proc.check_returncode()
-        figures = json.loads(proc.stdout.strip().splitlines()[-1])
+        figures = json_line(proc.stdout)
         results[f"blocks_ratio_jdk{major}"] = figures["blocks_ratio"]
         if major == 21:
             results["blocks_slice_ratio_jdk21"] = figures["blocks_slice_ratio"]
@@ -640,7 +663,7 @@ sweep = []
 for size in (int(x) for x in sys.argv[1].split(",")):
     a = np.zeros(size // 4, np.float32)
     sweep.append([size, median_s(lambda: JFloatArray(a)) * 1e6])
-print(to_java, from_java, json.dumps(sweep))
+print("HANDOVER", to_java, from_java, json.dumps(sweep), flush=True)
 """
 
 # Wrap time against array size (docs/wrap-time.png), drawn by the peers' interpreter, which has
@@ -679,7 +702,8 @@ def bench_jpype_copy() -> dict[str, float]:
     if proc.returncode:
         sys.stderr.write(proc.stdout + proc.stderr)
         proc.check_returncode()
-    to_java, from_java, sweep_json = proc.stdout.strip().splitlines()[-1].split(" ", 2)
+    line = next(l for l in reversed(proc.stdout.splitlines()) if l.startswith("HANDOVER "))
+    to_java, from_java, sweep_json = line.split(" ", 3)[1:]
     sweep["jpype_copy_us"] = json.loads(sweep_json)
     SWEEP.write_text(json.dumps(sweep))
     subprocess.run([peer_python(), "-c", PLOT_SCRIPT, str(SWEEP), str(PLOT)], check=True)
@@ -824,7 +848,7 @@ def bench_jpype_handover(quick: bool) -> dict[str, float]:
     if proc.returncode:
         sys.stderr.write(proc.stdout + proc.stderr)
         proc.check_returncode()
-    return {k: v for k, v in json.loads(proc.stdout.strip().splitlines()[-1]).items() if k in METRICS}
+    return {k: v for k, v in json_line(proc.stdout).items() if k in METRICS}
 
 
 # The original imglyb 2.1.0 from PyPI, side by side with this one (docs/pyimagej.md): the same
@@ -895,7 +919,7 @@ def bench_imglyb2(quick: bool) -> dict[str, float]:
         if proc.returncode:
             sys.stderr.write(proc.stdout + proc.stderr)
             proc.check_returncode()
-        results.update(json.loads(proc.stdout.strip().splitlines()[-1]))
+        results.update(json_line(proc.stdout))
     return results
 
 
@@ -913,7 +937,7 @@ def bench_chunks(quick: bool) -> dict[str, float]:
         if proc.returncode:
             sys.stderr.write(proc.stdout + proc.stderr)
             proc.check_returncode()
-        figures = json.loads(proc.stdout.strip().splitlines()[-1])
+        figures = json_line(proc.stdout)
         if "volume_gib" in figures:
             print(f"3x RAM sweep: {figures['volume_gib']:.1f} GiB in {figures['seconds']:.0f} s", file=sys.stderr)
         results.update({k: v for k, v in figures.items() if k in METRICS})

@@ -132,7 +132,11 @@ def _to_imglib(
 
 def to_imglib_argb(arr: Any) -> JavaObject:
     """A uint32 or int32 array as an ImgLib2 ``ARGBType`` image over the same memory (no copy);
-    a JPype object when JPype started the JVM (see :mod:`imglyb.interop`)."""
+    a JPype object when JPype started the JVM (see :mod:`imglyb.interop`).
+
+    Each pixel is ``0xAARRGGBB``. BigDataViewer 10 draws the alpha: pixels with alpha 0
+    (``0x00RRGGBB``, as the original imglyb's examples build them) show black, so set it
+    (``argb | 0xFF000000``) for opaque colours."""
     return interop.for_jpype_owner(_imglyb.to_imglib_argb(arr))
 
 

@@ -14,6 +14,7 @@ use crate::jni::error::{Error, Result};
 
 static VM: OnceLock<JavaVM> = OnceLock::new();
 static FORKED: AtomicBool = AtomicBool::new(false);
+static DESTROYED: AtomicBool = AtomicBool::new(false);
 
 extern "C" fn mark_forked() {
     FORKED.store(true, Ordering::Relaxed);
@@ -52,9 +53,18 @@ pub fn check_not_forked() -> Result<()> {
     }
 }
 
+/// Records that the runtime layer destroys the JVM (at process exit): from now on [`env()`]
+/// refuses, so nothing reaches a JVM that is gone.
+pub(crate) fn mark_destroyed() {
+    DESTROYED.store(true, Ordering::Release);
+}
+
 /// The calling thread's `JNIEnv`, attaching the thread (as a daemon, for good) if needed.
 pub fn env() -> Result<RawEnv> {
     check_not_forked()?;
+    if DESTROYED.load(Ordering::Acquire) {
+        return Err(Error::Internal("the JVM was shut down at process exit".into()));
+    }
     let vm = get().ok_or_else(|| Error::Internal("no JVM has been started".into()))?;
     let env = vm.attach_current_thread_as_daemon()?;
     // SAFETY: the env was just obtained for this thread; RawEnv is not Send.

@@ -190,7 +190,8 @@ impl Jvm {
         };
         // SAFETY: `raw` is the live JavaVM that JNI_CreateJavaVM just returned.
         let vm = unsafe { JavaVM::from_raw(raw) }?;
-        Jvm::finish(
+        let check_jni = super::exit::wanted(&active_options);
+        let jvm = Jvm::finish(
             vm,
             ActiveSettings {
                 classpath,
@@ -198,7 +199,11 @@ impl Jvm {
                 libjvm: lib.path.clone(),
                 created_here: true,
             },
-        )
+        )?;
+        if check_jni {
+            super::exit::destroy_at_exit(&jvm.loader, raw)?;
+        }
+        Ok(jvm)
     }
 
     fn attach_to(lib: LibJvm, raw: *mut jni::sys::JavaVM) -> Result<Jvm> {

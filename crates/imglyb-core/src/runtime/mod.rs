@@ -20,6 +20,7 @@
 
 pub mod config;
 pub mod discovery;
+mod exit;
 mod install_check;
 pub mod interrupt;
 mod jvm;
