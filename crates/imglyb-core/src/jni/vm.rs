@@ -63,7 +63,9 @@ pub(crate) fn mark_destroyed() {
 pub fn env() -> Result<RawEnv> {
     check_not_forked()?;
     if DESTROYED.load(Ordering::Acquire) {
-        return Err(Error::Internal("the JVM was shut down at process exit".into()));
+        return Err(Error::Internal(
+            "the JVM was shut down at process exit".into(),
+        ));
     }
     let vm = get().ok_or_else(|| Error::Internal("no JVM has been started".into()))?;
     let env = vm.attach_current_thread_as_daemon()?;

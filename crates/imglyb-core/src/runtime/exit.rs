@@ -93,9 +93,8 @@ extern "C" fn at_exit() {
 
 /// `ExitWatch.onlyDaemonsBesideCaller()`, run on the exiting thread.
 fn only_daemons_beside_caller() -> Result<bool> {
-    let jvm = super::Jvm::get().ok_or_else(|| {
-        crate::Error::Internal("the exit hook found no JVM".into())
-    })?;
+    let jvm = super::Jvm::get()
+        .ok_or_else(|| crate::Error::Internal("the exit hook found no JVM".into()))?;
     let frame = Frame::attach()?;
     let class = jvm.loader().class(EXIT_WATCH, false)?;
     let check = frame.static_method_id(&class, c"onlyDaemonsBesideCaller", c"()Z")?;

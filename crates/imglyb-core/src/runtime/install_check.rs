@@ -122,13 +122,14 @@ fn check_shared_library(path: &Path, exports: &[&str], what: &str) -> Result<(),
     else {
         return Err(format!("not {what} (it exports no symbols)"));
     };
-    let (sym_off, sym_size, sym_entsize) = (u64_at(dynsym, 24), u64_at(dynsym, 32), u64_at(dynsym, 56));
+    let (sym_off, sym_size, sym_entsize) =
+        (u64_at(dynsym, 24), u64_at(dynsym, 32), u64_at(dynsym, 56));
     let Some(strtab) = section(u32_at(dynsym, 40)) else {
         return Err("a broken symbol table (its string table is missing)".to_owned());
     };
     let (str_off, str_size) = (u64_at(strtab, 24), u64_at(strtab, 32));
     for (off, size) in [(sym_off, sym_size), (str_off, str_size)] {
-        let end = off.checked_add(size).unwrap_or(u64::MAX);
+        let end = off.saturating_add(size);
         if end > len {
             return Err(truncated("symbol tables", end));
         }
@@ -199,13 +200,17 @@ pub(crate) fn check_runtime_image(home: &Path) -> Result<(), String> {
             "lib/modules is {why}, so not a complete JDK or JRE (HotSpot would end the process)"
         )
     };
-    let mut file = std::fs::File::open(&modules).map_err(|e| broken(format!("unreadable ({e})")))?;
+    let mut file =
+        std::fs::File::open(&modules).map_err(|e| broken(format!("unreadable ({e})")))?;
     let len = file
         .metadata()
         .map_err(|e| broken(format!("unreadable ({e})")))?
         .len();
-    let header = read_at(&mut file, 0, JIMAGE_HEADER)
-        .map_err(|_| broken(format!("{len} bytes, shorter than a runtime image's header")))?;
+    let header = read_at(&mut file, 0, JIMAGE_HEADER).map_err(|_| {
+        broken(format!(
+            "{len} bytes, shorter than a runtime image's header"
+        ))
+    })?;
     let field = |i: usize| u32_at(&header, 4 * i);
     if field(0) != u64::from(JIMAGE_MAGIC) {
         return Err(broken("not a runtime image (no jimage header)".to_owned()));
@@ -255,7 +260,11 @@ fn resources_end(locations: &[u8]) -> Option<u64> {
     while i < locations.len() {
         let byte = locations[i];
         if byte == ATTRIBUTE_END {
-            let size = if compressed != 0 { compressed } else { uncompressed };
+            let size = if compressed != 0 {
+                compressed
+            } else {
+                uncompressed
+            };
             end = end.max(offset.saturating_add(size));
             (offset, compressed, uncompressed) = (0, 0, 0);
             i += 1;
@@ -310,7 +319,11 @@ mod tests {
         assert!(check_libjvm(&cut).unwrap_err().contains("truncated"));
         let header_only = dir.join("header.so");
         std::fs::write(&header_only, &bytes[..64]).unwrap();
-        assert!(check_libjvm(&header_only).unwrap_err().contains("truncated"));
+        assert!(
+            check_libjvm(&header_only)
+                .unwrap_err()
+                .contains("truncated")
+        );
         let empty = dir.join("empty.so");
         std::fs::write(&empty, b"").unwrap();
         assert!(
@@ -344,10 +357,14 @@ mod tests {
         std::os::unix::fs::symlink(real.join("lib/modules"), dir.join("lib/modules")).unwrap();
         let why = check_runtime_image(&dir).unwrap_err();
         assert!(why.contains("no lib/libjava.so"), "{why}");
-        std::os::unix::fs::symlink(real.join("lib/libjava.so"), dir.join("lib/libjava.so")).unwrap();
+        std::os::unix::fs::symlink(real.join("lib/libjava.so"), dir.join("lib/libjava.so"))
+            .unwrap();
         std::fs::write(dir.join("lib/libjimage.so"), b"\x7fELF").unwrap();
         let why = check_runtime_image(&dir).unwrap_err();
-        assert!(why.contains("lib/libjimage.so: not a shared library"), "{why}");
+        assert!(
+            why.contains("lib/libjimage.so: not a shared library"),
+            "{why}"
+        );
         std::fs::remove_file(dir.join("lib/libjimage.so")).unwrap();
         std::os::unix::fs::symlink(real.join("lib/libjimage.so"), dir.join("lib/libjimage.so"))
             .unwrap();
@@ -358,7 +375,10 @@ mod tests {
             (Vec::new(), "shorter than a runtime image's header"),
             (vec![0x5a; 4096], "not a runtime image"),
             (modules[..4096].to_vec(), "truncated (its index"),
-            (modules[..modules.len() - 4096].to_vec(), "truncated (its resources"),
+            (
+                modules[..modules.len() - 4096].to_vec(),
+                "truncated (its resources",
+            ),
         ] {
             std::fs::write(dir.join("lib/modules"), &content).unwrap();
             let why = check_runtime_image(&dir).unwrap_err();

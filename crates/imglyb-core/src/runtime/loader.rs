@@ -104,9 +104,14 @@ impl Loader {
         }
         // The bridge's verification loads ImgLib2's classes: in a JVM started without ImgLib2
         // (by JPype, say) that is a NoClassDefFoundError, which names no fix. Say what it is.
-        if let Err(Error::Java(_)) =
-            for_name_in(&mut frame, &class_class, for_name, IMGLIB2_CLASS, system, false)
-        {
+        if let Err(Error::Java(_)) = for_name_in(
+            &mut frame,
+            &class_class,
+            for_name,
+            IMGLIB2_CLASS,
+            system,
+            false,
+        ) {
             return Err(Error::ImgLib2NotFound {
                 classpath: system_classpath(&mut frame)?,
             });
