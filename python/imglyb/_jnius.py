@@ -96,7 +96,7 @@ class PythonJavaClass:
     __javacontext__: str = "system"
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        interfaces = [name.replace("/", ".") for name in self.__javainterfaces__]
+        interfaces: list[Union[str, _imglyb.JavaClass]] = [name.replace("/", ".") for name in self.__javainterfaces__]
         if not interfaces:
             raise TypeError(f"{type(self).__name__} lists no __javainterfaces__")
         methods: dict[str, list[tuple[int, str]]] = {}

@@ -17,7 +17,7 @@ use jni::JavaVM;
 
 use super::config::{DEFAULT_OPTIONS, JvmConfig, classpath_has_imglib2};
 use super::discovery::{JavaSearch, libjvm_in};
-use super::install_check::check_runtime_image;
+use super::install_check::{check_libjvm, check_runtime_image};
 use super::libjvm::LibJvm;
 use super::loader::Loader;
 use crate::jni::error::{Error, Result};
@@ -169,9 +169,11 @@ impl Jvm {
             options.push(format!("{UNSAFE_MEMORY_ACCESS}=allow"));
         }
         let active_options = options.clone();
-        check_runtime_image(&install.home).map_err(|why| Error::JvmNotFound {
-            tried: vec![format!("{}: {why}", install.home.display())],
-        })?;
+        let refuse = |path: &std::path::Path, why: String| Error::JvmNotFound {
+            tried: vec![format!("{}: {why}", path.display())],
+        };
+        check_libjvm(&install.libjvm).map_err(|why| refuse(&install.libjvm, why))?;
+        check_runtime_image(&install.home).map_err(|why| refuse(&install.home, why))?;
         if !config.options.is_empty() {
             probe_options(&install.home, &active_options)?;
         }
