@@ -183,6 +183,13 @@ fn library_marker(jar: &Path) -> Option<&'static str> {
     }
 }
 
+/// Whether `jar` is a library jar (ImgLib2, ImageJ 1, by its file name) whose library a class
+/// folder or jar on `classpath` already provides: a JVM takes one of each, so such a jar is
+/// neither added nor missed.
+pub(crate) fn library_provided(jar: &Path, classpath: &[PathBuf]) -> bool {
+    library_marker(jar).is_some_and(|m| classpath_has_class(classpath, m))
+}
+
 /// Whether a class folder or jar on `classpath` holds ImgLib2, checked before the JVM starts
 /// (a JVM started without it could not be restarted with it).
 ///

@@ -15,7 +15,7 @@ use std::sync::{Mutex, OnceLock};
 
 use jni::JavaVM;
 
-use super::config::{DEFAULT_OPTIONS, JvmConfig, classpath_has_imglib2};
+use super::config::{DEFAULT_OPTIONS, JvmConfig, classpath_has_imglib2, library_provided};
 use super::discovery::{JavaSearch, libjvm_in};
 use super::install_check::{check_libjvm, check_runtime_image};
 use super::libjvm::LibJvm;
@@ -258,7 +258,13 @@ impl Jvm {
         let mut missing: Vec<String> = requested
             .resolved_classpath()
             .into_iter()
-            .filter(|entry| !self.settings.classpath.contains(entry))
+            // A JVM someone else started (JPype with a Fiji's jars, say) keeps the ImgLib2 it
+            // has: a configured ImgLib2 jar could not have been added there anyway.
+            .filter(|entry| {
+                !self.settings.classpath.contains(entry)
+                    && (self.settings.created_here
+                        || !library_provided(entry, &self.settings.classpath))
+            })
             .map(|entry| format!("classpath entry {}", entry.display()))
             .collect();
         if let Some(active) = &self.settings.options {
