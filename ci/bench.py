@@ -1,7 +1,9 @@
 """imglyb benchmarks: figures as medians over repetitions, in one run on one machine.
 
 Each benchmark that needs its own JVM runs in a fresh subprocess, since a process holds one JVM.
-Results go to target/bench/results.json as a flat object of metric name -> number.
+Results go to target/bench/results.json as a flat object of metric name -> number (`--only` merges
+into it; a `--quick` run writes target/bench/quick.json instead). `--check` compares the figures
+with their goals and exits non-zero when one falls short.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "target" / "bench" / "results.json"
+QUICK_RESULTS = ROOT / "target" / "bench" / "quick.json"
 SWEEP = ROOT / "target" / "bench" / "wrap_sweep.json"
 PLOT = ROOT / "docs" / "wrap-time.png"
 
@@ -31,6 +34,14 @@ METRICS = {
     "startup_ms_jdk25": ("ms", ("<=", 120.0), "startup_ms on a JDK 25, when one is installed"),
     "jpype_startup_ms": ("ms", None, "JPype: import, startJVM, the same first ImgLib2 use"),
     "pyjnius_startup_ms": ("ms", None, "pyjnius: import, JVM start, the same first ImgLib2 use"),
+    "startup_after_numpy_ms": ("ms", None, "import imglyb + start + first use, NumPy imported first (alternating with the floor)"),
+    "startup_floor_ms": ("ms", None, "floor: a bare `java` process making the same first use with the same jar and JDK, whole wall time"),
+    "startup_floor_ratio": ("", ("<=", 1.2), "startup_after_numpy_ms / startup_floor_ms (medians of alternating runs)"),
+    "startup_floor_ratio_blas1": ("", None, "the same with OPENBLAS_NUM_THREADS=1: NumPy's BLAS threads, spinning after its import, left out"),
+    "call_floor_ns_noarg": ("ns", None, "floor: System.nanoTime() through a bare C function (ids cached, GIL released), same process"),
+    "call_floor_ns_overloaded": ("ns", None, "floor: Math.abs(-5) through a bare C function, same process"),
+    "call_floor_ratio_noarg": ("", ("<=", 1.5), "imglyb's System.nanoTime() / the floor's, alternating rounds in one process"),
+    "call_floor_ratio_overloaded": ("", ("<=", 1.5), "imglyb's Math.abs(-5) / the floor's, alternating rounds in one process"),
     "call_ns_noarg": ("ns", ("<=", 200.0), "System.nanoTime() from Python, Python loop included"),
     "call_ns_overloaded": ("ns", ("<=", 300.0), "Math.abs(-5), overloaded, Python loop included"),
     "calls_1m_rss_mb": ("MB", ("<=", 8.0), "RSS growth over 1M mixed bridge calls, after warm-up"),
@@ -247,6 +258,122 @@ STARTUP_SCRIPT = textwrap.dedent(
     print((t1 - t0) * 1e3, (t2 - t1) * 1e3, (t3 - t2) * 1e3, (t3 - t0) * 1e3)
     """
 )
+
+
+# Start-up against its floor: NumPy imported first (not timed), then imglyb's import, start and
+# first ImgLib2 use. Prints the figure, then the Java and the ImgLib2 jar the floor must use.
+STARTUP_AFTER_NUMPY = textwrap.dedent(
+    """
+    import time
+    import numpy
+    t0 = time.perf_counter()
+    import imglyb
+    imglyb.start_jvm()
+    assert imglyb._imglyb._imglib2_self_test() == 66.0
+    t1 = time.perf_counter()
+    info = imglyb.jvm_info()
+    print("FIGURES", (t1 - t0) * 1e3, flush=True)
+    print("FLOOR", info["java_home"], info["imglib2_location"], flush=True)
+    """
+)
+
+
+def bench_startup_floor(reps: int, env_extra: dict[str, str] | None = None) -> dict[str, float]:
+    """imglyb's start-up after NumPy against a bare `java` process making the same first use
+    with the same jar and JDK, in alternating runs (StartupFloor.java)."""
+    classes = compile_bench_java()
+    env = dict(imglyb_env(), **(env_extra or {}))
+    ours, floor = [], []
+    java = None
+    for i in range(reps + 1):  # the first pair warms the page cache and is discarded
+        out = subprocess.run(
+            [sys.executable, "-c", STARTUP_AFTER_NUMPY], env=env, capture_output=True, text=True, check=True
+        ).stdout
+        value = figures_line(out, 1)[0]
+        home, jar = next(l for l in out.splitlines() if l.startswith("FLOOR ")).split()[1:3]
+        java = [os.path.join(home, "bin", "java"), "-cp", os.pathsep.join([jar, classes]), "StartupFloor"]
+        start = time.perf_counter()
+        subprocess.run(java, check=True, capture_output=True)
+        wall = (time.perf_counter() - start) * 1e3
+        if i:
+            ours.append(value)
+            floor.append(wall)
+    o, f = statistics.median(ours), statistics.median(floor)
+    print(f"start-up: imglyb {min(ours):.1f}-{max(ours):.1f} ms, floor {min(floor):.1f}-{max(floor):.1f} ms "
+          f"over {reps} alternating runs ({' '.join(java or [])})", file=sys.stderr)
+    return {"startup_after_numpy_ms": o, "startup_floor_ms": f, "startup_floor_ratio": o / f}
+
+
+# The call floor (ci/bench-native/call_floor.c) and imglyb's calls, timed in alternating rounds
+# in one process on one JVM. argv: the compiled module, rounds, calls per round.
+CALL_FLOOR_SCRIPT = """
+import importlib.util, json, statistics, sys, time, timeit
+import imglyb
+imglyb.start_jvm()
+spec = importlib.util.spec_from_file_location("call_floor", sys.argv[1])
+floor = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(floor)
+floor.init()
+rounds, n = int(sys.argv[2]), int(sys.argv[3])
+System, Math = imglyb.jimport("java.lang.System"), imglyb.jimport("java.lang.Math")
+assert Math.abs(-5) == floor.abs(-5) == 5 and floor.nano_time() > 0
+cases = {"noarg": (System.nanoTime, floor.nano_time, "f()"), "overloaded": (Math.abs, floor.abs, "f(-5)")}
+def per_call(f, stmt, count):
+    return timeit.Timer(stmt, globals={"f": f}, timer=time.perf_counter_ns).timeit(count) / count
+times = {k: ([], []) for k in cases}
+for k, (mine, bare, stmt) in cases.items():
+    per_call(mine, stmt, n); per_call(bare, stmt, n)  # warm-up
+for r in range(rounds):
+    for k, (mine, bare, stmt) in cases.items():
+        order = [(0, mine), (1, bare)] if r % 2 == 0 else [(1, bare), (0, mine)]
+        for which, f in order:
+            times[k][which].append(per_call(f, stmt, n))
+out = {}
+for k, (mine, bare) in times.items():
+    out[f"call_floor_ns_{k}"] = statistics.median(bare)
+    out[f"call_floor_ratio_{k}"] = statistics.median(mine) / statistics.median(bare)
+    out[f"spread_{k}"] = [min(mine), max(mine), min(bare), max(bare)]
+print(json.dumps(out), flush=True)
+"""
+
+
+def compile_call_floor() -> str:
+    """ci/bench-native/call_floor.c built as a CPython extension with gcc, against this Python's
+    headers and a JDK's jni.h (the JVM is the one imglyb starts; only the header is taken)."""
+    import sysconfig
+
+    source = ROOT / "ci" / "bench-native" / "call_floor.c"
+    out = ROOT / "target" / "bench" / ("call_floor" + sysconfig.get_config_var("EXT_SUFFIX"))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    homes = [os.environ.get("JAVA_HOME", "")] + [str(p) for p in sorted(pathlib.Path("/usr/lib/jvm").glob("*"))]
+    include = next((pathlib.Path(h) / "include" for h in homes if h and (pathlib.Path(h) / "include" / "jni.h").is_file()), None)
+    if include is None:
+        raise RuntimeError("no JDK with include/jni.h (Debian's default-jdk-headless has one) for the call floor")
+    subprocess.run(
+        ["gcc", "-O2", "-shared", "-fPIC", "-o", str(out), str(source),
+         f"-I{sysconfig.get_paths()['include']}", f"-I{include}", f"-I{include / 'linux'}"],
+        check=True,
+    )
+    return str(out)
+
+
+def bench_call_floor(quick: bool) -> dict[str, float]:
+    """imglyb's per-call time against the call floor, alternating rounds in one process."""
+    module = compile_call_floor()
+    rounds, n = (4, 20_000) if quick else (15, 200_000)
+    proc = subprocess.run(
+        [sys.executable, "-c", CALL_FLOOR_SCRIPT, module, str(rounds), str(n)],
+        env=imglyb_env(), capture_output=True, text=True,
+    )
+    if proc.returncode:
+        sys.stderr.write(proc.stdout + proc.stderr)
+        proc.check_returncode()
+    figures = json_line(proc.stdout)
+    for k in ("noarg", "overloaded"):
+        mine_lo, mine_hi, bare_lo, bare_hi = figures.pop(f"spread_{k}")
+        print(f"call floor {k}: imglyb {mine_lo:.0f}-{mine_hi:.0f} ns, floor {bare_lo:.0f}-{bare_hi:.0f} ns "
+              f"over {rounds} alternating rounds", file=sys.stderr)
+    return figures
 
 
 def find_jdk(major: int) -> str | None:
@@ -952,14 +1079,59 @@ def meets(goal, value) -> str:
     return "yes" if ok else "NO"
 
 
+def check(results: dict[str, float]) -> int:
+    """Compares every figure that has a goal with it; prints those that fall short (and goals
+    with no figure); returns the number of shortfalls."""
+    short = 0
+    for name, (unit, goal, what) in METRICS.items():
+        if goal is None:
+            continue
+        if name not in results:
+            print(f"check: {name}: no figure in {RESULTS.relative_to(ROOT)} (goal {goal[0]} {goal[1]:g} {unit})")
+            short += 1
+        elif meets(goal, results[name]) != "yes":
+            print(f"check: {name} = {results[name]:.3g} {unit}, goal {goal[0]} {goal[1]:g}: {what}")
+            short += 1
+    print(f"check: {short} figure(s) short of their goals" if short else "check: every goal is met")
+    return short
+
+
+def write_results(results: dict[str, float], quick: bool, merge: bool) -> pathlib.Path:
+    """Writes ``results`` to results.json (a full run replaces it, ``--only`` merges into it), or
+    to quick.json for a quick run, so that ci/test never overwrites a full run's figures."""
+    path = QUICK_RESULTS if quick else RESULTS
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if merge and path.is_file():
+        results = {**json.loads(path.read_text()), **results}
+    path.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    return path
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="small smoke run (used by ci/test)")
-    parser.add_argument("--only", choices=["pixels", "blocks", "chunks", "jpype", "imglyb2"], action="append",
-                        help="run only these groups (repeatable); results.json then holds only them")
+    parser.add_argument("--quick", action="store_true",
+                        help="small smoke run (used by ci/test); writes target/bench/quick.json, never results.json")
+    parser.add_argument("--only", choices=["startup", "calls", "pixels", "blocks", "chunks", "jpype", "imglyb2"],
+                        action="append",
+                        help="run only these groups (repeatable); their figures are merged into results.json")
+    parser.add_argument("--check", action="store_true",
+                        help="run nothing: compare every figure of results.json that has a goal with it, "
+                             "print those that fall short, exit non-zero if any does")
     args = parser.parse_args()
+    if args.check:
+        if not RESULTS.is_file():
+            print(f"check: no {RESULTS.relative_to(ROOT)}: run ./ci/bench first")
+            return 2
+        return 1 if check(json.loads(RESULTS.read_text())) else 0
     if args.only:
         results = {}
+        reps = 3 if args.quick else 15
+        if "startup" in args.only:
+            results.update(bench_startup(reps))
+            results.update(bench_startup_floor(reps))
+        if "calls" in args.only:
+            results.update(bench_calls("call_ns", sys.executable, imglyb_env(), args.quick))
+            results.update(bench_call_floor(args.quick))
         if "pixels" in args.only:
             results.update(bench_pixels(args.quick))
         if "blocks" in args.only:
@@ -973,12 +1145,19 @@ def main() -> int:
         for name, value in results.items():
             unit, goal, what = METRICS[name]
             print(f"{name:<34} {value:>8.2f} {unit:<4} {meets(goal, value):<3} {what}")
+        path = write_results(results, args.quick, merge=True)
+        print(f"\nmerged into {path.relative_to(ROOT)}")
         return 0
     reps = 3 if args.quick else 15
 
     results: dict[str, float] = {}
     results.update(bench_startup(reps))
+    results.update(bench_startup_floor(reps))
+    if not args.quick:
+        blas1 = bench_startup_floor(reps, {"OPENBLAS_NUM_THREADS": "1"})
+        results["startup_floor_ratio_blas1"] = blas1["startup_floor_ratio"]
     results.update(bench_calls("call_ns", sys.executable, imglyb_env(), args.quick))
+    results.update(bench_call_floor(args.quick))
     results.update(bench_leak(args.quick))
     results.update(bench_pixels(args.quick))
     results.update(bench_blocks(args.quick))
@@ -998,8 +1177,7 @@ def main() -> int:
     else:
         print("no JDK 25 under /usr/lib/jvm: startup_ms_jdk25 not measured", file=sys.stderr)
 
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    path = write_results(results, args.quick, merge=False)
 
     w = max(len(name) for name in METRICS)
     print(f"{'metric':<{w}} {'imglyb':>10} {'unit':<5} {'goal':>9}  met  what")
@@ -1018,7 +1196,7 @@ def main() -> int:
         for ours, peer in rows:
             ratio = results[peer] / results[ours]
             print(f"{ours:<{w}} {results[ours]:>10.1f} {peer:<{w}} {results[peer]:>10.1f} {ratio:>9.2f}")
-    print(f"\nwritten to {RESULTS.relative_to(ROOT)}" + (" (quick run)" if args.quick else ""))
+    print(f"\nwritten to {path.relative_to(ROOT)}" + (" (quick run)" if args.quick else ""))
     return 0
 
 

