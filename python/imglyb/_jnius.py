@@ -23,6 +23,7 @@ import sys
 from typing import Any, Callable, Optional, TypeVar, Union
 
 from . import _imglyb
+from .interop import as_imglyb
 
 __all__ = ["PythonJavaClass", "autoclass", "cast", "java_method"]
 
@@ -43,8 +44,10 @@ def cast(class_: Union[str, _imglyb.JavaClass], obj: Any) -> Any:
     is not an instance. ``None`` stays ``None``."""
     if obj is None:
         return None
-    target = autoclass(class_) if isinstance(class_, str) else class_
-    java = getattr(obj, "__javaobject__", obj)
+    target = autoclass(class_) if isinstance(class_, str) else as_imglyb(class_)
+    java = as_imglyb(getattr(obj, "__javaobject__", obj))
+    if not isinstance(java, _imglyb.JavaObject):
+        raise TypeError(f"cast takes a Java object, not a {type(obj).__name__}")
     if not _imglyb.jinstance(java, target):
         raise TypeError(f"cannot cast a {java.getClass().getName()} to {target.__javaname__}")
     return obj
