@@ -69,11 +69,7 @@ def customize_jpype(jars_for: Callable[[list[str]], list[str]]) -> None:
     imglyb has started the JVM itself (:func:`guard_jpype_start`), ``startJVM`` raises
     :class:`JPypeStartError` instead. Applies to JPype whether it is imported already or later."""
     _jars_for[:] = [jars_for]
-    module = sys.modules.get("jpype")
-    if module is not None:
-        _customize(module)
-    elif not any(isinstance(f, _JPypeImportHook) for f in sys.meta_path):
-        sys.meta_path.insert(0, _JPypeImportHook())
+    _customize_now_or_on_import()
 
 
 def guard_jpype_start() -> None:
@@ -81,6 +77,11 @@ def guard_jpype_start() -> None:
     :class:`JPypeStartError` saying to start JPype first, instead of trying to create a second
     JVM, which fails or, with another Java's libjvm, hangs."""
     _created_jvm[0] = True
+    _customize_now_or_on_import()
+
+
+def _customize_now_or_on_import() -> None:
+    """Customizes JPype now when it is imported, else when it is (:class:`_JPypeImportHook`)."""
     module = sys.modules.get("jpype")
     if module is not None:
         _customize(module)
