@@ -154,16 +154,18 @@ impl HostArgs for PyArgs<'_, '_> {
 
     fn plain_kind(&self, i: usize) -> PyResult<Option<ArgKind<'static>>> {
         let a = &self.0[i];
-        Ok(Some(if a.is_none() {
+        // The exact built-in types first: each is one pointer comparison, and they are most
+        // arguments of overloaded calls.
+        Ok(Some(if a.is_exact_instance_of::<PyInt>() {
+            ArgKind::Int(a.extract::<i64>().ok())
+        } else if let Ok(f) = a.cast_exact::<PyFloat>() {
+            ArgKind::Float(f.value())
+        } else if a.is_none() {
             ArgKind::Null
         } else if a.is_exact_instance_of::<PyBool>() {
             ArgKind::Bool
         } else if let Ok(o) = a.cast::<JObject>() {
             ArgKind::Object(ClassInfo::forever(&o.get().obj.class))
-        } else if a.is_exact_instance_of::<PyInt>() {
-            ArgKind::Int(a.extract::<i64>().ok())
-        } else if let Ok(f) = a.cast_exact::<PyFloat>() {
-            ArgKind::Float(f.value())
         } else if let Ok(s) = a.cast_exact::<PyString>() {
             ArgKind::Str { len1: one_unit(s)? }
         } else if a.is_instance_of::<JClass>() {

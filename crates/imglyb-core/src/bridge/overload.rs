@@ -20,7 +20,7 @@
 //! (`IsAssignableFrom`) in a real call, a table in the unit tests, which need no JVM.
 
 use std::fmt::Write as _;
-use std::sync::RwLock;
+use std::sync::OnceLock;
 
 use super::reflect::{ClassInfo, JType, MethodGroup, MethodInfo, box_flag, flags};
 use crate::jni::error::{Error, Result};
@@ -371,23 +371,43 @@ pub struct CallKey {
 }
 
 /// Resolution results of one method group, by [`CallKey`].
+///
+/// Every call of an overloaded method looks here, so a hit takes no lock: slots are filled once
+/// and never change, and a reader only loads each filled slot's pointer. A writer that loses
+/// the race for a slot tries the next one; when all are taken, results are simply not cached.
 #[derive(Debug, Default)]
-pub struct CallCache(RwLock<Vec<(CallKey, Resolved)>>);
+pub struct CallCache([OnceLock<(CallKey, Resolved)>; CACHE_SLOTS]);
 
 const CACHE_SLOTS: usize = 32;
 
 impl CallCache {
     fn get(&self, key: &CallKey) -> Option<Resolved> {
-        let entries = self.0.read().ok()?;
-        entries.iter().find(|(k, _)| k == key).map(|(_, r)| *r)
+        for slot in &self.0 {
+            match slot.get() {
+                Some((k, r)) if k == key => return Some(*r),
+                Some(_) => {}
+                // Slots fill in order, so the first empty one ends the filled ones.
+                None => return None,
+            }
+        }
+        None
     }
 
     fn put(&self, key: CallKey, r: Resolved) {
-        if let Ok(mut entries) = self.0.write()
-            && entries.len() < CACHE_SLOTS
-            && !entries.iter().any(|(k, _)| *k == key)
-        {
-            entries.push((key, r));
+        for slot in &self.0 {
+            match slot.get() {
+                Some((k, _)) if *k == key => return,
+                Some(_) => {}
+                None => {
+                    if slot.set((key, r)).is_ok() {
+                        return;
+                    }
+                    // Another thread filled it first; it may have cached this very key.
+                    if slot.get().is_some_and(|(k, _)| *k == key) {
+                        return;
+                    }
+                }
+            }
         }
     }
 }
@@ -1148,6 +1168,60 @@ mod tests {
             .is_err()
         );
         assert_eq!(CLASSIFIED.load(Ordering::Relaxed), 4);
+    }
+
+    fn key(tag: usize) -> CallKey {
+        CallKey {
+            tags: [tag, 0, 0, 0, 0, 0],
+            len: 1,
+            mode: 0,
+        }
+    }
+
+    #[test]
+    fn the_call_cache_keeps_the_first_results_and_finds_each() {
+        let cache = CallCache::default();
+        for tag in 0..CACHE_SLOTS + 8 {
+            let r = Resolved {
+                index: tag,
+                spread: tag % 2 == 1,
+            };
+            cache.put(key(tag), r);
+            cache.put(key(tag), r);
+        }
+        for tag in 0..CACHE_SLOTS {
+            let r = cache.get(&key(tag)).expect("cached");
+            assert_eq!((r.index, r.spread), (tag, tag % 2 == 1));
+        }
+        // Full: later keys are resolved every time, never confused with cached ones.
+        assert_eq!(cache.get(&key(CACHE_SLOTS)), None);
+    }
+
+    #[test]
+    fn threads_filling_the_call_cache_lose_nothing_they_cached() {
+        let cache = Arc::new(CallCache::default());
+        let threads: Vec<_> = (0..4)
+            .map(|t| {
+                let cache = cache.clone();
+                std::thread::spawn(move || {
+                    for tag in (0..CACHE_SLOTS / 2).map(|i| i * 2 + t % 2) {
+                        cache.put(
+                            key(tag),
+                            Resolved {
+                                index: tag,
+                                spread: false,
+                            },
+                        );
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        for tag in 0..CACHE_SLOTS {
+            assert_eq!(cache.get(&key(tag)).map(|r| r.index), Some(tag));
+        }
     }
 
     #[test]

@@ -30,10 +30,23 @@ use super::jvm::Jvm;
 /// How often the watcher looks at the main thread's call; a call lasting longer gets the handler.
 const WATCH_PERIOD: Duration = Duration::from_millis(50);
 
-/// Main-thread calls into Java in progress (nesting through callbacks counts each level).
-static DEPTH: AtomicUsize = AtomicUsize::new(0);
-/// Counts outermost main-thread calls, so the watcher can tell a long call from a new one.
-static GENERATION: AtomicU64 = AtomicU64::new(0);
+/// Two counters in one word, so entering a call is one atomic operation: the low 32 bits count
+/// main-thread calls into Java in progress (nesting through callbacks counts each level), the
+/// high 32 bits count outermost calls (wrapping), so the watcher can tell a long call from a
+/// new one.
+static CALLS: AtomicU64 = AtomicU64::new(0);
+const DEPTH_MASK: u64 = 0xffff_ffff;
+const OUTERMOST: u64 = 1 << 32;
+
+/// Main-thread calls into Java in progress.
+fn depth() -> u64 {
+    CALLS.load(SeqCst) & DEPTH_MASK
+}
+
+/// The count of outermost calls so far.
+fn generation() -> u64 {
+    CALLS.load(SeqCst) >> 32
+}
 /// Set by the watcher when it interrupted the main Java thread; cleared by [`MainCall::finish`].
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 /// Whether our handler may be installed (set before installing, cleared after restoring).
@@ -74,9 +87,13 @@ impl MainCall {
         if MAIN_THREAD.get().is_none() && !record_main_thread(jvm) {
             return MainCall { active: false };
         }
-        if DEPTH.fetch_add(1, SeqCst) == 0 {
-            GENERATION.fetch_add(1, SeqCst);
-        }
+        let _ = CALLS.fetch_update(SeqCst, SeqCst, |calls| {
+            Some(if calls & DEPTH_MASK == 0 {
+                calls.wrapping_add(OUTERMOST + 1)
+            } else {
+                calls + 1
+            })
+        });
         MainCall { active: true }
     }
 
@@ -90,7 +107,7 @@ impl MainCall {
         if !std::mem::take(&mut self.active) {
             return false;
         }
-        let outermost = DEPTH.fetch_sub(1, SeqCst) == 1;
+        let outermost = CALLS.fetch_sub(1, SeqCst) & DEPTH_MASK == 1;
         let mut interrupted = false;
         if INTERRUPTED.load(SeqCst) || (outermost && INSTALLED.load(SeqCst)) {
             let _lock = LOCK.lock().unwrap_or_else(|e| e.into_inner());
@@ -100,7 +117,7 @@ impl MainCall {
                     clear_interrupt_status(jvm);
                 }
             }
-            if outermost && DEPTH.load(SeqCst) == 0 && INSTALLED.swap(false, SeqCst) {
+            if outermost && depth() == 0 && INSTALLED.swap(false, SeqCst) {
                 restore_handler();
             }
         }
@@ -192,16 +209,16 @@ fn watch(jvm: &'static Jvm, read_fd: libc::c_int) {
         if ready > 0 && drain(read_fd) {
             interrupt_main(jvm);
         }
-        let generation = GENERATION.load(SeqCst);
-        let busy = DEPTH.load(SeqCst) > 0;
-        if busy && seen == (generation, true) && !INSTALLED.load(SeqCst) {
+        let calls = CALLS.load(SeqCst);
+        let (outermost_calls, busy) = (calls >> 32, calls & DEPTH_MASK > 0);
+        if busy && seen == (outermost_calls, true) && !INSTALLED.load(SeqCst) {
             let _lock = LOCK.lock().unwrap_or_else(|e| e.into_inner());
             INSTALLED.store(true, SeqCst);
-            if DEPTH.load(SeqCst) == 0 || GENERATION.load(SeqCst) != generation || !install() {
+            if depth() == 0 || generation() != outermost_calls || !install() {
                 INSTALLED.store(false, SeqCst);
             }
         }
-        seen = (generation, busy);
+        seen = (outermost_calls, busy);
     }
 }
 
@@ -222,7 +239,7 @@ fn interrupt_main(jvm: &Jvm) {
     };
     let _lock = LOCK.lock().unwrap_or_else(|e| e.into_inner());
     INTERRUPTED.store(true, SeqCst);
-    if DEPTH.load(SeqCst) == 0 {
+    if depth() == 0 {
         INTERRUPTED.store(false, SeqCst);
         return;
     }
