@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import shutil
 import sys
 from typing import Any, Iterable, Optional, Union
 
@@ -347,6 +346,8 @@ def _java_source(libjvm: str, created_here: bool) -> str:
         return "java_home"
     if inside(os.environ.get("JAVA_HOME")):
         return "JAVA_HOME"
+    import shutil  # here, not at import: it pulls in bz2 and lzma (2 ms of every start-up)
+
     java = shutil.which("java")
     if java and inside(os.path.dirname(os.path.dirname(os.path.realpath(java)))):
         return "PATH"

@@ -16,7 +16,6 @@ See ``docs/big-data.md`` for chunking, the cache, writing back and dask.distribu
 
 from __future__ import annotations
 
-import hashlib
 import math
 import os
 import threading
@@ -276,6 +275,8 @@ def _aligned(source: Any, cells: tuple[int, ...]) -> bool:
 
 def _digest(block: np.ndarray) -> bytes:
     """A 128-bit BLAKE2 digest of a C-contiguous block's bytes (hashlib releases the GIL)."""
+    import hashlib  # here, not at import: it loads OpenSSL (3 ms of every start-up)
+
     data: Any = np.ascontiguousarray(block).view(np.uint8)  # a buffer, which NumPy's stubs do not say
     return hashlib.blake2b(data, digest_size=16).digest()
 
