@@ -955,7 +955,7 @@ import numpy as np
 import jpype
 jpype.startJVM(classpath=[sys.argv[1]])
 import imglyb
-img = imglyb._to_imglib(np.zeros(16, np.float32))
+img = imglyb._wrap.to_imglib_proxy(np.zeros(16, np.float32))
 j = imglyb.to_jpype(img)
 nano = jpype.java.lang.System.nanoTime
 n = 5000 if sys.argv[2] == "quick" else 50000

@@ -7,6 +7,8 @@ import numpy as np
 
 __all__ = [
     "__version__",
+    "DTYPES",
+    "MAX_DIMENSIONS",
     "ImgLib2NotFoundError",
     "ImglybError",
     "JVMAlreadyStartedError",
@@ -22,6 +24,7 @@ __all__ = [
     "_imglib2_self_test",
     "_jvm_created_here",
     "_load_classes",
+    "_register_hooks",
     "jarray",
     "jimport",
     "jinstance",
@@ -36,6 +39,11 @@ __all__ = [
 ]
 
 __version__: str
+
+# The contract's table (imglyb_core::contract::DTYPES), indexed by type code: (code, NumPy name,
+# ImgLib2 type class, volatile type class or "", storage primitive, values per pixel).
+DTYPES: tuple[tuple[int, str, str, str, int, int], ...]
+MAX_DIMENSIONS: int
 
 class ImglybError(Exception): ...
 
@@ -64,6 +72,7 @@ def _imglib2_self_test() -> float: ...
 def _jvm_created_here() -> bool: ...
 def _bridge_classes() -> list[str]: ...
 def _load_classes(names: list[str]) -> None: ...
+def _register_hooks(ensure_jvm: Any, convert_args: Any, arraylike: Any) -> None: ...
 
 @final
 class JavaClass:

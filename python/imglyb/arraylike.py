@@ -16,7 +16,19 @@ from typing import Any, Optional
 
 import numpy as np
 
-from . import _imglyb
+from . import _contract, _imglyb
+
+__all__ = [
+    "contains",
+    "dtype",
+    "getitem",
+    "is_image",
+    "iterate",
+    "length",
+    "ndim",
+    "shape",
+    "to_array",
+]
 
 _RAI = "net.imglib2.RandomAccessibleInterval"
 _rai_classes: dict[str, bool] = {}
@@ -51,9 +63,8 @@ def ndim(obj: Any) -> int:
 
 
 def _dtypes() -> dict[int, np.dtype]:
-    from .chunked import _DTYPES
 
-    return {**_DTYPES, 13: np.dtype(np.uint32)}  # and ARGB pixels, as to_numpy gives them
+    return {**_contract.DTYPES, 13: np.dtype(np.uint32)}  # and ARGB pixels, as to_numpy gives them
 
 
 def dtype(obj: Any) -> np.dtype:

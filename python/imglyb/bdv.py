@@ -18,7 +18,9 @@ from __future__ import annotations
 import os
 from typing import Any, Callable, Optional, Sequence, Tuple, TypeVar
 
-from . import _imglyb
+from . import _imglyb, _jvm, _wrap
+
+__all__ = ["BdvWindow", "available", "on_event_thread", "show"]
 
 T = TypeVar("T")
 
@@ -61,9 +63,7 @@ def available() -> bool:
 
 
 def _functions() -> Any:
-    from . import _ensure_jvm
-
-    _ensure_jvm()
+    _jvm.ensure_jvm()
     try:
         return _imglyb.jimport("bdv.util.BdvFunctions")
     except _imglyb.JavaException as e:
@@ -195,7 +195,7 @@ def show(
             "BigDataViewer needs a display: set DISPLAY to an X server, or run under Xvfb "
             "(for example `xvfb-run -a python script.py`)"
         )
-    from . import _to_imglib, chunked, interop
+    from . import chunked, interop
 
     data = interop.as_imglyb(data)
     if isinstance(data, _imglyb.JavaObject):
@@ -203,7 +203,7 @@ def show(
     elif argb:
         image = _imglyb.to_imglib_argb(data)
     else:
-        image = _to_imglib(data)
+        image = _wrap.to_imglib_proxy(data)
     # A chunked image (also inside an ImgPlus, as a chunked DataArray becomes with imagej-common):
     # rendering never waits for Python. Cells not computed yet are drawn as pending (volatile
     # pixels) and computed in the background; each arrival repaints the viewer.

@@ -24,25 +24,20 @@ from typing import Any, Optional, Sequence, Union
 
 import numpy as np
 
-from . import _imglyb
+from . import _contract, _imglyb, _jvm
 
-# Contract type codes (imglyb_core::contract), by NumPy dtype.
-_CODES = {
-    np.dtype(np.bool_): 0,
-    np.dtype(np.uint8): 1,
-    np.dtype(np.int8): 2,
-    np.dtype(np.uint16): 3,
-    np.dtype(np.int16): 4,
-    np.dtype(np.uint32): 5,
-    np.dtype(np.int32): 6,
-    np.dtype(np.uint64): 7,
-    np.dtype(np.int64): 8,
-    np.dtype(np.float32): 9,
-    np.dtype(np.float64): 10,
-    np.dtype(np.complex64): 11,
-    np.dtype(np.complex128): 12,
-}
-_DTYPES = {code: dtype for dtype, code in _CODES.items()}
+__all__ = [
+    "Chunks",
+    "ConvertedChunks",
+    "LazyArray",
+    "chunked_img_of",
+    "default_cache_bytes",
+    "is_chunked",
+    "lazy",
+    "to_dask",
+    "to_imglib",
+]
+
 
 Chunks = Union[int, Sequence[int], Sequence[Sequence[int]]]
 
@@ -289,7 +284,7 @@ def _native(dtype: Any) -> np.dtype:
     dt = np.dtype(dtype)
     if not dt.isnative:
         dt = dt.newbyteorder("=")
-    if dt not in _CODES:
+    if dt not in _contract.CODES:
         raise TypeError(
             f"imglyb cannot make an ImgLib2 image of dtype {dt}: use bool, (u)int8 to (u)int64, "
             f"float32/64 or complex64/128 (for example source.astype(np.float32))"
@@ -312,8 +307,6 @@ def to_imglib(
     cache and on ``img.flush()``; the source must accept ``source[region] = block`` (a zarr
     array, an h5py dataset opened for writing, a NumPy-backed dask array).
     """
-    from . import _ensure_jvm
-
     if any(isinstance(s, float) and math.isnan(s) for s in source.shape):
         raise ValueError(
             f"the array's shape {tuple(source.shape)} has unknown sizes (a dask array after "
@@ -325,21 +318,21 @@ def to_imglib(
         raise ValueError("imglyb cannot make an ImgLib2 image of a 0-dimensional array")
     if any(s == 0 for s in shape):
         raise ValueError(f"imglyb cannot load an empty array of shape {shape} lazily; use imglyb.to_imglib(np.asarray(source))")
-    if len(shape) > 10:
-        raise ValueError(f"imglyb images have at most 10 dimensions, got {len(shape)}")
+    if len(shape) > _contract.MAX_DIMENSIONS:
+        raise ValueError(f"imglyb images have at most {_contract.MAX_DIMENSIONS} dimensions, got {len(shape)}")
     cells = _cell_shape(shape, dtype, chunks, source)
     limit = default_cache_bytes() if cache_bytes is None else int(cache_bytes)
     if limit < 0:
         raise ValueError(f"cache_bytes must not be negative, got {limit}")
     if writable and not hasattr(type(source), "__setitem__"):
         raise TypeError(f"writable=True needs a source that takes source[region] = block; {type(source).__name__} does not")
-    _ensure_jvm()
+    _jvm.ensure_jvm()
     loader = _imglyb.jproxy("org.imglyb.ChunkedImg$Loader", _Cells(source, shape, cells, dtype, writable))
     factory = _imglyb.jimport("org.imglyb.ChunkedImg")
     return factory.create(
         _imglyb.jarray("long", list(reversed(shape))),
         _imglyb.jarray("int", list(reversed(cells))),
-        _CODES[dtype],
+        _contract.CODES[dtype],
         loader,
         limit,
         bool(writable),
@@ -366,16 +359,14 @@ class ConvertedChunks:
 
 def _describe(img: Any) -> tuple[tuple[int, ...], np.dtype, list[int]]:
     """NumPy shape, dtype and the ImgLib2-order min of an image (an imglyb proxy)."""
-    from . import _ensure_jvm
-
-    _ensure_jvm()
+    _jvm.ensure_jvm()
     if not isinstance(img, _imglyb.JavaObject):
         raise TypeError(f"expected a Java RandomAccessibleInterval, got {type(img).__name__}")
     shape = _imglyb.jimport("org.imglyb.Images").shape(img)
     dims = [int(d) for d in shape.dims]
     code = int(shape.code)
     # ARGB pixels read as uint32 (0xAARRGGBB), as imglyb.to_numpy gives them.
-    dtype = _DTYPES[code] if code in _DTYPES else np.dtype(np.uint32)
+    dtype = _contract.DTYPES[code] if code in _contract.DTYPES else np.dtype(np.uint32)
     n = len(dims)
     mins = [int(img.min(d)) for d in range(n)]
     return tuple(reversed(dims)), dtype, mins

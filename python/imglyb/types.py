@@ -6,23 +6,14 @@ from typing import Any
 
 import numpy as np
 
-from . import _imglyb, interop
+from . import _contract, _imglyb, _jvm, interop
 
-_TYPES = {
-    np.dtype(np.bool_): "net.imglib2.type.logic.BitType",
-    np.dtype(np.uint8): "net.imglib2.type.numeric.integer.UnsignedByteType",
-    np.dtype(np.int8): "net.imglib2.type.numeric.integer.ByteType",
-    np.dtype(np.uint16): "net.imglib2.type.numeric.integer.UnsignedShortType",
-    np.dtype(np.int16): "net.imglib2.type.numeric.integer.ShortType",
-    np.dtype(np.uint32): "net.imglib2.type.numeric.integer.UnsignedIntType",
-    np.dtype(np.int32): "net.imglib2.type.numeric.integer.IntType",
-    np.dtype(np.uint64): "net.imglib2.type.numeric.integer.UnsignedLongType",
-    np.dtype(np.int64): "net.imglib2.type.numeric.integer.LongType",
-    np.dtype(np.float32): "net.imglib2.type.numeric.real.FloatType",
-    np.dtype(np.float64): "net.imglib2.type.numeric.real.DoubleType",
-    np.dtype(np.complex64): "net.imglib2.type.numeric.complex.ComplexFloatType",
-    np.dtype(np.complex128): "net.imglib2.type.numeric.complex.ComplexDoubleType",
-}
+__all__ = ["for_np_dtype"]
+
+# ImgLib2 pixel types by NumPy dtype, from the contract's table (imglyb._contract), except bool:
+# the table's type is the one shared bool arrays fall back to on ImgLib2 older than 5.6
+# (UnsignedByteType); a new bool pixel is BitType, ImgLib2's usual one.
+_TYPES = {**_contract.TYPE_CLASSES, np.dtype(np.bool_): "net.imglib2.type.logic.BitType"}
 
 
 def for_np_dtype(dtype: Any, volatile: bool = False) -> Any:
@@ -35,17 +26,15 @@ def for_np_dtype(dtype: Any, volatile: bool = False) -> Any:
     Raises:
         TypeError: ``dtype`` has no ImgLib2 type (or no volatile one).
     """
-    from . import _ensure_jvm
-
     dt = np.dtype(dtype)
     name = _TYPES.get(dt.newbyteorder("=") if not dt.isnative else dt)
     if name is None:
         raise TypeError(f"ImgLib2 has no pixel type for dtype {dt}")
     if volatile:
-        if dt.kind in "bc":
+        name = _contract.VOLATILE_CLASSES[dt.newbyteorder("=") if not dt.isnative else dt]
+        if not name:
             raise TypeError(f"ImgLib2 has no volatile pixel type for dtype {dt}")
-        name = "net.imglib2.type.volatiles.Volatile" + name.rsplit(".", 1)[1]
-    _ensure_jvm()
+    _jvm.ensure_jvm()
     try:
         cls = _imglyb.jimport(name)
     except _imglyb.JavaException:

@@ -25,7 +25,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional
 
-from . import _imglyb, interop, to_imglib, to_imglib_argb, to_numpy
+from . import _imglyb, interop
+from ._convert import to_imglib, to_imglib_argb, to_numpy
 from ._jnius import PythonJavaClass, autoclass, cast, java_method
 
 __all__ = [

@@ -13,7 +13,9 @@ import os
 import time
 from typing import Any, Optional
 
-from . import _imglyb
+from . import _imglyb, _jvm, _wrap
+
+__all__ = ["Window", "open_windows", "render", "show", "wait_for_windows"]
 
 _VIEWER = "org.imglyb.imagej.Viewer"
 
@@ -25,9 +27,7 @@ _NO_IMAGEJ = (
 
 
 def _viewer() -> Any:
-    from . import _ensure_jvm
-
-    _ensure_jvm()
+    _jvm.ensure_jvm()
     try:
         return _imglyb.jimport(_VIEWER)
     except _imglyb.JavaException as e:
@@ -40,9 +40,9 @@ def _image(data: Any) -> Any:
     data = interop.as_imglyb(data)
     if isinstance(data, _imglyb.JavaObject):
         return data
-    from . import _to_imglib, chunked  # NumPy arrays shared, chunked arrays loaded lazily
+    from . import chunked  # NumPy arrays shared, chunked arrays loaded lazily
 
-    image = _to_imglib(data)
+    image = _wrap.to_imglib_proxy(data)
     # Only for an image made here (not the Java image a LazyArray reads, which is the caller's).
     cells = None if isinstance(data, chunked.LazyArray) else chunked.chunked_img_of(image)
     if cells is not None:
@@ -142,9 +142,7 @@ def render(
 def open_windows() -> int:
     """How many Java windows are open and visible: ImageJ's and BigDataViewer's (any AWT
     ``Frame``). 0 without a display."""
-    from . import _ensure_jvm
-
-    _ensure_jvm()
+    _jvm.ensure_jvm()
     if _imglyb.jimport("java.awt.GraphicsEnvironment").isHeadless():
         return 0
     return sum(1 for f in _imglyb.jimport("java.awt.Frame").getFrames() if f.isVisible())

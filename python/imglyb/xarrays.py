@@ -32,6 +32,8 @@ import numpy as np
 
 from . import _imglyb, interop
 
+__all__ = ["axis_api", "default_dims", "is_data_array", "source_of", "to_xarray", "with_axes"]
+
 
 def is_data_array(obj: Any) -> bool:
     """Whether ``obj`` is an ``xarray.DataArray`` (without importing xarray)."""

@@ -388,7 +388,7 @@ def test_attaches_to_a_jvm_that_jpype_started():
 def test_the_wheels_jars_come_after_configured_ones_and_never_mix_imglib2_versions():
     """The jars the wheel carries come after the configured classpath and before Debian's, each
     only for a library nothing before it provides; jvm_info says where each entry came from."""
-    bundled = os.listdir(imglyb._JARS) if os.path.isdir(imglyb._JARS) else []  # whatever IMGLYB_BUNDLED_JARS says
+    bundled = os.listdir(imglyb._jvm._JARS) if os.path.isdir(imglyb._jvm._JARS) else []  # whatever IMGLYB_BUNDLED_JARS says
     if not any(j.startswith("imglib2-") for j in bundled):
         pytest.skip("this imglyb was built without the jars the wheel carries")
     code = """

@@ -63,10 +63,7 @@ pub(crate) fn jvm() -> PyResult<&'static Jvm> {
     if let Some(jvm) = Jvm::get() {
         return Ok(jvm);
     }
-    Python::attach(|py| -> PyResult<()> {
-        py.import("imglyb")?.call_method0("_ensure_jvm")?;
-        Ok(())
-    })?;
+    Python::attach(crate::hooks::ensure_jvm)?;
     started_jvm()
 }
 

@@ -15,6 +15,7 @@ mod convert;
 mod dlpack;
 mod errors;
 mod handles;
+mod hooks;
 mod images;
 mod java;
 mod objects;
@@ -151,6 +152,29 @@ fn _load_classes(py: Python<'_>, names: Vec<String>) -> PyResult<()> {
     })
 }
 
+/// The contract's table and limits (`imglyb_core::contract`), from which the Python package
+/// derives its own: `DTYPES`, one `(code, numpy, imglib2, volatile, primitive, entities)` tuple
+/// per pixel type, indexed by code (`volatile` is `""` where ImgLib2 has none); `MAX_DIMENSIONS`.
+fn add_contract(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    use imglyb_core::contract as c;
+    let rows: Vec<_> = c::DTYPES
+        .iter()
+        .map(|r| {
+            (
+                r.code,
+                r.numpy,
+                r.imglib2,
+                r.volatile,
+                r.primitive,
+                r.entities,
+            )
+        })
+        .collect();
+    m.add("DTYPES", pyo3::types::PyTuple::new(m.py(), rows)?)?;
+    m.add("MAX_DIMENSIONS", c::MAX_DIMENSIONS)?;
+    Ok(())
+}
+
 /// The module `imglyb._imglyb`.
 // Free-threaded CPython (3.13t and newer) is not tested yet (no such interpreter from the
 // registries this project builds with), so the module declares that it needs the GIL: a
@@ -158,6 +182,7 @@ fn _load_classes(py: Python<'_>, names: Vec<String>) -> PyResult<()> {
 #[pymodule(gil_used = true)]
 fn _imglyb(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", imglyb_core::VERSION)?;
+    add_contract(m)?;
     errors::register(m)?;
     m.add_function(wrap_pyfunction!(start_jvm, m)?)?;
     m.add_function(wrap_pyfunction!(jvm_started, m)?)?;
@@ -168,6 +193,7 @@ fn _imglyb(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_bridge_classes, m)?)?;
     m.add_function(wrap_pyfunction!(_load_classes, m)?)?;
     objects::register(m)?;
+    m.add_function(wrap_pyfunction!(hooks::_register_hooks, m)?)?;
     m.add_function(wrap_pyfunction!(callback::jproxy, m)?)?;
     m.add_function(wrap_pyfunction!(images::to_imglib, m)?)?;
     m.add_function(wrap_pyfunction!(images::to_imglib_argb, m)?)?;

@@ -145,87 +145,25 @@ impl DType {
         self.itemsize() / self.access().size()
     }
 
+    /// This dtype's row of the contract's table ([`crate::contract::DTYPES`]).
+    fn row(self) -> &'static crate::contract::DTypeRow {
+        &crate::contract::DTYPES[self.code() as usize]
+    }
+
+    /// (NumPy name, bytes per pixel, ImgLib2 type, access primitive), from the contract's table.
     fn facts(self) -> (&'static str, usize, &'static str, Prim) {
-        match self {
-            DType::Bool => (
-                "bool",
-                1,
-                "net.imglib2.type.numeric.integer.UnsignedByteType",
-                Prim::Byte,
-            ),
-            DType::U8 => (
-                "uint8",
-                1,
-                "net.imglib2.type.numeric.integer.UnsignedByteType",
-                Prim::Byte,
-            ),
-            DType::I8 => (
-                "int8",
-                1,
-                "net.imglib2.type.numeric.integer.ByteType",
-                Prim::Byte,
-            ),
-            DType::U16 => (
-                "uint16",
-                2,
-                "net.imglib2.type.numeric.integer.UnsignedShortType",
-                Prim::Short,
-            ),
-            DType::I16 => (
-                "int16",
-                2,
-                "net.imglib2.type.numeric.integer.ShortType",
-                Prim::Short,
-            ),
-            DType::U32 => (
-                "uint32",
-                4,
-                "net.imglib2.type.numeric.integer.UnsignedIntType",
-                Prim::Int,
-            ),
-            DType::I32 => (
-                "int32",
-                4,
-                "net.imglib2.type.numeric.integer.IntType",
-                Prim::Int,
-            ),
-            DType::U64 => (
-                "uint64",
-                8,
-                "net.imglib2.type.numeric.integer.UnsignedLongType",
-                Prim::Long,
-            ),
-            DType::I64 => (
-                "int64",
-                8,
-                "net.imglib2.type.numeric.integer.LongType",
-                Prim::Long,
-            ),
-            DType::F32 => (
-                "float32",
-                4,
-                "net.imglib2.type.numeric.real.FloatType",
-                Prim::Float,
-            ),
-            DType::F64 => (
-                "float64",
-                8,
-                "net.imglib2.type.numeric.real.DoubleType",
-                Prim::Double,
-            ),
-            DType::C64 => (
-                "complex64",
-                8,
-                "net.imglib2.type.numeric.complex.ComplexFloatType",
-                Prim::Float,
-            ),
-            DType::C128 => (
-                "complex128",
-                16,
-                "net.imglib2.type.numeric.complex.ComplexDoubleType",
-                Prim::Double,
-            ),
-        }
+        use crate::contract as c;
+        let row = self.row();
+        let prim = match row.primitive {
+            c::P_BYTE => Prim::Byte,
+            c::P_SHORT => Prim::Short,
+            c::P_INT => Prim::Int,
+            c::P_LONG => Prim::Long,
+            c::P_FLOAT => Prim::Float,
+            _ => Prim::Double,
+        };
+        let bytes = c::PRIMITIVE_BYTES[row.primitive as usize] * row.entities;
+        (row.numpy, bytes as usize, row.imglib2, prim)
     }
 
     /// The dtype of a NumPy array-interface type string (`"<f4"`, `"|u1"`, `"|b1"`, `"<c16"`).

@@ -310,24 +310,13 @@ public final class ChunkedImg extends LazyCellImg {
 	 * {@code requestRepaint()} when a background load finishes.
 	 */
 	public Img volatileView(final Object... repaint) {
-		final String name;
-		switch (cache.code) {
-			case Contract.U8: name = "UnsignedByte"; break;
-			case Contract.I8: name = "Byte"; break;
-			case Contract.U16: name = "UnsignedShort"; break;
-			case Contract.I16: name = "Short"; break;
-			case Contract.U32: name = "UnsignedInt"; break;
-			case Contract.I32: name = "Int"; break;
-			case Contract.U64: name = "UnsignedLong"; break;
-			case Contract.I64: name = "Long"; break;
-			case Contract.F32: name = "Float"; break;
-			case Contract.F64: name = "Double"; break;
-			default:
-				throw new UnsupportedOperationException("imglyb: ImgLib2 has no volatile type for " + type.getClass().getSimpleName() + " pixels");
+		final String name = cache.code >= 0 && cache.code < Contract.VOLATILE_CLASS.length ? Contract.VOLATILE_CLASS[cache.code] : "";
+		if (name.isEmpty()) {
+			throw new UnsupportedOperationException("imglyb: ImgLib2 has no volatile type for " + type.getClass().getSimpleName() + " pixels");
 		}
 		final Class<?> c;
 		try {
-			c = Class.forName("net.imglib2.type.volatiles.Volatile" + name + "Type", true, ChunkedImg.class.getClassLoader());
+			c = Class.forName(name, true, ChunkedImg.class.getClassLoader());
 		}
 		catch (final ClassNotFoundException e) {
 			throw new UnsupportedOperationException("imglyb: volatile pixel types need ImgLib2 5 or newer, or BigDataViewer's jars on the classpath (no " + e.getMessage() + ")");

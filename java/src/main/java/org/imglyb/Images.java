@@ -60,41 +60,23 @@ import net.imglib2.view.Views;
  */
 public final class Images {
 
-	static final int BYTE = 0, SHORT = 1, INT = 2, LONG = 3, FLOAT = 4, DOUBLE = 5;
-
 	private Images() {}
 
-	/** The primitive type pixels of type {@code code} are stored in. */
+	/**
+	 * The primitive type pixels of type {@code code} are stored in ({@code Contract.P_BYTE} ...
+	 * {@code P_DOUBLE}), from the contract's table.
+	 */
 	static int primitive(final int code) {
-		switch (code) {
-			case BOOL:
-			case U8:
-			case I8:
-				return BYTE;
-			case U16:
-			case I16:
-				return SHORT;
-			case U32:
-			case I32:
-			case ARGB:
-				return INT;
-			case U64:
-			case I64:
-				return LONG;
-			case F32:
-			case C64:
-				return FLOAT;
-			case F64:
-			case C128:
-				return DOUBLE;
-			default:
-				throw new IllegalArgumentException("imglyb: unknown pixel type code " + code);
+		if (code < 0 || code >= PRIMITIVE.length) {
+			throw new IllegalArgumentException("imglyb: unknown pixel type code " + code);
 		}
+		return PRIMITIVE[code];
 	}
 
 	/** Primitive elements per pixel: 2 for complex types, 1 otherwise. */
 	static int entities(final int code) {
-		return code == C64 || code == C128 ? 2 : 1;
+		primitive(code);
+		return ENTITIES[code];
 	}
 
 	/** log2 of the bytes per pixel. */
@@ -140,12 +122,32 @@ public final class Images {
 		}
 	}
 
-	/** The table's types, in type-code order from {@link #U8}. */
-	private static final Class<?>[] TABLE = { UnsignedByteType.class, ByteType.class, UnsignedShortType.class, ShortType.class, UnsignedIntType.class, IntType.class, UnsignedLongType.class, LongType.class, FloatType.class, DoubleType.class, ComplexFloatType.class, ComplexDoubleType.class, ARGBType.class };
+	/**
+	 * The contract's pixel type classes by type code ({@code Contract.TYPE_CLASS}); BOOL's entry
+	 * is null, since {@code bool} is matched as a {@code BooleanType} (its class in the table,
+	 * {@code UnsignedByteType}, is uint8's).
+	 */
+	private static final Class<?>[] TABLE = tableClasses();
+
+	private static Class<?>[] tableClasses() {
+		final Class<?>[] out = new Class<?>[TYPE_CLASS.length];
+		for (int code = 0; code < out.length; code++) {
+			if (code == BOOL) {
+				continue;
+			}
+			try {
+				out[code] = Class.forName(TYPE_CLASS[code], false, Images.class.getClassLoader());
+			}
+			catch (final ClassNotFoundException e) {
+				throw new IllegalStateException("imglyb: ImgLib2 lacks the pixel type " + TYPE_CLASS[code], e);
+			}
+		}
+		return out;
+	}
 
 	/** The table class of type code {@code code} (BOOL has none: null). */
 	static Class<?> tableClass(final int code) {
-		return code >= U8 && code <= ARGB ? TABLE[code - 1] : null;
+		return code >= 0 && code < TABLE.length ? TABLE[code] : null;
 	}
 
 	/**
@@ -162,14 +164,14 @@ public final class Images {
 			return -1;
 		}
 		final Class<?> c = t.getClass();
-		for (int i = 0; i < TABLE.length; i++) {
-			if (c == TABLE[i]) {
-				return i + 1;
+		for (int code = 0; code < TABLE.length; code++) {
+			if (c == TABLE[code]) {
+				return code;
 			}
 		}
-		for (int i = 0; i < TABLE.length; i++) {
-			if (TABLE[i].isInstance(t)) {
-				return i + 1;
+		for (int code = 0; code < TABLE.length; code++) {
+			if (TABLE[code] != null && TABLE[code].isInstance(t)) {
+				return code;
 			}
 		}
 		if (t instanceof BooleanType) {
@@ -774,11 +776,11 @@ public final class Images {
 			}
 			final Object array;
 			switch (primitive(code)) {
-				case BYTE: array = new byte[(int) count]; break;
-				case SHORT: array = new short[(int) count]; break;
-				case INT: array = new int[(int) count]; break;
-				case LONG: array = new long[(int) count]; break;
-				case FLOAT: array = new float[(int) count]; break;
+				case P_BYTE: array = new byte[(int) count]; break;
+				case P_SHORT: array = new short[(int) count]; break;
+				case P_INT: array = new int[(int) count]; break;
+				case P_LONG: array = new long[(int) count]; break;
+				case P_FLOAT: array = new float[(int) count]; break;
 				default: array = new double[(int) count]; break;
 			}
 			try {

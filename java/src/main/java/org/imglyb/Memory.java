@@ -398,15 +398,15 @@ public final class Memory {
 	/** A new access of the primitive type this memory's pixels are stored in, at window 0. */
 	NativeAccess newAccess() {
 		switch (Images.primitive(type)) {
-			case Images.BYTE:
+			case Contract.P_BYTE:
 				return type == Contract.BOOL && NativeBools.supported() ? NativeBools.access(this) : new NativeByteAccess(this);
-			case Images.SHORT:
+			case Contract.P_SHORT:
 				return new NativeShortAccess(this);
-			case Images.INT:
+			case Contract.P_INT:
 				return new NativeIntAccess(this);
-			case Images.LONG:
+			case Contract.P_LONG:
 				return new NativeLongAccess(this);
-			case Images.FLOAT:
+			case Contract.P_FLOAT:
 				return new NativeFloatAccess(this);
 			default:
 				return new NativeDoubleAccess(this);

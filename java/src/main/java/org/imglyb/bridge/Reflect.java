@@ -29,8 +29,11 @@ public final class Reflect {
 
 	// Type flags (T_*) and member flags (M_*) are Contract's, generated from Rust.
 
+	/** The box classes, each with the flag of a type that can take it. */
 	private static final Class<?>[] BOXES = { Boolean.class, Byte.class, Character.class, Short.class,
 		Integer.class, Long.class, Float.class, Double.class };
+	private static final int[] BOX_FLAGS = { T_BOOLEAN, T_BYTE, T_CHAR, T_SHORT, T_INT, T_LONG, T_FLOAT,
+		T_DOUBLE };
 
 	private Reflect() {}
 
@@ -201,7 +204,7 @@ public final class Reflect {
 		}
 		for (int i = 0; i < BOXES.length; i++) {
 			if (t.isAssignableFrom(BOXES[i])) {
-				f |= T_BOOLEAN << i;
+				f |= BOX_FLAGS[i];
 			}
 		}
 		if (t.isAssignableFrom(ArrayList.class)) {

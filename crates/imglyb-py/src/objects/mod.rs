@@ -1,0 +1,80 @@
+//! Java class, object, method and array proxies, and the functions that make them:
+//! `jimport`, `jinstance`, `jarray`. One file per Python class, as the Python face shows them:
+//!
+//! - [`class`]: `JavaClass` (static members, constructors) and `jimport`, `jinstance`;
+//! - [`object`]: `JavaObject` (members, and the protocols of arrays, lists, maps and images);
+//! - [`method`]: `JavaMethod`, all overloads of one name, bound to an object or a class;
+//! - [`iter`]: `JavaIterator`, over a Java `Iterator` or array;
+//! - [`array`]: the function `jarray`;
+//! - [`call`]: what every call shares: overload resolution, argument conversion, the call.
+
+use pyo3::exceptions::PyAttributeError;
+use pyo3::prelude::*;
+use pyo3::types::PyTuple;
+
+use imglyb_core::bridge::reflect::ClassInfo;
+
+mod array;
+mod call;
+mod class;
+mod iter;
+mod method;
+mod object;
+
+pub use crate::handles::{JClass, JObject};
+pub(crate) use class::jimport;
+pub use iter::JIter;
+pub use method::JMethod;
+
+/// Strips one trailing `_` (for Java names that are Python keywords: `obj.import_`), if the
+/// plain name is unknown.
+pub(super) fn java_name(name: &str, known: impl Fn(&str) -> bool) -> &str {
+    if !known(name)
+        && let Some(stripped) = name.strip_suffix('_')
+        && known(stripped)
+    {
+        return stripped;
+    }
+    name
+}
+
+pub(super) fn no_member(class: &ClassInfo, name: &str, what: &str) -> PyErr {
+    PyAttributeError::new_err(format!(
+        "Java {what} {} has no public {} named '{name}'",
+        class.name(),
+        if what == "class" {
+            "static method, static field or constructor"
+        } else {
+            "method or field"
+        }
+    ))
+}
+
+/// Runs `f` on a tuple's items. The stable ABI has no borrowed view of a tuple's items, so they
+/// are gathered first: on the stack for up to four (most Java calls), in a vector beyond.
+pub(super) fn with_items<R>(
+    tuple: &Bound<'_, PyTuple>,
+    f: impl FnOnce(&[Bound<'_, PyAny>]) -> R,
+) -> PyResult<R> {
+    let item = |i: usize| tuple.get_item(i);
+    Ok(match tuple.len() {
+        0 => f(&[]),
+        1 => f(&[item(0)?]),
+        2 => f(&[item(0)?, item(1)?]),
+        3 => f(&[item(0)?, item(1)?, item(2)?]),
+        4 => f(&[item(0)?, item(1)?, item(2)?, item(3)?]),
+        _ => f(&tuple.iter().collect::<Vec<_>>()),
+    })
+}
+
+/// Registers the proxy classes in the module.
+pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<JClass>()?;
+    m.add_class::<JObject>()?;
+    m.add_class::<JMethod>()?;
+    m.add_class::<JIter>()?;
+    m.add_function(wrap_pyfunction!(class::jimport, m)?)?;
+    m.add_function(wrap_pyfunction!(class::jinstance, m)?)?;
+    m.add_function(wrap_pyfunction!(array::jarray, m)?)?;
+    Ok(())
+}

