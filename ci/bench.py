@@ -68,7 +68,7 @@ METRICS = {
     "blocks_ratio_jdk17": ("x", ("<=", 1.25), "PrimitiveBlocks.copy of 64^3 blocks from a wrapped 256 MiB float32 volume / from a heap ArrayImg, ImgLib2 8, JDK 17"),
     "blocks_ratio_jdk21": ("x", ("<=", 1.25), "the same on JDK 21"),
     "blocks_slice_ratio_jdk21": ("x", ("<=", 1.25), "the same from a wrapped slice arr[8:-8, 8:-8, 8:-8] / heap, JDK 21"),
-    "blocks_fallback_ratio_jdk21": ("x", None, "the same from a Fortran-ordered array (ImgLib2's per-pixel fall-back) / heap, JDK 21"),
+    "blocks_fallback_ratio_jdk21": ("x", ("<=", 1.25), "PrimitiveBlocks.copy from a Fortran-ordered array (ImgLib2 8.0.1 falls back to per-pixel copies) / from a heap ArrayImg, JDK 21"),
     "blocks_heap_gbps_jdk21": ("GB/s", None, "PrimitiveBlocks.copy throughput from the heap ArrayImg, JDK 21"),
     "java_sum_wrapped_ns_jdk17": ("ns", None, "ns per pixel of that sum over the wrapped array, JDK 17"),
     "java_sum_heap_ns_jdk17": ("ns", None, "ns per pixel over the heap ArrayImg in the same JVM, JDK 17"),
@@ -1104,6 +1104,34 @@ def check(results: dict[str, float]) -> int:
     return short
 
 
+def markdown(results: dict[str, float]) -> str:
+    """Every figure of one run as a Markdown table, in METRICS order, with the run's date (the
+    file's time), the machine and the JDKs measured."""
+    import datetime
+    import platform
+
+    when = datetime.datetime.fromtimestamp(RESULTS.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
+    jdks = ", ".join(f"JDK {v}" for v in (17, 21, 25) if v == 17 or f"java_sum_ratio_jdk{v}" in results)
+    lines = [
+        f"One full `./ci/bench` run, {when}: {os.cpu_count()} cores, "
+        f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, "
+        f"CPython {platform.python_version()}, {jdks}.",
+        "",
+        "| figure | value | goal | met | what |",
+        "|---|---:|---:|:---:|---|",
+    ]
+    for name, (unit, goal, what) in METRICS.items():
+        if name not in results or not isinstance(results[name], (int, float)):
+            continue
+        value = results[name]
+        goal_text = f"{goal[0]} {goal[1]:g}" if goal else ""
+        lines.append(
+            f"| `{name}` | {value:.3g} {unit} | {goal_text.replace('<=', '≤').replace('>=', '≥')} "
+            f"| {meets(goal, value)} | {what.replace('|', '/')} |"
+        )
+    return "\n".join(lines)
+
+
 def write_results(results: dict[str, float], quick: bool, merge: bool) -> pathlib.Path:
     """Writes ``results`` to results.json (a full run replaces it, ``--only`` merges into it), or
     to quick.json for a quick run, so that ci/test never overwrites a full run's figures."""
@@ -1122,10 +1150,19 @@ def main() -> int:
     parser.add_argument("--only", choices=["startup", "calls", "pixels", "blocks", "chunks", "jpype", "imglyb2"],
                         action="append",
                         help="run only these groups (repeatable); their figures are merged into results.json")
+    parser.add_argument("--markdown", action="store_true",
+                        help="run nothing: print results.json as the Markdown table docs/performance.md "
+                             "shows (every figure with its goal, one run, its date and machine)")
     parser.add_argument("--check", action="store_true",
                         help="run nothing: compare every figure of results.json that has a goal with it, "
                              "print those that fall short, exit non-zero if any does")
     args = parser.parse_args()
+    if args.markdown:
+        if not RESULTS.is_file():
+            print(f"no {RESULTS.relative_to(ROOT)}: run ./ci/bench first")
+            return 2
+        print(markdown(json.loads(RESULTS.read_text())))
+        return 0
     if args.check:
         if not RESULTS.is_file():
             print(f"check: no {RESULTS.relative_to(ROOT)}: run ./ci/bench first")
