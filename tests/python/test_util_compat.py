@@ -138,21 +138,3 @@ def test_util_names_are_the_originals():
     with pytest.raises(AttributeError, match="imglyb.to_imglib"):
         imglyb.util.NumpyToImgLibConversions
 
-
-def test_the_migration_guides_python_blocks_run_as_written():
-    """docs/migrating.md: every ```python block runs in a fresh interpreter (the before/after
-    edits are ```diff blocks)."""
-    import pathlib
-    import re
-
-    from conftest import run_python
-
-    guide = pathlib.Path(__file__).resolve().parents[2] / "docs" / "migrating.md"
-    if not guide.is_file():
-        pytest.skip("docs/migrating.md is not next to these tests")
-    blocks = re.findall(r"^( *)```python\n(.*?)^\1```", guide.read_text(), re.MULTILINE | re.DOTALL)
-    assert len(blocks) >= 2
-    for indent, code in blocks:
-        code = "\n".join(line[len(indent):] for line in code.splitlines())
-        r = run_python(code, timeout=120)
-        assert r.returncode == 0, code + "\n" + r.stdout + r.stderr
