@@ -16,7 +16,7 @@ use pyo3::types::{PyBool, PyFloat, PyInt, PyList, PyString, PyTuple};
 
 use crate::convert::{to_py, utf16};
 use crate::handles::{JClass, JObject};
-use crate::java::{bridge, call_java};
+use crate::java::{bridge, without_gil};
 
 /// The process's proxy host.
 struct PythonHost;
@@ -212,7 +212,7 @@ pub(crate) fn jproxy(
             )));
         }
     }
-    call_java(py, || bridge.set_proxy_host(&HOST))?;
+    without_gil(py, || bridge.set_proxy_host(&HOST))?;
     let description = format!(
         "PythonProxy[{}]",
         infos
@@ -222,6 +222,6 @@ pub(crate) fn jproxy(
             .join(", ")
     );
     let handle = Box::into_raw(Box::new(implementation.clone().unbind())) as usize as i64;
-    let obj = call_java(py, || bridge.new_proxy(handle, &infos, &description))?;
+    let obj = without_gil(py, || bridge.new_proxy(handle, &infos, &description))?;
     Ok(JObject { obj })
 }

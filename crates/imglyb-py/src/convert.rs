@@ -121,7 +121,7 @@ fn class_class(py: Python<'_>, bridge: &Bridge) -> PyResult<Arc<ClassInfo>> {
     static CLASS: PyOnceLock<Arc<ClassInfo>> = PyOnceLock::new();
     CLASS
         .get_or_try_init(py, || {
-            crate::java::call_java(py, || bridge.class_info("java.lang.Class"))
+            crate::java::without_gil(py, || bridge.class_info("java.lang.Class"))
         })
         .cloned()
 }
@@ -131,7 +131,7 @@ pub(crate) fn object_type(py: Python<'_>, bridge: &Bridge) -> PyResult<Arc<JType
     static OBJECT: PyOnceLock<Arc<JType>> = PyOnceLock::new();
     OBJECT
         .get_or_try_init(py, || {
-            crate::java::call_java(py, || {
+            crate::java::without_gil(py, || {
                 bridge.class_info("java.lang.Object").map(|c| c.ty.clone())
             })
         })

@@ -20,7 +20,7 @@ use imglyb_core::{DType, JObj};
 use pyo3::exceptions::{PyBufferError, PyMemoryError, PyTypeError};
 use pyo3::prelude::*;
 
-use crate::java::{call_java, pixels};
+use crate::java::{pixels, without_gil};
 
 const LEGACY_NAME: &CStr = c"dltensor";
 const VERSIONED_NAME: &CStr = c"dltensor_versioned";
@@ -148,7 +148,7 @@ fn export(py: Python<'_>, image: &JObj, copy: Option<bool>, legacy: bool) -> PyR
     let layer = pixels()?;
     if copy != Some(true) {
         let img = image.obj.clone();
-        if let Some(shared) = call_java(py, move || layer.describe(&img))? {
+        if let Some(shared) = without_gil(py, move || layer.describe(&img))? {
             let strides = element_strides(&shared.strides, shared.dtype.itemsize());
             let legacy_read_only = legacy && shared.read_only;
             let aligned = shared.address % shared.dtype.itemsize() == 0;
@@ -184,7 +184,7 @@ fn export(py: Python<'_>, image: &JObj, copy: Option<bool>, legacy: bool) -> PyR
         }
     }
     let img = image.obj.clone();
-    let shape = call_java(py, move || layer.image_shape(&img)).map_err(|e| {
+    let shape = without_gil(py, move || layer.image_shape(&img)).map_err(|e| {
         if e.is_instance_of::<PyTypeError>(py) {
             PyBufferError::new_err(format!("no DLPack export: {}", e.value(py)))
         } else {
@@ -204,7 +204,7 @@ fn export(py: Python<'_>, image: &JObj, copy: Option<bool>, legacy: bool) -> PyR
     let dst = buffer.as_mut_ptr() as usize;
     let img = image.obj.clone();
     let dims = shape.clone();
-    call_java(py, move || {
+    without_gil(py, move || {
         // SAFETY: `buffer` holds at least `shape.bytes()` bytes, is owned here and known to no
         // other code, and lives (unmoved: a Vec's heap block stays put) past this call.
         unsafe { layer.copy_out(&img, &dims, dst as *mut u8) }

@@ -23,7 +23,7 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyMemoryView, PyTuple};
 
 use crate::handles::JObject;
-use crate::java::{call_java, pixels};
+use crate::java::{pixels, without_gil};
 
 /// What NumPy's array interface says about an array's memory.
 pub(crate) struct ArrayMemory {
@@ -196,7 +196,7 @@ pub(crate) fn wrap(obj: &Bound<'_, PyAny>, pixels: PixelType) -> PyResult<JObjec
     let owner = array.unbind();
     let layer = crate::java::pixels()?;
     let calls = crate::java::bridge()?;
-    let obj = call_java(py, move || {
+    let obj = without_gil(py, move || {
         // SAFETY: the owner (a NumPy array over a memoryview of the object) holds the buffer
         // export open: the exporter keeps the memory valid and in place (NumPy refuses resize
         // while an export is open) until core drops the owner, which happens only after Java
@@ -288,7 +288,7 @@ pub(crate) fn to_numpy<'py>(
     let jvm = pixels()?;
     let np = numpy(py)?;
     let img2 = image.clone();
-    if let Some(shared) = call_java(py, move || jvm.describe(&img2))? {
+    if let Some(shared) = without_gil(py, move || jvm.describe(&img2))? {
         let memory = Py::new(
             py,
             JavaMemory {
@@ -311,11 +311,11 @@ pub(crate) fn to_numpy<'py>(
         ));
     }
     let img2 = image.clone();
-    let shape = call_java(py, move || jvm.image_shape(&img2))?;
+    let shape = without_gil(py, move || jvm.image_shape(&img2))?;
     let typestr = shape.dtype.typestr();
     let out = np.call_method1("empty", (PyTuple::new(py, &shape.shape)?, typestr))?;
     let dst = ArrayMemory::of(&out)?.address;
-    call_java(py, move || {
+    without_gil(py, move || {
         // SAFETY: `out` is a new C-contiguous array of exactly the shape's bytes that no other
         // code knows of; it is held (so its memory stays put) until after this call returns.
         unsafe { jvm.copy_out(&image, &shape, dst as *mut u8) }

@@ -48,8 +48,6 @@ where
     result.map_err(|(e, throwable)| errors::to_py_err_with(e, throwable))
 }
 
-pub(crate) use without_gil as call_java;
-
 fn too_deep_message() -> String {
     format!(
         "Python -> Java -> Python calls nest too deeply: less than {} KiB of this thread's \

@@ -9,7 +9,7 @@ use pyo3::types::PyInt;
 use super::class::{class_arg, load};
 use crate::convert::{self, to_arg};
 use crate::handles::JObject;
-use crate::java::{bridge, call_java};
+use crate::java::{bridge, without_gil};
 
 /// A new Java array: `jarray("long", [1, 2])`, `jarray("double", 10)`,
 /// `jarray("java.lang.String", ["a", "b"])`.
@@ -33,10 +33,10 @@ pub(crate) fn jarray(
                 PyValueError::new_err(format!("array length must be 0..2^31-1, not {len}"))
             })?;
         let value = match prim {
-            Some(p) => call_java(py, || bridge.new_prim_array(p, len))?,
+            Some(p) => without_gil(py, || bridge.new_prim_array(p, len))?,
             None => {
                 let element = class_arg(py, kind)?;
-                call_java(py, || bridge.new_object_array(&element, len))?
+                without_gil(py, || bridge.new_object_array(&element, len))?
             }
         };
         return into_jobject(value);
@@ -65,7 +65,7 @@ pub(crate) fn jarray(
             .collect::<PyResult<_>>()?;
         convert::seq_arg(py, bridge, &items, &array_type.ty, &mut keep)?
     };
-    let value = call_java(py, || bridge.make(&arg))?;
+    let value = without_gil(py, || bridge.make(&arg))?;
     drop(keep);
     into_jobject(value)
 }

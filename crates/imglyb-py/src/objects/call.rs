@@ -11,7 +11,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
 use crate::convert::{self, PyArgs, to_arg, to_py};
-use crate::java::{bridge, call_java};
+use crate::java::{bridge, without_gil};
 
 /// Resolves an overload for `args`, converts them and calls it with the GIL released.
 ///
@@ -52,7 +52,7 @@ pub(crate) fn call_group(
     // Java object's class with `is_assignable`), and `target` is an object of `owner`, whose
     // methods these are: its own (a JObject's class comes from core), or checked with
     // `instance_of` when passed first through the class (`JMethod::call`).
-    let value = call_java(py, || unsafe { bridge.invoke_unchecked(m, target, &jargs) })?;
+    let value = without_gil(py, || unsafe { bridge.invoke_unchecked(m, target, &jargs) })?;
     drop(keep);
     to_py(py, value)
 }

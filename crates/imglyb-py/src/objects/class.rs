@@ -16,7 +16,7 @@ use super::method::JMethod;
 use super::{java_name, no_member, with_items};
 use crate::convert::{to_arg, to_py};
 use crate::handles::{JClass, JObject};
-use crate::java::{bridge, call_java};
+use crate::java::{bridge, without_gil};
 
 #[pymethods]
 impl JClass {
@@ -65,13 +65,13 @@ impl JClass {
         }
         if let Some(field) = info.fields.get(name).filter(|f| f.is_static) {
             let bridge = bridge()?;
-            let v = call_java(py, || bridge.get_field(field, None))?;
+            let v = without_gil(py, || bridge.get_field(field, None))?;
             return to_py(py, v);
         }
         if name == "class_" {
             let bridge = bridge()?;
             let class = info.class().clone();
-            let obj = call_java(py, || bridge.wrap_ref(&class))?;
+            let obj = without_gil(py, || bridge.wrap_ref(&class))?;
             return Ok(Py::new(py, JObject { obj })?.into_any());
         }
         Err(no_member(info, name, "class"))
@@ -89,7 +89,7 @@ impl JClass {
         };
         let mut keep = Vec::new();
         let arg = to_arg(py, bridge, value, &field.ty, &mut keep)?;
-        call_java(py, || bridge.set_field(field, None, &arg))
+        without_gil(py, || bridge.set_field(field, None, &arg))
     }
 
     fn __dir__(&self) -> Vec<String> {
@@ -132,7 +132,7 @@ pub(super) fn instance_of(
     };
     let bridge = bridge()?;
     let o = o.get().obj.obj.clone();
-    call_java(py, || bridge.is_instance(&o, class))
+    without_gil(py, || bridge.is_instance(&o, class))
 }
 
 /// Loads a class by name through the bridge's class loader.
@@ -141,14 +141,14 @@ pub(super) fn load(
     bridge: &'static Bridge,
     name: &str,
 ) -> PyResult<Arc<ClassInfo>> {
-    match call_java(py, || bridge.class_info(name)) {
+    match without_gil(py, || bridge.class_info(name)) {
         Ok(info) => Ok(info),
         Err(e) => {
             // `java.util.Map.Entry` means `java.util.Map$Entry`.
             let mut candidate = name.to_owned();
             while let Some(dot) = candidate.rfind('.') {
                 candidate.replace_range(dot..=dot, "$");
-                if let Ok(info) = call_java(py, || bridge.class_info(&candidate)) {
+                if let Ok(info) = without_gil(py, || bridge.class_info(&candidate)) {
                     return Ok(info);
                 }
             }

@@ -5,7 +5,7 @@ use pyo3::prelude::*;
 
 use super::call::call_named;
 use crate::convert::to_py;
-use crate::java::{bridge, call_java};
+use crate::java::{bridge, without_gil};
 
 /// A Python iterator over a Java `Iterator` or array.
 #[pyclass(module = "imglyb", name = "JavaIterator")]
@@ -38,7 +38,7 @@ impl JIter {
             let i = *next;
             *next += 1;
             let bridge = bridge()?;
-            let v = call_java(py, || bridge.array_get(&bridge.array(array)?, i))?;
+            let v = without_gil(py, || bridge.array_get(&bridge.array(array)?, i))?;
             return to_py(py, v).map(Some);
         }
         let IterSource::Iterator(it) = &self.source else {

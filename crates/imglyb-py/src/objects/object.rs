@@ -17,7 +17,7 @@ use super::method::JMethod;
 use super::{java_name, no_member};
 use crate::convert::{self, to_arg, to_py};
 use crate::handles::{JClass, JObject};
-use crate::java::{bridge, call_java};
+use crate::java::{bridge, without_gil};
 
 impl JObject {
     /// A Java method (bound to this object) or public field of this name, if there is one.
@@ -37,7 +37,7 @@ impl JObject {
         }
         if let Some(field) = info.fields.get(name) {
             let bridge = bridge()?;
-            let v = call_java(py, || bridge.get_field(field, Some(&self.obj.obj)))?;
+            let v = without_gil(py, || bridge.get_field(field, Some(&self.obj.obj)))?;
             return Ok(Some(to_py(py, v)?));
         }
         Ok(None)
@@ -90,7 +90,7 @@ impl JObject {
         if self.component().is_some() {
             let i = self.index(py, key)?;
             let bridge = bridge()?;
-            let v = call_java(py, || bridge.array_get(&bridge.array(&self.obj)?, i))?;
+            let v = without_gil(py, || bridge.array_get(&bridge.array(&self.obj)?, i))?;
             return to_py(py, v);
         }
         if self.is(flags::LIST_CLASS) {
@@ -120,7 +120,7 @@ impl JObject {
     fn size(&self, py: Python<'_>) -> PyResult<usize> {
         if self.component().is_some() {
             let bridge = bridge()?;
-            return call_java(py, || bridge.array_len(&bridge.array(&self.obj)?));
+            return without_gil(py, || bridge.array_len(&bridge.array(&self.obj)?));
         }
         if self.is(flags::COLLECTION) || self.is(flags::MAP) {
             return call_named(py, &self.obj, "size", &[])?.extract(py);
@@ -209,7 +209,7 @@ impl JObject {
         };
         let mut keep = Vec::new();
         let arg = to_arg(py, bridge, value, &field.ty, &mut keep)?;
-        call_java(py, || bridge.set_field(field, Some(&self.obj.obj), &arg))
+        without_gil(py, || bridge.set_field(field, Some(&self.obj.obj), &arg))
     }
 
     fn __dir__(&self) -> Vec<String> {
@@ -235,7 +235,7 @@ impl JObject {
         if let Ok(o) = other.cast::<JObject>() {
             let bridge = bridge()?;
             let b = o.get().obj.obj.clone();
-            if call_java(py, || bridge.same_object(&self.obj.obj, &b))? {
+            if without_gil(py, || bridge.same_object(&self.obj.obj, &b))? {
                 return true.into_py_any(py);
             }
         }
@@ -365,7 +365,7 @@ impl JObject {
                 for v in &values {
                     args.push(to_arg(py, bridge, v, component, &mut keep)?);
                 }
-                return call_java(py, || {
+                return without_gil(py, || {
                     let array = bridge.array(&self.obj)?;
                     let mut i = idx.start;
                     for arg in &args {
@@ -377,7 +377,7 @@ impl JObject {
             }
             let i = self.index(py, key)?;
             let arg = to_arg(py, bridge, value, component, &mut keep)?;
-            return call_java(py, || bridge.array_set(&bridge.array(&self.obj)?, i, &arg));
+            return without_gil(py, || bridge.array_set(&bridge.array(&self.obj)?, i, &arg));
         }
         if self.is(flags::LIST_CLASS) {
             let i = self.index(py, key)?;
@@ -466,7 +466,7 @@ impl JObject {
                 let bridge = bridge()?;
                 let ptr = memory.address;
                 let n = memory.contiguous_bytes();
-                call_java(py, || {
+                without_gil(py, || {
                     // SAFETY: `out` is a new C-contiguous array that only this function knows
                     // of, `n` bytes long, kept alive (with its buffer export) across the call.
                     let dst = unsafe { std::slice::from_raw_parts_mut(ptr as *mut u8, n) };
