@@ -51,14 +51,9 @@ def start_jvm(
         raise
     if not already and _imglyb._jvm_created_here():
         _jpype.guard_jpype_start()
-    if home is not None and _requested_home[0] is None:
-        _requested_home[0] = home
-    _configured.update(os.path.abspath(p) for p in cp)
 
 
 _JARS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "jars")
-_requested_home: list[Optional[str]] = [None]
-_configured: set[str] = set()
 
 
 def bundled_jars() -> list[str]:
@@ -130,50 +125,9 @@ def jvm_info() -> dict[str, Any]:
     """
     ensure_jvm()
     info = _imglyb.jvm_info()
-    created = info["created_here"]
-    info["classpath_sources"] = [(entry, _source_of(entry, created)) for entry in info["classpath"]]
-    info["java_source"] = _java_source(info["libjvm"], created)
+    # Core records where each entry and the Java came from; the fallbacks are what this package
+    # passed: the jars it carries and the Java of the imglyb[jdk] extra.
+    info["classpath_sources"] = [(entry, "bundled" if source == "fallback" else source) for entry, source in info["classpath_sources"]]
+    if info["java_source"] == "fallback":
+        info["java_source"] = "pypi"
     return info
-
-
-def _source_of(entry: str, created_here: bool) -> str:
-    if not created_here:
-        return "attached"
-    def listed(entries: Iterable[str]) -> bool:
-        entries = list(entries)
-        folders = [p[:-2] for p in entries if p.endswith(os.sep + "*")]
-        return entry in entries or os.path.dirname(entry) in folders
-
-    if listed(_configured):
-        return "configured"
-    if listed(os.path.abspath(p) for p in os.environ.get("IMGLYB_CLASSPATH", "").split(os.pathsep) if p):
-        return "IMGLYB_CLASSPATH"
-    if os.path.dirname(os.path.abspath(entry)) == _JARS:
-        return "bundled"
-    if entry in ("/usr/share/java/imglib2.jar", "/usr/share/java/ij.jar"):
-        return "system"
-    return "configured"
-
-
-def _java_source(libjvm: str, created_here: bool) -> str:
-    if not created_here:
-        return "attached"
-    lib = os.path.realpath(libjvm)
-
-    def inside(home: Optional[str]) -> bool:
-        if not home:
-            return False
-        return lib.startswith(os.path.realpath(home) + os.sep)
-
-    if inside(_requested_home[0]):
-        return "java_home"
-    if inside(os.environ.get("JAVA_HOME")):
-        return "JAVA_HOME"
-    import shutil  # here, not at import: it pulls in bz2 and lzma (2 ms of every start-up)
-
-    java = shutil.which("java")
-    if java and inside(os.path.dirname(os.path.dirname(os.path.realpath(java)))):
-        return "PATH"
-    if any(inside(h) for h in pypi_java_homes()):
-        return "pypi"
-    return "search"

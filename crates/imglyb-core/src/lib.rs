@@ -113,9 +113,9 @@ pub use pixels::{
     DType, ImageDescriptor, ImageShape, Owner, Pixel, PixelType, Pixels, SharedImage, owners_held,
 };
 pub use runtime::{
-    ActiveSettings, DEFAULT_INSTALL_DIRS, DEFAULT_OPTIONS, JavaInstall, JavaSearch, Jvm, JvmConfig,
-    JvmInfo, SYSTEM_JARS, bridge_class_names, classpath_has_imglib2, interrupt, libjvm_in,
-    native_stack,
+    ActiveSettings, ClasspathSource, DEFAULT_INSTALL_DIRS, DEFAULT_OPTIONS, JavaInstall,
+    JavaSearch, JavaSource, Jvm, JvmConfig, JvmInfo, SYSTEM_JARS, bridge_class_names,
+    classpath_has_imglib2, interrupt, libjvm_in, native_stack,
 };
 
 #[cfg(feature = "bridge")]

@@ -123,6 +123,28 @@ fn jvm_info(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
     dict.set_item("options", settings.options.clone())?;
     dict.set_item("libjvm", settings.libjvm.display().to_string())?;
     dict.set_item("created_here", settings.created_here)?;
+    // Where each classpath entry and the Java came from, as core recorded it at the start.
+    let sources: Vec<(String, &str)> = if settings.created_here {
+        settings
+            .classpath
+            .iter()
+            .zip(&settings.classpath_sources)
+            .map(|(entry, source)| (entry.display().to_string(), source.as_str()))
+            .collect()
+    } else {
+        dict.get_item("classpath")?
+            .map(|cp| cp.extract::<Vec<String>>())
+            .transpose()?
+            .unwrap_or_default()
+            .into_iter()
+            .map(|entry| (entry, "attached"))
+            .collect()
+    };
+    dict.set_item("classpath_sources", sources)?;
+    dict.set_item(
+        "java_source",
+        settings.java_source.map_or("attached", |s| s.as_str()),
+    )?;
     Ok(dict)
 }
 

@@ -41,6 +41,35 @@ pub struct JvmConfig {
     /// Java homes tried when the search finds no other Java ([`crate::JavaSearch`]'s
     /// `fallback_homes`); ignored when `java_home` is set.
     pub fallback_java_homes: Vec<PathBuf>,
+    /// The entries of `classpath` that came from `IMGLYB_CLASSPATH` ([`JvmConfig::from_env`]
+    /// sets them): only for saying where each entry came from
+    /// ([`JvmConfig::resolved_classpath_with_sources`]).
+    pub env_classpath: Vec<PathBuf>,
+}
+
+/// Where a classpath entry came from; see [`JvmConfig::resolved_classpath_with_sources`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClasspathSource {
+    /// `classpath`, as the caller configured it.
+    Configured,
+    /// `IMGLYB_CLASSPATH`.
+    Environment,
+    /// One of the `fallback_jars` (the jars a Python wheel carries).
+    Fallback,
+    /// One of the [`SYSTEM_JARS`].
+    System,
+}
+
+impl ClasspathSource {
+    /// A short name: `configured`, `IMGLYB_CLASSPATH`, `fallback` or `system`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClasspathSource::Configured => "configured",
+            ClasspathSource::Environment => "IMGLYB_CLASSPATH",
+            ClasspathSource::Fallback => "fallback",
+            ClasspathSource::System => "system",
+        }
+    }
 }
 
 impl Default for JvmConfig {
@@ -52,6 +81,7 @@ impl Default for JvmConfig {
             system_jars: true,
             fallback_jars: Vec::new(),
             fallback_java_homes: Vec::new(),
+            env_classpath: Vec::new(),
         }
     }
 }
@@ -64,7 +94,7 @@ impl JvmConfig {
     ///
     /// `JAVA_HOME` is read by the Java search, not here.
     pub fn from_env() -> Self {
-        let classpath = std::env::var_os("IMGLYB_CLASSPATH")
+        let classpath: Vec<PathBuf> = std::env::var_os("IMGLYB_CLASSPATH")
             .map(|cp| {
                 std::env::split_paths(&cp)
                     .filter(|p| !p.as_os_str().is_empty())
@@ -78,6 +108,7 @@ impl JvmConfig {
             .map(|v| !matches!(v.trim(), "0" | "false" | "no" | "off"))
             .unwrap_or(true);
         JvmConfig {
+            env_classpath: classpath.clone(),
             classpath,
             options,
             java_home: None,
@@ -122,13 +153,30 @@ impl JvmConfig {
     /// jars in it (sorted), then the `fallback_jars` and the existing [`SYSTEM_JARS`] whose
     /// library is not there yet, without duplicates.
     pub fn resolved_classpath(&self) -> Vec<PathBuf> {
+        self.resolved_classpath_with_sources()
+            .into_iter()
+            .map(|(entry, _)| entry)
+            .collect()
+    }
+
+    /// [`JvmConfig::resolved_classpath`], each entry with where it came from. An entry of
+    /// `classpath` that is also in `env_classpath` came from the environment.
+    pub fn resolved_classpath_with_sources(&self) -> Vec<(PathBuf, ClasspathSource)> {
         let mut out: Vec<PathBuf> = Vec::new();
-        let mut push = |p: PathBuf| {
+        let mut sources: Vec<ClasspathSource> = Vec::new();
+        let mut push = |p: PathBuf, source: ClasspathSource| {
             if !out.contains(&p) {
                 out.push(p);
+                sources.push(source);
             }
         };
         for entry in &self.classpath {
+            let source = if self.env_classpath.contains(entry) {
+                ClasspathSource::Environment
+            } else {
+                ClasspathSource::Configured
+            };
+            let mut push = |p: PathBuf| push(p, source);
             if entry.file_name().is_some_and(|n| n == "*") {
                 let dir = entry.parent().unwrap_or(Path::new("."));
                 let mut jars: Vec<PathBuf> = std::fs::read_dir(dir)
@@ -150,14 +198,20 @@ impl JvmConfig {
         } else {
             Vec::new()
         };
-        for jar in self.fallback_jars.iter().chain(&system) {
+        let fallback = self
+            .fallback_jars
+            .iter()
+            .map(|j| (j, ClasspathSource::Fallback));
+        let system = system.iter().map(|j| (j, ClasspathSource::System));
+        for (jar, source) in fallback.chain(system) {
             let provided = library_marker(jar).is_some_and(|m| classpath_has_class(&out, m));
             let jar = absolute(jar);
             if !provided && jar.exists() && !out.contains(&jar) {
                 out.push(jar);
+                sources.push(source);
             }
         }
-        out
+        out.into_iter().zip(sources).collect()
     }
 }
 
@@ -294,6 +348,36 @@ mod tests {
             let err = c.validate().unwrap_err().to_string();
             assert!(err.contains(bad), "{err}");
         }
+    }
+
+    #[test]
+    fn each_entry_says_where_it_came_from() {
+        let dir = std::env::temp_dir().join(format!("imglyb-src-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("env")).unwrap();
+        for f in ["mine.jar", "env/one.jar", "env/two.jar", "carried.jar"] {
+            std::fs::write(dir.join(f), b"").unwrap();
+        }
+        let c = JvmConfig {
+            classpath: vec![dir.join("mine.jar"), dir.join("env/*")],
+            env_classpath: vec![dir.join("env/*")],
+            fallback_jars: vec![dir.join("carried.jar"), dir.join("missing.jar")],
+            system_jars: false,
+            ..JvmConfig::default()
+        };
+        let got = c.resolved_classpath_with_sources();
+        let want = vec![
+            (dir.join("mine.jar"), ClasspathSource::Configured),
+            (dir.join("env/one.jar"), ClasspathSource::Environment),
+            (dir.join("env/two.jar"), ClasspathSource::Environment),
+            (dir.join("carried.jar"), ClasspathSource::Fallback),
+        ];
+        assert_eq!(got, want);
+        assert_eq!(
+            c.resolved_classpath(),
+            want.into_iter().map(|(p, _)| p).collect::<Vec<_>>()
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

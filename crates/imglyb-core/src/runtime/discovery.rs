@@ -54,6 +54,34 @@ impl JavaInstall {
     }
 }
 
+/// Where the Java in use was found; see [`JavaSearch::find_with_source`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JavaSource {
+    /// The Java home the configuration named ([`crate::JvmConfig::java_home`]).
+    JavaHome,
+    /// `JAVA_HOME`.
+    JavaHomeEnv,
+    /// The `java` executable on `PATH`.
+    Path,
+    /// One of the install folders searched ([`DEFAULT_INSTALL_DIRS`]).
+    Search,
+    /// One of the fallback homes (a runtime from PyPI, passed by the Python package).
+    Fallback,
+}
+
+impl JavaSource {
+    /// A short name: `java_home`, `JAVA_HOME`, `PATH`, `search` or `fallback`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JavaSource::JavaHome => "java_home",
+            JavaSource::JavaHomeEnv => "JAVA_HOME",
+            JavaSource::Path => "PATH",
+            JavaSource::Search => "search",
+            JavaSource::Fallback => "fallback",
+        }
+    }
+}
+
 /// The inputs of a Java search.
 #[derive(Debug, Clone, Default)]
 pub struct JavaSearch {
@@ -92,11 +120,16 @@ impl JavaSearch {
     /// A `JAVA_HOME` that is set is a demand, as `java_home=` is: when it names no usable Java,
     /// the search stops there with an error instead of silently starting another Java.
     pub fn find(&self) -> Result<JavaInstall> {
+        self.find_with_source().map(|(install, _)| install)
+    }
+
+    /// [`JavaSearch::find`], also saying where the installation was found.
+    pub fn find_with_source(&self) -> Result<(JavaInstall, JavaSource)> {
         let mut tried = Vec::new();
 
         match &self.java_home {
             Some(home) => match libjvm_in(home) {
-                Ok(found) => return Ok(found),
+                Ok(found) => return Ok((found, JavaSource::JavaHomeEnv)),
                 Err(why) => {
                     return Err(Error::JvmNotFound {
                         tried: vec![format!(
@@ -125,7 +158,7 @@ impl JavaSearch {
                 continue;
             };
             match libjvm_in(&home) {
-                Ok(found) => return Ok(found),
+                Ok(found) => return Ok((found, JavaSource::Path)),
                 Err(why) => tried.push(format!(
                     "{} (on PATH, home {}): {why}",
                     java.display(),
@@ -161,14 +194,14 @@ impl JavaSearch {
                     home
                 };
                 match libjvm_in(&home) {
-                    Ok(found) => return Ok(found),
+                    Ok(found) => return Ok((found, JavaSource::Search)),
                     Err(why) => tried.push(format!("{}: {why}", home.display())),
                 }
             }
         }
         for home in &self.fallback_homes {
             match libjvm_in(home) {
-                Ok(found) => return Ok(found),
+                Ok(found) => return Ok((found, JavaSource::Fallback)),
                 Err(why) => tried.push(format!("{} (from PyPI): {why}", home.display())),
             }
         }

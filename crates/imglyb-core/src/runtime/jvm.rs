@@ -15,8 +15,9 @@ use std::sync::{Mutex, OnceLock};
 
 use jni::JavaVM;
 
+use super::config::ClasspathSource;
 use super::config::{DEFAULT_OPTIONS, JvmConfig, classpath_has_imglib2, library_provided};
-use super::discovery::{JavaSearch, libjvm_in};
+use super::discovery::{JavaSearch, JavaSource, libjvm_in};
 use super::install_check::{check_libjvm, check_runtime_image};
 use super::libjvm::LibJvm;
 use super::loader::Loader;
@@ -36,6 +37,11 @@ static CREATE_FAILED: OnceLock<String> = OnceLock::new();
 pub struct ActiveSettings {
     /// The classpath entries in effect.
     pub classpath: Vec<PathBuf>,
+    /// Where each entry of `classpath` came from (empty when attached to a JVM someone else
+    /// started).
+    pub classpath_sources: Vec<ClasspathSource>,
+    /// Where the Java in use was found; `None` when attached to a JVM someone else started.
+    pub java_source: Option<JavaSource>,
     /// The JVM's options; `None` when attached to a JVM that cannot report them.
     pub options: Option<Vec<String>>,
     /// The libjvm in use.
@@ -139,18 +145,21 @@ impl Jvm {
 
     fn create(config: &JvmConfig) -> Result<Jvm> {
         // An explicit Java home is a demand, not a hint: no silent fallback to another Java.
-        let install = match &config.java_home {
-            Some(home) => libjvm_in(home).map_err(|why| Error::JvmNotFound {
-                tried: vec![format!("java_home={}: {why}", home.display())],
-            })?,
+        let (install, java_source) = match &config.java_home {
+            Some(home) => libjvm_in(home)
+                .map(|install| (install, JavaSource::JavaHome))
+                .map_err(|why| Error::JvmNotFound {
+                    tried: vec![format!("java_home={}: {why}", home.display())],
+                })?,
             None => JavaSearch {
                 fallback_homes: config.fallback_java_homes.clone(),
                 ..JavaSearch::from_env()
             }
-            .find()?,
+            .find_with_source()?,
         };
         check_classpath_entries(&config.classpath)?;
-        let classpath = config.resolved_classpath();
+        let (classpath, classpath_sources): (Vec<_>, Vec<_>) =
+            config.resolved_classpath_with_sources().into_iter().unzip();
         if !classpath_has_imglib2(&classpath) {
             return Err(Error::ImgLib2NotFound {
                 classpath: classpath.iter().map(|p| p.display().to_string()).collect(),
@@ -197,6 +206,8 @@ impl Jvm {
             vm,
             ActiveSettings {
                 classpath,
+                classpath_sources,
+                java_source: Some(java_source),
                 options: Some(active_options),
                 libjvm: lib.path.clone(),
                 created_here: true,
@@ -216,6 +227,8 @@ impl Jvm {
             vm,
             ActiveSettings {
                 classpath: Vec::new(),
+                classpath_sources: Vec::new(),
+                java_source: None,
                 options: None,
                 libjvm: lib.path,
                 created_here: false,

@@ -28,7 +28,7 @@ mod libjvm;
 pub mod loader;
 pub mod native_stack;
 
-pub use config::{DEFAULT_OPTIONS, JvmConfig, SYSTEM_JARS, classpath_has_imglib2};
-pub use discovery::{DEFAULT_INSTALL_DIRS, JavaInstall, JavaSearch, libjvm_in};
+pub use config::{ClasspathSource, DEFAULT_OPTIONS, JvmConfig, SYSTEM_JARS, classpath_has_imglib2};
+pub use discovery::{DEFAULT_INSTALL_DIRS, JavaInstall, JavaSearch, JavaSource, libjvm_in};
 pub use jvm::{ActiveSettings, Jvm, JvmInfo};
 pub use loader::{Loader, bridge_class_names};
