@@ -22,6 +22,7 @@
 //! A host that has already converted its arguments to the parameter types (as overload
 //! resolution does) may skip the checks with [`Bridge::invoke_unchecked`].
 
+mod cache;
 pub mod call;
 pub mod overload;
 mod proxy;

@@ -7,7 +7,7 @@ use std::sync::{Arc, OnceLock, RwLock};
 
 use jni::sys::jobject;
 
-use super::overload::CallCache;
+use super::cache::CallCache;
 use crate::jni::error::{Error, Result};
 use crate::jni::strings::read_rust_string;
 use crate::jni::{FieldId, Frame, JRef, MethodId, Prim, RawEnv, jcall};
