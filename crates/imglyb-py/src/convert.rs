@@ -557,3 +557,136 @@ pub(crate) fn to_py(py: Python<'_>, value: Value) -> PyResult<Py<PyAny>> {
         Value::Object(obj) => Py::new(py, JObject { obj })?.into_any(),
     })
 }
+
+/// Conversions that need Python but no JVM, tested against a real interpreter (the crate also
+/// builds as an rlib for this; `cargo test -p imglyb-py` links the interpreter `PYO3_PYTHON`
+/// names).
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn prim_type(p: Prim) -> JType {
+        JType::primitive(p)
+    }
+
+    fn with_python(f: impl FnOnce(Python<'_>)) {
+        Python::initialize();
+        Python::attach(f);
+    }
+
+    #[test]
+    fn python_values_are_classified_as_resolution_needs() {
+        with_python(|py| {
+            let kind = |code: &str| {
+                let v = py
+                    .eval(&std::ffi::CString::new(code).unwrap(), None, None)
+                    .unwrap();
+                format!("{:?}", classify(&v).unwrap())
+            };
+            assert_eq!(kind("None"), "Null");
+            assert_eq!(kind("True"), "Bool");
+            assert_eq!(kind("-5"), "Int(Some(-5))");
+            assert_eq!(kind("2**70"), "Int(None)");
+            assert_eq!(kind("1.5"), "Float(1.5)");
+            assert_eq!(kind("'a'"), "Str { len1: true }");
+            assert_eq!(kind("'ab'"), "Str { len1: false }");
+            assert_eq!(kind("[1, 'x']"), "Seq([Int(Some(1)), Str { len1: true }])");
+            let err = classify(&py.eval(c"object()", None, None).unwrap()).unwrap_err();
+            assert!(err.is_instance_of::<PyTypeError>(py));
+            assert!(
+                err.to_string().contains("cannot pass a object to Java"),
+                "{err}"
+            );
+        });
+    }
+
+    #[test]
+    fn integers_are_range_checked_never_truncated() {
+        with_python(|py| {
+            let convert = |code: &str, p: Prim| {
+                let v = py
+                    .eval(&std::ffi::CString::new(code).unwrap(), None, None)
+                    .unwrap();
+                to_prim(&v, p, &prim_type(p))
+                    .map(|a| format!("{a:?}"))
+                    .map_err(|e| e.to_string())
+            };
+            assert_eq!(convert("127", Prim::Byte).unwrap(), "Byte(127)");
+            assert!(
+                convert("128", Prim::Byte)
+                    .unwrap_err()
+                    .contains("out of range for Java byte")
+            );
+            assert!(
+                convert("-32769", Prim::Short)
+                    .unwrap_err()
+                    .contains("out of range")
+            );
+            assert_eq!(convert("2**31 - 1", Prim::Int).unwrap(), "Int(2147483647)");
+            assert!(
+                convert("2**31", Prim::Int)
+                    .unwrap_err()
+                    .contains("never truncated")
+            );
+            assert!(
+                convert("2**63", Prim::Long)
+                    .unwrap_err()
+                    .contains("out of range")
+            );
+            assert!(
+                convert("True", Prim::Int)
+                    .unwrap_err()
+                    .contains("cannot convert True")
+            );
+            assert!(
+                convert("1.0", Prim::Int)
+                    .unwrap_err()
+                    .contains("cannot convert 1.0")
+            );
+        });
+    }
+
+    #[test]
+    fn floats_chars_and_booleans_convert_exactly() {
+        with_python(|py| {
+            let convert = |code: &str, p: Prim| {
+                let v = py
+                    .eval(&std::ffi::CString::new(code).unwrap(), None, None)
+                    .unwrap();
+                to_prim(&v, p, &prim_type(p))
+                    .map(|a| format!("{a:?}"))
+                    .map_err(|e| e.to_string())
+            };
+            assert_eq!(convert("0.5", Prim::Float).unwrap(), "Float(0.5)");
+            assert!(
+                convert("1e300", Prim::Float)
+                    .unwrap_err()
+                    .contains("out of range for Java float")
+            );
+            assert_eq!(convert("3", Prim::Double).unwrap(), "Double(3.0)");
+            assert_eq!(convert("'é'", Prim::Char).unwrap(), "Char(233)");
+            assert!(
+                convert("'ab'", Prim::Char)
+                    .unwrap_err()
+                    .contains("one-character str")
+            );
+            assert_eq!(convert("False", Prim::Boolean).unwrap(), "Bool(false)");
+            assert!(
+                convert("0", Prim::Boolean)
+                    .unwrap_err()
+                    .contains("cannot convert 0")
+            );
+        });
+    }
+
+    #[test]
+    fn strings_keep_lone_surrogates_both_ways() {
+        with_python(|py| {
+            let units = [0x61, 0xD800, 0x62];
+            let s = py_str(py, &units).unwrap();
+            assert_eq!(utf16(s.cast::<PyString>().unwrap()).unwrap(), units);
+            let plain = py_str(py, &[0x68, 0x69]).unwrap();
+            assert_eq!(plain.extract::<String>().unwrap(), "hi");
+        });
+    }
+}

@@ -90,6 +90,17 @@ pub struct JType {
 }
 
 impl JType {
+    /// The type of a primitive (`int`, `double`, ...): no class, no flags.
+    pub fn primitive(p: Prim) -> JType {
+        JType {
+            name: p.name().to_owned(),
+            prim: Some(p),
+            class: None,
+            flags: 0,
+            component: None,
+        }
+    }
+
     /// Whether this is a reference type.
     pub fn is_ref(&self) -> bool {
         self.prim.is_none()
