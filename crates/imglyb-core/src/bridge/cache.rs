@@ -25,7 +25,7 @@ pub struct CallKey {
     pub tags: [usize; KEY_ARGS],
     /// Number of arguments.
     pub len: u8,
-    /// The [`Mode`].
+    /// The [`Mode`](super::overload::Mode).
     pub mode: u8,
 }
 
