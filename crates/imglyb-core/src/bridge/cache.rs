@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 /// The chosen overload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Resolved {
-    /// Index into [`MethodGroup::overloads`].
+    /// Index into [`MethodGroup::overloads`](super::reflect::MethodGroup::overloads).
     pub index: usize,
     /// The trailing arguments are spread over the varargs parameter.
     pub spread: bool,
