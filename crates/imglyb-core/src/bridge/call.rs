@@ -432,15 +432,13 @@ impl Bridge {
         raw: Raw,
         hint: Option<&OnceLock<Arc<ClassInfo>>>,
     ) -> Result<Value> {
-        if env.exception_pending() {
-            if let Raw::Object(o) = raw {
-                env.delete_local(o);
-            }
-            return Err(self.take_exception(env));
-        }
+        let frame = Frame::new(env);
         match raw {
-            Raw::Prim(v) => Ok(v),
-            Raw::Object(o) => self.object_value_hinted(env, o, hint),
+            Raw::Prim(v) => frame.check().map(|()| v),
+            Raw::Object(o) => {
+                let o = frame.checked_result(o)?;
+                self.object_value_hinted(env, o, hint)
+            }
         }
     }
 
@@ -483,9 +481,7 @@ impl Bridge {
             // SAFETY: `local` is an instance of the box class of `p`, whose `xxxValue()` is
             // `value_id` with no parameters.
             let raw = unsafe { call_returning(env, Some(p), false, local, value_id.raw(), none) };
-            if env.exception_pending() {
-                return Err(self.take_exception(env));
-            }
+            locals.check()?;
             if let Raw::Prim(v) = raw {
                 return Ok(v);
             }
@@ -658,7 +654,7 @@ impl Bridge {
                         args.as_ptr()
                     )
                 };
-                self.created(env, locals, boxed)?
+                self.created(locals, boxed)?
             }
             Arg::PrimArray(prim, bytes) => {
                 let bytes = bytes.as_slice();
@@ -686,16 +682,14 @@ impl Bridge {
                         std::ptr::null_mut()
                     )
                 };
-                let array = self.created(env, locals, array)?;
+                let array = self.created(locals, array)?;
                 for (i, item) in items.iter().enumerate() {
                     let mut inner = Frame::new(env);
                     let v = self.object_arg_value(env, item, &mut inner)?;
                     // SAFETY: `array` is a live object array of `len` elements, `i < len`, and
                     // the item was converted to the element type (`l` is its member).
                     unsafe { jcall!(env, SetObjectArrayElement, array.l, i as jsize, v.l) };
-                    if env.exception_pending() {
-                        return Err(self.take_exception(env));
-                    }
+                    inner.check()?;
                 }
                 array
             }
@@ -713,7 +707,7 @@ impl Bridge {
                         cap.as_ptr()
                     )
                 };
-                let list = self.created(env, locals, list)?;
+                let list = self.created(locals, list)?;
                 for item in items {
                     let mut inner = Frame::new(env);
                     let v = [self.object_arg_value(env, item, &mut inner)?];
@@ -728,9 +722,7 @@ impl Bridge {
                             v.as_ptr()
                         )
                     };
-                    if env.exception_pending() {
-                        return Err(self.take_exception(env));
-                    }
+                    inner.check()?;
                 }
                 list
             }
@@ -750,13 +742,9 @@ impl Bridge {
     }
 
     /// Registers a newly created local reference, or reports why creation failed.
-    fn created(&self, env: RawEnv, locals: &mut Frame, obj: jobject) -> Result<jvalue> {
-        if env.exception_pending() || obj.is_null() {
-            env.delete_local(obj);
-            return Err(self.take_exception(env));
-        }
+    fn created(&self, locals: &mut Frame, obj: jobject) -> Result<jvalue> {
         Ok(jvalue {
-            l: locals.keep(obj),
+            l: locals.created(obj, "a Java argument")?,
         })
     }
 
@@ -779,9 +767,13 @@ impl Bridge {
         // SAFETY: `len` is non-negative; New<Type>Array returns a local reference or null with
         // an exception pending.
         let array = with_prim!(prim, T => unsafe { T::new_array(env, len) });
-        if array.is_null() || env.exception_pending() {
-            env.delete_local(array);
-            return Err(self.take_exception(env));
+        let frame = Frame::new(env);
+        let array = frame.checked_result(array)?;
+        if array.is_null() {
+            return Err(Error::Internal(format!(
+                "creating a {} array returned null with no exception",
+                prim.name()
+            )));
         }
         if !bytes.is_empty() {
             // SAFETY: `array` is a live primitive array of element type `prim`, made above with
@@ -798,10 +790,9 @@ impl Bridge {
     }
 
     fn copy_error(&self, env: RawEnv, e: unsafe_access::ArrayCopyError) -> Error {
-        if env.exception_pending() {
-            self.take_exception(env)
-        } else {
-            Error::InvalidArgument(e.to_string())
+        match Frame::new(env).check() {
+            Err(pending) => pending,
+            Ok(()) => Error::InvalidArgument(e.to_string()),
         }
     }
 
@@ -870,10 +861,7 @@ impl Bridge {
                 }
             }
         }
-        if env.exception_pending() {
-            return Err(self.take_exception(env));
-        }
-        Ok(())
+        locals.check()
     }
 
     /// `IsInstanceOf`.
@@ -973,10 +961,7 @@ impl Bridge {
                 Some(p) => with_prim!(p, T => T::set_element(env, a, i, T::from_jvalue(v))),
             }
         }
-        if env.exception_pending() {
-            return Err(self.take_exception(env));
-        }
-        Ok(())
+        locals.check()
     }
 
     /// Copies a whole Java primitive array into `dst` (native order) through a JNI critical

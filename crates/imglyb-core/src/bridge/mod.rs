@@ -80,11 +80,6 @@ impl Bridge {
         crate::jni::vm::env()
     }
 
-    /// Takes the pending Java exception off the thread.
-    pub(crate) fn take_exception(&self, env: RawEnv) -> crate::Error {
-        crate::jni::exception::take(env)
-    }
-
     /// What imglyb knows about the class of this binary name (`java.util.ArrayList`,
     /// `Outer$Inner`, `[J`), loaded and initialised through imglyb's class loader on first
     /// use and cached after.

@@ -464,9 +464,7 @@ impl ClassCache {
                 args.as_ptr()
             )
         };
-        if env.exception_pending() {
-            return Err(crate::jni::exception::take(env));
-        }
+        Frame::new(env).check()?;
         if let Some(found) = self.lookup(env, hash, class) {
             return Ok(found);
         }

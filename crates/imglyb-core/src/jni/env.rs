@@ -152,6 +152,28 @@ impl Frame {
         Ok(self.keep(obj))
     }
 
+    /// [`Frame::check`] after a call that returned a local reference the caller keeps owning
+    /// (it is not registered here): `obj`, or the pending exception with `obj` deleted.
+    pub(crate) fn checked_result(&self, obj: jobject) -> Result<jobject> {
+        if self.env.exception_pending() {
+            self.env.delete_local(obj);
+            return Err(super::exception::take(self.env));
+        }
+        Ok(obj)
+    }
+
+    /// [`Frame::checked_local`] for a call that creates an object: a null result with no
+    /// exception pending is an error too, never a null handed on.
+    pub(crate) fn created(&mut self, obj: jobject, what: &str) -> Result<jobject> {
+        let obj = self.checked_local(obj)?;
+        if obj.is_null() {
+            return Err(Error::Internal(format!(
+                "creating {what} returned null with no exception"
+            )));
+        }
+        Ok(obj)
+    }
+
     /// A new global reference to `obj` (a live reference, not null).
     pub(crate) fn global(&self, obj: jobject) -> Result<JRef> {
         self.env.global(obj)
