@@ -75,7 +75,7 @@ def _value_range(data: Any, image: Any) -> Optional[Tuple[float, float]]:
     chunked image (``data`` None), those of its first cell."""
     import numpy as np
 
-    if data is None and _imglyb.jinstance(image, "org.imglyb.ChunkedImg"):
+    if data is None and _imglyb.jinstance(image, "org.imglyb.cell.ChunkedImg"):
         # A chunked image may be larger than memory: the range of the cell at the origin.
         grid = image.getCellGrid()
         n = int(grid.numDimensions())

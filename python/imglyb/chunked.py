@@ -3,7 +3,7 @@ arrays.
 
 Python to Java: :func:`imglyb.to_imglib` of a dask array, a zarr array, an h5py dataset, or any
 array-like with ``shape``, ``dtype``, NumPy-style ``__getitem__`` and chunks, returns an
-``org.imglyb.ChunkedImg``: ImgLib2's ``LazyCellImg`` whose cells are the source's chunks. A cell
+``org.imglyb.cell.ChunkedImg``: ImgLib2's ``LazyCellImg`` whose cells are the source's chunks. A cell
 is read from the source (and computed, for dask) the first time Java touches it, on whatever Java
 thread touches it, with one Python call per cell, never per pixel; its pixels stay in the NumPy
 block that produced it, with no second copy. Loaded cells are cached, bounded in bytes.
@@ -83,11 +83,11 @@ def is_chunked(obj: Any) -> bool:
 
 
 def chunked_img_of(image: Any) -> Any:
-    """The ``org.imglyb.ChunkedImg`` that ``image`` is or wraps (an ``ImgPlus`` of one, as
+    """The ``org.imglyb.cell.ChunkedImg`` that ``image`` is or wraps (an ``ImgPlus`` of one, as
     :func:`imglyb.to_imglib` makes of a chunked ``xarray.DataArray`` where imagej-common is
     present), or None."""
     for _ in range(8):
-        if _imglyb.jinstance(image, "org.imglyb.ChunkedImg"):
+        if _imglyb.jinstance(image, "org.imglyb.cell.ChunkedImg"):
             return image
         if not _imglyb.jinstance(image, "net.imglib2.img.WrappedImg"):
             return None
@@ -298,7 +298,7 @@ def to_imglib(
     cache_bytes: Optional[int] = None,
     writable: bool = False,
 ) -> Any:
-    """A lazily loaded ImgLib2 cell image (``org.imglyb.ChunkedImg``) over a chunked array.
+    """A lazily loaded ImgLib2 cell image (``org.imglyb.cell.ChunkedImg``) over a chunked array.
 
     ``chunks`` (an int, or one size per NumPy axis) overrides the cells, which are otherwise the
     source's chunks (dask's ``chunksize``, zarr's and h5py's ``chunks``). At most ``cache_bytes``
@@ -327,8 +327,8 @@ def to_imglib(
     if writable and not hasattr(type(source), "__setitem__"):
         raise TypeError(f"writable=True needs a source that takes source[region] = block; {type(source).__name__} does not")
     _jvm.ensure_jvm()
-    loader = _imglyb.jproxy("org.imglyb.ChunkedImg$Loader", _Cells(source, shape, cells, dtype, writable))
-    factory = _imglyb.jimport("org.imglyb.ChunkedImg")
+    loader = _imglyb.jproxy("org.imglyb.cell.ChunkedImg$Loader", _Cells(source, shape, cells, dtype, writable))
+    factory = _imglyb.jimport("org.imglyb.cell.ChunkedImg")
     return factory.create(
         _imglyb.jarray("long", list(reversed(shape))),
         _imglyb.jarray("int", list(reversed(cells))),

@@ -76,7 +76,7 @@ def imglib2_at_least(major: int, minor: int = 0) -> bool:
 
 #: Embedded classes that implement ImgLib2 interfaces newer than 4.5, with the version that has
 #: them; imglyb loads them only there.
-VERSION_GATED_CLASSES = {"org.imglyb.NativeBooleanAccess": (5, 6)}
+VERSION_GATED_CLASSES = {"org.imglyb.memory.NativeBooleanAccess": (5, 6)}
 
 
 def linkable_bridge_classes() -> list:

@@ -95,7 +95,7 @@ def test_every_value_equals_the_source_at_the_reversed_index(seed):
     else:
         source = Counting(data, chunks)
     img = imglyb.to_imglib(source, chunks=chunks if kind == "numpy" else None)
-    assert imglyb.jinstance(img, "org.imglyb.ChunkedImg")
+    assert imglyb.jinstance(img, "org.imglyb.cell.ChunkedImg")
     assert [int(img.dimension(d)) for d in range(ndim)] == list(reversed(shape))
     # Whole image, copied cell by cell.
     np.testing.assert_array_equal(imglyb.to_numpy(img), data)
@@ -178,7 +178,7 @@ def test_a_failing_cell_names_its_position_carries_the_traceback_and_is_retried(
     text = str(info.value)
     assert "grid position [1, 1]" in text and "NumPy block [4:8, 6:12]" in text
     assert "ZeroDivisionError" in text and "no block at (4, 6)" in text
-    assert "org.imglyb.ChunkedImg$CellException" in info.value.java_class
+    assert "org.imglyb.cell.ChunkedImg$CellException" in info.value.java_class
     assert int(img.failures()) == 1 and not img.isCached(3)
     # The failure was not cached: the same access, once the source is fixed, loads the cell.
     # (A random access that threw is left between cells by ImgLib2: take a new one.)

@@ -67,7 +67,7 @@ def values_for(dtype, n, seed=0):
 def test_every_dtype_round_trips(J, dtype):
     arr = values_for(dtype, 24).reshape(2, 3, 4)
     img = imglyb.to_imglib(arr)
-    assert img.getClass().getName() == "org.imglyb.StridedImg"
+    assert img.getClass().getName() == "org.imglyb.img.StridedImg"
     assert type(img.firstElement()).__name__ != "" and img.firstElement().getClass().getSimpleName() == IMGLIB2_TYPES[dtype]
     assert [img.dimension(d) for d in range(3)] == [4, 3, 2]
     np.testing.assert_array_equal(java_read(J, img, dtype), arr.ravel().astype(java_read(J, img, dtype).dtype))
@@ -159,7 +159,7 @@ def test_every_layout_is_a_strided_img():
     a = np.zeros((4, 5), np.float32)
     for view in (a, np.asfortranarray(a), a[:, ::2], a[::-1], a.T, a[1:, 1:]):
         img = imglyb.to_imglib(view)
-        assert img.getClass().getName() == "org.imglyb.StridedImg"
+        assert img.getClass().getName() == "org.imglyb.img.StridedImg"
         assert imglyb.jinstance(img, imglyb.jimport("net.imglib2.img.Img"))
         assert imglyb.jinstance(img, imglyb.jimport("net.imglib2.IterableInterval"))
         assert imglyb.jinstance(img, imglyb.jimport("net.imglib2.RandomAccessibleInterval"))
@@ -378,7 +378,7 @@ def test_to_numpy_copies_heap_images(J):
 
 
 def test_shared_img_factory_outputs_are_views(J):
-    factory = imglyb.jimport("org.imglyb.SharedImgFactory")()
+    factory = imglyb.jimport("org.imglyb.img.SharedImgFactory")()
     img = factory.create(imglyb.jarray("long", [4, 2]), imglyb.jimport("net.imglib2.type.numeric.integer.UnsignedShortType")())
     view = imglyb.to_numpy(img, copy=False)
     assert view.dtype == np.uint16 and view.shape == (2, 4)
@@ -456,7 +456,7 @@ def test_more_than_2_31_elements_zero_copy():
     n = 2**31 + 7
     arr = np.zeros(n, dtype=np.uint8)  # pages stay untouched until written
     img = imglyb.to_imglib(arr)
-    assert img.getClass().getName() == "org.imglyb.StridedImg" and img.size() == n
+    assert img.getClass().getName() == "org.imglyb.img.StridedImg" and img.size() == n
     ra = img.randomAccess()
     for pos in (0, 2**30 - 1, 2**30, 2**31 - 1, 2**31, n - 1):
         ra.setPosition(pos, 0)

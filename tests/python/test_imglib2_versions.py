@@ -130,7 +130,7 @@ def test_primitive_blocks_keep_the_array_alive():
 
 
 def test_shared_img_factory_has_both_shapes():
-    Factory = imglyb.jimport("org.imglyb.SharedImgFactory")
+    Factory = imglyb.jimport("org.imglyb.img.SharedImgFactory")
     FloatType = imglyb.jimport("net.imglib2.type.numeric.real.FloatType")
     UnsignedByteType = imglyb.jimport("net.imglib2.type.numeric.integer.UnsignedByteType")
     f = Factory(FloatType())

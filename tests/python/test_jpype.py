@@ -151,7 +151,7 @@ scyjava.start_jvm()
 import imglyb                                   # registers its converters with scyjava
 arr = np.arange(24, dtype=np.uint16).reshape(2, 3, 4)
 img = scyjava.to_java(arr)
-assert img.getClass().getName() == "org.imglyb.StridedImg", img.getClass().getName()
+assert img.getClass().getName() == "org.imglyb.img.StridedImg", img.getClass().getName()
 assert [int(img.dimension(d)) for d in range(3)] == [4, 3, 2]
 back = scyjava.to_python(img)
 assert isinstance(back, np.ndarray) and np.shares_memory(back, arr)
@@ -163,7 +163,7 @@ for odd in (np.zeros(3, np.float16), np.zeros(3, ">f4")):
     except TypeError as e:
         assert "imglyb" not in str(e), str(e)
     else:
-        assert other.getClass().getName() != "org.imglyb.StridedImg"
+        assert other.getClass().getName() != "org.imglyb.img.StridedImg"
 print("ok")
 """)
 
@@ -235,7 +235,7 @@ assert tuple(int(p) for p in imglyb.__version__.split(".")) >= lowest, (spec, im
 assert convert.imglyb is imglyb
 arr = np.arange(12, dtype=np.float32).reshape(3, 4)
 img = convert.ndarray_to_img(None, arr)
-assert img.getClass().getName() == "org.imglyb.StridedImg"
+assert img.getClass().getName() == "org.imglyb.img.StridedImg"
 ra = img.randomAccess()
 ra.setPosition(jpype.JArray(jpype.JLong)([1, 2]))
 ra.get().set(42.0)

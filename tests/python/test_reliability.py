@@ -136,7 +136,7 @@ def test_native_memory_drives_the_garbage_collector():
     r = run_python("""
         import numpy as np, imglyb, os
         imglyb.start_jvm(options=["-Dimglyb.gcThreshold=64m"])
-        P = imglyb.jimport("org.imglyb.Pressure")
+        P = imglyb.jimport("org.imglyb.memory.Pressure")
         Views = imglyb.jimport("net.imglib2.view.Views")
         page = os.sysconf("SC_PAGE_SIZE")
         rss = lambda: int(open("/proc/self/statm").read().split()[1]) * page
@@ -483,7 +483,7 @@ def test_memory_wrapped_again_counts_once_toward_a_collection():
     r = run_python("""
         import numpy as np, imglyb
         imglyb.start_jvm(options=["-Dimglyb.gcThreshold=64m"])
-        P = imglyb.jimport("org.imglyb.Pressure")
+        P = imglyb.jimport("org.imglyb.memory.Pressure")
         a = np.ones(4 << 20, np.float32)                     # 16 MiB
         imgs = [imglyb.to_imglib(a) for _ in range(300)]     # all alive at once
         held, threshold, collections = P.state()

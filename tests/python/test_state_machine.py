@@ -202,7 +202,7 @@ class ImglybMachine(RuleBasedStateMachine):
     def _wrap(self, src: NumpyRec, how: str) -> JavaRec:
         """to_imglib of a live array: a root image."""
         img = imglyb.to_imglib(src.arr)
-        assert img.getClass().getName() == "org.imglyb.StridedImg"
+        assert img.getClass().getName() == "org.imglyb.img.StridedImg"
         n = src.arr.ndim
         dims = np.array(src.arr.shape[::-1], dtype=np.int64)
         assert [img.dimension(d) for d in range(n)] == dims.tolist()

@@ -47,7 +47,7 @@ def test_a_dask_backed_data_array_becomes_a_lazy_image():
     img = imglyb.to_imglib(da)
     if imglyb.xarrays.axis_api() is not None:  # imagej-common present: an ImgPlus around it
         img = img.getImg()
-    assert imglyb.jinstance(img, "org.imglyb.ChunkedImg") and int(img.loads()) == 0
+    assert imglyb.jinstance(img, "org.imglyb.cell.ChunkedImg") and int(img.loads()) == 0
     # The viewers find the chunked image inside the ImgPlus too (read-ahead off, volatile view).
     assert imglyb.chunked.chunked_img_of(imglyb.to_imglib(da)) is not None
     assert imglyb.chunked.chunked_img_of(imglyb.to_imglib(data)) is None
@@ -65,7 +65,7 @@ def test_without_imagej_common_a_data_array_is_a_plain_image():
     if imglyb.xarrays.axis_api() is not None:
         pytest.skip("imagej-common is on the classpath")
     img = imglyb.to_imglib(xr.DataArray(np.zeros((2, 3)), dims=("y", "x"), coords={"x": [0.0, 0.5, 1.0]}))
-    assert str(img.getClass().getName()) == "org.imglyb.StridedImg"
+    assert str(img.getClass().getName()) == "org.imglyb.img.StridedImg"
     assert imglyb.to_xarray(img).dims == ("y", "x")
 
 

@@ -284,7 +284,7 @@ imglyb_result imglyb_jvm_javavm(JavaVM **out);
 
 /*
  Wraps the memory `array` describes as an ImgLib2 `Img` with no copy, as Python's
- `imglyb.to_imglib` does: an `org.imglyb.StridedImg` over the same bytes, whatever the
+ `imglyb.to_imglib` does: an `org.imglyb.img.StridedImg` over the same bytes, whatever the
  layout. Java reads and writes the
  memory directly, from any thread, at any time until it releases it; an out-of-range
  position throws `IndexOutOfBoundsException` in Java, and a write to a `readonly` array
@@ -344,7 +344,7 @@ imglyb_result imglyb_array_free(imglyb_array *array);
 /*
  Describes `image` (any local or global reference to an ImgLib2 image) as memory C can
  address, with no copy: an image from `imglyb_wrap` (or Python's `to_imglib`), one that
- Java allocated through imglyb's `org.imglyb.SharedImgFactory`, or a view over one whose
+ Java allocated through imglyb's `org.imglyb.img.SharedImgFactory`, or a view over one whose
  transform is plain strides (`Views.interval`, `zeroMin`, `offset`, `permute`,
  `invertAxis`, `rotate`, `subsample`, `hyperSlice`). Anything else (a heap `ArrayImg`, a
  `CellImg`, a computed view) is `IMGLYB_RESULT_NOT_NATIVE_MEMORY`.

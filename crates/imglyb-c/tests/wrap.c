@@ -22,7 +22,7 @@ static void contiguous(JNIEnv *env) {
     CHECK((*env)->GetObjectRefType(env, img) == JNIGlobalRefType);
 
     char name[256];
-    CHECK(strcmp(class_name_of(env, img, name, sizeof name), "org.imglyb.StridedImg") == 0);
+    CHECK(strcmp(class_name_of(env, img, name, sizeof name), "org.imglyb.img.StridedImg") == 0);
     for (jlong y = 0; y < 3; y++)
         for (jlong x = 0; x < 4; x++) {
             const jlong pos[] = {x, y};

@@ -66,7 +66,7 @@
 //! // a[y, x]: 2 rows of 3 pixels; ImgLib2 sees dimensions (3, 2).
 //! let a = array![[1.5f64, 2.5, 3.5], [4.5, 5.5, 6.5]];
 //! let img = bridge.object(Arc::new(Pixels::get(jvm)?.wrap_array(a)?))?;
-//! assert_eq!(img.class.name(), "org.imglyb.StridedImg");
+//! assert_eq!(img.class.name(), "org.imglyb.img.StridedImg");
 //!
 //! // Calls an instance method with no overloads.
 //! let call = |obj: &imglyb_core::JObj, name: &str, args: &[Arg]| {

@@ -95,7 +95,7 @@ fn every_bridge_class_loads() {
         let has_native_bool =
             common::load_class(env, "net.imglib2.type.logic.NativeBoolType").is_ok();
         for name in &names {
-            if *name == "org.imglyb.NativeBooleanAccess" && !has_native_bool {
+            if *name == "org.imglyb.memory.NativeBooleanAccess" && !has_native_bool {
                 assert!(
                     common::load_class(env, name).is_err(),
                     "{name} linked on ImgLib2 4.5"

@@ -285,7 +285,7 @@ fn c_order_arrays_read_in_java_at_reversed_positions() {
         let a = numbered::<A>(&[2, 3, 4]);
         let expected = a.clone();
         let img = wrap_array(a).unwrap();
-        assert_eq!(class_name(&img), "org.imglyb.StridedImg");
+        assert_eq!(class_name(&img), "org.imglyb.img.StridedImg");
         assert_java_sees(&img, &expected.view());
         // Spot check of the axis convention: arr[1, 2, 3] is ImgLib2 (3, 2, 1).
         let last = java_read(&img, &[3, 2, 1], A::nth(0).java()).unwrap();
@@ -302,7 +302,7 @@ fn fortran_order_arrays_read_in_java_at_reversed_positions() {
         let expected = f.to_owned();
         assert!(f.t().is_standard_layout());
         let img = wrap_array(f).unwrap();
-        assert_eq!(class_name(&img), "org.imglyb.StridedImg");
+        assert_eq!(class_name(&img), "org.imglyb.img.StridedImg");
         assert_java_sees(&img, &expected.view());
 
         let t = numbered::<A>(&[2, 3, 4]).reversed_axes();
@@ -395,7 +395,7 @@ fn java_writes_reach_the_array() {
             // SAFETY: `a` outlives the owner: the owner is dropped (awaited below) before `a`
             // is read or dropped, and Rust does not touch `a` while Java may write it.
             let img = unsafe { wrap(&image, PixelType::Dtype, Box::new(owner)) }.unwrap();
-            assert_eq!(class_name(&img), "org.imglyb.StridedImg");
+            assert_eq!(class_name(&img), "org.imglyb.img.StridedImg");
             // ImgLib2 (1, 2) is view[2, 1], which is a[2, 4 - 1 - 2 * 1] = a[2, 1].
             java_write(&img, &[1, 2], A::nth(1).java()).unwrap();
             // ImgLib2 (0, 0) is view[0, 0] = a[0, 3].

@@ -1,7 +1,7 @@
 //! Shared pixels: memory wrapped as ImgLib2 images ([`Pixels::wrap`]), images described as
 //! memory ([`Pixels::describe`]), and images copied out ([`Pixels::copy_out`]).
 //!
-//! The Java side is `org.imglyb.Images` and `org.imglyb.Memory` (see `java/`). A wrapped block of
+//! The Java side is `org.imglyb.Images` and `org.imglyb.memory.Memory` (see `java/`). A wrapped block of
 //! memory is one `Memory` object, held by every access of every image and view over it. The
 //! caller's [`Owner`] waits in a table here under a `long` handle until a `Cleaner` finds the
 //! `Memory` unreachable and calls `Memory.release0`; only then is the owner dropped, on the
@@ -33,7 +33,7 @@ use crate::jni::{FieldId, Frame, JRef, MethodId, RawEnv, jcall, with_prim};
 use crate::runtime::Jvm;
 
 const IMAGES_CLASS: &str = "org.imglyb.Images";
-const MEMORY_CLASS: &str = "org.imglyb.Memory";
+const MEMORY_CLASS: &str = "org.imglyb.memory.Memory";
 
 /// The Java type code of ARGB pixels; the other codes are [`DType::code`].
 const ARGB_CODE: i64 = crate::contract::ARGB as i64;
@@ -128,7 +128,7 @@ pub fn owners_held() -> usize {
     OWNERS.lock().unwrap_or_else(|p| p.into_inner()).len()
 }
 
-/// Binds `org.imglyb.Memory`'s native methods to `class`.
+/// Binds `org.imglyb.memory.Memory`'s native methods to `class`.
 fn register_natives(frame: &Frame, class: &JRef) -> Result<()> {
     let methods = [
         JNINativeMethod {
@@ -152,7 +152,7 @@ fn register_natives(frame: &Frame, class: &JRef) -> Result<()> {
             fnPtr: free0 as *mut c_void,
         },
     ];
-    // SAFETY: `class` is org.imglyb.Memory, and each entry names a native method Memory
+    // SAFETY: `class` is org.imglyb.memory.Memory, and each entry names a native method Memory
     // declares, with a function of the matching JNI signature; the strings are static.
     unsafe { natives::register(frame, class, &methods) }
 }
@@ -213,7 +213,7 @@ extern "system" fn free0(env: *mut sys::JNIEnv, _class: jclass, address: jlong) 
 }
 
 /// The pixels layer's Java side: `org.imglyb.Images`, called through method ids resolved once,
-/// and `org.imglyb.Memory`, whose native methods are bound here.
+/// and `org.imglyb.memory.Memory`, whose native methods are bound here.
 #[derive(Debug)]
 pub struct Pixels {
     images: JRef,
@@ -369,7 +369,7 @@ impl Pixels {
     }
 
     /// Wraps the memory `image` describes as an ImgLib2 `Img`, with no copy: an
-    /// `org.imglyb.StridedImg` for every layout (imglyb's own cursors; ImgLib2's
+    /// `org.imglyb.img.StridedImg` for every layout (imglyb's own cursors; ImgLib2's
     /// `PrimitiveBlocks` copies from it as from an `ArrayImg`).
     /// Java reads and writes the memory directly; writes to a read-only image throw in Java, and
     /// positions outside the memory throw `IndexOutOfBoundsException`.
@@ -533,7 +533,7 @@ impl Pixels {
     }
 
     /// Describes `image` as memory when NumPy can view it without a copy: an image imglyb
-    /// wrapped or allocated (`org.imglyb.SharedImgFactory`), or a view over one whose transform
+    /// wrapped or allocated (`org.imglyb.img.SharedImgFactory`), or a view over one whose transform
     /// is plain strides (`Views.interval`, `zeroMin`, `offset`, `permute`, `invertAxis`,
     /// `rotate`, `subsample`, `hyperSlice`). `None` for anything else.
     ///
@@ -588,7 +588,7 @@ impl Pixels {
             Ok(shape) if !shape.is_null() => shape,
             Ok(_) => return Err(Error::Internal("Images.shape returned null".into())),
             // Java refuses the image: a type error, in Java's words.
-            Err(Error::Java(t)) if t.class_name == "org.imglyb.Refusal" => {
+            Err(Error::Java(t)) if t.class_name == "org.imglyb.memory.Refusal" => {
                 return Err(Error::TypeMismatch(t.message.clone().unwrap_or_default()));
             }
             Err(e) => return Err(e),

@@ -7,7 +7,7 @@
 //! Raw memory through `unsafe-access`, the JNI layer ([`crate::jni`]), and the runtime layer
 //! ([`crate::runtime`]) for the JVM and imglyb's class loader. Its Java side is
 //! `org.imglyb.Images` (called through method ids resolved once, never through reflection),
-//! `org.imglyb.Memory` (whose natives are bound here) and the image classes over them
+//! `org.imglyb.memory.Memory` (whose natives are bound here) and the image classes over them
 //! (`StridedImg`, the `Native*Access` classes, `SharedImgFactory`).
 //!
 //! # What it must not know

@@ -171,7 +171,7 @@ impl Jvm {
         options.extend(config.options.iter().cloned());
         // Java 24 warns on the first use of Unsafe's memory methods unless this option allows
         // them; Java 23 is the first to know it. With it, shared pixels take the Unsafe path, the
-        // fastest one measured (see org.imglyb.Memory). A user's own setting is kept.
+        // fastest one measured (see org.imglyb.memory.Memory). A user's own setting is kept.
         if install.feature_version().is_some_and(|v| v >= 23)
             && !options.iter().any(|o| o.starts_with(UNSAFE_MEMORY_ACCESS))
         {

@@ -4,6 +4,7 @@
 package org.imglyb;
 
 import static org.imglyb.Contract.*;
+import static org.imglyb.memory.PixelTypes.*;
 
 import net.imglib2.Cursor;
 import net.imglib2.FlatIterationOrder;
@@ -45,6 +46,10 @@ import net.imglib2.view.MixedTransformView;
 import net.imglib2.view.SubsampleView;
 import net.imglib2.view.Views;
 
+import org.imglyb.cell.*;
+import org.imglyb.img.*;
+import org.imglyb.memory.*;
+
 /**
  * Images over native memory: the static entry points imglyb's native code calls to wrap memory,
  * to describe an image as memory, and to copy an image out.
@@ -63,177 +68,6 @@ public final class Images {
 	private Images() {}
 
 	/**
-	 * The primitive type pixels of type {@code code} are stored in ({@code Contract.P_BYTE} ...
-	 * {@code P_DOUBLE}), from the contract's table.
-	 */
-	static int primitive(final int code) {
-		if (code < 0 || code >= PRIMITIVE.length) {
-			throw new IllegalArgumentException("imglyb: unknown pixel type code " + code);
-		}
-		return PRIMITIVE[code];
-	}
-
-	/** Primitive elements per pixel: 2 for complex types, 1 otherwise. */
-	static int entities(final int code) {
-		primitive(code);
-		return ENTITIES[code];
-	}
-
-	/** log2 of the bytes per pixel. */
-	static int pixelShift(final int code) {
-		final int[] primitiveShift = { 0, 1, 2, 3, 2, 3 };
-		return primitiveShift[primitive(code)] + (entities(code) == 2 ? 1 : 0);
-	}
-
-	/** A type linked to {@code img}, which reads pixels through the img's accesses. */
-	@SuppressWarnings({ "unchecked", "rawtypes" })
-	static NativeType<?> linkedType(final int code, final NativeImg img) {
-		switch (code) {
-			case BOOL:
-				return NativeBools.supported() ? (NativeType<?>) NativeBools.type(img) : new UnsignedByteType(img);
-			case U8:
-				return new UnsignedByteType(img);
-			case I8:
-				return new ByteType(img);
-			case U16:
-				return new UnsignedShortType(img);
-			case I16:
-				return new ShortType(img);
-			case U32:
-				return new UnsignedIntType(img);
-			case I32:
-				return new IntType(img);
-			case U64:
-				return new UnsignedLongType(img);
-			case I64:
-				return new LongType(img);
-			case F32:
-				return new FloatType(img);
-			case F64:
-				return new DoubleType(img);
-			case C64:
-				return new ComplexFloatType(img);
-			case C128:
-				return new ComplexDoubleType(img);
-			case ARGB:
-				return new ARGBType(img);
-			default:
-				throw new IllegalArgumentException("imglyb: unknown pixel type code " + code);
-		}
-	}
-
-	/**
-	 * The contract's pixel type classes by type code ({@code Contract.TYPE_CLASS}); BOOL's entry
-	 * is null, since {@code bool} is matched as a {@code BooleanType} (its class in the table,
-	 * {@code UnsignedByteType}, is uint8's).
-	 */
-	private static final Class<?>[] TABLE = tableClasses();
-
-	private static Class<?>[] tableClasses() {
-		final Class<?>[] out = new Class<?>[TYPE_CLASS.length];
-		for (int code = 0; code < out.length; code++) {
-			if (code == BOOL) {
-				continue;
-			}
-			try {
-				out[code] = Class.forName(TYPE_CLASS[code], false, Images.class.getClassLoader());
-			}
-			catch (final ClassNotFoundException e) {
-				throw new IllegalStateException("imglyb: ImgLib2 lacks the pixel type " + TYPE_CLASS[code], e);
-			}
-		}
-		return out;
-	}
-
-	/** The table class of type code {@code code} (BOOL has none: null). */
-	static Class<?> tableClass(final int code) {
-		return code >= 0 && code < TABLE.length ? TABLE[code] : null;
-	}
-
-	/**
-	 * The type code of an ImgLib2 pixel, or -1 when NumPy has no dtype for it. Types are matched
-	 * by family, not by exact class: a subclass of a table type is that type; any other
-	 * {@code BooleanType} is bool; any other {@code IntegerType}, {@code RealType} or
-	 * {@code ComplexType} is the table type of the same kind, width ({@code getBitsPerPixel}) and
-	 * signedness (such as imglib2-unsafe's {@code FloatLongAccessType}, or
-	 * {@code NativeBoolType}); a type whose class is named {@code ARGB...Type} and that has an
-	 * {@code int get()} is ARGB.
-	 */
-	static int typeCode(final Object t) {
-		if (t == null) {
-			return -1;
-		}
-		final Class<?> c = t.getClass();
-		for (int code = 0; code < TABLE.length; code++) {
-			if (c == TABLE[code]) {
-				return code;
-			}
-		}
-		for (int code = 0; code < TABLE.length; code++) {
-			if (TABLE[code] != null && TABLE[code].isInstance(t)) {
-				return code;
-			}
-		}
-		if (t instanceof BooleanType) {
-			return BOOL;
-		}
-		if (t instanceof IntegerType) {
-			final IntegerType<?> it = (IntegerType<?>) t;
-			final boolean signed = it.getMinValue() < 0;
-			switch (it.getBitsPerPixel()) {
-				case 8:
-					return signed ? I8 : U8;
-				case 16:
-					return signed ? I16 : U16;
-				case 32:
-					return signed ? I32 : U32;
-				case 64:
-					return signed ? I64 : U64;
-				default:
-					return -1;
-			}
-		}
-		if (t instanceof RealType) {
-			final int bits = ((RealType<?>) t).getBitsPerPixel();
-			return bits == 32 ? F32 : bits == 64 ? F64 : -1;
-		}
-		if (t instanceof ComplexType && t instanceof Type) {
-			// ComplexType has no width: a value float rounds away tells float from double.
-			final ComplexType<?> v = (ComplexType<?>) ((Type<?>) t).createVariable();
-			v.setReal(1.0 + 0x1p-40);
-			return v.getRealDouble() == 1.0 ? C64 : C128;
-		}
-		return argbGetter(c) != null ? ARGB : -1;
-	}
-
-	/** {@code int get()} of a class named {@code ARGB...Type} (an ARGB variant), or null. */
-	private static java.lang.reflect.Method argbGetter(final Class<?> c) {
-		if (!c.getSimpleName().startsWith("ARGB") || !c.getSimpleName().endsWith("Type")) {
-			return null;
-		}
-		try {
-			final java.lang.reflect.Method get = c.getMethod("get");
-			return get.getReturnType() == int.class ? get : null;
-		}
-		catch (final NoSuchMethodException | SecurityException e) {
-			return null;
-		}
-	}
-
-	/** The packed ARGB value of a pixel {@link #typeCode} calls ARGB. */
-	private static int argb(final Object t) {
-		if (t instanceof ARGBType) {
-			return ((ARGBType) t).get();
-		}
-		try {
-			return (Integer) argbGetter(t.getClass()).invoke(t);
-		}
-		catch (final ReflectiveOperationException e) {
-			throw new IllegalStateException("imglyb: cannot read ARGB pixel " + t.getClass().getName(), e);
-		}
-	}
-
-	/**
 	 * Wraps memory as an image: {@code bytes} bytes from {@code address}, pixels of type
 	 * {@code code}, with ImgLib2-order {@code dims}, {@code strides} in pixels, and the pixel index
 	 * of position 0 at {@code origin}. Every pixel the strides can reach must lie in the memory.
@@ -245,37 +79,9 @@ public final class Images {
 	public static Img<?> wrap(final long address, final long bytes, final int code, final long[] dims, final long[] strides, final long origin, final boolean readOnly, final long owner) {
 		final Memory memory = Memory.host(address, bytes, code, readOnly, owner);
 		primitive(code);
-		return image(memory, dims, strides, origin);
+		return StridedImg.over(memory, dims, strides, origin);
 	}
 
-	/** An image over {@code memory}; see {@link #wrap}. */
-	@SuppressWarnings({ "unchecked", "rawtypes" })
-	static Img<?> image(final Memory memory, final long[] dims, final long[] strides, final long origin) {
-		final int n = dims.length;
-		if (n > MAX_DIMENSIONS || strides.length != n) {
-			throw new IllegalArgumentException("imglyb: " + n + " dimensions with " + strides.length + " strides (at most " + MAX_DIMENSIONS + ")");
-		}
-		final int shift = pixelShift(memory.type);
-		final long pixels = memory.bytes >> shift;
-		long size = 1;
-		long lo = origin;
-		long hi = origin;
-		for (int d = 0; d < n; d++) {
-			if (dims[d] < 0) {
-				throw new IllegalArgumentException("imglyb: negative dimension " + dims[d]);
-			}
-			size = Math.multiplyExact(size, dims[d]);
-			if (dims[d] > 0) {
-				final long reach = Math.multiplyExact(strides[d], dims[d] - 1);
-				lo = Math.addExact(lo, Math.min(reach, 0));
-				hi = Math.addExact(hi, Math.max(reach, 0));
-			}
-		}
-		if (size > 0 && (lo < 0 || hi >= pixels)) {
-			throw new IndexOutOfBoundsException("imglyb: the image reaches pixels " + lo + " to " + hi + ", outside the " + pixels + " pixels of " + memory);
-		}
-		return new StridedImg(new StridedPixels(memory, dims.clone(), strides.clone(), origin));
-	}
 
 	/**
 	 * How pixels of a random-accessible map to memory: the pixel index of position {@code x} is
@@ -656,7 +462,7 @@ public final class Images {
 		}
 		final Memory memory = Memory.host(address, bytes, code, false, 0);
 		if (!copyCells(src, memory, dims, strides)) {
-			copy(src, image(memory, dims, strides, 0));
+			Copies.copy(src, StridedImg.over(memory, dims, strides, 0));
 		}
 		return null;
 	}
@@ -826,7 +632,7 @@ public final class Images {
 				max[d] = min[d] + size[d] - 1;
 				cellDims[d] = size[d];
 			}
-			copy(Views.interval(src, min, max), image(memory, cellDims, strides, origin));
+			Copies.copy(Views.interval(src, min, max), StridedImg.over(memory, cellDims, strides, origin));
 		}
 		return true;
 	}
@@ -875,7 +681,7 @@ public final class Images {
 				return null;
 			}
 			final Memory memory = ((NativeAccess) data).memory;
-			return (step << pixelShift(memory.type)) <= memory.bytes ? image(memory, dims, strides, 0) : null;
+			return (step << pixelShift(memory.type)) <= memory.bytes ? StridedImg.over(memory, dims, strides, 0) : null;
 		}
 		// A heap cell (a CellImg's): an ArrayImg over the cell's own array, which NumPy copies
 		// with one memcpy.
@@ -892,39 +698,6 @@ public final class Images {
 		return heap;
 	}
 
-	/**
-	 * Copies {@code src} into {@code dst} pixel by pixel in flat order (dimension 0 fastest),
-	 * converting between types. {@code dst} must iterate in flat order and have {@code src}'s
-	 * dimensions. {@code src} is read through its own cursor when it iterates in flat order,
-	 * otherwise through a random access stepped in flat order; nothing here calls
-	 * {@code Views.flatIterable}, whose return type differs between ImgLib2 versions.
-	 */
-	@SuppressWarnings({ "unchecked", "rawtypes" })
-	static void copy(final RandomAccessibleInterval<?> src, final Img<?> dst) {
-		final Cursor<?> d = dst.cursor();
-		if (src instanceof IterableInterval && new FlatIterationOrder(src).equals(((IterableInterval<?>) src).iterationOrder())) {
-			final Cursor<?> s = ((IterableInterval<?>) src).cursor();
-			while (d.hasNext()) {
-				set(d.next(), s.next());
-			}
-			return;
-		}
-		final int n = src.numDimensions();
-		final RandomAccess<?> ra = src.randomAccess();
-		final long[] min = Intervals.minAsLongArray(src);
-		final long[] max = Intervals.maxAsLongArray(src);
-		ra.setPosition(min);
-		while (d.hasNext()) {
-			set(d.next(), ra.get());
-			for (int k = 0; k < n; k++) {
-				if (ra.getLongPosition(k) < max[k]) {
-					ra.fwd(k);
-					break;
-				}
-				ra.setPosition(min[k], k);
-			}
-		}
-	}
 
 	/**
 	 * Copies {@code source} into {@code target} pixel by pixel, converting between types as
@@ -955,7 +728,7 @@ public final class Images {
 		s.setPosition(Intervals.minAsLongArray(src));
 		d.setPosition(Intervals.minAsLongArray(dst));
 		while (true) {
-			set(d.get(), s.get());
+			Copies.set(d.get(), s.get());
 			int k = 0;
 			while (k < n && at[k] == size[k] - 1) {
 				s.move(-at[k], k);
@@ -972,31 +745,6 @@ public final class Images {
 		}
 	}
 
-	/** Sets pixel {@code b} to the value of pixel {@code a}, converting between types. */
-	@SuppressWarnings({ "unchecked", "rawtypes" })
-	private static void set(final Object b, final Object a) {
-		if (a.getClass() == b.getClass()) {
-			((Type) b).set((Type) a);
-		}
-		else if (a instanceof BooleanType && b instanceof IntegerType) {
-			((IntegerType<?>) b).setInteger(((BooleanType<?>) a).get() ? 1 : 0);
-		}
-		else if (a instanceof IntegerType && b instanceof IntegerType) {
-			((IntegerType<?>) b).setInteger(((IntegerType<?>) a).getIntegerLong());
-		}
-		else if (a instanceof RealType && b instanceof RealType) {
-			((RealType<?>) b).setReal(((RealType<?>) a).getRealDouble());
-		}
-		else if (a instanceof ComplexType && b instanceof ComplexType) {
-			((ComplexType<?>) b).setComplexNumber(((ComplexType<?>) a).getRealDouble(), ((ComplexType<?>) a).getImaginaryDouble());
-		}
-		else if (b instanceof ARGBType && typeCode(a) == ARGB) {
-			((ARGBType) b).set(argb(a));
-		}
-		else {
-			throw new IllegalArgumentException("imglyb: cannot copy " + a.getClass().getName() + " into " + b.getClass().getName());
-		}
-	}
 
 	/**
 	 * The smallest and largest value of a {@code RealType} image, ignoring NaN, or null when it
@@ -1026,16 +774,5 @@ public final class Images {
 	/** How accesses read memory in this JVM: {@code "unsafe"} or {@code "buffer"} (see {@link Memory}). */
 	public static String memoryPath() {
 		return Memory.UNSAFE ? "unsafe" : "buffer";
-	}
-
-	/** Rethrows a Throwable from a method handle call as unchecked. */
-	static RuntimeException unchecked(final Throwable t) {
-		if (t instanceof RuntimeException) {
-			return (RuntimeException) t;
-		}
-		if (t instanceof Error) {
-			throw (Error) t;
-		}
-		return new IllegalStateException(t);
 	}
 }

@@ -1,7 +1,7 @@
 /*
  * Copyright (c) 2026, imglyb developers. BSD-2-Clause, see LICENSE.
  */
-package org.imglyb;
+package org.imglyb.memory;
 
 import java.nio.ByteBuffer;
 import java.util.Objects;
@@ -15,10 +15,10 @@ import java.util.Objects;
  * move its window; an {@code ArrayImg}'s single access never moves, because its memory fits one
  * window.
  */
-abstract class NativeAccess {
+public abstract class NativeAccess {
 
 	/** The memory this access reads; it keeps the owner alive. */
-	final Memory memory;
+	public final Memory memory;
 
 	/** Writes throw, and never reach memory. */
 	final boolean readOnly;
@@ -28,10 +28,10 @@ abstract class NativeAccess {
 	 * ({@link ChunkedImg#volatileView()}); what {@code isValid()} of ImgLib2's volatile accesses
 	 * returns.
 	 */
-	final boolean valid;
+	public final boolean valid;
 
 	/** log2 of the primitive's size in bytes. */
-	final int shift;
+	public final int shift;
 
 	/** Unsafe path: the address of element 0 of the window. */
 	long address;
@@ -40,10 +40,10 @@ abstract class NativeAccess {
 	ByteBuffer buffer;
 
 	/** Elements in the window; indices at or past it throw. */
-	int length;
+	public int length;
 
 	/** Byte offset of the window in the memory. */
-	long start;
+	public long start;
 
 	NativeAccess(final Memory memory, final int shift) {
 		this.memory = memory;
@@ -54,7 +54,7 @@ abstract class NativeAccess {
 	}
 
 	/** Shows window {@code k} of the memory. */
-	final void moveTo(final int k) {
+	public final void moveTo(final int k) {
 		final long s = (long) k << Memory.WINDOW_SHIFT;
 		start = s;
 		length = (int) (Math.max(0, memory.windowBytes(k)) >> shift);

@@ -1,7 +1,7 @@
 /*
  * Copyright (c) 2026, imglyb developers. BSD-2-Clause, see LICENSE.
  */
-package org.imglyb;
+package org.imglyb.img;
 
 import net.imglib2.Cursor;
 import net.imglib2.FlatIterationOrder;
@@ -12,6 +12,8 @@ import net.imglib2.img.Img;
 import net.imglib2.img.array.ArrayImg;
 import net.imglib2.type.NativeType;
 import net.imglib2.util.Fraction;
+
+import org.imglyb.memory.*;
 
 /**
  * The pixels of a {@link StridedImg}: native memory with any strides, in pixels and possibly
@@ -26,13 +28,13 @@ import net.imglib2.util.Fraction;
  */
 public final class StridedPixels<T extends NativeType<T>, A> extends AbstractNativeImg<T, A> {
 
-	final Memory memory;
+	public final Memory memory;
 
 	/** The pixel index, in the memory, of position 0. */
-	final long origin;
+	public final long origin;
 
 	/** Pixels between neighbours along each dimension. */
-	final long[] strides;
+	public final long[] strides;
 
 	/** log2 of the bytes per pixel. */
 	final int shift;
@@ -47,12 +49,12 @@ public final class StridedPixels<T extends NativeType<T>, A> extends AbstractNat
 
 	@SuppressWarnings("unchecked")
 	StridedPixels(final Memory memory, final long[] dims, final long[] strides, final long origin) {
-		super(dims, new Fraction(Images.entities(memory.type), 1));
+		super(dims, new Fraction(PixelTypes.entities(memory.type), 1));
 		this.memory = memory;
 		this.origin = origin;
 		this.strides = strides;
-		this.shift = Images.pixelShift(memory.type);
-		setLinkedType((T) Images.linkedType(memory.type, this));
+		this.shift = PixelTypes.pixelShift(memory.type);
+		setLinkedType((T) PixelTypes.linkedType(memory.type, this));
 		this.flat = flat(memory, dims, strides, origin, shift);
 	}
 
@@ -68,8 +70,8 @@ public final class StridedPixels<T extends NativeType<T>, A> extends AbstractNat
 		if (origin != 0 || step == 0 || step > Integer.MAX_VALUE || (step << shift) > Memory.WINDOW_CAPACITY) {
 			return null;
 		}
-		final ArrayImg img = new ArrayImg(memory.newAccess(), dims.clone(), new Fraction(Images.entities(memory.type), 1));
-		img.setLinkedType(Images.linkedType(memory.type, img));
+		final ArrayImg img = new ArrayImg(memory.newAccess(), dims.clone(), new Fraction(PixelTypes.entities(memory.type), 1));
+		img.setLinkedType(PixelTypes.linkedType(memory.type, img));
 		return img;
 	}
 
@@ -126,7 +128,7 @@ public final class StridedPixels<T extends NativeType<T>, A> extends AbstractNat
 	@Override
 	public Img<T> copy() {
 		final Img<T> copy = factory().create(dimension);
-		Images.copy(this, copy);
+		Copies.copy(this, copy);
 		return copy;
 	}
 

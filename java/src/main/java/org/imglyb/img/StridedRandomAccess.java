@@ -1,12 +1,14 @@
 /*
  * Copyright (c) 2026, imglyb developers. BSD-2-Clause, see LICENSE.
  */
-package org.imglyb;
+package org.imglyb.img;
 
 import net.imglib2.AbstractLocalizable;
 import net.imglib2.Localizable;
 import net.imglib2.RandomAccess;
 import net.imglib2.type.NativeType;
+
+import org.imglyb.memory.*;
 
 /**
  * Random access of a {@link StridedImg}. Moves update a {@code long} pixel offset; {@link #get}

@@ -1,7 +1,7 @@
 /*
  * Copyright (c) 2026, imglyb developers. BSD-2-Clause, see LICENSE.
  */
-package org.imglyb;
+package org.imglyb.img;
 
 import net.imglib2.Cursor;
 import net.imglib2.FlatIterationOrder;
@@ -11,6 +11,9 @@ import net.imglib2.RandomAccessibleInterval;
 import net.imglib2.img.Img;
 import net.imglib2.img.ImgView;
 import net.imglib2.type.NativeType;
+
+import org.imglyb.Contract;
+import org.imglyb.memory.*;
 
 /**
  * An image over native memory: what {@code imglyb.to_imglib} returns for every layout, and what
@@ -37,7 +40,7 @@ import net.imglib2.type.NativeType;
 public final class StridedImg<T extends NativeType<T>> extends ImgView<T> {
 
 	/** The pixels; their cursors and random accesses are this image's. */
-	final StridedPixels<T, ?> pixels;
+	public final StridedPixels<T, ?> pixels;
 
 	/** {@link #getSource()}, made on first use. */
 	private volatile RandomAccessibleInterval<T> source;
@@ -123,5 +126,34 @@ public final class StridedImg<T extends NativeType<T>> extends ImgView<T> {
 	@Override
 	public String toString() {
 		return "StridedImg " + java.util.Arrays.toString(net.imglib2.util.Intervals.dimensionsAsLongArray(this)) + " over " + pixels.memory;
+	}
+
+	/** An image over {@code memory}; see {@code org.imglyb.Images.wrap}. */
+	@SuppressWarnings({ "unchecked", "rawtypes" })
+	public static Img<?> over(final Memory memory, final long[] dims, final long[] strides, final long origin) {
+		final int n = dims.length;
+		if (n > Contract.MAX_DIMENSIONS || strides.length != n) {
+			throw new IllegalArgumentException("imglyb: " + n + " dimensions with " + strides.length + " strides (at most " + Contract.MAX_DIMENSIONS + ")");
+		}
+		final int shift = PixelTypes.pixelShift(memory.type);
+		final long pixels = memory.bytes >> shift;
+		long size = 1;
+		long lo = origin;
+		long hi = origin;
+		for (int d = 0; d < n; d++) {
+			if (dims[d] < 0) {
+				throw new IllegalArgumentException("imglyb: negative dimension " + dims[d]);
+			}
+			size = Math.multiplyExact(size, dims[d]);
+			if (dims[d] > 0) {
+				final long reach = Math.multiplyExact(strides[d], dims[d] - 1);
+				lo = Math.addExact(lo, Math.min(reach, 0));
+				hi = Math.addExact(hi, Math.max(reach, 0));
+			}
+		}
+		if (size > 0 && (lo < 0 || hi >= pixels)) {
+			throw new IndexOutOfBoundsException("imglyb: the image reaches pixels " + lo + " to " + hi + ", outside the " + pixels + " pixels of " + memory);
+		}
+		return new StridedImg(new StridedPixels(memory, dims.clone(), strides.clone(), origin));
 	}
 }

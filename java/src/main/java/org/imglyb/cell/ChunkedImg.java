@@ -1,7 +1,7 @@
 /*
  * Copyright (c) 2026, imglyb developers. BSD-2-Clause, see LICENSE.
  */
-package org.imglyb;
+package org.imglyb.cell;
 
 import java.lang.ref.WeakReference;
 import java.lang.reflect.Method;
@@ -26,6 +26,10 @@ import net.imglib2.img.cell.CellGrid;
 import net.imglib2.img.cell.LazyCellImg;
 import net.imglib2.type.NativeType;
 import net.imglib2.util.Fraction;
+
+import org.imglyb.Contract;
+import org.imglyb.img.*;
+import org.imglyb.memory.*;
 
 /**
  * A cell image whose cells a host computes on first access: what {@code imglyb.to_imglib} returns
@@ -131,9 +135,9 @@ public final class ChunkedImg extends LazyCellImg {
 	private final NativeType<?> type;
 
 	private ChunkedImg(final Cache cache) {
-		super(cache.grid, new Fraction(Images.entities(cache.code), 1), cache);
+		super(cache.grid, new Fraction(PixelTypes.entities(cache.code), 1), cache);
 		this.cache = cache;
-		this.type = Images.linkedType(cache.code, this);
+		this.type = PixelTypes.linkedType(cache.code, this);
 		setLinkedType(type);
 	}
 
@@ -160,7 +164,7 @@ public final class ChunkedImg extends LazyCellImg {
 			}
 			cellPixels = Math.multiplyExact(cellPixels, Math.min(cellDims[d], dims[d]));
 		}
-		if (cellPixels > Integer.MAX_VALUE / Images.entities(code) || cellPixels > Memory.WINDOW_CAPACITY >> Images.pixelShift(code)) {
+		if (cellPixels > Integer.MAX_VALUE / PixelTypes.entities(code) || cellPixels > Memory.WINDOW_CAPACITY >> PixelTypes.pixelShift(code)) {
 			throw new IllegalArgumentException("imglyb: cells of " + Arrays.toString(cellDims) + " pixels are too large; ImgLib2 cells hold at most 2^31 - 1 elements (and 2 GiB)");
 		}
 		if (maxBytes < 0) {
@@ -324,7 +328,7 @@ public final class ChunkedImg extends LazyCellImg {
 		for (final Object target : repaint) {
 			addRepaintTarget(target);
 		}
-		final LazyCellImg view = new LazyCellImg(cache.grid, new Fraction(Images.entities(cache.code), 1), cache::getOrQueue);
+		final LazyCellImg view = new LazyCellImg(cache.grid, new Fraction(PixelTypes.entities(cache.code), 1), cache::getOrQueue);
 		try {
 			view.setLinkedType((NativeType) c.getConstructor(NativeImg.class).newInstance(view));
 		}
@@ -354,7 +358,7 @@ public final class ChunkedImg extends LazyCellImg {
 	public Img copy() {
 		final Object t = type.createVariable();
 		final Img copy = new SharedImgFactory(t).create(cache.grid.getImgDimensions(), t);
-		Images.copy(this, copy);
+		Copies.copy(this, copy);
 		return copy;
 	}
 
@@ -475,7 +479,7 @@ public final class ChunkedImg extends LazyCellImg {
 			for (int d = 0; d < grid.numDimensions(); d++) {
 				cellBytes *= grid.cellDimension(d);
 			}
-			cellBytes <<= Images.pixelShift(code);
+			cellBytes <<= PixelTypes.pixelShift(code);
 			// Read ahead (as many cells as there are background threads) only when the cache holds
 			// enough cells that loading ahead cannot push out the cells being read.
 			this.readAhead = maxBytes / Math.max(1, cellBytes) >= 8 ? BACKGROUND_THREADS : 0;
@@ -606,7 +610,7 @@ public final class ChunkedImg extends LazyCellImg {
 				for (int d = 0; d < grid.numDimensions(); d++) {
 					pixels *= grid.cellDimension(d);
 				}
-				m = Memory.placeholder(pixels << Images.pixelShift(code), code);
+				m = Memory.placeholder(pixels << PixelTypes.pixelShift(code), code);
 				placeholder = m;
 			}
 			return m;
@@ -684,7 +688,7 @@ public final class ChunkedImg extends LazyCellImg {
 				}
 				step *= size[d];
 			}
-			return (step << Images.pixelShift(code)) <= p.memory.bytes ? p.memory : null;
+			return (step << PixelTypes.pixelShift(code)) <= p.memory.bytes ? p.memory : null;
 		}
 
 		private CellException error(final String what, final long index, final long[] min, final int[] size, final Throwable cause) {

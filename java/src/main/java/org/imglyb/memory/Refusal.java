@@ -1,7 +1,7 @@
 /*
  * Copyright (c) 2026, imglyb developers. BSD-2-Clause, see LICENSE.
  */
-package org.imglyb;
+package org.imglyb.memory;
 
 /**
  * imglyb refuses an argument it cannot handle (an image with no NumPy dtype, an unbounded view),

@@ -1,7 +1,7 @@
 /*
  * Copyright (c) 2026, imglyb developers. BSD-2-Clause, see LICENSE.
  */
-package org.imglyb;
+package org.imglyb.memory;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -14,7 +14,7 @@ import net.imglib2.img.NativeImg;
  * where this JVM's ImgLib2 has it, and as {@code UnsignedByteType} where it does not (4.5).
  * Both classes involved are reached through method handles, so nothing that 4.5 loads names them.
  */
-final class NativeBools {
+public final class NativeBools {
 
 	/** {@code new NativeBoolType(NativeImg)}, or null without {@code NativeBoolType}. */
 	private static final MethodHandle NEW_TYPE;
@@ -23,7 +23,7 @@ final class NativeBools {
 	private static final MethodHandle NEW_ACCESS;
 
 	/** {@code NativeBoolType}, or null. */
-	static final Class<?> TYPE;
+	public static final Class<?> TYPE;
 
 	static {
 		MethodHandle type = null;
@@ -32,7 +32,7 @@ final class NativeBools {
 		try {
 			c = Class.forName("net.imglib2.type.logic.NativeBoolType", true, NativeImg.class.getClassLoader());
 			type = MethodHandles.publicLookup().findConstructor(c, MethodType.methodType(void.class, NativeImg.class)).asType(MethodType.methodType(Object.class, NativeImg.class));
-			final Class<?> a = Class.forName("org.imglyb.NativeBooleanAccess", true, NativeBools.class.getClassLoader());
+			final Class<?> a = Class.forName("org.imglyb.memory.NativeBooleanAccess", true, NativeBools.class.getClassLoader());
 			access = MethodHandles.lookup().findConstructor(a, MethodType.methodType(void.class, Memory.class)).asType(MethodType.methodType(Object.class, Memory.class));
 		}
 		catch (final ReflectiveOperationException | LinkageError e) {
@@ -58,7 +58,7 @@ final class NativeBools {
 			return NEW_TYPE.invoke(img);
 		}
 		catch (final Throwable t) {
-			throw Images.unchecked(t);
+			throw PixelTypes.unchecked(t);
 		}
 	}
 
@@ -68,7 +68,7 @@ final class NativeBools {
 			return (NativeAccess) NEW_ACCESS.invoke(memory);
 		}
 		catch (final Throwable t) {
-			throw Images.unchecked(t);
+			throw PixelTypes.unchecked(t);
 		}
 	}
 }

@@ -1,13 +1,16 @@
 /*
  * Copyright (c) 2026, imglyb developers. BSD-2-Clause, see LICENSE.
  */
-package org.imglyb;
+package org.imglyb.img;
 
 import net.imglib2.Dimensions;
 import net.imglib2.exception.IncompatibleTypeException;
 import net.imglib2.img.Img;
 import net.imglib2.img.ImgFactory;
 import net.imglib2.util.Intervals;
+
+import org.imglyb.Contract;
+import org.imglyb.memory.*;
 
 /**
  * Creates images in zeroed native memory that NumPy can view without a copy
@@ -79,8 +82,8 @@ public final class SharedImgFactory<T> extends ImgFactory<T> {
 			strides[d] = pixels;
 			pixels = Math.multiplyExact(pixels, dims[d]);
 		}
-		final Memory memory = Memory.allocate(Math.multiplyExact(pixels, 1L << Images.pixelShift(code)), code);
-		return (Img<T>) Images.image(memory, dims, strides, 0);
+		final Memory memory = Memory.allocate(Math.multiplyExact(pixels, 1L << PixelTypes.pixelShift(code)), code);
+		return (Img<T>) StridedImg.over(memory, dims, strides, 0);
 	}
 
 	@Override
@@ -110,11 +113,11 @@ public final class SharedImgFactory<T> extends ImgFactory<T> {
 	 * otherwise -1.
 	 */
 	private static int storable(final Object type) {
-		final int code = Images.typeCode(type);
+		final int code = PixelTypes.typeCode(type);
 		if (code == Contract.BOOL) {
 			return NativeBools.TYPE != null && NativeBools.TYPE == type.getClass() ? code : -1;
 		}
-		return code > 0 && Images.tableClass(code) == type.getClass() ? code : -1;
+		return code > 0 && PixelTypes.tableClass(code) == type.getClass() ? code : -1;
 	}
 
 	private static int check(final Object type) {

@@ -1,11 +1,13 @@
 /*
  * Copyright (c) 2026, imglyb developers. BSD-2-Clause, see LICENSE.
  */
-package org.imglyb;
+package org.imglyb.img;
 
 import net.imglib2.AbstractEuclideanSpace;
 import net.imglib2.Cursor;
 import net.imglib2.type.NativeType;
+
+import org.imglyb.memory.*;
 
 /**
  * Flat-order cursor of a {@link StridedImg} (dimension 0 fastest) with its own access.

@@ -1,7 +1,7 @@
 /*
  * Copyright (c) 2026, imglyb developers. BSD-2-Clause, see LICENSE.
  */
-package org.imglyb;
+package org.imglyb.memory;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -86,7 +86,7 @@ public final class Pressure {
 	 * Asks for a collection now (on the background thread, unless one is running): for a cell
 	 * cache that has just dropped cells, whose memory Java will only release in a collection.
 	 */
-	static void request() {
+	public static void request() {
 		if (THRESHOLD > 0 && COLLECTING.compareAndSet(false, true)) {
 			SINCE.set(0);
 			final Thread t = new Thread(Pressure::collect, "imglyb-native-memory-gc");

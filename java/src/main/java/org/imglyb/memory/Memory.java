@@ -1,7 +1,7 @@
 /*
  * Copyright (c) 2026, imglyb developers. BSD-2-Clause, see LICENSE.
  */
-package org.imglyb;
+package org.imglyb.memory;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -10,6 +10,8 @@ import java.lang.ref.Cleaner;
 import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+
+import org.imglyb.Contract;
 
 /**
  * A block of native memory that images share: NumPy's array data, a C buffer, or memory imglyb
@@ -39,15 +41,15 @@ import java.nio.ByteOrder;
 public final class Memory {
 
 	/** log2 of the byte distance between window starts. */
-	static final int WINDOW_SHIFT = 30;
+	public static final int WINDOW_SHIFT = 30;
 
 	/** Bytes in a full window: just under 2 GiB, and a multiple of every pixel size. */
-	static final long WINDOW_CAPACITY = (1L << 31) - 16;
+	public static final long WINDOW_CAPACITY = (1L << 31) - 16;
 
 	private static final Cleaner CLEANER = Cleaner.create();
 
 	/** True to read memory with Unsafe, false to read it through direct ByteBuffers. */
-	static final boolean UNSAFE;
+	public static final boolean UNSAFE;
 
 	/** The form of the accesses' index check; see {@link NativeAccess#checkIndex}. */
 	static final boolean INTRINSIC_CHECK = intrinsicCheck();
@@ -130,7 +132,7 @@ public final class Memory {
 			return (byte) GET_BYTE.invokeExact(address);
 		}
 		catch (final Throwable t) {
-			throw Images.unchecked(t);
+			throw PixelTypes.unchecked(t);
 		}
 	}
 
@@ -139,7 +141,7 @@ public final class Memory {
 			PUT_BYTE.invokeExact(address, value);
 		}
 		catch (final Throwable t) {
-			throw Images.unchecked(t);
+			throw PixelTypes.unchecked(t);
 		}
 	}
 
@@ -148,7 +150,7 @@ public final class Memory {
 			return (short) GET_SHORT.invokeExact(address);
 		}
 		catch (final Throwable t) {
-			throw Images.unchecked(t);
+			throw PixelTypes.unchecked(t);
 		}
 	}
 
@@ -157,7 +159,7 @@ public final class Memory {
 			PUT_SHORT.invokeExact(address, value);
 		}
 		catch (final Throwable t) {
-			throw Images.unchecked(t);
+			throw PixelTypes.unchecked(t);
 		}
 	}
 
@@ -166,7 +168,7 @@ public final class Memory {
 			return (int) GET_INT.invokeExact(address);
 		}
 		catch (final Throwable t) {
-			throw Images.unchecked(t);
+			throw PixelTypes.unchecked(t);
 		}
 	}
 
@@ -175,7 +177,7 @@ public final class Memory {
 			PUT_INT.invokeExact(address, value);
 		}
 		catch (final Throwable t) {
-			throw Images.unchecked(t);
+			throw PixelTypes.unchecked(t);
 		}
 	}
 
@@ -184,7 +186,7 @@ public final class Memory {
 			return (long) GET_LONG.invokeExact(address);
 		}
 		catch (final Throwable t) {
-			throw Images.unchecked(t);
+			throw PixelTypes.unchecked(t);
 		}
 	}
 
@@ -193,7 +195,7 @@ public final class Memory {
 			PUT_LONG.invokeExact(address, value);
 		}
 		catch (final Throwable t) {
-			throw Images.unchecked(t);
+			throw PixelTypes.unchecked(t);
 		}
 	}
 
@@ -202,7 +204,7 @@ public final class Memory {
 			return (float) GET_FLOAT.invokeExact(address);
 		}
 		catch (final Throwable t) {
-			throw Images.unchecked(t);
+			throw PixelTypes.unchecked(t);
 		}
 	}
 
@@ -211,7 +213,7 @@ public final class Memory {
 			PUT_FLOAT.invokeExact(address, value);
 		}
 		catch (final Throwable t) {
-			throw Images.unchecked(t);
+			throw PixelTypes.unchecked(t);
 		}
 	}
 
@@ -220,7 +222,7 @@ public final class Memory {
 			return (double) GET_DOUBLE.invokeExact(address);
 		}
 		catch (final Throwable t) {
-			throw Images.unchecked(t);
+			throw PixelTypes.unchecked(t);
 		}
 	}
 
@@ -229,21 +231,21 @@ public final class Memory {
 			PUT_DOUBLE.invokeExact(address, value);
 		}
 		catch (final Throwable t) {
-			throw Images.unchecked(t);
+			throw PixelTypes.unchecked(t);
 		}
 	}
 
 	/** The lowest byte of the memory. */
-	final long address;
+	public final long address;
 
 	/** Bytes in the memory. */
-	final long bytes;
+	public final long bytes;
 
 	/** The pixel type stored here, as an {@link Images} type code. */
-	final int type;
+	public final int type;
 
 	/** Writes through any access into this memory throw. */
-	final boolean readOnly;
+	public final boolean readOnly;
 
 	/** False for a pending cell's stand-in ({@link #placeholder}); see {@link NativeAccess#valid}. */
 	final boolean valid;
@@ -255,7 +257,7 @@ public final class Memory {
 	 * image's cache entry, so that a writable cell that left the cache is still offered to
 	 * {@code flush()} while anyone can write into it.
 	 */
-	volatile Object companion;
+	public volatile Object companion;
 
 	/**
 	 * What frees the memory or releases its owner, once neither this object nor any buffer from
@@ -282,7 +284,7 @@ public final class Memory {
 	 * reach it). The owner handle is released when the memory becomes unreachable, or right away if
 	 * this method throws.
 	 */
-	static Memory host(final long address, final long bytes, final int type, final boolean readOnly, final long owner) {
+	public static Memory host(final long address, final long bytes, final int type, final boolean readOnly, final long owner) {
 		try {
 			if (bytes < 0 || (address == 0 && bytes > 0)) {
 				throw new IllegalArgumentException("imglyb: invalid memory block (address " + address + ", " + bytes + " bytes)");
@@ -303,7 +305,7 @@ public final class Memory {
 	}
 
 	/** New zeroed native memory of {@code bytes} bytes, freed when it becomes unreachable. */
-	static Memory allocate(final long bytes, final int type) {
+	public static Memory allocate(final long bytes, final int type) {
 		return allocate(bytes, type, true);
 	}
 
@@ -311,7 +313,7 @@ public final class Memory {
 	 * Zeroed, read-only memory whose accesses report {@code isValid() == false}: what a volatile
 	 * view shows for a cell still being computed.
 	 */
-	static Memory placeholder(final long bytes, final int type) {
+	public static Memory placeholder(final long bytes, final int type) {
 		return allocate(bytes, type, false);
 	}
 
@@ -341,7 +343,7 @@ public final class Memory {
 	}
 
 	/** The first window whose start is at or before byte {@code offset}, and that holds it. */
-	static int windowOf(final long offset) {
+	public static int windowOf(final long offset) {
 		return (int) (offset >>> WINDOW_SHIFT);
 	}
 
@@ -374,7 +376,7 @@ public final class Memory {
 	 * holds it as its attachment) is reachable. For code that keeps a buffer and nothing else,
 	 * such as ImgLib2's {@code PrimitiveBlocks}.
 	 */
-	ByteBuffer pinnedBuffer(final long offset, final int capacity) {
+	public ByteBuffer pinnedBuffer(final long offset, final int capacity) {
 		if (offset < 0 || capacity < 0 || offset + capacity > bytes) {
 			throw new IndexOutOfBoundsException("imglyb: bytes " + offset + " to " + (offset + capacity) + " are outside " + this);
 		}
@@ -396,8 +398,8 @@ public final class Memory {
 	}
 
 	/** A new access of the primitive type this memory's pixels are stored in, at window 0. */
-	NativeAccess newAccess() {
-		switch (Images.primitive(type)) {
+	public NativeAccess newAccess() {
+		switch (PixelTypes.primitive(type)) {
 			case Contract.P_BYTE:
 				return type == Contract.BOOL && NativeBools.supported() ? NativeBools.access(this) : new NativeByteAccess(this);
 			case Contract.P_SHORT:

@@ -1,7 +1,7 @@
 /*
  * Copyright (c) 2026, imglyb developers. BSD-2-Clause, see LICENSE.
  */
-package org.imglyb;
+package org.imglyb.memory;
 
 import net.imglib2.img.basictypeaccess.volatiles.VolatileLongAccess;
 

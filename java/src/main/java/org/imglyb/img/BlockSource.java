@@ -1,7 +1,7 @@
 /*
  * Copyright (c) 2026, imglyb developers. BSD-2-Clause, see LICENSE.
  */
-package org.imglyb;
+package org.imglyb.img;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -22,6 +22,8 @@ import net.imglib2.type.NativeType;
 import net.imglib2.util.Fraction;
 import net.imglib2.view.IntervalView;
 import net.imglib2.view.MixedTransformView;
+
+import org.imglyb.memory.*;
 
 /**
  * The pixels of a {@link StridedPixels} as views of an {@code ArrayImg} whose access is one of
@@ -62,7 +64,7 @@ final class BlockSource {
 	@SuppressWarnings({ "unchecked", "rawtypes" })
 	static <T extends NativeType<T>> RandomAccessibleInterval<T> of(final StridedPixels<T, ?> pixels) {
 		final Memory memory = pixels.memory;
-		if (ACCESS == null || Images.entities(memory.type) != 1) {
+		if (ACCESS == null || PixelTypes.entities(memory.type) != 1) {
 			return null;
 		}
 		final int n = pixels.numDimensions();
@@ -151,13 +153,13 @@ final class BlockSource {
 		final ByteBuffer buffer = memory.pinnedBuffer(base << shift, (int) capacity);
 		final Object access;
 		try {
-			access = ACCESS[Images.primitive(memory.type)].invoke(buffer, true);
+			access = ACCESS[PixelTypes.primitive(memory.type)].invoke(buffer, true);
 		}
 		catch (final Throwable t) {
-			throw Images.unchecked(t);
+			throw PixelTypes.unchecked(t);
 		}
 		final ArrayImg root = new ArrayImg(access, rootDims, new Fraction(1, 1));
-		root.setLinkedType(Images.linkedType(memory.type, root));
+		root.setLinkedType(PixelTypes.linkedType(memory.type, root));
 		final MixedTransform t = new MixedTransform(n, m);
 		t.setTranslation(translation);
 		t.setComponentZero(zero);
