@@ -15,7 +15,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyFloat, PyInt, PyList, PyString, PyTuple};
 
 use crate::convert::{to_py, utf16};
-use crate::handles::{JClass, JObject};
+use crate::handles::{JavaClass, JavaObject};
 use crate::java::{bridge, without_gil};
 
 /// The process's proxy host.
@@ -86,7 +86,7 @@ fn java_error(py: Python<'_>, e: &PyErr) -> Option<Error> {
         return None;
     }
     let throwable = e.value(py).getattr("throwable").ok()?;
-    let obj = throwable.cast::<JObject>().ok()?;
+    let obj = throwable.cast::<JavaObject>().ok()?;
     bridge().ok()?.rethrow(&obj.get().obj).ok()
 }
 
@@ -116,10 +116,10 @@ fn natural(obj: &Bound<'_, PyAny>) -> PyResult<Arg> {
     if let Ok(b) = obj.cast::<PyBool>() {
         return Ok(Arg::Boxed(Box::new(Arg::Bool(b.is_true()))));
     }
-    if let Ok(o) = obj.cast::<JObject>() {
+    if let Ok(o) = obj.cast::<JavaObject>() {
         return Ok(Arg::Object(o.get().obj.obj.clone()));
     }
-    if let Ok(c) = obj.cast::<JClass>() {
+    if let Ok(c) = obj.cast::<JavaClass>() {
         return Ok(Arg::Object(c.get().info.class().clone()));
     }
     if obj.is_instance_of::<PyInt>() || obj.hasattr("__index__").unwrap_or(false) {
@@ -163,10 +163,10 @@ pub(crate) fn jproxy(
     py: Python<'_>,
     interfaces: &Bound<'_, PyAny>,
     implementation: &Bound<'_, PyAny>,
-) -> PyResult<JObject> {
+) -> PyResult<JavaObject> {
     let bridge = bridge()?;
     let interfaces: Vec<Bound<'_, PyAny>> =
-        if interfaces.is_instance_of::<PyString>() || interfaces.is_instance_of::<JClass>() {
+        if interfaces.is_instance_of::<PyString>() || interfaces.is_instance_of::<JavaClass>() {
             vec![interfaces.clone()]
         } else {
             interfaces.try_iter()?.collect::<PyResult<_>>()?
@@ -176,7 +176,7 @@ pub(crate) fn jproxy(
     }
     let mut infos: Vec<Arc<ClassInfo>> = Vec::new();
     for i in &interfaces {
-        let info = if let Ok(c) = i.cast::<JClass>() {
+        let info = if let Ok(c) = i.cast::<JavaClass>() {
             c.get().info.clone()
         } else {
             let name: String = i.extract()?;
@@ -223,5 +223,5 @@ pub(crate) fn jproxy(
     );
     let handle = Box::into_raw(Box::new(implementation.clone().unbind())) as usize as i64;
     let obj = without_gil(py, || bridge.new_proxy(handle, &infos, &description))?;
-    Ok(JObject { obj })
+    Ok(JavaObject { obj })
 }

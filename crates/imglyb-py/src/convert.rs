@@ -16,7 +16,7 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyFloat, PyInt, PyList, PyString, PyTuple};
 use pyo3::{ffi, intern};
 
-use crate::handles::{JClass, JObject};
+use crate::handles::{JavaClass, JavaObject};
 
 /// The hook for NumPy arrays passed where Java expects an ImgLib2 interface
 /// (`RandomAccessibleInterval`, `Img`, ...): returns the array wrapped zero-copy as an ImgLib2
@@ -164,11 +164,11 @@ impl HostArgs for PyArgs<'_, '_> {
             ArgKind::Null
         } else if a.is_exact_instance_of::<PyBool>() {
             ArgKind::Bool
-        } else if let Ok(o) = a.cast::<JObject>() {
+        } else if let Ok(o) = a.cast::<JavaObject>() {
             ArgKind::Object(ClassInfo::forever(&o.get().obj.class))
         } else if let Ok(s) = a.cast_exact::<PyString>() {
             ArgKind::Str { len1: one_unit(s)? }
-        } else if a.is_instance_of::<JClass>() {
+        } else if a.is_instance_of::<JavaClass>() {
             ArgKind::Object(ClassInfo::forever(&class_class(
                 a.py(),
                 crate::java::bridge()?,
@@ -200,10 +200,10 @@ pub(crate) fn classify(obj: &Bound<'_, PyAny>) -> PyResult<ArgKind<'static>> {
     if obj.is_instance_of::<PyBool>() {
         return Ok(ArgKind::Bool);
     }
-    if let Ok(o) = obj.cast::<JObject>() {
+    if let Ok(o) = obj.cast::<JavaObject>() {
         return Ok(ArgKind::Object(ClassInfo::forever(&o.get().obj.class)));
     }
-    if obj.is_instance_of::<JClass>() {
+    if obj.is_instance_of::<JavaClass>() {
         let cc = class_class(obj.py(), crate::java::bridge()?)?;
         return Ok(ArgKind::Object(ClassInfo::forever(&cc)));
     }
@@ -302,7 +302,7 @@ pub(crate) fn to_arg(
     if obj.is_none() {
         return Ok(Arg::Null);
     }
-    if let Ok(o) = obj.cast::<JObject>() {
+    if let Ok(o) = obj.cast::<JavaObject>() {
         let o = &o.get().obj;
         // A VM query, not Java code: no need to release the GIL.
         let ok = bridge
@@ -314,7 +314,7 @@ pub(crate) fn to_arg(
             Err(type_error(obj, ty))
         };
     }
-    if let Ok(c) = obj.cast::<JClass>() {
+    if let Ok(c) = obj.cast::<JavaClass>() {
         let class = c.get().info.class().clone();
         let cc = class_class(py, bridge)?;
         if bridge
@@ -554,7 +554,7 @@ pub(crate) fn to_py(py: Python<'_>, value: Value) -> PyResult<Py<PyAny>> {
         Value::Double(v) => v.into_pyobject(py)?.into_any().unbind(),
         Value::Char(c) => py_str(py, &[c])?.unbind(),
         Value::Str(units) => py_str(py, &units)?.unbind(),
-        Value::Object(obj) => Py::new(py, JObject { obj })?.into_any(),
+        Value::Object(obj) => Py::new(py, JavaObject { obj })?.into_any(),
     })
 }
 

@@ -80,7 +80,7 @@ pub(crate) fn to_py_err_with(e: Error, throwable: Option<imglyb_core::JObj>) -> 
     match e {
         Error::Java(t) => Python::attach(|py| {
             let throwable = match throwable {
-                Some(obj) => match Py::new(py, crate::handles::JObject { obj }) {
+                Some(obj) => match Py::new(py, crate::handles::JavaObject { obj }) {
                     Ok(o) => o.into_any(),
                     Err(e) => return e,
                 },

@@ -11,7 +11,7 @@ use pyo3::prelude::*;
 /// A Java class: call it to construct, read and write static fields, call static methods.
 #[pyclass(module = "imglyb", name = "JavaClass", frozen, dict)]
 #[derive(Debug)]
-pub struct JClass {
+pub struct JavaClass {
     pub(crate) info: Arc<ClassInfo>,
 }
 
@@ -19,6 +19,6 @@ pub struct JClass {
 /// also behave as Python sequences, mappings and iterables.
 #[pyclass(module = "imglyb", name = "JavaObject", frozen, weakref)]
 #[derive(Debug)]
-pub struct JObject {
+pub struct JavaObject {
     pub(crate) obj: JObj,
 }

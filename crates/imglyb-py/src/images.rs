@@ -22,7 +22,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyMemoryView, PyTuple};
 
-use crate::handles::JObject;
+use crate::handles::JavaObject;
 use crate::java::{pixels, without_gil};
 
 /// What NumPy's array interface says about an array's memory.
@@ -118,7 +118,7 @@ fn dtype_error(obj: &Bound<'_, PyAny>) -> PyErr {
 /// while the array lives; or an object with the array interface.
 fn export_of<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let py = obj.py();
-    if obj.is_instance_of::<JObject>() {
+    if obj.is_instance_of::<JavaObject>() {
         return Err(PyTypeError::new_err(
             "to_imglib takes a NumPy array; this is already a Java object",
         ));
@@ -189,7 +189,7 @@ impl Drop for ExportOwner {
 }
 
 /// Wraps `obj` as an ImgLib2 image (the body of `to_imglib` and of the bridge's hook).
-pub(crate) fn wrap(obj: &Bound<'_, PyAny>, pixels: PixelType) -> PyResult<JObject> {
+pub(crate) fn wrap(obj: &Bound<'_, PyAny>, pixels: PixelType) -> PyResult<JavaObject> {
     let py = obj.py();
     let array = export_of(obj)?;
     let desc = descriptor(&array)?;
@@ -207,18 +207,18 @@ pub(crate) fn wrap(obj: &Bound<'_, PyAny>, pixels: PixelType) -> PyResult<JObjec
         static WRAPPED: OnceLock<Arc<ClassInfo>> = OnceLock::new();
         calls.object_hinted(Arc::new(img), &WRAPPED)
     })?;
-    Ok(JObject { obj })
+    Ok(JavaObject { obj })
 }
 
 /// `to_imglib(arr)`: the array as an ImgLib2 `Img` over the same memory.
 #[pyfunction]
-pub(crate) fn to_imglib(arr: &Bound<'_, PyAny>) -> PyResult<JObject> {
+pub(crate) fn to_imglib(arr: &Bound<'_, PyAny>) -> PyResult<JavaObject> {
     wrap(arr, PixelType::Dtype)
 }
 
 /// `to_imglib_argb(arr)`: a uint32 or int32 array as an `ARGBType` image over the same memory.
 #[pyfunction]
-pub(crate) fn to_imglib_argb(arr: &Bound<'_, PyAny>) -> PyResult<JObject> {
+pub(crate) fn to_imglib_argb(arr: &Bound<'_, PyAny>) -> PyResult<JavaObject> {
     wrap(arr, PixelType::Argb)
 }
 
@@ -235,8 +235,8 @@ pub(crate) struct JavaMemory {
 impl JavaMemory {
     /// The Java image whose memory this is.
     #[getter]
-    fn image(&self) -> JObject {
-        JObject {
+    fn image(&self) -> JavaObject {
+        JavaObject {
             obj: self.image.clone(),
         }
     }
@@ -277,7 +277,7 @@ pub(crate) fn to_numpy<'py>(
     copy: Option<bool>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let py = img.py();
-    let Ok(jobj) = img.cast::<JObject>() else {
+    let Ok(jobj) = img.cast::<JavaObject>() else {
         return Err(PyTypeError::new_err(format!(
             "to_numpy takes an ImgLib2 image (a Java object), got {}",
             img.get_type().name()?

@@ -8,7 +8,7 @@ use pyo3::types::PyInt;
 
 use super::class::{class_arg, load};
 use crate::convert::{self, to_arg};
-use crate::handles::JObject;
+use crate::handles::JavaObject;
 use crate::java::{bridge, without_gil};
 
 /// A new Java array: `jarray("long", [1, 2])`, `jarray("double", 10)`,
@@ -18,7 +18,7 @@ pub(crate) fn jarray(
     py: Python<'_>,
     kind: &Bound<'_, PyAny>,
     length_or_values: &Bound<'_, PyAny>,
-) -> PyResult<JObject> {
+) -> PyResult<JavaObject> {
     let bridge = bridge()?;
     let prim = kind
         .extract::<String>()
@@ -70,9 +70,9 @@ pub(crate) fn jarray(
     into_jobject(value)
 }
 
-fn into_jobject(value: Value) -> PyResult<JObject> {
+fn into_jobject(value: Value) -> PyResult<JavaObject> {
     match value {
-        Value::Object(obj) => Ok(JObject { obj }),
+        Value::Object(obj) => Ok(JavaObject { obj }),
         other => Err(PyTypeError::new_err(format!(
             "expected a Java array, got {other:?}"
         ))),

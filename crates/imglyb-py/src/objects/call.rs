@@ -50,8 +50,8 @@ pub(crate) fn call_group(
     let target = target.map(|t| &**t);
     // SAFETY: `prepare` converted each argument to its parameter's type (`to_arg` checks a
     // Java object's class with `is_assignable`), and `target` is an object of `owner`, whose
-    // methods these are: its own (a JObject's class comes from core), or checked with
-    // `instance_of` when passed first through the class (`JMethod::call`).
+    // methods these are: its own (a JavaObject's class comes from core), or checked with
+    // `instance_of` when passed first through the class (`JavaMethod::call`).
     let value = without_gil(py, || unsafe { bridge.invoke_unchecked(m, target, &jargs) })?;
     drop(keep);
     to_py(py, value)

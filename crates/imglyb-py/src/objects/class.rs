@@ -12,14 +12,14 @@ use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 
 use super::call::call_group;
-use super::method::JMethod;
+use super::method::JavaMethod;
 use super::{java_name, no_member, with_items};
 use crate::convert::{to_arg, to_py};
-use crate::handles::{JClass, JObject};
+use crate::handles::{JavaClass, JavaObject};
 use crate::java::{bridge, without_gil};
 
 #[pymethods]
-impl JClass {
+impl JavaClass {
     /// Constructs a new object.
     #[pyo3(signature = (*args))]
     fn __call__(&self, py: Python<'_>, args: &Bound<'_, PyTuple>) -> PyResult<Py<PyAny>> {
@@ -50,7 +50,7 @@ impl JClass {
             };
             let method = Py::new(
                 py,
-                JMethod {
+                JavaMethod {
                     owner: info.clone(),
                     group: group.clone(),
                     target: None,
@@ -72,7 +72,7 @@ impl JClass {
             let bridge = bridge()?;
             let class = info.class().clone();
             let obj = without_gil(py, || bridge.wrap_ref(&class))?;
-            return Ok(Py::new(py, JObject { obj })?.into_any());
+            return Ok(Py::new(py, JavaObject { obj })?.into_any());
         }
         Err(no_member(info, name, "class"))
     }
@@ -101,7 +101,7 @@ impl JClass {
     }
 
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> PyResult<bool> {
-        let Ok(other) = other.cast::<JClass>() else {
+        let Ok(other) = other.cast::<JavaClass>() else {
             return Ok(false);
         };
         Ok(Arc::ptr_eq(&self.info, &other.get().info))
@@ -127,7 +127,7 @@ pub(super) fn instance_of(
     obj: &Bound<'_, PyAny>,
     class: &ClassInfo,
 ) -> PyResult<bool> {
-    let Ok(o) = obj.cast::<JObject>() else {
+    let Ok(o) = obj.cast::<JavaObject>() else {
         return Ok(false);
     };
     let bridge = bridge()?;
@@ -159,21 +159,21 @@ pub(super) fn load(
 
 /// A Java class proxy by binary name, e.g. `jimport("java.util.ArrayList")`.
 #[pyfunction]
-pub(crate) fn jimport(py: Python<'_>, name: &str) -> PyResult<JClass> {
+pub(crate) fn jimport(py: Python<'_>, name: &str) -> PyResult<JavaClass> {
     let bridge = bridge()?;
     if name.is_empty() || name.contains('/') {
         return Err(PyValueError::new_err(format!(
             "jimport takes a binary class name like 'java.util.ArrayList' or 'Outer$Inner', not {name:?}"
         )));
     }
-    Ok(JClass {
+    Ok(JavaClass {
         info: load(py, bridge, name)?,
     })
 }
 
 /// The class named by a string or a class proxy.
 pub(super) fn class_arg(py: Python<'_>, class: &Bound<'_, PyAny>) -> PyResult<Arc<ClassInfo>> {
-    if let Ok(c) = class.cast::<JClass>() {
+    if let Ok(c) = class.cast::<JavaClass>() {
         return Ok(c.get().info.clone());
     }
     let name: String = class.extract().map_err(|_| {

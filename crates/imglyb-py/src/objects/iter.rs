@@ -10,7 +10,7 @@ use crate::java::{bridge, without_gil};
 /// A Python iterator over a Java `Iterator` or array.
 #[pyclass(module = "imglyb", name = "JavaIterator")]
 #[derive(Debug)]
-pub struct JIter {
+pub struct JavaIterator {
     pub(super) source: IterSource,
 }
 
@@ -25,7 +25,7 @@ pub(super) enum IterSource {
 }
 
 #[pymethods]
-impl JIter {
+impl JavaIterator {
     fn __iter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
         slf
     }

@@ -12,19 +12,19 @@ use pyo3::types::PyTuple;
 use super::call::call_group;
 use super::class::instance_of;
 use super::with_items;
-use crate::handles::JObject;
+use crate::handles::JavaObject;
 
 /// A Java method (all overloads of one name), bound to an object or a class.
 #[pyclass(module = "imglyb", name = "JavaMethod", frozen)]
 #[derive(Debug)]
-pub struct JMethod {
+pub struct JavaMethod {
     pub(super) owner: Arc<ClassInfo>,
     pub(super) group: Arc<MethodGroup>,
     pub(super) target: Option<Arc<JRef>>,
     pub(super) mode: Mode,
 }
 
-impl JMethod {
+impl JavaMethod {
     fn call(&self, py: Python<'_>, args: &[Bound<'_, PyAny>]) -> PyResult<Py<PyAny>> {
         if self.mode == Mode::Instance {
             // Called through the class: the first argument is the object.
@@ -36,7 +36,7 @@ impl JMethod {
                 )));
             };
             let target = first
-                .cast::<JObject>()
+                .cast::<JavaObject>()
                 .ok()
                 .map(|o| o.get().obj.obj.clone())
                 .filter(|_| instance_of(py, first, &self.owner).unwrap_or(false))
@@ -62,7 +62,7 @@ impl JMethod {
 }
 
 #[pymethods]
-impl JMethod {
+impl JavaMethod {
     #[pyo3(signature = (*args))]
     fn __call__(&self, py: Python<'_>, args: &Bound<'_, PyTuple>) -> PyResult<Py<PyAny>> {
         with_items(args, |args| self.call(py, args))?

@@ -21,10 +21,10 @@ mod iter;
 mod method;
 mod object;
 
-pub use crate::handles::{JClass, JObject};
+pub use crate::handles::{JavaClass, JavaObject};
 pub(crate) use class::jimport;
-pub use iter::JIter;
-pub use method::JMethod;
+pub use iter::JavaIterator;
+pub use method::JavaMethod;
 
 /// Strips one trailing `_` (for Java names that are Python keywords: `obj.import_`), if the
 /// plain name is unknown.
@@ -69,10 +69,10 @@ pub(super) fn with_items<R>(
 
 /// Registers the proxy classes in the module.
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_class::<JClass>()?;
-    m.add_class::<JObject>()?;
-    m.add_class::<JMethod>()?;
-    m.add_class::<JIter>()?;
+    m.add_class::<JavaClass>()?;
+    m.add_class::<JavaObject>()?;
+    m.add_class::<JavaMethod>()?;
+    m.add_class::<JavaIterator>()?;
     m.add_function(wrap_pyfunction!(class::jimport, m)?)?;
     m.add_function(wrap_pyfunction!(class::jinstance, m)?)?;
     m.add_function(wrap_pyfunction!(array::jarray, m)?)?;

@@ -12,14 +12,14 @@ use pyo3::types::{PyInt, PySlice, PyString};
 use pyo3::{IntoPyObjectExt, ffi, intern};
 
 use super::call::call_named;
-use super::iter::{IterSource, JIter};
-use super::method::JMethod;
+use super::iter::{IterSource, JavaIterator};
+use super::method::JavaMethod;
 use super::{java_name, no_member};
 use crate::convert::{self, to_arg, to_py};
-use crate::handles::{JClass, JObject};
+use crate::handles::{JavaClass, JavaObject};
 use crate::java::{bridge, without_gil};
 
-impl JObject {
+impl JavaObject {
     /// A Java method (bound to this object) or public field of this name, if there is one.
     fn java_attr(&self, py: Python<'_>, name: &str) -> PyResult<Option<Py<PyAny>>> {
         let info = &self.obj.class;
@@ -27,7 +27,7 @@ impl JObject {
             info.methods.contains_key(n) || info.fields.contains_key(n)
         });
         if let Some(group) = info.methods.get(name) {
-            let method = JMethod {
+            let method = JavaMethod {
                 owner: info.clone(),
                 group: group.clone(),
                 target: Some(self.obj.obj.clone()),
@@ -48,7 +48,7 @@ impl JObject {
     }
 
     /// An iterator over an array, Iterator, Iterable or Map (its keys).
-    fn java_iter(&self, py: Python<'_>) -> PyResult<Py<JIter>> {
+    fn java_iter(&self, py: Python<'_>) -> PyResult<Py<JavaIterator>> {
         let source = if self.component().is_some() {
             IterSource::Array {
                 array: self.obj.clone(),
@@ -71,7 +71,7 @@ impl JObject {
                 self.obj.class.name()
             )));
         };
-        Py::new(py, JIter { source })
+        Py::new(py, JavaIterator { source })
     }
 
     /// An element of an array, List or Map (their `__getitem__`).
@@ -171,7 +171,7 @@ fn attribute_name(name: &Bound<'_, PyString>) -> PyResult<Arc<str>> {
 }
 
 #[pymethods]
-impl JObject {
+impl JavaObject {
     /// Java members first (dunder names aside), then Python's own attributes. Replacing the
     /// whole lookup spares every method call the AttributeError that a `__getattr__` fallback
     /// would first raise and discard.
@@ -232,7 +232,7 @@ impl JObject {
     }
 
     fn __eq__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        if let Ok(o) = other.cast::<JObject>() {
+        if let Ok(o) = other.cast::<JavaObject>() {
             let bridge = bridge()?;
             let b = o.get().obj.obj.clone();
             if without_gil(py, || bridge.same_object(&self.obj.obj, &b))? {
@@ -493,18 +493,18 @@ impl JObject {
 
     /// The Java class of this object, as a class proxy.
     #[getter]
-    fn __javaclass__(&self) -> JClass {
-        JClass {
+    fn __javaclass__(&self) -> JavaClass {
+        JavaClass {
             info: self.obj.class.clone(),
         }
     }
 }
 
-impl JObject {
+impl JavaObject {
     fn obj_py(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         Ok(Py::new(
             py,
-            JObject {
+            JavaObject {
                 obj: self.obj.clone(),
             },
         )?
@@ -524,7 +524,7 @@ fn arraylike<'py>(py: Python<'py>, name: &str) -> PyResult<Bound<'py, PyAny>> {
 
 /// Whether the proxy is an ImgLib2 image with array protocols: false until the package
 /// registered them.
-fn is_image(py: Python<'_>, slf: &Bound<'_, JObject>) -> PyResult<bool> {
+fn is_image(py: Python<'_>, slf: &Bound<'_, JavaObject>) -> PyResult<bool> {
     match crate::hooks::arraylike(py, "is_image")? {
         Some(f) => f.call1((slf,))?.is_truthy(),
         None => Ok(false),
@@ -533,7 +533,7 @@ fn is_image(py: Python<'_>, slf: &Bound<'_, JObject>) -> PyResult<bool> {
 
 pub(super) fn as_jobj(py: Python<'_>, v: &Py<PyAny>) -> PyResult<JObj> {
     v.bind(py)
-        .cast::<JObject>()
+        .cast::<JavaObject>()
         .map(|o| o.get().obj.clone())
         .map_err(|_| PyTypeError::new_err("expected a Java object"))
 }
