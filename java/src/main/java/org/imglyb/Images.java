@@ -84,183 +84,6 @@ public final class Images {
 
 
 	/**
-	 * How pixels of a random-accessible map to memory: the pixel index of position {@code x} is
-	 * {@code origin + sum(strides[d] * x[d])}.
-	 */
-	private static final class Layout {
-
-		final Memory memory;
-		final long origin;
-		final long[] strides;
-		/** The root image's dimensions: positions outside them are not the image's pixels. */
-		final long[] rootDims;
-		/** Root position r = rootOffset[r] + sum over k of rootCoef[r][k] * (view position k). */
-		final long[] rootOffset;
-		final long[][] rootCoef;
-
-		Layout(final Memory memory, final long origin, final long[] strides, final long[] rootDims, final long[] rootOffset, final long[][] rootCoef) {
-			this.memory = memory;
-			this.origin = origin;
-			this.strides = strides;
-			this.rootDims = rootDims;
-			this.rootOffset = rootOffset;
-			this.rootCoef = rootCoef;
-		}
-
-		/** The layout of a root image of {@code dims}: root positions are view positions. */
-		static Layout root(final Memory memory, final long origin, final long[] strides, final long[] dims) {
-			final long[][] coef = new long[dims.length][dims.length];
-			for (int d = 0; d < dims.length; d++) {
-				coef[d][d] = 1;
-			}
-			return new Layout(memory, origin, strides, dims, new long[dims.length], coef);
-		}
-
-		/**
-		 * Whether every position of {@code interval} maps inside the root image: the root
-		 * position is affine in the view position, so its extremes over the box are at corners.
-		 * Overflow counts as outside.
-		 */
-		boolean inside(final Interval interval) {
-			for (int r = 0; r < rootDims.length; r++) {
-				long lo = rootOffset[r];
-				long hi = rootOffset[r];
-				for (int k = 0; k < interval.numDimensions(); k++) {
-					final long c = rootCoef[r][k];
-					final long a = Math.multiplyExact(c, interval.min(k));
-					final long b = Math.multiplyExact(c, interval.max(k));
-					lo = Math.addExact(lo, Math.min(a, b));
-					hi = Math.addExact(hi, Math.max(a, b));
-				}
-				if (lo < 0 || hi >= rootDims[r]) {
-					return false;
-				}
-			}
-			return true;
-		}
-	}
-
-	/** The memory layout of {@code o}, or null when it is not plain strides over imglyb memory. */
-	private static Layout layout(final Object o) {
-		if (o instanceof StridedImg) {
-			return layout(((StridedImg<?>) o).pixels);
-		}
-		if (o instanceof StridedPixels) {
-			final StridedPixels<?, ?> img = (StridedPixels<?, ?>) o;
-			return Layout.root(img.memory, img.origin, img.strides.clone(), Intervals.dimensionsAsLongArray(img));
-		}
-		if (o instanceof IntervalView) {
-			return layout(((IntervalView<?>) o).getSource());
-		}
-		// ImageJ's ImgPlus (axes around an image) and other wrappers: the wrapped image's memory.
-		// describe() still bounds the view by the wrapper's own interval.
-		if (o instanceof WrappedImg) {
-			return layout(((WrappedImg<?>) o).getImg());
-		}
-		if (o != null && o.getClass().getName().equals("net.imglib2.img.unsafe.UnsafeImg")) {
-			return unsafeImgLayout((RandomAccessibleInterval<?>) o);
-		}
-		if (o instanceof MixedTransformView) {
-			final MixedTransformView<?> view = (MixedTransformView<?>) o;
-			final Layout source = layout(view.getSource());
-			if (source == null) {
-				return null;
-			}
-			final MixedTransform t = view.getTransformToSource();
-			long origin = source.origin;
-			final int n = t.numSourceDimensions();
-			final long[] strides = new long[n];
-			final int roots = source.rootDims.length;
-			final long[] rootOffset = source.rootOffset.clone();
-			final long[][] rootCoef = new long[roots][n];
-			try {
-				for (int d = 0; d < t.numTargetDimensions(); d++) {
-					final long shift = t.getTranslation(d);
-					origin = Math.addExact(origin, Math.multiplyExact(source.strides[d], shift));
-					for (int r = 0; r < roots; r++) {
-						rootOffset[r] = Math.addExact(rootOffset[r], Math.multiplyExact(source.rootCoef[r][d], shift));
-					}
-					if (!t.getComponentZero(d)) {
-						final int k = t.getComponentMapping(d);
-						final boolean inverted = t.getComponentInversion(d);
-						strides[k] = Math.addExact(strides[k], inverted ? Math.negateExact(source.strides[d]) : source.strides[d]);
-						for (int r = 0; r < roots; r++) {
-							final long c = source.rootCoef[r][d];
-							rootCoef[r][k] = Math.addExact(rootCoef[r][k], inverted ? Math.negateExact(c) : c);
-						}
-					}
-				}
-			}
-			catch (final ArithmeticException e) {
-				return null;
-			}
-			return new Layout(source.memory, origin, strides, source.rootDims, rootOffset, rootCoef);
-		}
-		if (o instanceof SubsampleView) {
-			final SubsampleView<?> view = (SubsampleView<?>) o;
-			final Layout source = layout(view.getSource());
-			if (source == null) {
-				return null;
-			}
-			final long[] steps = view.getSteps();
-			final long[] strides = new long[steps.length];
-			final long[][] rootCoef = new long[source.rootDims.length][steps.length];
-			try {
-				for (int d = 0; d < steps.length; d++) {
-					strides[d] = Math.multiplyExact(source.strides[d], steps[d]);
-					for (int r = 0; r < rootCoef.length; r++) {
-						rootCoef[r][d] = Math.multiplyExact(source.rootCoef[r][d], steps[d]);
-					}
-				}
-			}
-			catch (final ArithmeticException e) {
-				return null;
-			}
-			return new Layout(source.memory, source.origin, strides, source.rootDims, source.rootOffset, rootCoef);
-		}
-		return null;
-	}
-
-	/**
-	 * The layout of an imglib2-unsafe {@code UnsafeImg} (pixels in flat order at the address of
-	 * its {@code UnsafeAccess}, as in an {@code ArrayImg}), or null when its access has no address
-	 * or its pixel type no dtype. Reached by reflection: imglib2-unsafe is optional. The memory is
-	 * the image's own (no owner here): a NumPy view holds the image, which holds the memory.
-	 */
-	private static Layout unsafeImgLayout(final RandomAccessibleInterval<?> img) {
-		if (isEmpty(img)) {
-			return null;
-		}
-		final long n = Intervals.numElements(img);
-		final int code = typeCode(pixel(img));
-		if (code < 0) {
-			return null;
-		}
-		final long address;
-		try {
-			final Object access = img.getClass().getMethod("update", Object.class).invoke(img, (Object) null);
-			final Class<?> unsafeAccess = Class.forName("net.imglib2.img.basictypelongaccess.unsafe.UnsafeAccess", false, img.getClass().getClassLoader());
-			if (!unsafeAccess.isInstance(access)) {
-				return null;
-			}
-			address = (Long) unsafeAccess.getMethod("getAddress").invoke(access);
-		}
-		catch (final ReflectiveOperationException | LinkageError | ClassCastException e) {
-			return null;
-		}
-		if (address == 0) {
-			return null;
-		}
-		final long[] strides = new long[img.numDimensions()];
-		long step = 1;
-		for (int d = 0; d < strides.length; d++) {
-			strides[d] = step;
-			step *= img.dimension(d);
-		}
-		return Layout.root(Memory.host(address, n << pixelShift(code), code, false, 0), 0, strides, Intervals.dimensionsAsLongArray(img));
-	}
-
-	/**
 	 * An image as NumPy sees its memory: what {@link #describe} returns, read by Rust through
 	 * field ids. Dimensions and strides are in ImgLib2's order.
 	 */
@@ -306,7 +129,7 @@ public final class Images {
 		if (!(image instanceof RandomAccessibleInterval)) {
 			return null;
 		}
-		final Layout layout = layout(image);
+		final Layouts.Layout layout = Layouts.of(image);
 		if (layout == null) {
 			return null;
 		}
@@ -366,47 +189,7 @@ public final class Images {
 		}
 	}
 
-	/**
-	 * A pixel of a random-accessible interval's type (an instance, not read). A native image (and
-	 * an interval or transform view of one, which keep its type) gives its linked type, so that a
-	 * lazily loaded image (imglib2-cache's, a LazyCellImg) loads no cell for it; anything else gives
-	 * the pixel at its min.
-	 */
-	private static Object pixel(final RandomAccessibleInterval<?> image) {
-		Object root = image;
-		while (root instanceof IntervalView || root instanceof MixedTransformView) {
-			root = root instanceof IntervalView ? ((IntervalView<?>) root).getSource() : ((MixedTransformView<?>) root).getSource();
-		}
-		if (root instanceof NativeImg) {
-			try {
-				final Object t = ((NativeImg<?, ?>) root).createLinkedType();
-				if (t != null) {
-					return t;
-				}
-			}
-			catch (final RuntimeException e) {
-				// No linked type set: read the pixel below.
-			}
-		}
-		final RandomAccess<?> ra = image.randomAccess();
-		if (image.numDimensions() > 0) {
-			image.min(ra);
-		}
-		return ra.get();
-	}
 
-	/**
-	 * Whether an interval has no pixels: a dimension of 0 (not {@code Intervals.numElements(i) ==
-	 * 0}, which also holds when the count overflows, as for a view of 2^32 x 2^32 pixels).
-	 */
-	static boolean isEmpty(final Interval interval) {
-		for (int d = 0; d < interval.numDimensions(); d++) {
-			if (interval.dimension(d) <= 0) {
-				return true;
-			}
-		}
-		return false;
-	}
 
 	/**
 	 * The type code and ImgLib2-order dimensions of an image to copy out.
@@ -420,10 +203,10 @@ public final class Images {
 		}
 		final RandomAccessibleInterval<?> rai = (RandomAccessibleInterval<?>) image;
 		checkSizes(rai);
-		final Layout layout = layout(image);
-		final int code = layout != null ? layout.memory.type : image instanceof ChunkedImg ? ((ChunkedImg) image).typeCode() : isEmpty(rai) ? -1 : typeCode(pixel(rai));
+		final Layouts.Layout layout = Layouts.of(image);
+		final int code = layout != null ? layout.memory.type : image instanceof ChunkedImg ? ((ChunkedImg) image).typeCode() : Layouts.isEmpty(rai) ? -1 : typeCode(Layouts.pixel(rai));
 		if (code < 0) {
-			final String what = isEmpty(rai) ? "an empty image of unknown type" : pixel(rai).getClass().getName();
+			final String what = Layouts.isEmpty(rai) ? "an empty image of unknown type" : Layouts.pixel(rai).getClass().getName();
 			throw new Refusal("NumPy has no dtype for " + what + "; convert it first (for example with net.imglib2.converter.Converters) to one of the types in imglyb's table");
 		}
 		return new Shape(code, Intervals.dimensionsAsLongArray(rai));
@@ -449,7 +232,7 @@ public final class Images {
 				}
 			}
 		}
-		final Object blocks = Blocks.copy(src, code);
+		final Object blocks = BlockCopies.primitiveBlocks(src, code);
 		if (blocks != null) {
 			return blocks;
 		}
@@ -461,180 +244,10 @@ public final class Images {
 			step *= dims[d];
 		}
 		final Memory memory = Memory.host(address, bytes, code, false, 0);
-		if (!copyCells(src, memory, dims, strides)) {
+		if (!BlockCopies.copyCells(src, memory, dims, strides)) {
 			Copies.copy(src, StridedImg.over(memory, dims, strides, 0));
 		}
 		return null;
-	}
-
-	/**
-	 * ImgLib2's {@code PrimitiveBlocks} (7.1 and newer), found by reflection since 4.5 has none: it
-	 * copies whole rows with {@code System.arraycopy} where it understands the image.
-	 */
-	static final class Blocks {
-
-		private static final java.lang.invoke.MethodHandle OF;
-		private static final java.lang.invoke.MethodHandle COPY;
-		private static final Object FAIL;
-
-		/**
-		 * The largest copy made through a Java array (a temporary on the Java heap): a dask block's
-		 * size. Larger images are copied straight into their destination.
-		 */
-		static final long MAX_BLOCK_BYTES = 64L << 20;
-
-		static {
-			java.lang.invoke.MethodHandle of = null;
-			java.lang.invoke.MethodHandle copy = null;
-			Object fail = null;
-			try {
-				final Class<?> blocks = Class.forName("net.imglib2.blocks.PrimitiveBlocks", false, Images.class.getClassLoader());
-				final Class<?> onFallback = Class.forName("net.imglib2.blocks.PrimitiveBlocks$OnFallback", true, Images.class.getClassLoader());
-				final java.lang.invoke.MethodHandles.Lookup lookup = java.lang.invoke.MethodHandles.publicLookup();
-				of = lookup.findStatic(blocks, "of", java.lang.invoke.MethodType.methodType(blocks, RandomAccessible.class, onFallback));
-				copy = lookup.findVirtual(blocks, "copy", java.lang.invoke.MethodType.methodType(void.class, long[].class, Object.class, int[].class));
-				fail = onFallback.getField("FAIL").get(null);
-			}
-			catch (final ReflectiveOperationException | RuntimeException | LinkageError e) {
-				of = null;
-				copy = null;
-			}
-			OF = of;
-			COPY = copy;
-			FAIL = fail;
-		}
-
-		private Blocks() {}
-
-		/**
-		 * Whether {@code image} is, or is a view (through {@code getSource()}, a
-		 * {@link WrappedImg}'s {@code getImg()} such as an {@code ImgPlus}'s, or a fluent view's
-		 * {@code delegate()}, the ways {@code PrimitiveBlocks} looks through) of, an image over
-		 * imglyb's memory: a {@link StridedImg}, whose source for {@code PrimitiveBlocks} is an
-		 * {@code ArrayImg} over the whole parent array (so a view reaching past a slice would read
-		 * the parent's pixels, which imglyb's own accesses refuse), or a {@link ChunkedImg}, whose
-		 * native cells {@code PrimitiveBlocks} cannot read. Those are copied by imglyb's cursors.
-		 */
-		private static boolean overImglybMemory(final Object image) {
-			Object o = image;
-			for (int depth = 0; o != null && depth < 64; depth++) {
-				if (o instanceof StridedImg || o instanceof ChunkedImg || o instanceof StridedPixels) {
-					return true;
-				}
-				if (o instanceof WrappedImg) {
-					o = ((WrappedImg<?>) o).getImg();
-					continue;
-				}
-				final Object inner = inner(o);
-				if (inner == null || inner == o) {
-					return false;
-				}
-				o = inner;
-			}
-			return o != null;
-		}
-
-		/** What a view reads from: its {@code getSource()} or {@code delegate()}, or null. */
-		private static Object inner(final Object view) {
-			for (final String name : new String[] { "getSource", "delegate" }) {
-				try {
-					return view.getClass().getMethod(name).invoke(view);
-				}
-				catch (final NoSuchMethodException e) {
-					// try the next name
-				}
-				catch (final ReflectiveOperationException | RuntimeException e) {
-					return null;
-				}
-			}
-			return null;
-		}
-
-		/**
-		 * A new primitive array holding {@code src}'s pixels in flat order, copied by
-		 * {@code PrimitiveBlocks}; null where it is missing, the type is not a plain real or integer
-		 * one, the image is larger than {@link #MAX_BLOCK_BYTES}, or {@code PrimitiveBlocks} would fall back to
-		 * pixel-by-pixel access (the caller's cursor copy is as fast then).
-		 */
-		static Object copy(final RandomAccessibleInterval<?> src, final int code) {
-			if (OF == null || code < U8 || code > F64 || overImglybMemory(src)) {
-				return null;
-			}
-			final int n = src.numDimensions();
-			final int[] size = new int[n];
-			long count = 1;
-			for (int d = 0; d < n; d++) {
-				if (src.dimension(d) > Integer.MAX_VALUE) {
-					return null;
-				}
-				size[d] = (int) src.dimension(d);
-				count *= size[d];
-			}
-			if (count == 0 || (count << pixelShift(code)) > MAX_BLOCK_BYTES) {
-				return null;
-			}
-			final Object blocks;
-			try {
-				blocks = OF.invoke((RandomAccessible<?>) src, FAIL);
-			}
-			catch (final Throwable t) {
-				return null; // it would fall back, or does not take this image
-			}
-			final Object array;
-			switch (primitive(code)) {
-				case P_BYTE: array = new byte[(int) count]; break;
-				case P_SHORT: array = new short[(int) count]; break;
-				case P_INT: array = new int[(int) count]; break;
-				case P_LONG: array = new long[(int) count]; break;
-				case P_FLOAT: array = new float[(int) count]; break;
-				default: array = new double[(int) count]; break;
-			}
-			try {
-				COPY.invoke(blocks, Intervals.minAsLongArray(src), array, size);
-			}
-			catch (final ClassCastException e) {
-				// A view of a cell image whose cells are not heap arrays (a ChunkedImg's native
-				// cells): PrimitiveBlocks takes it for a CellImg and finds out only when copying.
-				return null;
-			}
-			catch (final Throwable t) {
-				throw unchecked(t);
-			}
-			return array;
-		}
-	}
-
-	/**
-	 * Copies a cell image cell by cell into C-ordered {@code memory} of its shape (with pixel
-	 * {@code strides}), so that each cell is read once, in one piece: a lazily loaded image
-	 * ({@link ChunkedImg}) then loads each cell once however small its cache. Returns false, having
-	 * copied nothing, for anything but a cell image.
-	 */
-	private static boolean copyCells(final RandomAccessibleInterval<?> src, final Memory memory, final long[] dims, final long[] strides) {
-		if (!(src instanceof AbstractCellImg)) {
-			return false;
-		}
-		final CellGrid grid = ((AbstractCellImg<?, ?, ?, ?>) src).getCellGrid();
-		final int n = dims.length;
-		long cells = 1;
-		for (int d = 0; d < n; d++) {
-			cells *= grid.gridDimension(d);
-		}
-		final long[] min = new long[n];
-		final long[] max = new long[n];
-		final int[] size = new int[n];
-		final long[] cellDims = new long[n];
-		for (long i = 0; i < cells; i++) {
-			grid.getCellDimensions(i, min, size);
-			long origin = 0;
-			for (int d = 0; d < n; d++) {
-				origin += min[d] * strides[d];
-				max[d] = min[d] + size[d] - 1;
-				cellDims[d] = size[d];
-			}
-			Copies.copy(Views.interval(src, min, max), StridedImg.over(memory, cellDims, strides, origin));
-		}
-		return true;
 	}
 
 	/**
@@ -718,7 +331,7 @@ public final class Images {
 		if (n != dst.numDimensions() || !java.util.Arrays.equals(Intervals.dimensionsAsLongArray(src), Intervals.dimensionsAsLongArray(dst))) {
 			throw new IllegalArgumentException("imglyb: cannot copy an image of dimensions " + java.util.Arrays.toString(Intervals.dimensionsAsLongArray(src)) + " into one of " + java.util.Arrays.toString(Intervals.dimensionsAsLongArray(dst)));
 		}
-		if (isEmpty(src)) {
+		if (Layouts.isEmpty(src)) {
 			return;
 		}
 		final RandomAccess<?> s = src.randomAccess();
@@ -751,7 +364,7 @@ public final class Images {
 	 * has no such value (empty, all NaN, or not real-valued): a display range for viewers.
 	 */
 	public static double[] realRange(final Object image) {
-		if (!(image instanceof RandomAccessibleInterval) || isEmpty((RandomAccessibleInterval<?>) image)) {
+		if (!(image instanceof RandomAccessibleInterval) || Layouts.isEmpty((RandomAccessibleInterval<?>) image)) {
 			return null;
 		}
 		double lo = Double.POSITIVE_INFINITY;
