@@ -76,6 +76,11 @@ METRICS = {
     "java_sum_wrapped_ns_jdk25": ("ns", None, "java_sum_wrapped_ns on JDK 25"),
     "java_sum_heap_ns_jdk25": ("ns", None, "java_sum_heap_ns on JDK 25"),
     "heap_only_sum_ns_jdk25": ("ns", None, "heap_only_sum_ns on JDK 25"),
+    "cluster_scaling": ("x", (">=", 1.7), "imglyb.dask.map_blocks of a Java 3x3 mean over 64 MiB: throughput with 2 worker processes / with 1 (one thread each)"),
+    "cluster_overhead_ms": ("ms", ("<=", 2.0), "per 4 MiB block on 1 worker, above the same Java filter on the same block in one process and one copy of the block"),
+    "cluster_block_ms": ("ms", None, "per 4 MiB block on 1 worker, all included"),
+    "cluster_direct_block_ms": ("ms", None, "the same Java filter on one block (with halo) in one process, no dask"),
+    "cluster_vs_numpy_ratio": ("x", None, "imglyb.dask.map_blocks (Java) / dask's map_overlap of the same 3x3 mean in NumPy, 2 workers"),
     "strided_ratio": ("x", ("<=", 1.25), "per visited pixel: cursor over wrapped arr[:, ::2] / over arr (8 MiB, cache-resident)"),
     "layout_ratio_fortran": ("x", ("<=", 1.25), "cursor sum over wrapped np.asfortranarray(arr) / over arr, same pixels"),
     "layout_ratio_transposed": ("x", ("<=", 1.25), "cursor sum over wrapped arr.T / over arr"),
@@ -1079,6 +1084,79 @@ def bench_chunks(quick: bool) -> dict[str, float]:
     return results
 
 
+# imglyb.dask on LocalClusters of 1 and 2 worker processes (one thread each). argv: classes.
+CLUSTER_SCRIPT = r"""
+import json, statistics, sys, time
+import numpy as np, dask.array as da, distributed
+import imglyb, imglyb.dask
+
+classes = sys.argv[1]
+
+def mean3(source, target):
+    imglyb.jimport("BlockFilter").mean3(source, target)
+
+def np_mean3(b):
+    out = np.zeros_like(b)
+    for dy in (-1, 0, 1):
+        for dx in (-1, 0, 1):
+            out += np.roll(np.roll(b, dy, 0), dx, 1)
+    return out / 9
+
+def timed(client, y, reps=3):
+    client.compute(y).result()  # warm-up: JVMs, JIT
+    times = []
+    for _ in range(reps):
+        t0 = time.perf_counter(); client.compute(y).result(); times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+if __name__ == "__main__":
+    side, block = 4096, 1024                      # 64 MiB of float32 in 4 MiB blocks
+    x = da.random.default_rng(0).random((side, side), chunks=block, dtype=np.float32)
+    out = {}
+    seconds = {}
+    for n in (1, 2):
+        with distributed.LocalCluster(n_workers=n, threads_per_worker=1, dashboard_address=":0") as cluster, distributed.Client(cluster) as client:
+            imglyb.dask.register(client, classpath=[classes])
+            xs = client.persist(x)
+            seconds[n] = timed(client, imglyb.dask.map_blocks(mean3, xs, depth=1))
+            if n == 2:
+                out["cluster_vs_numpy_ratio"] = seconds[2] / timed(client, xs.map_overlap(np_mean3, depth=1, boundary="reflect"))
+    blocks = (side // block) ** 2
+    out["cluster_scaling"] = seconds[1] / seconds[2]
+    out["cluster_block_ms"] = seconds[1] / blocks * 1e3
+    # The same filter on one block with its halo, in this process, no dask; and one block copy.
+    imglyb.start_jvm(classpath=[classes])
+    b = np.random.default_rng(0).random((block + 2, block + 2), dtype=np.float32)
+    Views = imglyb.jimport("net.imglib2.view.Views")
+    direct, copies = [], []
+    for _ in range(7):
+        t0 = time.perf_counter()
+        target = np.zeros((block, block), np.float32)
+        src = Views.translate(imglyb.to_imglib(b), imglyb.jarray("long", [-1, -1]))
+        imglyb.jimport("BlockFilter").mean3(src, imglyb.to_imglib(target))
+        direct.append(time.perf_counter() - t0)
+        t0 = time.perf_counter(); b.copy(); copies.append(time.perf_counter() - t0)
+    out["cluster_direct_block_ms"] = statistics.median(direct[2:]) * 1e3
+    out["cluster_overhead_ms"] = out["cluster_block_ms"] - out["cluster_direct_block_ms"] - statistics.median(copies) * 1e3
+    print(json.dumps(out), flush=True)
+"""
+
+
+def bench_cluster(quick: bool) -> dict[str, float]:
+    """imglyb.dask: scaling from 1 to 2 workers, the overhead per block, and dask's own NumPy
+    map_overlap for scale (docs/cluster.md)."""
+    if quick:
+        return {}
+    classes = compile_bench_java()
+    script = ROOT / "target" / "bench" / "cluster_bench.py"
+    script.write_text(CLUSTER_SCRIPT)
+    proc = subprocess.run([sys.executable, str(script), classes], env=imglyb_env(), capture_output=True, text=True)
+    if proc.returncode:
+        sys.stderr.write(proc.stdout + proc.stderr)
+        proc.check_returncode()
+    return json_line(proc.stdout)
+
+
 def meets(goal, value) -> str:
     if goal is None:
         return ""
@@ -1147,7 +1225,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true",
                         help="small smoke run (used by ci/test); writes target/bench/quick.json, never results.json")
-    parser.add_argument("--only", choices=["startup", "calls", "pixels", "blocks", "chunks", "jpype", "imglyb2"],
+    parser.add_argument("--only", choices=["startup", "calls", "pixels", "blocks", "chunks", "jpype", "imglyb2", "cluster"],
                         action="append",
                         help="run only these groups (repeatable); their figures are merged into results.json")
     parser.add_argument("--markdown", action="store_true",
@@ -1187,6 +1265,8 @@ def main() -> int:
             results.update(bench_jpype_handover(args.quick))
         if "imglyb2" in args.only:
             results.update(bench_imglyb2(args.quick))
+        if "cluster" in args.only:
+            results.update(bench_cluster(args.quick))
         for name, value in results.items():
             unit, goal, what = METRICS[name]
             print(f"{name:<34} {value:>8.2f} {unit:<4} {meets(goal, value):<3} {what}")
@@ -1216,6 +1296,7 @@ def main() -> int:
             results.update(bench_calls(prefix, peer_python(), peer_env, args.quick))
         results.update(bench_jpype_copy())
         results.update(bench_imglyb2(args.quick))
+        results.update(bench_cluster(args.quick))
     jdk25 = find_jdk(25)
     if jdk25:
         results["startup_ms_jdk25"] = bench_startup(reps, jdk25)["startup_ms"]

@@ -81,3 +81,12 @@ __all__ = [
     "viewer",
     "wait_for_windows",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # imglyb.dask (and its import of distributed) loads on first use, not with imglyb.
+    if name == "dask":
+        import importlib
+
+        return importlib.import_module(".dask", __name__)
+    raise AttributeError(f"module 'imglyb' has no attribute {name!r}")
