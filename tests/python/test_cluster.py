@@ -26,6 +26,10 @@ distributed = pytest.importorskip("distributed")
 zarr = pytest.importorskip("zarr")
 
 pytestmark = [
+    pytest.mark.skipif(
+        not os.environ.get("IMGLYB_TEST_CLUSTER"),
+        reason="real LocalClusters take minutes: ci/test runs them once, with IMGLYB_TEST_CLUSTER=1",
+    ),
     pytest.mark.timeout(300),
     # distributed's comms can leave a socket to the garbage collector when a cluster closes.
     pytest.mark.filterwarnings("ignore::ResourceWarning"),
