@@ -21,7 +21,14 @@ import threading
 from typing import Any, Callable, Optional, Sequence, Union
 
 import numpy as np
-from distributed import WorkerPlugin
+
+try:
+    from distributed import WorkerPlugin
+except ImportError as e:  # pragma: no cover - depends on the environment
+    raise ImportError(
+        "imglyb.dask runs Java on dask.distributed workers and needs dask and distributed: "
+        "pip install 'dask[distributed]'"
+    ) from e
 
 from . import _imglyb, _jvm, _wrap, config
 

@@ -18,12 +18,12 @@ import numpy as np
 import pytest
 
 import imglyb
-import imglyb.dask
 from conftest import run_python
 
 da = pytest.importorskip("dask.array")
 distributed = pytest.importorskip("distributed")
 zarr = pytest.importorskip("zarr")
+import imglyb.dask  # noqa: E402  (needs distributed)
 
 pytestmark = [
     pytest.mark.skipif(
