@@ -24,11 +24,11 @@ import numpy as np
 
 try:
     from distributed import WorkerPlugin
-except ImportError as e:  # pragma: no cover - depends on the environment
+except ImportError:  # pragma: no cover - depends on the environment (the cause stays chained)
     raise ImportError(
         "imglyb.dask runs Java on dask.distributed workers and needs dask and distributed: "
         "pip install 'dask[distributed]'"
-    ) from e
+    )
 
 from . import _imglyb, _jvm, _wrap, config
 
