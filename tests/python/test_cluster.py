@@ -247,3 +247,19 @@ def test_a_volume_larger_than_the_workers_memory_goes_zarr_to_zarr(fixture_class
         rows = ((1 if r0 == 0 else 0), (1 if r0 + chunks[0] == shape[0] else 0))
         padded = np.pad(z_in[lo:hi], (rows, (1, 1)), mode="symmetric")
         np.testing.assert_allclose(z_out[r0 : r0 + chunks[0]], _mean3_numpy(padded), rtol=1e-5, atol=1e-6)
+
+
+def test_a_worker_whose_jvm_cannot_start_fails_its_tasks_naming_the_worker(fixture_classes, tmp_path, volume):
+    _, x = volume
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0", memory_limit="2GiB"
+    ) as cluster, distributed.Client(cluster) as client:
+        imglyb.dask.register(client, classpath=[fixture_classes], java_home=str(tmp_path / "no-java"))
+        address = next(iter(client.scheduler_info()["workers"]))
+        with pytest.raises(imglyb.dask.JavaTaskError) as e:
+            client.compute(imglyb.dask.map_blocks(mean3, x[:5, :9, :30], depth=1)).result()
+        message = str(e.value)
+        assert f"the JVM of worker {address} could not start" in message, message
+        assert "JVMNotFoundError" in message and "no-java" in message, message
+        # The process still holds no JVM, and later tasks fail the same clear way.
+        assert client.run(lambda: imglyb.jvm_started()) == {address: False}
