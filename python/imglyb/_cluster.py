@@ -170,8 +170,9 @@ def _ensure_jvm() -> None:
 
 
 def task_threads() -> int:
-    """The threads a task's Java code should use: the worker's thread count on a dask.distributed
-    worker (``nthreads``), else this machine's CPU count; at least 1."""
+    """The threads a task's Java code should use: the worker's ``nthreads`` on a
+    ``dask.distributed`` worker (one per task slot, so a worker does not use every core of the
+    node), else this machine's CPU count."""
     try:
         from distributed import get_worker
 
@@ -259,7 +260,24 @@ def map_blocks(
     chunks: Any = None,
     **kwargs: Any,
 ) -> Any:
-    """See :func:`imglyb.dask.map_blocks`."""
+    """A lazy dask array whose blocks ``func`` fills in Java, like ``dask.array.map_overlap``.
+
+    For each output block, ``func(*sources, target, **kwargs)`` runs in a worker's JVM (or this
+    process's, without a cluster). Each source is the block of one of ``arrays`` with a halo of
+    ``depth`` pixels (an int, or one per NumPy axis, or a dict by axis), and ``target`` the
+    output block, all shared with ImgLib2 without a copy and translated to their place in the
+    whole array: ``Views.interval(source, target)`` is the block, and the halo lies around it.
+    ``func`` writes ``target``. ``boundary`` fills the halo at the array's edges as in dask
+    (``"reflect"``, ``"periodic"``, ``"nearest"``, a constant, or ``"none"`` for no halo there).
+
+    ``dtype`` is the output's (default: the first array's); ``chunks`` rechunks the arrays first.
+    ``func`` is pickled to the workers, and is never called to build the graph, so the client
+    needs no JVM. Use :func:`task_threads` to size the Java threads ``func`` starts.
+
+    Raises (when computed):
+        JavaTaskError: ``func`` raised a Java exception, or a worker's JVM could not start; the
+            message names the block and the worker and carries the Java stack trace.
+    """
     import dask.array as da
 
     if not arrays:
@@ -295,7 +313,19 @@ def register(
     java_home: Optional[Union[str, "os.PathLike[str]"]] = None,
     heap_fraction: float = DEFAULT_HEAP_FRACTION,
 ) -> None:
-    """See :func:`imglyb.dask.register`."""
+    """Install imglyb on every current and future worker of ``client`` (a ``distributed.Client``).
+
+    Each worker's JVM starts lazily, on the first task that needs it, with the client's
+    configuration: ``classpath`` and ``options`` given here, then :mod:`imglyb.config`'s
+    (``add_classpath``, ``add_fiji``, ``add_options``) and the environment's
+    (``IMGLYB_CLASSPATH``, ``IMGLYB_JAVA_OPTIONS``), and ``java_home``. Jars are sent with the
+    plugin: a worker that does not see a jar at the client's path (no shared file system) writes
+    the client's copy into its local directory, and a worker that joins later gets them too.
+    Without an ``-Xmx`` option the heap is ``heap_fraction`` of the worker's memory limit.
+
+    Raises:
+        ValueError: ``heap_fraction`` is not in (0, 1].
+    """
     plugin = ImglybPlugin(client_settings(classpath, options, java_home, heap_fraction))
     register_plugin = getattr(client, "register_plugin", None) or client.register_worker_plugin
     register_plugin(plugin, name=PLUGIN_NAME)

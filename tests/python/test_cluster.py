@@ -24,6 +24,7 @@ da = pytest.importorskip("dask.array")
 distributed = pytest.importorskip("distributed")
 zarr = pytest.importorskip("zarr")
 import imglyb.dask  # noqa: E402  (needs distributed)
+from imglyb import _cluster  # noqa: E402  (its start counter)
 
 pytestmark = [
     pytest.mark.skipif(
@@ -121,7 +122,7 @@ def test_every_block_runs_in_a_worker_process_and_each_worker_starts_one_jvm(cli
     workers = client.run(os.getpid)
     assert set(pids.astype(int)) <= set(workers.values()), (pids, workers)
     assert os.getpid() not in set(pids.astype(int))
-    starts = client.run(lambda: imglyb.dask._cluster._STARTS[0])
+    starts = client.run(lambda: _cluster._STARTS[0])
     assert all(n == 1 for n in starts.values()), starts
 
 

@@ -565,8 +565,14 @@ pub(crate) fn to_py(py: Python<'_>, value: Value) -> PyResult<Py<PyAny>> {
 mod tests {
     use super::*;
 
-    fn prim_type(p: Prim) -> JType {
-        JType::primitive(p)
+    /// The Python value `code` converted to a Java `p`: the argument's debug form, or the error.
+    fn convert_prim(py: Python<'_>, code: &str, p: Prim) -> Result<String, String> {
+        let v = py
+            .eval(&std::ffi::CString::new(code).unwrap(), None, None)
+            .unwrap();
+        to_prim(&v, p, &JType::primitive(p))
+            .map(|a| format!("{a:?}"))
+            .map_err(|e| e.to_string())
     }
 
     fn with_python(f: impl FnOnce(Python<'_>)) {
@@ -603,14 +609,7 @@ mod tests {
     #[test]
     fn integers_are_range_checked_never_truncated() {
         with_python(|py| {
-            let convert = |code: &str, p: Prim| {
-                let v = py
-                    .eval(&std::ffi::CString::new(code).unwrap(), None, None)
-                    .unwrap();
-                to_prim(&v, p, &prim_type(p))
-                    .map(|a| format!("{a:?}"))
-                    .map_err(|e| e.to_string())
-            };
+            let convert = |code: &str, p: Prim| convert_prim(py, code, p);
             assert_eq!(convert("127", Prim::Byte).unwrap(), "Byte(127)");
             assert!(
                 convert("128", Prim::Byte)
@@ -649,14 +648,7 @@ mod tests {
     #[test]
     fn floats_chars_and_booleans_convert_exactly() {
         with_python(|py| {
-            let convert = |code: &str, p: Prim| {
-                let v = py
-                    .eval(&std::ffi::CString::new(code).unwrap(), None, None)
-                    .unwrap();
-                to_prim(&v, p, &prim_type(p))
-                    .map(|a| format!("{a:?}"))
-                    .map_err(|e| e.to_string())
-            };
+            let convert = |code: &str, p: Prim| convert_prim(py, code, p);
             assert_eq!(convert("0.5", Prim::Float).unwrap(), "Float(0.5)");
             assert!(
                 convert("1e300", Prim::Float)
