@@ -3,38 +3,28 @@
  */
 package org.imglyb.cell;
 
-import java.lang.ref.WeakReference;
-import java.lang.reflect.Method;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
-import net.imglib2.img.Img;
-import net.imglib2.img.ImgFactory;
-import net.imglib2.img.NativeImg;
 import net.imglib2.img.cell.Cell;
 import net.imglib2.img.cell.CellGrid;
 import net.imglib2.img.cell.LazyCellImg;
-import net.imglib2.type.NativeType;
-import net.imglib2.util.Fraction;
-import org.imglyb.Contract;
 import org.imglyb.cell.ChunkedImg.CellException;
 import org.imglyb.cell.ChunkedImg.Loader;
-import org.imglyb.img.*;
-import org.imglyb.memory.*;
+import org.imglyb.img.StridedImg;
+import org.imglyb.img.StridedPixels;
+import org.imglyb.memory.Memory;
+import org.imglyb.memory.PixelTypes;
+import org.imglyb.memory.Pressure;
 
 /**
- * The cell cache behind a {@link ChunkedImg}: admission and least-recently-used eviction bounded
- * in bytes, read-ahead and the volatile views' pending cells on background threads, and
- * write-back of changed cells. {@link ChunkedImg} is the image over it.
+ * The cell cache behind a {@link ChunkedImg}: loading each cell once, admission, and
+ * least-recently-used eviction bounded in bytes. Two parts hang off it: {@link Background}
+ * (read-ahead and a volatile view's pending cells) and, when writable, {@link WriteBack} (what
+ * happens to a cell that leaves the cache). {@link ChunkedImg} is the image over it.
  */
 @SuppressWarnings({ "rawtypes", "unchecked" })
 final class CellCache implements LazyCellImg.Get<Cell> {
@@ -63,7 +53,6 @@ final class CellCache implements LazyCellImg.Get<Cell> {
 		}
 	}
 
-
 	final CellGrid grid;
 
 	final int code;
@@ -72,34 +61,26 @@ final class CellCache implements LazyCellImg.Get<Cell> {
 
 	final long maxBytes;
 
-	final boolean writable;
-
 	/** Cells in the grid. */
 	final long cellCount;
 
+	/** Pixels in the largest cell. */
+	final long cellPixels;
+
+	/** Read-ahead and volatile views' pending cells. */
+	final Background background;
+
+	/** Write-back of cells that leave the cache; null when read-only. */
+	final WriteBack writeBack;
+
 	final ConcurrentHashMap<Long, Entry> entries = new ConcurrentHashMap<>();
 
-	/** Loaded entries, least recently used first; also the lock for everything below. */
+	/** Loaded entries, least recently used first; also the lock for everything below and for {@link #writeBack}. */
 	final LinkedHashMap<Long, Entry> lru = new LinkedHashMap<>(16, 0.75f, true);
 
 	long bytes;
 
-	/**
-	 * Writable only, by cell index: cells that left the cache, for {@link #flush()} and to be
-	 * taken back while still reachable (a cell's memory, which every access into it holds,
-	 * holds its entry).
-	 */
-	final Map<Long, WeakReference<Entry>> gone = new HashMap<>();
-
-	/**
-	 * Writable only, by cell index: cells whose write-back failed when they left the cache,
-	 * kept for {@link #flush()} (and taken back when asked for).
-	 */
-	final Map<Long, Entry> unwritten = new HashMap<>();
-
-	volatile Throwable lastWriteError;
-
-	long droppedSinceCollection;
+	private long droppedSinceCollection;
 
 	final AtomicLong loads = new AtomicLong();
 
@@ -107,187 +88,85 @@ final class CellCache implements LazyCellImg.Get<Cell> {
 
 	final AtomicLong evictions = new AtomicLong();
 
-	final AtomicLong stores = new AtomicLong();
-
-	/** Cells being loaded in the background (volatile views and read-ahead). */
-	final Set<Long> queued = ConcurrentHashMap.newKeySet();
-
-	/** Cells a volatile view asked for: their repaint targets are told when they are loaded. */
-	final Set<Long> repaintWanted = ConcurrentHashMap.newKeySet();
-
-	final List<Object> repaint = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-	volatile Throwable lastBackgroundError;
-
-	/** Cells loaded ahead of a sweep; see {@link #readAhead(long)}. */
-	volatile int readAhead;
-
-	/** The last cell asked for, when reading ahead (racy by design: a hint). */
-	private volatile long lastAsked = -2;
-
-	/** Volatile views: the stand-in pixels of pending cells, as large as the largest cell. */
-	private volatile Memory placeholder;
-
 	CellCache(final CellGrid grid, final int code, final Loader loader, final long maxBytes, final boolean writable) {
 		this.grid = grid;
 		this.code = code;
 		this.loader = loader;
 		this.maxBytes = maxBytes;
-		this.writable = writable;
 		long count = 1;
+		long pixels = 1;
 		for (int d = 0; d < grid.numDimensions(); d++) {
 			count *= grid.gridDimension(d);
+			pixels *= grid.cellDimension(d);
 		}
 		this.cellCount = count;
-		long cellBytes = 1;
-		for (int d = 0; d < grid.numDimensions(); d++) {
-			cellBytes *= grid.cellDimension(d);
-		}
-		cellBytes <<= PixelTypes.pixelShift(code);
-		// Read ahead (as many cells as there are background threads) only when the cache holds
-		// enough cells that loading ahead cannot push out the cells being read.
-		this.readAhead = maxBytes / Math.max(1, cellBytes) >= 8 ? ChunkedImg.BACKGROUND_THREADS : 0;
+		this.cellPixels = pixels;
+		this.background = new Background(this, pixels << PixelTypes.pixelShift(code));
+		this.writeBack = writable ? new WriteBack(this) : null;
+	}
+
+	boolean writable() {
+		return writeBack != null;
 	}
 
 	@Override
 	public Cell get(final long index) {
-		readAhead(index);
+		background.asked(index);
 		return fetch(index);
 	}
 
-	/** Cell {@code index}, loaded here unless cached or being loaded (then waiting for it). */
-	Cell fetch(final long index) {
-		while (true) {
-			Entry e = entries.get(index);
-			if (e == null) {
-				e = entries.computeIfAbsent(index, Entry::new);
-			}
-			Cell c = e.cell;
-			if (c != null) {
-				touch(index);
-				return c;
-			}
-			synchronized (e) {
-				if (e.dead) {
-					// This thread waited for a load that failed: it shares that failure
-					// rather than loading again at once (the next access does).
-					if (e.failure instanceof Error) {
-						throw (Error) e.failure;
-					}
-					throw (RuntimeException) e.failure;
-				}
-				if (e.cell == null) {
-					try {
-						load(e);
-					}
-					catch (final RuntimeException | Error x) {
-						e.dead = true;
-						e.failure = x;
-						entries.remove(index, e);
-						failures.incrementAndGet();
-						throw x;
-					}
-				}
-				c = e.cell;
-			}
-			admit(e);
-			return c;
-		}
+	/** Whether cell {@code index} is loaded (in the cache, or just loaded and entering it). */
+	boolean isLoaded(final long index) {
+		final Entry e = entries.get(index);
+		return e != null && e.cell != null;
 	}
 
-	/**
-	 * When cell {@code index} is asked for right after the cell before it (a sweep in cell
-	 * order, such as a cursor's or a copy's), queues those of the next {@link #readAhead} cells
-	 * that are not loaded for loading in the background, so that the host computes them while
-	 * Java works on this one.
-	 */
-	private void readAhead(final long index) {
-		final int ahead = readAhead;
-		if (ahead <= 0) {
-			return;
-		}
-		final long previous = lastAsked;
-		lastAsked = index;
-		if (index != previous + 1) {
-			return;
-		}
-		for (long next = index + 1; next <= index + ahead && next < cellCount; next++) {
-			final Entry e = entries.get(next);
-			if (e == null || e.cell == null) {
-				queue(next, false);
-			}
-		}
-	}
-
-
-	/** Loads cell {@code index} on a background thread unless it is queued already. */
-	private void queue(final long index, final boolean repaintAfter) {
-		if (repaintAfter) {
-			// Also when a read-ahead queued the cell first: its load then repaints.
-			repaintWanted.add(index);
-		}
-		if (!queued.add(index)) {
-			return;
-		}
-		ChunkedImg.BACKGROUND.execute(() -> {
-			boolean loaded = false;
-			try {
-				fetch(index);
-				loaded = true;
-			}
-			catch (final Throwable t) {
-				// The thread that needs the cell loads it again and sees the failure itself.
-				lastBackgroundError = t;
-			}
-			finally {
-				queued.remove(index);
-			}
-			// After leaving the queue, so that a view asking meanwhile queues the cell again.
-			if (repaintWanted.remove(index) && loaded) {
-				for (final Object target : repaint) {
-					requestRepaint(target);
-				}
-			}
-		});
-	}
-
-	/** A volatile view's cell: the cached one, or invalid zeros while it loads in the background. */
-	Cell getOrQueue(final long index) {
+	/** Cell {@code index} if it is loaded (marked as just used), else null. */
+	Cell cachedCell(final long index) {
 		final Entry e = entries.get(index);
 		final Cell c = e == null ? null : e.cell;
 		if (c != null) {
 			touch(index);
+		}
+		return c;
+	}
+
+	/** Cell {@code index}, loaded here unless cached or being loaded (then waiting for it). */
+	Cell fetch(final long index) {
+		Entry e = entries.get(index);
+		if (e == null) {
+			e = entries.computeIfAbsent(index, Entry::new);
+		}
+		Cell c = e.cell;
+		if (c != null) {
+			touch(index);
 			return c;
 		}
-		queue(index, true);
-		final int n = grid.numDimensions();
-		final long[] min = new long[n];
-		final int[] size = new int[n];
-		grid.getCellDimensions(index, min, size);
-		return new Cell(size, min, placeholder().newAccess());
-	}
-
-	private Memory placeholder() {
-		Memory m = placeholder;
-		if (m == null) {
-			long pixels = 1;
-			for (int d = 0; d < grid.numDimensions(); d++) {
-				pixels *= grid.cellDimension(d);
+		synchronized (e) {
+			if (e.dead) {
+				// This thread waited for a load that failed: it shares that failure
+				// rather than loading again at once (the next access does).
+				if (e.failure instanceof Error) {
+					throw (Error) e.failure;
+				}
+				throw (RuntimeException) e.failure;
 			}
-			m = Memory.placeholder(pixels << PixelTypes.pixelShift(code), code);
-			placeholder = m;
+			if (e.cell == null) {
+				try {
+					load(e);
+				}
+				catch (final RuntimeException | Error x) {
+					e.dead = true;
+					e.failure = x;
+					entries.remove(index, e);
+					failures.incrementAndGet();
+					throw x;
+				}
+			}
+			c = e.cell;
 		}
-		return m;
-	}
-
-	private static void requestRepaint(final Object target) {
-		try {
-			final Method m = target.getClass().getMethod("requestRepaint");
-			m.invoke(target);
-		}
-		catch (final ReflectiveOperationException | RuntimeException e) {
-			// A target without requestRepaint() is ignored: the view still updates on its next paint.
-		}
+		admit(e);
+		return c;
 	}
 
 	private void touch(final long index) {
@@ -297,8 +176,11 @@ final class CellCache implements LazyCellImg.Get<Cell> {
 	}
 
 	private void load(final Entry e) {
-		if (writable) {
-			final Entry old = takeBack(e.index);
+		if (writeBack != null) {
+			final Entry old;
+			synchronized (lru) {
+				old = writeBack.takeBack(e.index);
+			}
 			if (old != null && old.cell != null) {
 				// Its memory may hold writes made since it left the cache: never a second copy.
 				e.pixels = old.pixels;
@@ -318,17 +200,17 @@ final class CellCache implements LazyCellImg.Get<Cell> {
 			pixels = loader.load(e.index);
 		}
 		catch (final RuntimeException | Error x) {
-			throw error("computing", e.index, min, size, x);
+			throw error("computing", e.index, x);
 		}
 		final Memory memory = memoryOf(pixels, size);
 		if (memory == null) {
-			throw error("computing", e.index, min, size, new IllegalStateException("imglyb: the loader returned " + pixels + ", not a C-ordered image of " + Arrays.toString(size) + " pixels of the image's type" + (writable ? ", writable" : "")));
+			throw error("computing", e.index, new IllegalStateException("imglyb: the loader returned " + pixels + ", not a C-ordered image of " + Arrays.toString(size) + " pixels of the image's type" + (writable() ? ", writable" : "")));
 		}
 		e.pixels = pixels;
 		e.bytes = memory.bytes;
 		// Whoever can still write into the cell (an access holds its memory) keeps the entry
-		// reachable, and so on the gone list for flush() after it left the cache.
-		if (writable) {
+		// reachable, and so in the write-back's care after it left the cache.
+		if (writeBack != null) {
 			memory.companion = e;
 		}
 		e.memory = memory;
@@ -342,7 +224,7 @@ final class CellCache implements LazyCellImg.Get<Cell> {
 			return null;
 		}
 		final StridedPixels<?, ?> p = ((StridedImg<?>) pixels).pixels;
-		if (p.memory.type != code || p.origin != 0 || p.numDimensions() != size.length || (writable && p.memory.readOnly)) {
+		if (p.memory.type != code || p.origin != 0 || p.numDimensions() != size.length || (writable() && p.memory.readOnly)) {
 			return null;
 		}
 		long step = 1;
@@ -355,8 +237,12 @@ final class CellCache implements LazyCellImg.Get<Cell> {
 		return (step << PixelTypes.pixelShift(code)) <= p.memory.bytes ? p.memory : null;
 	}
 
-	private CellException error(final String what, final long index, final long[] min, final int[] size, final Throwable cause) {
-		final int n = min.length;
+	/** The exception for cell {@code index}, naming it in ImgLib2's order and in NumPy's. */
+	CellException error(final String what, final long index, final Throwable cause) {
+		final int n = grid.numDimensions();
+		final long[] min = new long[n];
+		final int[] size = new int[n];
+		grid.getCellDimensions(index, min, size);
 		final long[] position = new long[n];
 		grid.getCellGridPositionFlat(index, position);
 		final StringBuilder numpy = new StringBuilder();
@@ -383,11 +269,8 @@ final class CellCache implements LazyCellImg.Get<Cell> {
 					continue;
 				}
 				it.remove();
-				evicted(old);
+				left(old);
 				dropped += old.bytes;
-			}
-			if (writable && gone.size() > 64) {
-				gone.values().removeIf(r -> r.get() == null);
 			}
 			droppedSinceCollection += dropped;
 			if (droppedSinceCollection >= Math.max(ChunkedImg.COLLECT_AFTER_AT_LEAST, maxBytes / 4)) {
@@ -397,98 +280,22 @@ final class CellCache implements LazyCellImg.Get<Cell> {
 		}
 	}
 
-	/**
-	 * Book-keeping for an entry just taken out of {@link #lru} (the caller holds it): writable,
-	 * it is offered to the loader and kept for {@link #flush()}, weakly, or strongly when the
-	 * write-back failed (which does not reach the thread that happened to evict it).
-	 */
-	private void evicted(final Entry old) {
+	/** Book-keeping for an entry just taken out of {@link #lru} (the caller holds it). */
+	private void left(final Entry old) {
 		entries.remove(old.index, old);
 		bytes -= old.bytes;
 		evictions.incrementAndGet();
-		if (writable) {
-			try {
-				store(old);
-				gone.put(old.index, new WeakReference<>(old));
-			}
-			catch (final CellException x) {
-				unwritten.put(old.index, old);
-				lastWriteError = x;
-			}
-		}
-	}
-
-	/** Offers an entry to the loader; returns whether it was written. The caller holds {@link #lru}. */
-	private boolean store(final Entry e) {
-		try {
-			final boolean written = loader.store(e.index, e.pixels);
-			if (written) {
-				stores.incrementAndGet();
-			}
-			return written;
-		}
-		catch (final RuntimeException | Error x) {
-			final int n = grid.numDimensions();
-			final long[] min = new long[n];
-			final int[] size = new int[n];
-			grid.getCellDimensions(e.index, min, size);
-			throw error("writing back", e.index, min, size, x);
+		if (writeBack != null) {
+			writeBack.left(old);
 		}
 	}
 
 	int flush() {
-		if (!writable) {
+		if (writeBack == null) {
 			return 0;
 		}
 		synchronized (lru) {
-			// One copy of each cell at most: cached, or left the cache (taken back when asked
-			// for). A collected one is gone: nobody could write into it any more.
-			final List<Entry> all = new ArrayList<>(unwritten.values());
-			for (final Iterator<WeakReference<Entry>> it = gone.values().iterator(); it.hasNext();) {
-				final Entry e = it.next().get();
-				if (e == null) {
-					it.remove();
-				}
-				else {
-					all.add(e);
-				}
-			}
-			all.addAll(lru.values());
-			int written = 0;
-			CellException failed = null;
-			for (final Entry e : all) {
-				try {
-					if (store(e)) {
-						written++;
-					}
-					if (unwritten.remove(e.index, e)) {
-						gone.put(e.index, new WeakReference<>(e));
-					}
-				}
-				catch (final CellException x) {
-					failed = failed == null ? x : failed;
-					lastWriteError = x;
-				}
-			}
-			if (failed != null) {
-				throw failed;
-			}
-			return written;
-		}
-	}
-
-	/**
-	 * Writable only: the copy of cell {@code index} that left the cache and can still be
-	 * written (or was not written back), taken off the lists; null if there is none.
-	 */
-	private Entry takeBack(final long index) {
-		synchronized (lru) {
-			final Entry kept = unwritten.remove(index);
-			if (kept != null) {
-				return kept;
-			}
-			final WeakReference<Entry> r = gone.remove(index);
-			return r == null ? null : r.get();
+			return writeBack.flush(lru.values());
 		}
 	}
 
@@ -498,7 +305,7 @@ final class CellCache implements LazyCellImg.Get<Cell> {
 			for (final Iterator<Entry> it = lru.values().iterator(); it.hasNext();) {
 				final Entry e = it.next();
 				it.remove();
-				evicted(e);
+				left(e);
 			}
 			if (any) {
 				Pressure.request();

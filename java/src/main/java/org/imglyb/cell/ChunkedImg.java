@@ -3,33 +3,23 @@
  */
 package org.imglyb.cell;
 
-import java.lang.ref.WeakReference;
-import java.lang.reflect.Method;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicLong;
 
 import net.imglib2.img.Img;
 import net.imglib2.img.ImgFactory;
 import net.imglib2.img.NativeImg;
-import net.imglib2.img.cell.Cell;
 import net.imglib2.img.cell.CellGrid;
 import net.imglib2.img.cell.LazyCellImg;
 import net.imglib2.type.NativeType;
 import net.imglib2.util.Fraction;
 
 import org.imglyb.Contract;
-import org.imglyb.img.*;
-import org.imglyb.memory.*;
+import org.imglyb.img.Copies;
+import org.imglyb.img.SharedImgFactory;
+import org.imglyb.memory.Memory;
+import org.imglyb.memory.PixelTypes;
 
 /**
  * A cell image whose cells a host computes on first access: what {@code imglyb.to_imglib} returns
@@ -184,7 +174,7 @@ public final class ChunkedImg extends LazyCellImg {
 
 	/** Whether cells are writable and written back. */
 	public boolean writable() {
-		return cache.writable;
+		return cache.writable();
 	}
 
 	/** The cache's bound in bytes. */
@@ -223,7 +213,7 @@ public final class ChunkedImg extends LazyCellImg {
 
 	/** Cells written back ({@link Loader#store} calls that wrote; unchanged cells are not counted). */
 	public long stores() {
-		return cache.stores.get();
+		return cache.writeBack == null ? 0 : cache.writeBack.stores.get();
 	}
 
 	/**
@@ -231,7 +221,7 @@ public final class ChunkedImg extends LazyCellImg {
 	 * cursor sweep or a copy): 2 by default when the cache holds at least 8 cells, otherwise 0.
 	 */
 	public int readAhead() {
-		return cache.readAhead;
+		return cache.background.readAhead;
 	}
 
 	/** Sets {@link #readAhead()}; 0 turns reading ahead off. */
@@ -239,12 +229,12 @@ public final class ChunkedImg extends LazyCellImg {
 		if (cells < 0) {
 			throw new IllegalArgumentException("imglyb: negative read-ahead " + cells);
 		}
-		cache.readAhead = cells;
+		cache.background.readAhead = cells;
 	}
 
 	/** The last exception a background load (volatile view or read-ahead) met, or null. */
 	public Throwable lastBackgroundError() {
-		return cache.lastBackgroundError;
+		return cache.background.lastError;
 	}
 
 	/**
@@ -252,20 +242,19 @@ public final class ChunkedImg extends LazyCellImg {
 	 * until {@link #flush()} writes it.
 	 */
 	public Throwable lastWriteError() {
-		return cache.lastWriteError;
+		return cache.writeBack == null ? null : cache.writeBack.lastError;
 	}
 
 	/** Cells whose write-back failed when they left the cache, kept for {@link #flush()}. */
 	public int unwrittenCells() {
 		synchronized (cache.lru) {
-			return cache.unwritten.size();
+			return cache.writeBack == null ? 0 : cache.writeBack.unwritten.size();
 		}
 	}
 
 	/** Whether cell {@code index} is loaded (in the cache, or just loaded and entering it). */
 	public boolean isCached(final long index) {
-		final CellCache.Entry e = cache.entries.get(index);
-		return e != null && e.cell != null;
+		return cache.isLoaded(index);
 	}
 
 	/** Whether the cell holding pixel {@code position} is in the cache (ImgLib2 order). */
@@ -328,7 +317,7 @@ public final class ChunkedImg extends LazyCellImg {
 		for (final Object target : repaint) {
 			addRepaintTarget(target);
 		}
-		final LazyCellImg view = new LazyCellImg(cache.grid, new Fraction(PixelTypes.entities(cache.code), 1), cache::getOrQueue);
+		final LazyCellImg view = new LazyCellImg(cache.grid, new Fraction(PixelTypes.entities(cache.code), 1), cache.background::getOrQueue);
 		try {
 			view.setLinkedType((NativeType) c.getConstructor(NativeImg.class).newInstance(view));
 		}
@@ -346,7 +335,7 @@ public final class ChunkedImg extends LazyCellImg {
 		if (target == null) {
 			throw new NullPointerException("imglyb: no repaint target");
 		}
-		cache.repaint.add(target);
+		cache.background.repaint.add(target);
 	}
 
 	@Override
@@ -364,7 +353,7 @@ public final class ChunkedImg extends LazyCellImg {
 
 	@Override
 	public String toString() {
-		return "ChunkedImg " + Arrays.toString(cache.grid.getImgDimensions()) + " of " + type.getClass().getSimpleName() + " in cells of " + Arrays.toString(cellDims()) + (cache.writable ? ", writable" : "");
+		return "ChunkedImg " + Arrays.toString(cache.grid.getImgDimensions()) + " of " + type.getClass().getSimpleName() + " in cells of " + Arrays.toString(cellDims()) + (cache.writable() ? ", writable" : "");
 	}
 
 	private int[] cellDims() {
