@@ -84,9 +84,9 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
-    # imglyb.dask (and its import of distributed) loads on first use, not with imglyb.
-    if name == "dask":
+    # imglyb.dask (and its import of distributed) and imglyb.napari load on first use, not with imglyb.
+    if name in ("dask", "napari"):
         import importlib
 
-        return importlib.import_module(".dask", __name__)
+        return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'imglyb' has no attribute {name!r}")
