@@ -69,11 +69,13 @@ def contrast_limits(data: Any, given: Optional[Sequence[float]] = None) -> Optio
     if isinstance(smallest, np.ndarray) and len(levels) == 1:
         return None
     sample = smallest if smallest.size <= _WHOLE_IMAGE_PIXELS else smallest[_first_plane(smallest.shape)]
-    sample = np.asarray(sample)
+    return _range(np.asarray(sample))
+
+
+def _range(sample: np.ndarray) -> tuple[float, float]:
+    """The range of ``sample``'s values, as napari takes it (0-255 for bytes; one value widened)."""
     if sample.dtype == np.uint8:
         return 0.0, 255.0
-    if sample.size == 0:
-        return 0.0, 1.0
     finite = sample[np.isfinite(sample)] if sample.dtype.kind == "f" else sample
     if finite.size == 0:
         return 0.0, 1.0
@@ -226,12 +228,37 @@ def add_image(viewer: Any, img: Any, **kwargs: Any) -> Any:
     napari draws what it read when it last drew: after Java writes into a shared image, call
     ``layer.refresh()`` to see the change.
     """
-    return _shown(viewer.add_image, layer_kwargs(img, **kwargs))
+    out = _described(img)
+    given = kwargs.pop("contrast_limits", None)
+    data = out["data"]
+    later = given is None and not isinstance(data, (list, np.ndarray)) and len(data.shape) > 2
+    if later:
+        # The range of the plane napari shows, once it is shown: in a viewer that holds other
+        # layers that is not always the middle one. Until then, napari must not compute its own
+        # (it reads three whole planes).
+        out["contrast_limits"] = (0.0, 1.0)
+    else:
+        limits = contrast_limits(data, given)
+        if limits is not None:
+            out["contrast_limits"] = limits
+    out.update(kwargs)
+    layer = _shown(viewer.add_image, out)
+    if later:
+        point = layer.world_to_data(viewer.dims.point)
+        lead = len(data.shape) - 2 - int(bool(layer.rgb))
+        index = tuple(min(max(int(round(p)), 0), n - 1) for p, n in zip(point[:lead], data.shape[:lead]))
+        lo, hi = _range(np.asarray(data[index]))
+        layer.contrast_limits_range = (lo, hi)
+        layer.contrast_limits = (lo, hi)
+    return layer
 
 
 def _shown(add: Any, kwargs: dict[str, Any]) -> Any:
     # Added hidden, then shown: napari slices a visible layer at plane 0 before it moves to the
-    # middle plane, which for a lazily read volume computes a plane nobody looks at.
+    # middle plane, which for a lazily read volume computes a plane nobody looks at. Not a
+    # pyramid: shown later, it would be drawn from its largest level, not the one that fits.
+    if kwargs.get("multiscale"):
+        return add(**kwargs)
     visible = kwargs.pop("visible", True)
     layer = add(**kwargs, visible=False)
     layer.visible = visible
