@@ -81,6 +81,12 @@ METRICS = {
     "cluster_block_ms": ("ms", None, "per 4 MiB block on 1 worker, all included"),
     "cluster_direct_block_ms": ("ms", None, "the same Java filter on one block (with halo) in one process, no dask"),
     "cluster_vs_numpy_ratio": ("x", None, "imglyb.dask.map_blocks (Java) / dask's map_overlap of the same 3x3 mean in NumPy, 2 workers"),
+    "napari_show_ratio": ("x", ("<=", 1.2), "napari: imglyb.napari.add_image of a shared 1 GiB float32 2-D image to the first screenshot / viewer.add_image of the NumPy array itself"),
+    "napari_show_ms": ("ms", None, "that imglyb.napari.add_image to the first screenshot (median, fresh viewer each time)"),
+    "napari_numpy_show_ms": ("ms", None, "napari's own add_image of the NumPy array to the first screenshot"),
+    "napari_scroll_ratio": ("x", None, "napari: per plane scrolled through a lazily loaded volume of 3x RAM (imglyb.napari.add_image of the cell image) / napari showing the same dask array directly"),
+    "napari_scroll_ms": ("ms", None, "per plane through imglyb (only that plane's 4 cells computed)"),
+    "napari_dask_scroll_ms": ("ms", None, "per plane with napari reading the dask array itself"),
     "strided_ratio": ("x", ("<=", 1.25), "per visited pixel: cursor over wrapped arr[:, ::2] / over arr (8 MiB, cache-resident)"),
     "layout_ratio_fortran": ("x", ("<=", 1.25), "cursor sum over wrapped np.asfortranarray(arr) / over arr, same pixels"),
     "layout_ratio_transposed": ("x", ("<=", 1.25), "cursor sum over wrapped arr.T / over arr"),
@@ -1150,6 +1156,91 @@ if __name__ == "__main__":
 """
 
 
+NAPARI_SCRIPT = r"""
+import json, os, statistics, sys, time
+import numpy as np
+import napari
+import dask.array as da
+import imglyb, imglyb.napari
+
+def first_screenshot(add):
+    viewer = napari.Viewer(show=True)
+    t0 = time.perf_counter()
+    add(viewer)
+    viewer.screenshot(canvas_only=True)
+    took = time.perf_counter() - t0
+    viewer.close()
+    return took
+
+# 1 GiB, 2-D, shared with ImgLib2: ours against napari's own add_image of the array.
+a = np.random.default_rng(0).random((16384, 16384), dtype=np.float32)
+img = imglyb.to_imglib(a)
+first_screenshot(lambda v: v.add_image(a[:64, :64]))       # Qt, GL and napari warmed up
+ours, theirs = [], []
+for _ in range(int(sys.argv[1])):
+    ours.append(first_screenshot(lambda v: imglyb.napari.add_image(v, img)))
+    theirs.append(first_screenshot(lambda v: v.add_image(a)))
+out = {"napari_show_ms": statistics.median(ours) * 1e3, "napari_numpy_show_ms": statistics.median(theirs) * 1e3}
+out["napari_show_ratio"] = out["napari_show_ms"] / out["napari_numpy_show_ms"]
+del img, a
+
+# A computed volume of 3x RAM: scroll plane by plane, ours against napari reading dask itself.
+ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+planes = -(-3 * ram // (2048 * 2048 * 4))
+def cell(block_info=None):
+    (z0, z1), (y0, y1), (x0, x1) = block_info[None]["array-location"]
+    z, y, x = np.ogrid[z0:z1, y0:y1, x0:x1]
+    return ((np.hypot(y - 1024.0, x - 1024.0) + z) % 256).astype(np.float32)
+volume = da.map_blocks(cell, dtype=np.float32, chunks=((1,) * planes, (1024, 1024), (1024, 1024)),
+                       meta=np.empty((0, 0, 0), np.float32))
+steps = int(sys.argv[2])
+def scroll(add, start):
+    viewer = napari.Viewer(show=True)
+    add(viewer)
+    viewer.screenshot(canvas_only=True)
+    t0 = time.perf_counter()
+    for k in range(steps):
+        viewer.dims.set_current_step(0, start + 3 * k)      # a plane not seen before
+        viewer.screenshot(canvas_only=True)
+    took = (time.perf_counter() - t0) / steps
+    viewer.close()
+    return took
+ours, theirs = [], []
+for r in range(3):
+    start = 100 + r * 1000
+    ours.append(scroll(lambda v: imglyb.napari.add_image(v, imglyb.to_imglib(volume), contrast_limits=(0, 255)), start))
+    theirs.append(scroll(lambda v: v.add_image(volume, contrast_limits=(0, 255)), start + 500))
+out["napari_scroll_ms"] = statistics.median(ours) * 1e3
+out["napari_dask_scroll_ms"] = statistics.median(theirs) * 1e3
+out["napari_scroll_ratio"] = out["napari_scroll_ms"] / out["napari_dask_scroll_ms"]
+print(json.dumps(out))
+"""
+
+
+def bench_napari(quick: bool) -> dict[str, float]:
+    """imglyb.napari against napari showing the same data itself: a shared 1 GiB image to the
+    first screenshot, and scrolling a lazily loaded volume of 3x RAM (docs/napari.md). Runs under
+    xvfb-run when there is no display."""
+    if quick:
+        return {}
+    try:
+        import napari  # noqa: F401
+    except ImportError:
+        print("napari is not installed: the napari figures are not measured", file=sys.stderr)
+        return {}
+    script = ROOT / "target" / "bench" / "napari_bench.py"
+    script.write_text(NAPARI_SCRIPT)
+    command = [sys.executable, str(script), "5", "10"]
+    env = imglyb_env()
+    if not env.get("DISPLAY"):
+        command = ["xvfb-run", "-a", "-s", "-screen 0 1280x1024x24", *command]
+    proc = subprocess.run(command, env=env, capture_output=True, text=True)
+    if proc.returncode:
+        sys.stderr.write(proc.stdout + proc.stderr)
+        proc.check_returncode()
+    return json_line(proc.stdout)
+
+
 def bench_cluster(quick: bool) -> dict[str, float]:
     """imglyb.dask: scaling from 1 to 2 workers, the overhead per block, and dask's own NumPy
     map_overlap for scale (docs/cluster.md)."""
@@ -1233,7 +1324,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true",
                         help="small smoke run (used by ci/test); writes target/bench/quick.json, never results.json")
-    parser.add_argument("--only", choices=["startup", "calls", "pixels", "blocks", "chunks", "jpype", "imglyb2", "cluster"],
+    parser.add_argument("--only", choices=["startup", "calls", "pixels", "blocks", "chunks", "jpype", "imglyb2", "cluster", "napari"],
                         action="append",
                         help="run only these groups (repeatable); their figures are merged into results.json")
     parser.add_argument("--markdown", action="store_true",
@@ -1275,6 +1366,8 @@ def main() -> int:
             results.update(bench_imglyb2(args.quick))
         if "cluster" in args.only:
             results.update(bench_cluster(args.quick))
+        if "napari" in args.only:
+            results.update(bench_napari(args.quick))
         for name, value in results.items():
             unit, goal, what = METRICS[name]
             print(f"{name:<34} {value:>8.2f} {unit:<4} {meets(goal, value):<3} {what}")
@@ -1305,6 +1398,7 @@ def main() -> int:
         results.update(bench_jpype_copy())
         results.update(bench_imglyb2(args.quick))
         results.update(bench_cluster(args.quick))
+        results.update(bench_napari(args.quick))
     jdk25 = find_jdk(25)
     if jdk25:
         results["startup_ms_jdk25"] = bench_startup(reps, jdk25)["startup_ms"]
