@@ -1,11 +1,19 @@
 """Landmark warp: a NumPy image resampled in Java through an affine fitted to landmark pairs.
 
-This is BigWarp's job in small. Pairs of landmarks (a point in the moving image and the same
-point in the fixed image) are related by an affine transform plus some noise; NumPy fits the
-affine by least squares, and Java (``org.imglyb.examples.Warp``) maps every pixel of the output
-back through the inverse transform and samples the moving image there, with ImgLib2's linear
-interpolation and zeros outside. The output is a NumPy array that Java writes into directly:
-no pixel is copied between NumPy and Java.
+Pairs of landmarks (a point in the moving image and the same point in the fixed image) are
+related by an affine transform plus some noise.
+
+- **With BigWarp on the classpath** (``imglyb.bigwarp.available()``; BigWarp is not on Maven
+  Central, see docs/examples.md), BigWarp solves a thin plate spline through the landmarks and
+  the moving image is warped with it (``imglyb.bigwarp``); with a display, BigWarp's windows open
+  on the moving image and the fixed one (made here with the true affine) with the landmarks set.
+- **Without it**, the example does BigWarp's job in small: NumPy fits the affine by least
+  squares, and Java (``org.imglyb.examples.Warp``) maps every pixel of the output back through
+  the inverse transform and samples the moving image there, with ImgLib2's linear interpolation
+  and zeros outside.
+
+Either way the output is a NumPy array that Java writes into directly: no pixel is copied
+between NumPy and Java.
 
 Run it with a display (two windows open, the moving image and the warped one; close them to
 end)::
@@ -106,8 +114,16 @@ def main(argv: list[str] | None = None) -> int:
     print(f"landmark residual (RMS) {np.sqrt((residual**2).sum(axis=1).mean()):.3f} px, "
           f"largest difference to the true affine {np.abs(affine - TRUE_AFFINE).max():.3f}")
 
-    out = warp(image, affine)
-    print(f"warped {image.shape} {image.dtype} in Java; output range {out.min():.3f} .. {out.max():.3f}")
+    bigwarp = imglyb.bigwarp.available()
+    if bigwarp:
+        # BigWarp takes landmarks in NumPy order, (row, column): the reverse of (x, y) here.
+        out = imglyb.bigwarp.warp(image, image.shape, moving[:, ::-1], fixed[:, ::-1], "tps")
+        print(f"warped {image.shape} {image.dtype} with BigWarp's thin plate spline; "
+              f"output range {out.min():.3f} .. {out.max():.3f}")
+    else:
+        out = warp(image, affine)
+        print(f"warped {image.shape} {image.dtype} in Java (BigWarp is not on the classpath: "
+              f"the fitted affine); output range {out.min():.3f} .. {out.max():.3f}")
 
     if args.headless:
         args.out.mkdir(parents=True, exist_ok=True)
@@ -118,9 +134,19 @@ def main(argv: list[str] | None = None) -> int:
             shown = imglyb.show(np.hstack([image, out]), "moving | warped")
             shown.capture_png(args.out / "warp-window.png")
             shown.close()
+            if bigwarp:
+                windows = imglyb.bigwarp.show(image, warp(image, TRUE_AFFINE), moving[:, ::-1], fixed[:, ::-1])
+                windows.capture_png(args.out / "warp-bigwarp.png")
+                windows.close()
         npz = args.out / "warp.npz"
         np.savez(npz, image=image, out=out, affine=affine, moving=moving, fixed=fixed)
         print(f"wrote {png} and {npz}")
+        return 0
+    if bigwarp:
+        # BigWarp's own windows: the moving image, and the fixed one (made with the true affine)
+        # with the moving image warped over it; move a landmark and the warp follows.
+        imglyb.bigwarp.show(image, warp(image, TRUE_AFFINE), moving[:, ::-1], fixed[:, ::-1])
+        input("BigWarp is open; press Enter here to end. ")
         return 0
     imglyb.show(image, "moving")
     imglyb.show(out, "warped into the fixed space")

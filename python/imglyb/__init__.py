@@ -8,7 +8,7 @@ it can never be restarted.
 
 from __future__ import annotations
 
-from . import _imglyb, bdv, chunked, config, interop, viewer, xarrays
+from . import _imglyb, bdv, bigwarp, chunked, config, interop, viewer, xarrays
 from ._compat import as_cell_img, as_cell_img_with_array_accesses, as_cell_img_with_native_accesses
 from ._convert import jinstance, to_imglib, to_imglib_argb, to_numpy
 from ._imglyb import (
@@ -53,6 +53,7 @@ __all__ = [
     "Window",
     "__version__",
     "bdv",
+    "bigwarp",
     "chunked",
     "as_cell_img",
     "as_cell_img_with_array_accesses",
