@@ -286,7 +286,7 @@ def to_imglib(layer: Any, level: Optional[int] = None, **kwargs: Any) -> Any:
     """
     from . import _convert
 
-    import napari.layers
+    import napari.layers  # type: ignore[import-untyped]  # napari ships no type information
 
     if not isinstance(layer, (napari.layers.Image, napari.layers.Labels)):
         raise TypeError(f"expected a napari image or labels layer, got {type(layer).__name__}")
