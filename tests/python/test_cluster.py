@@ -116,6 +116,48 @@ def test_a_halo_of_depth_1_equals_the_whole_array_filter_at_every_pixel(client, 
     assert not differs[1:4, 1:8, 1:29].any(), "inside a block the filter needs no halo"
 
 
+def copy_out(source, target, seen):
+    """Records the source block as Java sees it: its pixels (halo included) and its minimum."""
+    origin = tuple(int(source.min(d)) for d in reversed(range(source.numDimensions())))
+    start = tuple(int(target.min(d)) for d in reversed(range(target.numDimensions())))
+    seen[start] = (imglyb.to_numpy(source, copy=True), origin)
+
+
+@pytest.mark.parametrize(
+    "shape, chunks, depth, boundary",
+    [
+        ((20, 30), ((7, 7, 6), (10, 10, 10)), 2, "reflect"),
+        ((20, 30), ((7, 7, 6), (10, 10, 10)), 2, "nearest"),
+        ((20, 30), ((7, 7, 6), (10, 10, 10)), 2, "periodic"),
+        ((20, 30), ((7, 7, 6), (10, 10, 10)), 2, "none"),
+        ((20, 30), ((7, 7, 6), (10, 10, 10)), (0, 3), 0.5),
+        ((20, 30), ((7, 7, 6), (10, 10, 10)), 2, {0: "periodic", 1: "reflect"}),
+        ((9, 12, 10), ((3, 3, 3), (5, 5, 2), (4, 4, 2)), (1, 2, 1), {0: "none", 1: 2.0, 2: "nearest"}),
+        ((9, 12, 10), ((3, 3, 3), (5, 5, 2), (4, 4, 2)), (1, 2, 2), "reflect"),  # a chunk thinner than the halo
+    ],
+)
+def test_each_blocks_halo_is_the_one_dask_overlap_makes(shape, chunks, depth, boundary):
+    """imglyb.dask assembles halos itself (two tasks per block, not dask's ten): every source
+    block, halo and minimum included, equals dask.array.overlap's block of the same array."""
+    data = np.random.default_rng(3).random(shape, dtype=np.float32)
+    x = da.from_array(data, chunks=chunks)
+    seen: dict = {}
+    imglyb.dask.map_blocks(copy_out, x, depth=depth, boundary=boundary, seen=seen).compute(scheduler="sync")
+    halo = _cluster._normalize_depth(depth, len(shape))
+    expected = da.overlap.overlap(x, depth=dict(enumerate(halo)), boundary=boundary)
+    blocks = [range(len(c)) for c in x.chunks]
+    for index in np.ndindex(*[len(b) for b in blocks]):
+        start = tuple(sum(x.chunks[a][:i]) for a, i in enumerate(index))
+        got, origin = seen[start]
+        want = np.asarray(expected.blocks[index].compute(scheduler="sync"))
+        np.testing.assert_array_equal(got, want, err_msg=f"block {index}")
+        # Global coordinates: the source starts where the block starts, less the halo before it
+        # (none at the array's low edge with boundary "none").
+        edge = [boundary.get(a, "none") if isinstance(boundary, dict) else boundary for a in range(len(shape))]
+        before = [0 if (i == 0 and e == "none") else h for i, e, h in zip(index, edge, halo)]
+        assert origin == tuple(st - b for st, b in zip(start, before)), (index, origin, start, before)
+
+
 def test_every_block_runs_in_a_worker_process_and_each_worker_starts_one_jvm(client, volume):
     _, x = volume
     pids = np.unique(client.compute(imglyb.dask.map_blocks(fill_pid, x, dtype="float64")).result())
