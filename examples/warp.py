@@ -136,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
             shown.close()
             if bigwarp:
                 windows = imglyb.bigwarp.show(image, warp(image, TRUE_AFFINE), moving[:, ::-1], fixed[:, ::-1])
-                windows.capture_png(args.out / "warp-bigwarp.png")
+                windows.capture_png(args.out / "warp-bigwarp.png", min_width=720, settle_seconds=6)
                 windows.close()
         npz = args.out / "warp.npz"
         np.savez(npz, image=image, out=out, affine=affine, moving=moving, fixed=fixed)

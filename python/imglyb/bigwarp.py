@@ -36,6 +36,9 @@ TRANSFORMS = {
     "translation": "Translation",
 }
 
+#: BigWarp solves no transform from fewer pairs (``BigWarp.restimateTransformation``), whatever the model.
+_LEAST_PAIRS = 4
+
 _NO_BIGWARP = (
     "BigWarp (bigwarp.BigWarp, artifact sc.fiji:bigwarp_fiji) is not on the Java classpath: call "
     "imglyb.config.add_fiji('/path/to/Fiji.app') before the JVM starts, or add BigWarp's jars "
@@ -88,17 +91,28 @@ def _pairs(moving_points: Any, fixed_points: Any, ndim: int, model: str) -> tupl
     fixed = _points(fixed_points, ndim, "fixed")
     if len(moving) != len(fixed):
         raise ValueError(f"{len(moving)} moving landmarks but {len(fixed)} fixed ones: they come in pairs")
-    least = {"Thin Plate Spline": ndim + 1, "Affine": ndim + 1, "Similarity": 2, "Rotation": 2, "Translation": 1}[model]
-    if len(moving) < least:
-        raise ValueError(f"a {model} in {ndim}-D needs at least {least} landmark pairs, got {len(moving)}")
+    if len(moving) < _LEAST_PAIRS:
+        raise ValueError(f"BigWarp solves a {model} from at least {_LEAST_PAIRS} landmark pairs, got {len(moving)}")
     return moving, fixed
 
 
 def _fill(table: Any, moving: np.ndarray, fixed: np.ndarray) -> None:
-    """Replaces the landmarks of a ``LandmarkTableModel`` (BigWarp's x, y, z order)."""
-    table.clear()
-    for m, f in zip(moving, fixed):
-        table.add(_imglyb.jarray("double", m[::-1].tolist()), _imglyb.jarray("double", f[::-1].tolist()))
+    """Replaces the landmarks of a ``LandmarkTableModel`` (BigWarp's x, y, z order) at once.
+
+    Through BigWarp's own CSV reader, which fills the table under its lock: row by row, each
+    completed pair would start BigWarp's solver thread while the next rows go in, and that
+    thread dies on the half-filled table (an ArrayIndexOutOfBoundsException in
+    ``copyLandmarks``), leaving the window's warp frozen."""
+    import csv
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="imglyb-bigwarp-") as folder:
+        path = os.path.join(folder, "landmarks.csv")
+        with open(path, "w", newline="") as f:
+            rows = csv.writer(f, quoting=csv.QUOTE_ALL)
+            for i, (m, p) in enumerate(zip(moving, fixed)):
+                rows.writerow([f"Pt-{i}", "true", *(repr(float(v)) for v in m[::-1]), *(repr(float(v)) for v in p[::-1])])
+        table.loadCsv(_imglyb.jimport("java.io.File")(path), False)
 
 
 def _read(table: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -145,7 +159,8 @@ def solve(moving_points: Any, fixed_points: Any, transform: str = "tps") -> Any:
     _require()
     table = _imglyb.jimport("bigwarp.landmarks.LandmarkTableModel")(ndim)
     _fill(table, moving, fixed)
-    return _imglyb.jimport("bigwarp.transforms.BigWarpTransform")(table, model).getTransformation()
+    # False: a 2-D transform for 2-D landmarks (without it BigWarp wraps it as a 3-D one).
+    return _imglyb.jimport("bigwarp.transforms.BigWarpTransform")(table, model).getTransformation(False)
 
 
 def warp(
@@ -214,21 +229,34 @@ class BigWarpWindow:
     def transform(self) -> Any:
         """The solved ImgLib2 ``InvertibleRealTransform``, from the fixed image's space to the
         moving image's (ImgLib2 order, x first)."""
-        n = self._moving.ndim
-        return on_event_thread(lambda: self._bw.getBwTransform().getTransformation(n == 3))
+        return on_event_thread(lambda: self._bw.getBwTransform().getTransformation(False))
 
     def warp(self, interpolation: str = "linear") -> np.ndarray:
         """The moving image warped by the current landmarks onto the fixed image's grid, as a
         NumPy array of the fixed image's shape and the moving image's dtype (zero outside)."""
         return _resample(self._moving, self._fixed.shape, self.transform(), interpolation)
 
-    def capture_png(self, path: "os.PathLike[str] | str", settle_seconds: float = 1.5) -> None:
+    def capture_png(self, path: "os.PathLike[str] | str", min_width: int = 512, settle_seconds: float = 1.5) -> None:
         """Captures BigWarp's fixed-image window (the warped moving image over the fixed one) as
-        it is on the screen to a PNG file."""
+        it is on the screen to a PNG file, first widening the window to ``min_width`` pixels
+        (keeping its proportions) when it is narrower."""
         import time
 
         frame = self._bw.getViewerFrameQ()
-        on_event_thread(frame.getViewerPanel().requestRepaint)
+
+        def widen() -> None:
+            size = frame.getSize()
+            width, height = int(size.width), int(size.height)
+            if width < min_width:
+                frame.setSize(min_width, max(height * min_width // max(width, 1), 1))
+                frame.validate()
+            # The landmark table's window goes beside it, not over it.
+            table = self._bw.getLandmarkFrame()
+            table.setLocation(int(frame.getX()) + int(frame.getWidth()), int(table.getY()))
+            frame.toFront()
+            frame.getViewerPanel().requestRepaint()
+
+        on_event_thread(widen)
         time.sleep(settle_seconds)
         rectangle = _imglyb.jimport("java.awt.Rectangle")
         box = on_event_thread(lambda: rectangle(frame.getLocationOnScreen(), frame.getSize()))
@@ -277,6 +305,15 @@ def show(
     progress = _imglyb.jimport("bdv.export.ProgressWriterConsole")()
     # BigWarp sees a 2-D pair from the sources' singleton third dimension.
     bw = on_event_thread(lambda: _imglyb.jimport("bigwarp.BigWarp")(data, progress))
+
+    def ranges() -> None:
+        # Each image over its own value range (BigWarp sets 0..65535 whatever the data).
+        for setups, a in ((data.getMovingConverterSetups(), m), (data.getTargetConverterSetups(), f)):
+            lo, hi = (float(a.min()), float(a.max())) if a.size else (0.0, 1.0)
+            for i in range(int(setups.size())):
+                setups.get(i).setDisplayRange(lo, hi if hi > lo else lo + 1.0)
+
+    on_event_thread(ranges)
     window = BigWarpWindow(bw, m, f)
     if model != TRANSFORMS["tps"]:
         window.transform_type = transform

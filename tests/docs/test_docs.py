@@ -36,6 +36,7 @@ CONDITIONS = {
     "HAVE_IMAGEJ_COMMON": bool(os.environ.get("IMGLYB_TEST_IMAGEJ_COMMON_CLASSPATH")),
     "HAVE_DISPLAY": bool(os.environ.get("DISPLAY")),
     "HAVE_FIJI": bool(os.environ.get("IMGLYB_TEST_FIJI")),
+    "HAVE_BIGWARP": bool(os.environ.get("IMGLYB_TEST_BIGWARP_CLASSPATH")),
 }
 
 
@@ -43,7 +44,7 @@ def _worker_env() -> dict[str, str]:
     """The page's environment: this one, with BigDataViewer's and imagej-common's jars on the
     classpath when the run names them (the pages' skip directives ask for them)."""
     env = dict(os.environ)
-    extra = [os.environ.get(v, "") for v in ("IMGLYB_TEST_BDV_CLASSPATH", "IMGLYB_TEST_IMAGEJ_COMMON_CLASSPATH")]
+    extra = [os.environ.get(v, "") for v in ("IMGLYB_TEST_BDV_CLASSPATH", "IMGLYB_TEST_IMAGEJ_COMMON_CLASSPATH", "IMGLYB_TEST_BIGWARP_CLASSPATH")]
     entries = [e for e in [*extra, env.get("IMGLYB_CLASSPATH", "")] if e]
     if entries:
         env["IMGLYB_CLASSPATH"] = os.pathsep.join(entries)

@@ -27,7 +27,7 @@ needs_bigwarp = pytest.mark.skipif(
 # The scene: a fixed image, and a moving one that is the fixed image seen through a known affine
 # (NumPy order). Landmarks are exact pairs of that affine; the warp must undo it.
 SCENE = """
-import numpy as np, os, imglyb, imglyb.bigwarp
+import itertools, numpy as np, os, imglyb, imglyb.bigwarp
 from PIL import Image
 
 def scene(ndim):
@@ -39,18 +39,18 @@ def scene(ndim):
         c = [rng.uniform(0.2 * s, 0.8 * s) for s in shape]
         r = rng.uniform(3, 9)
         fixed += np.exp(-sum((g - ci) ** 2 for g, ci in zip(grid, c)) / (2 * r * r)).astype(np.float32)
-    turn = np.deg2rad(9)
+    turn = np.deg2rad(20)
     a = np.eye(ndim)
     a[-2:, -2:] = [[np.cos(turn), -np.sin(turn)], [np.sin(turn), np.cos(turn)]]
-    a *= 1.05
-    shift = np.array([3.0, -4.0] if ndim == 2 else [1.0, 3.0, -4.0])
+    a *= 1.1
+    shift = np.array([6.0, -8.0] if ndim == 2 else [1.0, 6.0, -8.0])
     # moving(p) = fixed(a @ p + shift): the moving image is the fixed one seen through the affine.
     import scipy.ndimage as ndi
     moving = ndi.affine_transform(fixed, a, offset=shift, order=1).astype(np.float32)
     inv = np.linalg.inv(a)
-    fixed_pts = np.array([[0.2 * s + k * 0.15 * s for s in shape] for k in range(5)])
-    fixed_pts[:, -1] = fixed_pts[::-1, -1]                  # not collinear
-    fixed_pts = np.vstack([fixed_pts, [[0.5 * s for s in shape]], [[0.3 * s if i % 2 else 0.7 * s for i, s in enumerate(shape)]]])
+    # Spread over the image, never all on one line (or plane): corners of a box, and its centre.
+    corners = np.array(list(itertools.product(*[(0.2 * s, 0.8 * s) for s in shape])))
+    fixed_pts = np.vstack([corners, [[0.5 * s for s in shape]], [[0.35 * s for s in shape]]])
     moving_pts = (fixed_pts - shift) @ inv.T                # a @ moving_pt + shift = fixed_pt
     return moving, fixed, moving_pts, fixed_pts
 
@@ -90,7 +90,9 @@ def test_bigwarp_window_landmarks_round_trip_and_the_warp_matches_the_fixed_imag
             assert warped.shape == fixed.shape and warped.dtype == moving.dtype
             before, after = corr(moving, fixed), corr(warped, fixed)
             print(kind, "unwarped", round(before, 3), "warped", round(after, 3))
-            assert after >= 0.97 and after >= before + 0.2, (kind, before, after)
+            # The margin: the warp correlates with the fixed image at 0.99 or better, and leaves
+            # at most a tenth of the unwarped image's decorrelation (1 - r).
+            assert after >= 0.99 and (1 - after) <= 0.1 * (1 - before), (kind, before, after)
             # The same solve without a window gives the same pixels.
             np.testing.assert_allclose(imglyb.bigwarp.warp(moving, fixed.shape, moving_pts, fixed_pts, kind), warped, atol=1e-5)
         # Landmarks set again replace the old ones.
@@ -128,12 +130,12 @@ def test_without_bigwarp_on_the_classpath_the_error_says_how_to_add_it():
     with pytest.raises(imglyb.ImglybError, match="BigWarp .* is not on the Java classpath: call imglyb.config.add_fiji"):
         imglyb.bigwarp.show(np.zeros((8, 8), np.float32), np.zeros((8, 8), np.float32))
     with pytest.raises(imglyb.ImglybError, match="not on the Java classpath"):
-        imglyb.bigwarp.solve(np.zeros((3, 2)), np.ones((3, 2)))
+        imglyb.bigwarp.solve(np.zeros((4, 2)), np.ones((4, 2)))
 
 
 def test_bad_arguments_are_clear_errors():
     image = np.zeros((8, 8), np.float32)
-    pts = np.array([[1.0, 1.0], [5.0, 2.0], [3.0, 6.0]])
+    pts = np.array([[1.0, 1.0], [5.0, 2.0], [3.0, 6.0], [6.0, 6.0]])
     with pytest.raises(ValueError, match="unknown transform 'spline'"):
         imglyb.bigwarp.show(image, image, transform="spline")
     with pytest.raises(ValueError, match="2-D or 3-D"):
@@ -144,12 +146,12 @@ def test_bad_arguments_are_clear_errors():
         imglyb.bigwarp.show(image.astype(np.complex64), image)
     with pytest.raises(ValueError, match=r"moving landmarks must be an \(n, 2\) array"):
         imglyb.bigwarp.show(image, image, np.zeros((3, 3)), pts)
-    with pytest.raises(ValueError, match="3 moving landmarks but 2 fixed ones"):
+    with pytest.raises(ValueError, match="4 moving landmarks but 2 fixed ones"):
         imglyb.bigwarp.show(image, image, pts, pts[:2])
-    with pytest.raises(ValueError, match="needs at least 3 landmark pairs"):
-        imglyb.bigwarp.warp(image, (8, 8), pts[:2], pts[:2])
+    with pytest.raises(ValueError, match="from at least 4 landmark pairs, got 3"):
+        imglyb.bigwarp.warp(image, (8, 8), pts[:3], pts[:3])
     with pytest.raises(ValueError, match="finite"):
-        imglyb.bigwarp.solve(np.array([[np.nan, 1.0], [2, 2], [3, 1]]), pts)
+        imglyb.bigwarp.solve(np.array([[np.nan, 1.0], [2, 2], [3, 1], [4, 4]]), pts)
     with pytest.raises(ValueError, match=r"\(n, 2\) or \(n, 3\)"):
         imglyb.bigwarp.solve(np.zeros((3, 4)), np.zeros((3, 4)))
     with pytest.raises(ValueError, match="onto a 3-D fixed grid"):
