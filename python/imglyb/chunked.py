@@ -413,6 +413,10 @@ class _Block:
             cell = self.images.cellView(self.img, jlo, jhi)
             if cell is not None:
                 return _imglyb.to_numpy(cell)  # a view of native memory, one memcpy of a heap cell
+            # Several cells: copied cell by cell, touching only the cells that hold the region.
+            region = self.images.cellRegion(self.img, jlo, jhi)
+            if region is not None:
+                return _imglyb.to_numpy(region)
         region = self.views.interval(self.img, jlo, jhi)
         return _imglyb.to_numpy(region, copy=True)
 

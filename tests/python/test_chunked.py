@@ -608,3 +608,24 @@ FIXTURES: list = []
 @pytest.fixture(autouse=True)
 def _fixture_path(fixture_classes):
     FIXTURES[:] = [fixture_classes]
+
+
+def test_lazy_reads_of_a_region_over_several_cells_load_only_those_cells():
+    """imglyb.lazy(img)[region] of a cell image copies cell by cell (Images.cellRegion): on
+    ImgLib2 4.5 as on 8, no other cell is computed (4.5's pixel access would load the first
+    cell as it is made)."""
+    computed = []
+
+    def block(block_info=None):
+        (z0, z1), (y0, y1), (x0, x1) = block_info[None]["array-location"]
+        computed.append((z0, y0, x0))
+        z, y, x = np.ogrid[z0:z1, y0:y1, x0:x1]
+        return (1000 * z + 10 * y + x).astype(np.float64)
+
+    volume = da.map_blocks(block, dtype=np.float64, chunks=((2,) * 6, (8, 8, 8), (10, 10)), meta=np.empty((0, 0, 0)))
+    img = imglyb.to_imglib(volume)
+    img.setReadAhead(0)
+    plane = imglyb.lazy(img)[7, 4:20, 3:17]                  # plane 7: cells (6, 0..16, 0..10)
+    z, y, x = np.ogrid[7:8, 4:20, 3:17]
+    np.testing.assert_array_equal(plane, (1000 * z + 10 * y + x)[0])
+    assert sorted(set(computed)) == [(6, 0, 0), (6, 0, 10), (6, 8, 0), (6, 8, 10), (6, 16, 0), (6, 16, 10)]

@@ -19,6 +19,7 @@ import net.imglib2.img.WrappedImg;
 import net.imglib2.img.array.ArrayImg;
 import net.imglib2.img.basictypeaccess.array.ArrayDataAccess;
 import net.imglib2.img.cell.AbstractCellImg;
+import net.imglib2.img.cell.Cell;
 import net.imglib2.img.cell.CellGrid;
 import net.imglib2.transform.integer.MixedTransform;
 import net.imglib2.type.BooleanType;
@@ -278,9 +279,11 @@ public final class Images {
 				return null;
 			}
 		}
-		final RandomAccess<?> ra = ((RandomAccessible<?>) img).randomAccess();
-		ra.setPosition(min);
-		final Object data = ((NativeImg) img).update(ra);
+		// The cell through the image's cells, not through a pixel access: ImgLib2 4.5's cell
+		// random access loads the first cell as it is made, computing a cell nobody asked for.
+		final RandomAccess<? extends Cell<?>> cellAccess = (RandomAccess<? extends Cell<?>>) ((RandomAccessible<?>) img.getCells()).randomAccess();
+		cellAccess.setPosition(position);
+		final Object data = cellAccess.get().getData();
 		final long[] dims = new long[n];
 		final long[] strides = new long[n];
 		long step = 1;
@@ -298,7 +301,7 @@ public final class Images {
 		}
 		// A heap cell (a CellImg's): an ArrayImg over the cell's own array, which NumPy copies
 		// with one memcpy.
-		final int code = typeCode(ra.get());
+		final int code = typeCode(((NativeImg<?, ?>) img).createLinkedType());
 		if (code < 0 || code == BOOL || !(data instanceof ArrayDataAccess)) {
 			return null;
 		}
@@ -311,6 +314,72 @@ public final class Images {
 		return heap;
 	}
 
+
+	/**
+	 * The pixels {@code min..max} (ImgLib2 order, inclusive) of a cell image, copied cell by cell
+	 * into a new image over native memory (which NumPy views): each cell that meets the region is
+	 * read once, through {@link #cellView}, and no other cell is touched. Null when {@code image}
+	 * is not a cell image, or a cell cannot be viewed (the caller then copies through a view).
+	 * For {@code imglyb.lazy}, whose reads of a region (a plane napari draws) must load only the
+	 * cells that hold it.
+	 */
+	@SuppressWarnings({ "rawtypes", "unchecked" })
+	public static Img<?> cellRegion(final Object image, final long[] min, final long[] max) {
+		if (!(image instanceof AbstractCellImg)) {
+			return null;
+		}
+		final AbstractCellImg<?, ?, ?, ?> img = (AbstractCellImg<?, ?, ?, ?>) image;
+		final CellGrid grid = img.getCellGrid();
+		final int n = grid.numDimensions();
+		if (min.length != n || max.length != n) {
+			return null;
+		}
+		final long[] dims = new long[n];
+		for (int d = 0; d < n; d++) {
+			if (min[d] < 0 || max[d] < min[d] || max[d] >= img.dimension(d)) {
+				return null;
+			}
+			dims[d] = max[d] - min[d] + 1;
+		}
+		final Object type = ((NativeType) ((NativeImg<?, ?>) img).createLinkedType()).createVariable();
+		final Img out = new SharedImgFactory(type).create(dims);
+		final long[] first = new long[n];
+		final long[] last = new long[n];
+		grid.getCellPosition(min, first);
+		grid.getCellPosition(max, last);
+		final long[] position = first.clone();
+		final long[] cellMin = new long[n];
+		final int[] size = new int[n];
+		final long[] cellMax = new long[n];
+		final long[] lo = new long[n];
+		final long[] hi = new long[n];
+		final long[] shift = new long[n];
+		while (true) {
+			grid.getCellDimensions(position, cellMin, size);
+			for (int d = 0; d < n; d++) {
+				cellMax[d] = cellMin[d] + size[d] - 1;
+				lo[d] = Math.max(min[d], cellMin[d]);
+				hi[d] = Math.min(max[d], cellMax[d]);
+				shift[d] = -min[d];
+			}
+			final Img<?> cell = cellView(img, cellMin, cellMax);
+			if (cell == null) {
+				return null;
+			}
+			final RandomAccessibleInterval<?> from = Views.interval(Views.translate(cell, cellMin), lo, hi);
+			final RandomAccessibleInterval<?> to = Views.interval(Views.translate(out, min), lo, hi);
+			copyInto(from, to);
+			int d = 0;
+			while (d < n && position[d] == last[d]) {
+				position[d] = first[d];
+				d++;
+			}
+			if (d == n) {
+				return out;
+			}
+			position[d]++;
+		}
+	}
 
 	/**
 	 * Copies {@code source} into {@code target} pixel by pixel, converting between types as
