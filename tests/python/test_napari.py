@@ -267,6 +267,28 @@ def test_axes_from_an_xarray_and_from_an_interval_view():
     np.testing.assert_array_equal(np.asarray(kwargs["data"]), a[3:9, 2:6])
 
 
+def test_axes_from_an_imgplus():
+    """An ImgPlus (imagej-common, as in Fiji) gives its axis labels, calibration, units and name.
+    imagej-common is not on Maven Central: run by hand with it on IMGLYB_CLASSPATH (imagej-common
+    2.1.1 built from its public sources)."""
+    import xarray as xr
+
+    if imglyb.xarrays.axis_api() is None:
+        pytest.skip("imagej-common is not on the classpath (it is not on Maven Central)")
+    data = xr.DataArray(
+        np.zeros((4, 5, 6), np.float32), dims=("z", "y", "x"), name="cells",
+        coords={"z": ("z", np.arange(4) * 2.0 + 10, {"units": "um"}), "y": np.arange(5) * 0.5, "x": np.arange(6) * 0.5},
+    )
+    imgplus = imglyb.to_imglib(data)
+    assert imgplus.getClass().getName() == "net.imagej.ImgPlus"
+    layer = napari.layers.Image(**imglyb_napari.layer_kwargs(imgplus))
+    assert layer.axis_labels == ("Z", "Y", "X")            # ImageJ's axis labels, NumPy order
+    np.testing.assert_allclose(layer.scale, (2.0, 0.5, 0.5))
+    np.testing.assert_allclose(layer.translate, (10.0, 0.0, 0.0))
+    assert str(layer.units[0]) == "micrometer" and layer.name == "cells"
+    assert np.shares_memory(layer.data, data.values)
+
+
 def test_contrast_limits_of_a_big_lazy_image_come_from_the_first_plane_only():
     import dask.array as da
 
