@@ -183,11 +183,9 @@ fn clear_interrupt_status(_jvm: &Jvm) {
 fn start_watcher(jvm: &'static Jvm) -> bool {
     static STARTED: OnceLock<bool> = OnceLock::new();
     *STARTED.get_or_init(|| {
-        let mut fds = [0; 2];
-        // SAFETY: `fds` has room for the two descriptors pipe2 writes.
-        if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC | libc::O_NONBLOCK) } != 0 {
+        let Some(fds) = super::platform::nonblocking_pipe() else {
             return false;
-        }
+        };
         PIPE_WRITE.store(fds[1], SeqCst);
         std::thread::Builder::new()
             .name("imglyb-interrupt".into())

@@ -27,6 +27,7 @@ mod jvm;
 mod libjvm;
 pub mod loader;
 pub mod native_stack;
+mod platform;
 
 pub use config::{ClasspathSource, DEFAULT_OPTIONS, JvmConfig, SYSTEM_JARS, classpath_has_imglib2};
 pub use discovery::{DEFAULT_INSTALL_DIRS, JavaInstall, JavaSearch, JavaSource, libjvm_in};

@@ -53,8 +53,7 @@ fn parse_size(text: &str, unit: usize) -> Option<usize> {
 thread_local! {
     /// This thread's stack as (lowest address, size), or (0, 0) when unknown; found once.
     static BOUNDS: Cell<Option<(usize, usize)>> = const { Cell::new(None) };
-    // SAFETY: getpid and the gettid syscall have no preconditions.
-    static IS_FIRST: bool = unsafe { libc::syscall(libc::SYS_gettid) == libc::getpid() as libc::c_long };
+    static IS_FIRST: bool = super::platform::is_first_thread();
 }
 
 /// Whether the calling thread is the process's first thread (Python's main thread, usually).
@@ -76,20 +75,7 @@ fn bounds() -> (usize, usize) {
         if let Some(v) = bounds.get() {
             return v;
         }
-        // SAFETY: the attribute object is initialised by pthread_getattr_np before it is read,
-        // and destroyed once; the out-pointers are live locals.
-        let v = unsafe {
-            let mut attr: libc::pthread_attr_t = std::mem::zeroed();
-            let mut addr: *mut libc::c_void = std::ptr::null_mut();
-            let mut size: libc::size_t = 0;
-            if libc::pthread_getattr_np(libc::pthread_self(), &mut attr) != 0 {
-                (0, 0)
-            } else {
-                let ok = libc::pthread_attr_getstack(&attr, &mut addr, &mut size) == 0;
-                libc::pthread_attr_destroy(&mut attr);
-                if ok { (addr as usize, size) } else { (0, 0) }
-            }
-        };
+        let v = super::platform::stack_bounds().unwrap_or((0, 0));
         bounds.set(Some(v));
         v
     })
