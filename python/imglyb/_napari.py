@@ -58,7 +58,8 @@ def contrast_limits(data: Any, given: Optional[Sequence[float]] = None) -> Optio
     """The contrast limits for ``data`` (an array or a list of levels, largest first): ``given``
     when given; None for a NumPy array, whose range napari computes itself in memory; otherwise
     the range of a part of the image that napari reads anyway: the smallest level of a pyramid
-    when it is small, else the plane shown first. Never the whole of a big image."""
+    when it is small, else the plane shown first (for a 2-D image, the image: napari draws all
+    of it). Never more of a volume than the plane napari draws."""
     if given is not None:
         lo, hi = (float(v) for v in given)
         if not hi > lo:

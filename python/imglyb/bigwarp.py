@@ -116,13 +116,15 @@ def _fill(table: Any, moving: np.ndarray, fixed: np.ndarray) -> None:
 
 
 def _read(table: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The active pairs of a ``LandmarkTableModel`` (both points set, and used by the solver),
+    in NumPy order: a point clicked in one window only, or switched off, is not a pair."""
     n = int(table.getNumdims())
-    rows = int(table.getRowCount())
+    rows = [i for i in range(int(table.getRowCount())) if bool(table.isActive(i))]
     out = []
     for moving in (True, False):
         points = np.array(
-            [[float(v) for v in table.getPoint(moving, i)] for i in range(rows)], dtype=np.float64
-        ).reshape(rows, n)
+            [[float(v) for v in table.getPoint(moving, i)] for i in rows], dtype=np.float64
+        ).reshape(len(rows), n)
         out.append(points[:, ::-1].copy())
     return out[0], out[1]
 
@@ -211,8 +213,8 @@ class BigWarpWindow:
         on_event_thread(apply)
 
     def landmarks(self) -> tuple[np.ndarray, np.ndarray]:
-        """BigWarp's landmarks now (also those a user clicked), as (moving, fixed) arrays of
-        shape (n, d), NumPy order."""
+        """BigWarp's landmark pairs now (also those a user clicked), as (moving, fixed) arrays
+        of shape (n, d), NumPy order: the active rows of its table, the pairs it solves from."""
         return on_event_thread(lambda: _read(self._table()))
 
     @property

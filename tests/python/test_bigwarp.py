@@ -98,6 +98,13 @@ def test_bigwarp_window_landmarks_round_trip_and_the_warp_matches_the_fixed_imag
         # Landmarks set again replace the old ones.
         w.set_landmarks(moving_pts[:-1], fixed_pts[:-1])
         assert len(w.landmarks()[0]) == len(moving_pts) - 1
+        # A point clicked in the moving window only is not a pair, and not read back as one.
+        from imglyb.bdv import on_event_thread
+        table = w.bigwarp.getLandmarkPanel().getTableModel()
+        on_event_thread(lambda: table.add(imglyb.jarray("double", [5.0] * {ndim}), True))
+        assert int(table.getRowCount()) == len(moving_pts)
+        got_moving, got_fixed = w.landmarks()
+        np.testing.assert_allclose(got_moving, moving_pts[:-1], atol=1e-9)
         png = os.path.join(os.getcwd(), "bigwarp.png")
         w.capture_png(png)
         assert Image.open(png).size[0] >= 512
