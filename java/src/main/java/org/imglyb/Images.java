@@ -260,15 +260,12 @@ public final class Images {
 	 */
 	@SuppressWarnings({ "rawtypes", "unchecked" })
 	public static Img<?> cellView(final Object image, final long[] min, final long[] max) {
-		if (!(image instanceof AbstractCellImg)) {
+		final AbstractCellImg<?, ?, ?, ?> img = cellImage(image, min, max);
+		if (img == null) {
 			return null;
 		}
-		final AbstractCellImg<?, ?, ?, ?> img = (AbstractCellImg<?, ?, ?, ?>) image;
 		final CellGrid grid = img.getCellGrid();
 		final int n = grid.numDimensions();
-		if (min.length != n || max.length != n) {
-			return null;
-		}
 		final long[] cellMin = new long[n];
 		final int[] size = new int[n];
 		final long[] position = new long[n];
@@ -315,6 +312,16 @@ public final class Images {
 	}
 
 
+	/** {@code image} as a cell image when it is one and {@code min} and {@code max} have its dimensions; else null. */
+	private static AbstractCellImg<?, ?, ?, ?> cellImage(final Object image, final long[] min, final long[] max) {
+		if (!(image instanceof AbstractCellImg)) {
+			return null;
+		}
+		final AbstractCellImg<?, ?, ?, ?> img = (AbstractCellImg<?, ?, ?, ?>) image;
+		final int n = img.numDimensions();
+		return min.length == n && max.length == n ? img : null;
+	}
+
 	/**
 	 * The pixels {@code min..max} (ImgLib2 order, inclusive) of a cell image, copied cell by cell
 	 * into a new image over native memory (which NumPy views): each cell that meets the region is
@@ -325,15 +332,12 @@ public final class Images {
 	 */
 	@SuppressWarnings({ "rawtypes", "unchecked" })
 	public static Img<?> cellRegion(final Object image, final long[] min, final long[] max) {
-		if (!(image instanceof AbstractCellImg)) {
+		final AbstractCellImg<?, ?, ?, ?> img = cellImage(image, min, max);
+		if (img == null) {
 			return null;
 		}
-		final AbstractCellImg<?, ?, ?, ?> img = (AbstractCellImg<?, ?, ?, ?>) image;
 		final CellGrid grid = img.getCellGrid();
 		final int n = grid.numDimensions();
-		if (min.length != n || max.length != n) {
-			return null;
-		}
 		final long[] dims = new long[n];
 		for (int d = 0; d < n; d++) {
 			if (min[d] < 0 || max[d] < min[d] || max[d] >= img.dimension(d)) {
