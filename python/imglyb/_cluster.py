@@ -242,13 +242,22 @@ def _call(
     return None
 
 
-try:  # NumPy's switch for transparent huge pages on its large allocations (private, 1.20+)
-    from numpy._core.multiarray import _set_madvise_hugepage
-except ImportError:  # pragma: no cover - NumPy 1.x
-    try:
-        from numpy.core.multiarray import _set_madvise_hugepage
-    except ImportError:
-        _set_madvise_hugepage = None
+def _hugepage_switch() -> Optional[Callable[[bool], bool]]:
+    """NumPy's switch for transparent huge pages on its large allocations (private, NumPy 1.20+:
+    ``numpy._core.multiarray`` from 2.0, ``numpy.core.multiarray`` before), or None."""
+    import importlib
+
+    for module in ("numpy._core.multiarray", "numpy.core.multiarray"):
+        try:
+            switch = getattr(importlib.import_module(module), "_set_madvise_hugepage", None)
+        except ImportError:
+            continue
+        if callable(switch):
+            return switch
+    return None
+
+
+_set_madvise_hugepage = _hugepage_switch()
 
 _HUGEPAGE_LOCK = threading.Lock()
 
