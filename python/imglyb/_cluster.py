@@ -310,8 +310,6 @@ def _faces(block: np.ndarray, halo: tuple[int, ...]) -> dict:
     for side in itertools.product((-1, 0, 1), repeat=block.ndim):
         if not any(side) or any(s != 0 and h == 0 for s, h in zip(side, halo)):
             continue
-        if any(s != 0 and h > n for s, h, n in zip(side, halo, block.shape)):
-            continue
         index = tuple(
             slice(None) if s == 0 else slice(0, h) if s < 0 else slice(n - h, n)
             for s, h, n in zip(side, halo, block.shape)

@@ -48,9 +48,9 @@ def layer_data(img: Any) -> Any:
     return chunked.lazy(img)
 
 
-def _first_plane(shape: Sequence[int], rgb: bool = False) -> tuple[Any, ...]:
+def _first_plane(shape: Sequence[int]) -> tuple[Any, ...]:
     """The index of the plane napari shows first: the middle of every axis but the last two."""
-    lead = len(shape) - 2 - int(rgb)
+    lead = len(shape) - 2
     return tuple((s - 1) // 2 for s in shape[:lead]) + (slice(None),) * (len(shape) - max(lead, 0))
 
 
@@ -88,13 +88,7 @@ def _range(sample: np.ndarray) -> tuple[float, float]:
 
 def _axes_of_imgplus(img: Any) -> Optional[dict[str, Any]]:
     """Axis labels, scale, translation and units of an ``ImgPlus``/``Dataset`` (NumPy order)."""
-    if xarrays.axis_api() is None:
-        return None
-    imgplus = None
-    if _imglyb.jinstance(img, "net.imagej.ImgPlus"):
-        imgplus = img
-    elif _imglyb.jinstance(img, "net.imagej.Dataset"):
-        imgplus = img.getImgPlus()
+    imgplus = xarrays.imgplus_of(img)
     if imgplus is None:
         return None
     n = int(imgplus.numDimensions())
@@ -122,24 +116,10 @@ def _axes_of_imgplus(img: Any) -> Optional[dict[str, Any]]:
 
 def _axes_of_data_array(data_array: Any) -> dict[str, Any]:
     dims = [str(d) for d in data_array.dims]
-    scale, translate, units = [], [], []
-    for dim in dims:
-        s, o = 1.0, 0.0
-        if dim in data_array.coords:
-            values = np.asarray(data_array.coords[dim].values)
-            if values.ndim == 1 and values.size >= 1 and values.dtype.kind in "iuf":
-                values = values.astype(np.float64)
-                steps = np.diff(values)
-                if values.size == 1 or (steps[0] != 0 and np.allclose(steps, steps[0], rtol=1e-9, atol=0)):
-                    s = float(steps[0]) if values.size > 1 else 1.0
-                    o = float(values[0])
-            attrs = data_array.coords[dim].attrs
-            unit = attrs.get("units", attrs.get("unit"))
-            units.append(None if unit is None else str(unit))
-        else:
-            units.append(None)
-        scale.append(s)
-        translate.append(o)
+    calibration = [xarrays.linear_calibration(data_array, dim) for dim in dims]
+    scale = [c[0] for c in calibration]
+    translate = [c[1] for c in calibration]
+    units = [xarrays.coordinate_unit(data_array, dim) for dim in dims]
     out: dict[str, Any] = {"axis_labels": tuple(dims), "scale": tuple(scale), "translate": tuple(translate)}
     if any(u is not None for u in units):
         out["units"] = tuple(u if u is not None else "pixel" for u in units)

@@ -20,7 +20,7 @@ from typing import Any, Callable, Optional, Sequence, Tuple, TypeVar
 
 from . import _imglyb, _jvm, _wrap
 
-__all__ = ["BdvWindow", "available", "on_event_thread", "show"]
+__all__ = ["BdvWindow", "available", "capture_component", "on_event_thread", "show"]
 
 T = TypeVar("T")
 
@@ -51,6 +51,16 @@ def on_event_thread(fn: Callable[[], T]) -> T:
     if "error" in box:
         raise box["error"]
     return box["value"]
+
+
+def capture_component(component: Any, path: "os.PathLike[str] | str") -> None:
+    """Captures a shown Swing/AWT component as it is on the screen (``java.awt.Robot``) to a
+    PNG file."""
+    rectangle = _imglyb.jimport("java.awt.Rectangle")
+    box = on_event_thread(lambda: rectangle(component.getLocationOnScreen(), component.getSize()))
+    shot = _imglyb.jimport("java.awt.Robot")().createScreenCapture(box)
+    if not _imglyb.jimport("javax.imageio.ImageIO").write(shot, "png", _imglyb.jimport("java.io.File")(os.fspath(path))):
+        raise _imglyb.ImglybError(f"no PNG writer for {path}")
 
 
 def available() -> bool:
@@ -138,13 +148,7 @@ class BdvWindow:
         panel = self.handle.getViewerPanel()
         on_event_thread(panel.requestRepaint)
         time.sleep(settle_seconds)
-        rectangle = _imglyb.jimport("java.awt.Rectangle")
-        box = on_event_thread(lambda: rectangle(panel.getLocationOnScreen(), panel.getSize()))
-        shot = _imglyb.jimport("java.awt.Robot")().createScreenCapture(box)
-        if not _imglyb.jimport("javax.imageio.ImageIO").write(
-            shot, "png", _imglyb.jimport("java.io.File")(os.fspath(path))
-        ):
-            raise _imglyb.ImglybError(f"no PNG writer for {path}")
+        capture_component(panel, path)
 
     def close(self) -> None:
         """Close the window (every source in it)."""

@@ -23,7 +23,7 @@ from typing import Any, Optional, Sequence
 import numpy as np
 
 from . import _imglyb, _jvm, _wrap
-from .bdv import on_event_thread
+from .bdv import capture_component, on_event_thread
 
 __all__ = ["BigWarpWindow", "TRANSFORMS", "available", "show", "solve", "warp"]
 
@@ -260,11 +260,7 @@ class BigWarpWindow:
 
         on_event_thread(widen)
         time.sleep(settle_seconds)
-        rectangle = _imglyb.jimport("java.awt.Rectangle")
-        box = on_event_thread(lambda: rectangle(frame.getLocationOnScreen(), frame.getSize()))
-        shot = _imglyb.jimport("java.awt.Robot")().createScreenCapture(box)
-        if not _imglyb.jimport("javax.imageio.ImageIO").write(shot, "png", _imglyb.jimport("java.io.File")(os.fspath(path))):
-            raise _imglyb.ImglybError(f"no PNG writer for {path}")
+        capture_component(frame, path)
 
     def close(self) -> None:
         """Closes BigWarp's windows."""

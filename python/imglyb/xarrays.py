@@ -32,7 +32,17 @@ import numpy as np
 
 from . import _imglyb, interop
 
-__all__ = ["axis_api", "default_dims", "is_data_array", "source_of", "to_xarray", "with_axes"]
+__all__ = [
+    "axis_api",
+    "coordinate_unit",
+    "default_dims",
+    "imgplus_of",
+    "is_data_array",
+    "linear_calibration",
+    "source_of",
+    "to_xarray",
+    "with_axes",
+]
 
 
 def is_data_array(obj: Any) -> bool:
@@ -69,7 +79,7 @@ def axis_api() -> Optional[dict[str, Any]]:
     return _axis_api[0]
 
 
-def _linear(data_array: Any, dim: str) -> tuple[float, float]:
+def linear_calibration(data_array: Any, dim: str) -> tuple[float, float]:
     """(scale, origin) of a dim whose coordinates are evenly spaced numbers; (1, 0) otherwise."""
     if dim not in data_array.coords:
         return 1.0, 0.0
@@ -85,7 +95,8 @@ def _linear(data_array: Any, dim: str) -> tuple[float, float]:
     return float(steps[0]), float(values[0])
 
 
-def _unit(data_array: Any, dim: str) -> Optional[str]:
+def coordinate_unit(data_array: Any, dim: str) -> Optional[str]:
+    """The ``units`` (or ``unit``) attribute of a dim's coordinate, or None."""
     if dim not in data_array.coords:
         return None
     attrs = data_array.coords[dim].attrs
@@ -103,14 +114,14 @@ def with_axes(data_array: Any, img: Any) -> Any:
     axes = []
     for d in range(n):  # ImgLib2 dimension d is NumPy axis n - 1 - d
         dim = str(data_array.dims[n - 1 - d])
-        scale, origin = _linear(data_array, dim)
+        scale, origin = linear_calibration(data_array, dim)
         axis_type = api["Axes"].get(_LABEL_OF_DIM.get(dim, dim))
-        axes.append(api["DefaultLinearAxis"](axis_type, _unit(data_array, dim), scale, origin))
+        axes.append(api["DefaultLinearAxis"](axis_type, coordinate_unit(data_array, dim), scale, origin))
     name = "" if data_array.name is None else str(data_array.name)
     return api["ImgPlus"](img, name, _imglyb.jarray("net.imagej.axis.CalibratedAxis", axes))
 
 
-def _imgplus_of(img: Any) -> Any:
+def imgplus_of(img: Any) -> Any:
     """The ``ImgPlus`` of an ``ImgPlus`` or ``Dataset`` when imagej-common is present, else None."""
     if axis_api() is None:
         return None
@@ -158,7 +169,7 @@ def to_xarray(img: Any, copy: Optional[bool] = None) -> Any:
     import xarray as xr
 
     img = interop.as_imglyb(img)
-    imgplus = _imgplus_of(img)
+    imgplus = imgplus_of(img)
     if imgplus is not None:
         return _from_imgplus(imgplus, copy)
     data = _imglyb.to_numpy(img, copy)
