@@ -283,6 +283,39 @@ def test_no_overload_lists_the_candidates(Fixture):
     ]
 
 
+def test_a_method_object_is_the_same_call_by_every_protocol():
+    """JavaMethod is called through vectorcall (its argument array) and through tp_call (a tuple,
+    as functools.partial and map pass them): both give the same result and the same errors, and
+    a bound method keeps its object alive."""
+    import functools
+
+    Math = imglyb.jimport("java.lang.Math")
+    String = imglyb.jimport("java.lang.String")
+    m = Math.max
+    assert isinstance(m, imglyb.JavaMethod)
+    assert type(m).__module__ == "imglyb" and repr(m) == "<java method java.lang.Math.max (4 overloads)>"
+    assert m(3, 4) == type(m).__call__(m, 3, 4) == functools.partial(m, 3)(4) == 4
+    assert list(map(Math.abs, [-1, -2.5])) == [1, 2.5]
+    # More arguments than the stack holds, through both protocols.
+    fmt = String.format
+    args = ("%s-%s-%s-%s-%s", "a", "b", "c", "d", "e")
+    assert fmt(*args) == type(fmt).__call__(fmt, *args) == "a-b-c-d-e"
+    for call in (lambda: m(a=1), lambda: type(m).__call__(m, 3, b=4)):
+        with pytest.raises(TypeError, match="no keyword arguments"):
+            call()
+    with pytest.raises(TypeError, match="cannot be made directly"):
+        imglyb.JavaMethod()
+    with pytest.raises(TypeError):
+        type(m).__call__ = lambda *a: None
+    items = imglyb.jimport("java.util.ArrayList")()
+    add, size = items.add, items.size
+    ref = weakref.ref(items)
+    del items
+    gc.collect()
+    assert ref() is None  # the proxy went; the method holds the Java object itself
+    assert add("x") and add("y") and size() == 2
+
+
 # --- conversions -------------------------------------------------------------------------------
 
 

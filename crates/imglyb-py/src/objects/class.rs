@@ -48,20 +48,18 @@ impl JavaClass {
             } else {
                 Mode::Instance
             };
-            let method = Py::new(
-                py,
-                JavaMethod {
-                    owner: info.clone(),
-                    group: group.clone(),
-                    target: None,
-                    mode,
-                },
-            )?;
+            let method = JavaMethod {
+                owner: info.clone(),
+                group: group.clone(),
+                target: None,
+                mode,
+            }
+            .into_py(py)?;
             // Cache the method on the instance so later lookups skip __getattr__.
             if let Ok(dict) = slf.getattr(intern!(py, "__dict__")) {
                 dict.set_item(name, &method)?;
             }
-            return Ok(method.into_any());
+            return Ok(method);
         }
         if let Some(field) = info.fields.get(name).filter(|f| f.is_static) {
             let bridge = bridge()?;

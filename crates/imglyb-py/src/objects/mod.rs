@@ -24,7 +24,6 @@ mod object;
 pub use crate::handles::{JavaClass, JavaObject};
 pub(crate) use class::jimport;
 pub use iter::JavaIterator;
-pub use method::JavaMethod;
 
 /// Strips one trailing `_` (for Java names that are Python keywords: `obj.import_`), if the
 /// plain name is unknown.
@@ -71,7 +70,7 @@ pub(super) fn with_items<R>(
 pub(crate) fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<JavaClass>()?;
     m.add_class::<JavaObject>()?;
-    m.add_class::<JavaMethod>()?;
+    method::register(m)?;
     m.add_class::<JavaIterator>()?;
     m.add_function(wrap_pyfunction!(class::jimport, m)?)?;
     m.add_function(wrap_pyfunction!(class::jinstance, m)?)?;

@@ -33,7 +33,7 @@ impl JavaObject {
                 target: Some(self.obj.obj.clone()),
                 mode: Mode::Any,
             };
-            return Ok(Some(Py::new(py, method)?.into_any()));
+            return Ok(Some(method.into_py(py)?));
         }
         if let Some(field) = info.fields.get(name) {
             let bridge = bridge()?;
