@@ -318,13 +318,22 @@ def _faces(block: np.ndarray, halo: tuple[int, ...]) -> dict:
     return out
 
 
-def _pad_mode(boundary: Any) -> tuple[str, dict]:
-    """np.pad's mode for one of dask's boundaries (periodic and none are handled apart)."""
-    if boundary == "reflect":
-        return "symmetric", {}  # dask's reflect repeats the edge pixel
-    if boundary == "nearest":
-        return "edge", {}
-    return "constant", {"constant_values": boundary}
+def _fill_edge(padded: np.ndarray, axis: int, width: int, low: bool, edge: Any, extent: list) -> None:
+    """Fills ``width`` planes of ``padded`` at one end of ``axis`` with dask's boundary ``edge``
+    (reflect repeats the edge pixel, as NumPy's ``symmetric``; nearest; a constant), from the
+    planes next to them, over ``extent`` on the other axes: in place, with no new array."""
+    size = padded.shape[axis]
+
+    def at(planes: slice) -> tuple:
+        return tuple(planes if a == axis else extent[a] for a in range(padded.ndim))
+
+    target = at(slice(0, width) if low else slice(size - width, size))
+    if edge == "reflect":
+        padded[target] = np.flip(padded[at(slice(width, 2 * width) if low else slice(size - 2 * width, size - width))], axis)
+    elif edge == "nearest":
+        padded[target] = padded[at(slice(width, width + 1) if low else slice(size - width - 1, size - width))]
+    else:
+        padded[target] = edge
 
 
 class _HaloSpec:
@@ -350,29 +359,30 @@ def _with_halo(center: np.ndarray, faces: dict, spec: _HaloSpec) -> tuple[np.nda
     n = center.ndim
     if not any(spec.halo):
         return center, [0] * n  # no halo: the block itself, not a copy
-    lo = [h if b else 0 for h, b in zip(spec.halo, spec.below)]
-    hi = [h if a else 0 for h, a in zip(spec.halo, spec.above)]
+    halo = spec.halo
+    # Where the halo comes from: a neighbour's faces, or the boundary at the array's edges
+    # ("none" leaves it off there; "periodic" makes every side a neighbour's).
+    open_edge = [spec.boundaries[a] in ("none", "periodic") for a in range(n)]
+    edge_lo = [0 if b or open_edge[a] else halo[a] for a, b in enumerate(spec.below)]
+    edge_hi = [0 if b or open_edge[a] else halo[a] for a, b in enumerate(spec.above)]
+    lo = [h if b else e for h, b, e in zip(halo, spec.below, edge_lo)]
+    hi = [h if b else e for h, b, e in zip(halo, spec.above, edge_hi)]
     padded = _block_buffer(tuple(c + a + b for c, a, b in zip(center.shape, lo, hi)), center.dtype, zeroed=False)
     padded[tuple(slice(lo[a], lo[a] + center.shape[a]) for a in range(n))] = center
     for offset, face in faces.items():
         padded[tuple(
-            slice(0, lo[a]) if o < 0 else slice(lo[a], lo[a] + center.shape[a]) if o == 0 else slice(lo[a] + center.shape[a], None)
+            slice(lo[a] - halo[a], lo[a]) if o < 0 else slice(lo[a], lo[a] + center.shape[a]) if o == 0 else slice(lo[a] + center.shape[a], lo[a] + center.shape[a] + halo[a])
             for a, o in enumerate(offset)
         )] = face
-    # The array's edges, axis by axis over what is already there (corners as dask makes them).
-    before = list(lo)
+    # The array's edges, axis by axis: each axis over the ones before it whole and the ones after
+    # it without their edge halos, as padding axis by axis would (corners as dask makes them).
     for a in range(n):
-        h, edge = spec.halo[a], spec.boundaries[a]
-        if h == 0 or edge in ("none", "periodic"):
-            continue
-        width = [(0, 0)] * n
-        width[a] = (0 if spec.below[a] else h, 0 if spec.above[a] else h)
-        if width[a] == (0, 0):
-            continue
-        mode, extra = _pad_mode(edge)
-        padded = np.pad(padded, width, mode=mode, **extra)  # type: ignore[call-overload]
-        before[a] += width[a][0]
-    return padded, before
+        extent = [slice(None) if b < a else slice(edge_lo[b], padded.shape[b] - edge_hi[b]) for b in range(n)]
+        if edge_lo[a]:
+            _fill_edge(padded, a, edge_lo[a], True, spec.boundaries[a], extent)
+        if edge_hi[a]:
+            _fill_edge(padded, a, edge_hi[a], False, spec.boundaries[a], extent)
+    return padded, lo
 
 
 def run_halo_block(spec: _HaloSpec, *parts: Any) -> np.ndarray:

@@ -134,6 +134,11 @@ def copy_out(source, target, seen):
         ((20, 30), ((7, 7, 6), (10, 10, 10)), 2, {0: "periodic", 1: "reflect"}),
         ((9, 12, 10), ((3, 3, 3), (5, 5, 2), (4, 4, 2)), (1, 2, 1), {0: "none", 1: 2.0, 2: "nearest"}),
         ((9, 12, 10), ((3, 3, 3), (5, 5, 2), (4, 4, 2)), (1, 2, 2), "reflect"),  # a chunk thinner than the halo
+        # Chunks exactly as thick as the halo, one chunk on an axis (an edge at both ends), and an
+        # edge beside an open side ("none"): the boundary's planes come from the block alone.
+        ((6, 8), ((2, 2, 2), (8,)), 2, "reflect"),
+        ((6, 8), ((2, 2, 2), (4, 4)), 2, {0: "none", 1: "reflect"}),
+        ((6, 8), ((2, 2, 2), (4, 4)), (2, 1), {0: "nearest", 1: -1.5}),
     ],
 )
 def test_each_blocks_halo_is_the_one_dask_overlap_makes(shape, chunks, depth, boundary):
