@@ -19,6 +19,7 @@ import os
 from typing import Any, Callable, Optional, Sequence, Tuple, TypeVar
 
 from . import _imglyb, _jvm, _wrap
+from .gui import require_display
 
 __all__ = ["BdvWindow", "available", "capture_component", "on_event_thread", "show"]
 
@@ -194,11 +195,7 @@ def show(
         TypeError, ValueError: the array cannot be wrapped, or an option is invalid.
     """
     functions = _functions()
-    if not os.environ.get("DISPLAY"):
-        raise _imglyb.ImglybError(
-            "BigDataViewer needs a display: set DISPLAY to an X server, or run under Xvfb "
-            "(for example `xvfb-run -a python script.py`)"
-        )
+    require_display("BigDataViewer")
     from . import chunked, interop
 
     data = interop.as_imglyb(data)

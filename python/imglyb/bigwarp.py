@@ -24,6 +24,7 @@ import numpy as np
 
 from . import _imglyb, _jvm, _wrap
 from .bdv import capture_component, on_event_thread
+from .gui import require_display
 
 __all__ = ["BigWarpWindow", "TRANSFORMS", "available", "show", "solve", "warp"]
 
@@ -287,6 +288,7 @@ def show(
     if moving_points is not None or fixed_points is not None:
         pairs = _pairs(moving_points, fixed_points, m.ndim, model)
     _require()
+    require_display("BigWarp")
     Views = _imglyb.jimport("net.imglib2.view.Views")
     Source = _imglyb.jimport("bdv.util.RandomAccessibleIntervalSource")
     Util = _imglyb.jimport("net.imglib2.util.Util")

@@ -14,6 +14,7 @@ import time
 from typing import Any, Optional
 
 from . import _imglyb, _jvm, _wrap
+from .gui import require_display
 
 __all__ = ["Window", "open_windows", "render", "show", "wait_for_windows"]
 
@@ -107,12 +108,7 @@ def show(
             on the classpath.
         TypeError: the array cannot be wrapped.
     """
-    if not os.environ.get("DISPLAY"):
-        raise _imglyb.ImglybError(
-            "imglyb.show needs a display: set DISPLAY to an X server, or run under Xvfb "
-            "(for example `xvfb-run -a python script.py`); Window.save_png and "
-            "imglyb.viewer.render work without one"
-        )
+    require_display("imglyb.show", "Window.save_png and imglyb.viewer.render work without one")
     viewer = _viewer()
     image = _image(data)
     lo, hi = _range(display_range)

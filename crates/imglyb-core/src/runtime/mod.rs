@@ -21,6 +21,7 @@
 pub mod config;
 pub mod discovery;
 mod exit;
+pub mod gui_loop;
 mod install_check;
 pub mod interrupt;
 mod jvm;
