@@ -423,7 +423,7 @@ fn check_classpath_entries(entries: &[PathBuf]) -> Result<()> {
 /// start: HotSpot calls `exit()` for some option errors late in start-up (`-Xms` above `-Xmx`,
 /// a missing `-agentlib` or `-javaagent`, two garbage collectors, `-Xshare:on` without an
 /// archive), which would end the host process instead of failing. Costs one short JVM start
-/// (`docs/performance.md`); skipped when `home` has no `bin/java`.
+/// (`docs/performance.md`); skipped when `home` has no `bin/java`, or one that cannot run here.
 fn probe_options(home: &std::path::Path, options: &[String]) -> Result<()> {
     use std::process::{Command, Stdio};
     use std::time::{Duration, Instant};
@@ -462,6 +462,13 @@ fn probe_options(home: &std::path::Path, options: &[String]) -> Result<()> {
     if output.status.success() {
         return Ok(());
     }
+    // 127 with nothing said: `java` could not be started at all (a JDK for another machine run
+    // under qemu's user-mode emulation, which cannot start a second emulated program; a folder
+    // mounted noexec). HotSpot itself never exits with 127, so the probe has nothing to say, and
+    // the real start reports whatever is wrong with the options.
+    if output.status.code() == Some(127) && output.stdout.is_empty() && output.stderr.is_empty() {
+        return Ok(());
+    }
     let said: String = String::from_utf8_lossy(&output.stderr)
         .lines()
         .chain(String::from_utf8_lossy(&output.stdout).lines())
@@ -476,4 +483,40 @@ fn probe_options(home: &std::path::Path, options: &[String]) -> Result<()> {
         options.join(" "),
         output.status
     )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::probe_options;
+    use std::os::unix::fs::PermissionsExt;
+
+    /// A Java home whose `bin/java` is the shell script `body`.
+    fn home_with_java(name: &str, body: &str) -> std::path::PathBuf {
+        let home = std::env::temp_dir().join(format!("imglyb-probe-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(home.join("bin")).unwrap();
+        let java = home.join("bin/java");
+        std::fs::write(&java, format!("#!/bin/sh\n{body}\n")).unwrap();
+        std::fs::set_permissions(&java, std::fs::Permissions::from_mode(0o755)).unwrap();
+        home
+    }
+
+    #[test]
+    fn the_probe_reports_refused_options_and_passes_a_java_that_cannot_run() {
+        let refusing = home_with_java("refuses", "echo 'Unrecognized option: -Xbad' >&2; exit 1");
+        let err = probe_options(&refusing, &["-Xbad".to_owned()])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("refuses these options: -Xbad") && err.contains("Unrecognized option"),
+            "{err}"
+        );
+        let fine = home_with_java("accepts", "exit 0");
+        probe_options(&fine, &["-Xmx1g".to_owned()]).unwrap();
+        // What an emulated JDK's java looks like from inside qemu: it cannot be started.
+        let foreign = home_with_java("cannot-run", "exit 127");
+        probe_options(&foreign, &["-Xcheck:jni".to_owned()]).unwrap();
+        for home in [refusing, fine, foreign] {
+            let _ = std::fs::remove_dir_all(home);
+        }
+    }
 }
