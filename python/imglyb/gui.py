@@ -39,11 +39,11 @@ def running() -> bool:
 def run(target: Callable[[], Any]) -> Any:
     """Calls ``target()`` where Java windows work, and returns what it returns (or raises what
     it raised). On macOS that is a second thread, with this (the first) thread pumping the
-    Cocoa event loop until ``target`` returns; it must be called on the first thread. Elsewhere
-    ``target`` is simply called."""
+    Cocoa event loop until ``target`` returns; it must be called on the first thread. Elsewhere,
+    and inside a script that already runs under it, ``target`` is simply called."""
     global _running
-    if sys.platform != "darwin":
-        return target()
+    if sys.platform != "darwin" or _running:
+        return target()  # no loop needed, or one already runs (a script under the wrapper)
     if threading.current_thread() is not threading.main_thread():
         raise _imglyb.ImglybError(
             "imglyb.gui.run must be called on the main thread: on macOS that thread runs the "

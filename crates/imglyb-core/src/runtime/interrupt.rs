@@ -11,15 +11,16 @@
 //! is still ours, so a handler installed meanwhile by the host is never overwritten), and
 //! [`MainCall::finish`] clears the thread's interrupt status, so the next call starts clean.
 //!
-//! The handler is installed only for calls that last, so short calls pay two atomic operations
-//! and nothing else. Java code that neither blocks interruptibly nor checks its interrupt status
+//! The handler is installed only for calls that last, so short calls pay a counter update on
+//! entry (a plain store) and one locked one on leaving, and nothing else. Java code that neither blocks interruptibly nor checks its interrupt status
 //! runs to its end, as with any Java thread; the host sees the signal when it returns.
 //!
 //! # What this module knows
 //! POSIX signals, one pipe, one watcher thread and `java.lang.Thread`. It does not know Python:
 //! what an interrupt means to the caller (Python's `KeyboardInterrupt`) is the host's business.
 
-use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, AtomicUsize, Ordering::SeqCst};
+use std::sync::atomic::Ordering::{Relaxed, Release, SeqCst};
+use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, AtomicUsize};
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
@@ -87,13 +88,18 @@ impl MainCall {
         if MAIN_THREAD.get().is_none() && !record_main_thread(jvm) {
             return MainCall { active: false };
         }
-        let _ = CALLS.fetch_update(SeqCst, SeqCst, |calls| {
-            Some(if calls & DEPTH_MASK == 0 {
+        // Only this thread (the first) writes CALLS, so a load and a plain store make the update,
+        // with no locked instruction. The watcher may see it late, which only delays its
+        // handler; leaving is the step whose order matters, and it stays a locked `fetch_sub`.
+        let calls = CALLS.load(Relaxed);
+        CALLS.store(
+            if calls & DEPTH_MASK == 0 {
                 calls.wrapping_add(OUTERMOST + 1)
             } else {
                 calls + 1
-            })
-        });
+            },
+            Release,
+        );
         MainCall { active: true }
     }
 
