@@ -117,7 +117,8 @@ struct Raw {
 /// `PyType_FromSpec` from 3.9 on, together with the `__vectorcalloffset__` member.
 const HAVE_VECTORCALL: c_ulong = 1 << 11;
 /// `Py_TPFLAGS_IMMUTABLETYPE` (3.10 and newer): `JavaMethod.__call__` cannot be replaced,
-/// which would change `tp_call` but not the vectorcall entry.
+/// which would change `tp_call` but not the vectorcall entry. On 3.9 the type stays mutable, and
+/// a replaced `__call__` would only be seen by callers that use `tp_call`.
 const IMMUTABLE_TYPE: c_ulong = 1 << 8;
 /// `PY_VECTORCALL_ARGUMENTS_OFFSET`: set in `nargsf` when the caller leaves a free slot before
 /// the arguments.
