@@ -57,14 +57,15 @@ def run(target: Callable[[], Any]) -> Any:
         except BaseException as e:  # handed to the first thread, which raises it
             outcome["error"] = e
 
-    previous = threading.stack_size(_STACK_BYTES)
-    try:
-        worker = threading.Thread(target=body, name="imglyb.gui script", daemon=True)
-        worker.start()
-    finally:
-        threading.stack_size(previous)
+    # Set before the script starts, so that its first window already finds the loop.
     _running = True
     try:
+        previous = threading.stack_size(_STACK_BYTES)
+        try:
+            worker = threading.Thread(target=body, name="imglyb.gui script", daemon=True)
+            worker.start()
+        finally:
+            threading.stack_size(previous)
         while worker.is_alive():
             _imglyb._gui_pump(_SLICE_SECONDS)  # Ctrl-C is raised here, between slices
     finally:

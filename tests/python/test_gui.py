@@ -97,3 +97,50 @@ def test_windows_without_a_display_name_the_fix():
     assert "render work without one" in result.stdout
     assert "macos: BigDataViewer needs the main thread's Cocoa event loop on macOS" in result.stdout
     assert "python -m imglyb.gui script.py" in result.stdout
+
+
+def test_on_macos_the_script_runs_on_a_second_thread_while_the_first_pumps():
+    """The thread arrangement of imglyb.gui.run as macOS gets it, with the event pump (AppKit,
+    which only a Mac has) replaced by one that records where it runs and sleeps its slice."""
+    result = run_python(
+        """
+        import sys, threading, time
+        import imglyb, imglyb.gui
+        sys.platform = "darwin"
+        pumps = []
+        def pump(seconds):
+            pumps.append(threading.current_thread() is threading.main_thread())
+            time.sleep(seconds)
+        imglyb.gui._imglyb._gui_pump = pump
+
+        def script():
+            assert threading.current_thread() is not threading.main_thread()
+            imglyb.gui.require_display("BigDataViewer")  # the loop runs: no error
+            assert imglyb.gui.run(lambda: 7) == 7  # nested: simply called
+            time.sleep(0.2)
+            return 42
+
+        print("value", imglyb.gui.run(script), "pumped on main", all(pumps), len(pumps) >= 2)
+        try:
+            imglyb.gui.run(lambda: 1 / 0)
+        except ZeroDivisionError:
+            print("error raised on the main thread")
+        try:
+            imglyb.gui.require_display("BigDataViewer")
+        except imglyb.ImglybError:
+            print("refused after the loop")
+        errors = []
+        def off_main():
+            try:
+                imglyb.gui.run(lambda: None)
+            except imglyb.ImglybError as e:
+                errors.append(str(e))
+        t = threading.Thread(target=off_main); t.start(); t.join()
+        print("off main:", errors)
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    assert "value 42 pumped on main True True" in result.stdout
+    assert "error raised on the main thread" in result.stdout
+    assert "refused after the loop" in result.stdout
+    assert "must be called on the main thread" in result.stdout
