@@ -25,7 +25,7 @@ use pyo3::types::{PyTuple, PyType};
 
 use super::call::call_group;
 use super::class::instance_of;
-use super::with_items;
+use super::{with_gathered, with_items};
 use crate::handles::JavaObject;
 
 /// A Java method (all overloads of one name), bound to an object or a class: what an instance
@@ -238,6 +238,10 @@ fn no_keywords(method: &JavaMethod) -> PyErr {
 }
 
 /// The vectorcall entry: CPython's argument array, with no tuple.
+///
+/// # Safety
+/// For CPython only, as the type's vectorcall: the GIL held, `callable` an instance of this
+/// type, `args` holding `nargsf`'s count of live references.
 unsafe extern "C" fn vectorcall(
     callable: *mut ffi::PyObject,
     args: *const *mut ffi::PyObject,
@@ -254,20 +258,17 @@ unsafe extern "C" fn vectorcall(
                 return Err(no_keywords(method));
             }
             let n = nargsf & !ARGUMENTS_OFFSET;
-            let item = |i: usize| Bound::from_borrowed_ptr(py, *args.add(i));
-            match n {
-                0 => method.call(py, &[]),
-                1 => method.call(py, &[item(0)]),
-                2 => method.call(py, &[item(0), item(1)]),
-                3 => method.call(py, &[item(0), item(1), item(2)]),
-                4 => method.call(py, &[item(0), item(1), item(2), item(3)]),
-                _ => method.call(py, &(0..n).map(item).collect::<Vec<_>>()),
-            }
+            let item = |i: usize| Ok(Bound::from_borrowed_ptr(py, *args.add(i)));
+            with_gathered(n, item, |args| method.call(py, args))?
         })
     }
 }
 
 /// `tp_call`: the same call, for callers that pass a tuple.
+///
+/// # Safety
+/// For CPython only, as the type's `tp_call`: the GIL held, `callable` an instance of this
+/// type, `args` a tuple, `kwargs` a dict or null.
 unsafe extern "C" fn tp_call(
     callable: *mut ffi::PyObject,
     args: *mut ffi::PyObject,
@@ -287,6 +288,10 @@ unsafe extern "C" fn tp_call(
     }
 }
 
+/// `tp_repr`.
+///
+/// # Safety
+/// For CPython only: the GIL held, `obj` an instance of this type.
 unsafe extern "C" fn repr(obj: *mut ffi::PyObject) -> *mut ffi::PyObject {
     // SAFETY: CPython calls `tp_repr` with the GIL held and `obj` an instance of this type.
     unsafe {
@@ -297,6 +302,10 @@ unsafe extern "C" fn repr(obj: *mut ffi::PyObject) -> *mut ffi::PyObject {
     }
 }
 
+/// The `signatures` getter.
+///
+/// # Safety
+/// For CPython only: the GIL held, `obj` an instance of this type.
 unsafe extern "C" fn signatures(
     obj: *mut ffi::PyObject,
     _closure: *mut c_void,
@@ -316,6 +325,10 @@ unsafe extern "C" fn signatures(
     }
 }
 
+/// `tp_new`: instances come from [`JavaMethod::into_py`] only.
+///
+/// # Safety
+/// For CPython only: the GIL held.
 unsafe extern "C" fn refuse_new(
     _ty: *mut ffi::PyTypeObject,
     _args: *mut ffi::PyObject,
@@ -332,6 +345,11 @@ unsafe extern "C" fn refuse_new(
     }
 }
 
+/// `tp_dealloc`.
+///
+/// # Safety
+/// For CPython only: once per instance of this type, when its last reference goes, with the
+/// GIL held.
 unsafe extern "C" fn dealloc(obj: *mut ffi::PyObject) {
     // SAFETY: CPython calls `tp_dealloc` once, with the GIL held, when the last reference to an
     // instance of this type goes; `into_py` wrote its `method` before the instance was seen.

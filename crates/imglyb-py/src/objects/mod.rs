@@ -50,19 +50,28 @@ pub(super) fn no_member(class: &ClassInfo, name: &str, what: &str) -> PyErr {
 }
 
 /// Runs `f` on a tuple's items. The stable ABI has no borrowed view of a tuple's items, so they
-/// are gathered first: on the stack for up to four (most Java calls), in a vector beyond.
+/// are gathered first ([`with_gathered`]).
 pub(super) fn with_items<R>(
     tuple: &Bound<'_, PyTuple>,
     f: impl FnOnce(&[Bound<'_, PyAny>]) -> R,
 ) -> PyResult<R> {
-    let item = |i: usize| tuple.get_item(i);
-    Ok(match tuple.len() {
+    with_gathered(tuple.len(), |i| tuple.get_item(i), f)
+}
+
+/// Runs `f` on the `n` values `item` gives: on the stack for up to four (most Java calls), in a
+/// vector beyond. For a tuple's items and for a vectorcall's argument array alike.
+pub(super) fn with_gathered<'py, R>(
+    n: usize,
+    item: impl Fn(usize) -> PyResult<Bound<'py, PyAny>>,
+    f: impl FnOnce(&[Bound<'py, PyAny>]) -> R,
+) -> PyResult<R> {
+    Ok(match n {
         0 => f(&[]),
         1 => f(&[item(0)?]),
         2 => f(&[item(0)?, item(1)?]),
         3 => f(&[item(0)?, item(1)?, item(2)?]),
         4 => f(&[item(0)?, item(1)?, item(2)?, item(3)?]),
-        _ => f(&tuple.iter().collect::<Vec<_>>()),
+        _ => f(&(0..n).map(item).collect::<PyResult<Vec<_>>>()?),
     })
 }
 
