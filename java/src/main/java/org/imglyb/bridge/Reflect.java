@@ -13,6 +13,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
@@ -158,11 +159,22 @@ public final class Reflect {
 			}
 		}
 		final List<Method> out = new ArrayList<>(best.values());
-		out.sort(Reflect::compareSignatures);
+		out.sort(BY_SIGNATURE);
 		return out;
 	}
 
 	private static final String WIDENING = "boolean byte short char int long float double";
+
+	/**
+	 * {@link #compareSignatures} as a class, not a method reference: a new JVM describes its first
+	 * class here, and a first lambda costs milliseconds to bootstrap.
+	 */
+	private static final Comparator<Method> BY_SIGNATURE = new Comparator<Method>() {
+		@Override
+		public int compare(final Method a, final Method b) {
+			return compareSignatures(a, b);
+		}
+	};
 
 	private static int compareSignatures(final Method a, final Method b) {
 		int c = a.getName().compareTo(b.getName());

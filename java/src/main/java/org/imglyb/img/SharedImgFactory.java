@@ -34,6 +34,15 @@ public final class SharedImgFactory<T> extends ImgFactory<T> {
 		check(type);
 	}
 
+	/**
+	 * A factory for {@code type}, a pixel type {@code PixelTypes.linkedType} made, so storable by
+	 * construction: not checked, since checking matches it against every table type, and loading
+	 * those would cost the first wrap in a new JVM several milliseconds.
+	 */
+	SharedImgFactory(final T type, final Void linked) {
+		this.type = type;
+	}
+
 	/** A factory without a type, as in ImgLib2 4.5: only {@code create(dims, type)} works. */
 	public SharedImgFactory() {
 		this.type = null;

@@ -47,7 +47,7 @@ public final class StridedImg<T extends NativeType<T>> extends ImgView<T> {
 
 	@SuppressWarnings("deprecation") // ImgView's constructor: deprecated for ImgView.wrap, and in every version
 	StridedImg(final StridedPixels<T, ?> pixels) {
-		super(pixels, new SharedImgFactory<>(pixels.type()));
+		super(pixels, new SharedImgFactory<>(pixels.type(), null));
 		this.pixels = pixels;
 	}
 

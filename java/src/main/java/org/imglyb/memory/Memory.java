@@ -3,11 +3,7 @@
  */
 package org.imglyb.memory;
 
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.lang.ref.Cleaner;
-import java.lang.reflect.Field;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -64,175 +60,62 @@ public final class Memory {
 		return forced.equals("intrinsic") || (!forced.equals("plain") && Runtime.version().feature() >= 25);
 	}
 
-	static final MethodHandle GET_BYTE;
-	static final MethodHandle PUT_BYTE;
-	static final MethodHandle GET_SHORT;
-	static final MethodHandle PUT_SHORT;
-	static final MethodHandle GET_INT;
-	static final MethodHandle PUT_INT;
-	static final MethodHandle GET_LONG;
-	static final MethodHandle PUT_LONG;
-	static final MethodHandle GET_FLOAT;
-	static final MethodHandle PUT_FLOAT;
-	static final MethodHandle GET_DOUBLE;
-	static final MethodHandle PUT_DOUBLE;
-
 	static {
-		final MethodHandle[] handles = new MethodHandle[12];
-		UNSAFE = unsafeHandles(handles);
-		GET_BYTE = handles[0];
-		PUT_BYTE = handles[1];
-		GET_SHORT = handles[2];
-		PUT_SHORT = handles[3];
-		GET_INT = handles[4];
-		PUT_INT = handles[5];
-		GET_LONG = handles[6];
-		PUT_LONG = handles[7];
-		GET_FLOAT = handles[8];
-		PUT_FLOAT = handles[9];
-		GET_DOUBLE = handles[10];
-		PUT_DOUBLE = handles[11];
-	}
-
-	/**
-	 * Fills {@code out} with Unsafe's get/put methods bound to the Unsafe instance, and returns
-	 * true, when the Unsafe path is chosen and available. The handles are static finals, so the JIT
-	 * compiles a call through them to the plain memory instruction.
-	 */
-	private static boolean unsafeHandles(final MethodHandle[] out) {
 		final String choice = System.getProperty("imglyb.memory", "");
 		final boolean quiet = Runtime.version().feature() < 24 || "allow".equals(System.getProperty("sun.misc.unsafe.memory.access"));
 		final boolean wanted = choice.equals("unsafe") || (!choice.equals("buffer") && quiet);
-		if (!wanted) {
-			return false;
-		}
-		try {
-			final Class<?> unsafeClass = Class.forName("sun.misc.Unsafe");
-			final Field field = unsafeClass.getDeclaredField("theUnsafe");
-			field.setAccessible(true);
-			final Object unsafe = field.get(null);
-			final MethodHandles.Lookup lookup = MethodHandles.lookup();
-			final Class<?>[] types = { byte.class, short.class, int.class, long.class, float.class, double.class };
-			final String[] names = { "Byte", "Short", "Int", "Long", "Float", "Double" };
-			for (int i = 0; i < types.length; i++) {
-				out[2 * i] = lookup.findVirtual(unsafeClass, "get" + names[i], MethodType.methodType(types[i], long.class)).bindTo(unsafe);
-				out[2 * i + 1] = lookup.findVirtual(unsafeClass, "put" + names[i], MethodType.methodType(void.class, long.class, types[i])).bindTo(unsafe);
-			}
-			return true;
-		}
-		catch (final ReflectiveOperationException | RuntimeException e) {
-			return false;
-		}
+		// UnsafeMemory is loaded only when wanted, so nothing of Unsafe is touched otherwise.
+		UNSAFE = wanted && UnsafeMemory.available();
 	}
 
-	// Unsafe's memory methods through the bound handles; only called when UNSAFE is true.
+	// Unsafe's memory methods (UnsafeMemory); only called when UNSAFE is true.
 
 	static byte getByte(final long address) {
-		try {
-			return (byte) GET_BYTE.invokeExact(address);
-		}
-		catch (final Throwable t) {
-			throw PixelTypes.unchecked(t);
-		}
+		return UnsafeMemory.getByte(address);
 	}
 
 	static void putByte(final long address, final byte value) {
-		try {
-			PUT_BYTE.invokeExact(address, value);
-		}
-		catch (final Throwable t) {
-			throw PixelTypes.unchecked(t);
-		}
+		UnsafeMemory.putByte(address, value);
 	}
 
 	static short getShort(final long address) {
-		try {
-			return (short) GET_SHORT.invokeExact(address);
-		}
-		catch (final Throwable t) {
-			throw PixelTypes.unchecked(t);
-		}
+		return UnsafeMemory.getShort(address);
 	}
 
 	static void putShort(final long address, final short value) {
-		try {
-			PUT_SHORT.invokeExact(address, value);
-		}
-		catch (final Throwable t) {
-			throw PixelTypes.unchecked(t);
-		}
+		UnsafeMemory.putShort(address, value);
 	}
 
 	static int getInt(final long address) {
-		try {
-			return (int) GET_INT.invokeExact(address);
-		}
-		catch (final Throwable t) {
-			throw PixelTypes.unchecked(t);
-		}
+		return UnsafeMemory.getInt(address);
 	}
 
 	static void putInt(final long address, final int value) {
-		try {
-			PUT_INT.invokeExact(address, value);
-		}
-		catch (final Throwable t) {
-			throw PixelTypes.unchecked(t);
-		}
+		UnsafeMemory.putInt(address, value);
 	}
 
 	static long getLong(final long address) {
-		try {
-			return (long) GET_LONG.invokeExact(address);
-		}
-		catch (final Throwable t) {
-			throw PixelTypes.unchecked(t);
-		}
+		return UnsafeMemory.getLong(address);
 	}
 
 	static void putLong(final long address, final long value) {
-		try {
-			PUT_LONG.invokeExact(address, value);
-		}
-		catch (final Throwable t) {
-			throw PixelTypes.unchecked(t);
-		}
+		UnsafeMemory.putLong(address, value);
 	}
 
 	static float getFloat(final long address) {
-		try {
-			return (float) GET_FLOAT.invokeExact(address);
-		}
-		catch (final Throwable t) {
-			throw PixelTypes.unchecked(t);
-		}
+		return UnsafeMemory.getFloat(address);
 	}
 
 	static void putFloat(final long address, final float value) {
-		try {
-			PUT_FLOAT.invokeExact(address, value);
-		}
-		catch (final Throwable t) {
-			throw PixelTypes.unchecked(t);
-		}
+		UnsafeMemory.putFloat(address, value);
 	}
 
 	static double getDouble(final long address) {
-		try {
-			return (double) GET_DOUBLE.invokeExact(address);
-		}
-		catch (final Throwable t) {
-			throw PixelTypes.unchecked(t);
-		}
+		return UnsafeMemory.getDouble(address);
 	}
 
 	static void putDouble(final long address, final double value) {
-		try {
-			PUT_DOUBLE.invokeExact(address, value);
-		}
-		catch (final Throwable t) {
-			throw PixelTypes.unchecked(t);
-		}
+		UnsafeMemory.putDouble(address, value);
 	}
 
 	/** The lowest byte of the memory. */
@@ -399,9 +282,20 @@ public final class Memory {
 
 	/** A new access of the primitive type this memory's pixels are stored in, at window 0. */
 	public NativeAccess newAccess() {
+		return (NativeAccess) access();
+	}
+
+	/**
+	 * {@link #newAccess}'s switch, typed {@code Object} so that verifying it loads none of the six
+	 * access classes: the first wrap in a new JVM loads only the one it needs.
+	 */
+	private Object access() {
 		switch (PixelTypes.primitive(type)) {
 			case Contract.P_BYTE:
-				return type == Contract.BOOL && NativeBools.supported() ? NativeBools.access(this) : new NativeByteAccess(this);
+				if (type == Contract.BOOL && NativeBools.supported()) {
+					return NativeBools.access(this);
+				}
+				return new NativeByteAccess(this);
 			case Contract.P_SHORT:
 				return new NativeShortAccess(this);
 			case Contract.P_INT:

@@ -61,11 +61,22 @@ public final class PixelTypes {
 	}
 
 	/** A type linked to {@code img}, which reads pixels through the img's accesses. */
+	public static NativeType<?> linkedType(final int code, final NativeImg<?, ?> img) {
+		return (NativeType<?>) linked(code, img);
+	}
+
+	/**
+	 * {@link #linkedType}'s switch, typed {@code Object} so that verifying it loads none of the
+	 * fourteen pixel types (the first wrap in a new JVM then loads only the one it needs).
+	 */
 	@SuppressWarnings({ "unchecked", "rawtypes" })
-	public static NativeType<?> linkedType(final int code, final NativeImg img) {
+	private static Object linked(final int code, final NativeImg img) {
 		switch (code) {
 			case BOOL:
-				return NativeBools.supported() ? (NativeType<?>) NativeBools.type(img) : new UnsignedByteType(img);
+				if (NativeBools.supported()) {
+					return NativeBools.type(img);
+				}
+				return new UnsignedByteType(img);
 			case U8:
 				return new UnsignedByteType(img);
 			case I8:
@@ -102,7 +113,10 @@ public final class PixelTypes {
 	 * is null, since {@code bool} is matched as a {@code BooleanType} (its class in the table,
 	 * {@code UnsignedByteType}, is uint8's).
 	 */
-	private static final Class<?>[] TABLE = tableClasses();
+	private static final class Table {
+		/** Loaded on first use: matching types is not part of wrapping an array. */
+		static final Class<?>[] TABLE = tableClasses();
+	}
 
 	private static Class<?>[] tableClasses() {
 		final Class<?>[] out = new Class<?>[TYPE_CLASS.length];
@@ -122,7 +136,8 @@ public final class PixelTypes {
 
 	/** The table class of type code {@code code} (BOOL has none: null). */
 	public static Class<?> tableClass(final int code) {
-		return code >= 0 && code < TABLE.length ? TABLE[code] : null;
+		final Class<?>[] table = Table.TABLE;
+		return code >= 0 && code < table.length ? table[code] : null;
 	}
 
 	/**
@@ -139,13 +154,14 @@ public final class PixelTypes {
 			return -1;
 		}
 		final Class<?> c = t.getClass();
-		for (int code = 0; code < TABLE.length; code++) {
-			if (c == TABLE[code]) {
+		final Class<?>[] table = Table.TABLE;
+		for (int code = 0; code < table.length; code++) {
+			if (c == table[code]) {
 				return code;
 			}
 		}
-		for (int code = 0; code < TABLE.length; code++) {
-			if (TABLE[code] != null && TABLE[code].isInstance(t)) {
+		for (int code = 0; code < table.length; code++) {
+			if (table[code] != null && table[code].isInstance(t)) {
 				return code;
 			}
 		}

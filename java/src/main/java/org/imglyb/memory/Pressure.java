@@ -3,7 +3,7 @@
  */
 package org.imglyb.memory;
 
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.HashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -35,8 +35,12 @@ public final class Pressure {
 	/** Bytes of native memory whose release has not run yet, each block counted once. */
 	private static final AtomicLong HELD = new AtomicLong();
 
-	/** Blocks held, by start address: {@code {holders, bytes}} (the largest size seen there). */
-	private static final ConcurrentHashMap<Long, long[]> BLOCKS = new ConcurrentHashMap<>();
+	/**
+	 * Blocks held, by start address: {@code {holders, bytes}} (the largest size seen there). Guarded
+	 * by itself: plain code, no lambdas, since the first wrap in a JVM runs it and a first lambda
+	 * costs milliseconds to bootstrap.
+	 */
+	private static final HashMap<Long, long[]> BLOCKS = new HashMap<>();
 
 	/** Bytes handed to Java since the last requested collection. */
 	private static final AtomicLong SINCE = new AtomicLong();
@@ -53,21 +57,21 @@ public final class Pressure {
 	 * {@link #released} of it; only memory not held yet counts toward a collection.
 	 */
 	static void held(final long address, final long bytes) {
-		final long[] grown = new long[1];
-		BLOCKS.compute(address, (key, block) -> {
+		final long grown;
+		synchronized (BLOCKS) {
+			final long[] block = BLOCKS.get(address);
 			if (block == null) {
-				grown[0] = bytes;
-				return new long[] { 1, bytes };
+				BLOCKS.put(address, new long[] { 1, bytes });
+				grown = bytes;
 			}
-			block[0]++;
-			if (bytes > block[1]) {
-				grown[0] = bytes - block[1];
-				block[1] = bytes;
+			else {
+				block[0]++;
+				grown = Math.max(0, bytes - block[1]);
+				block[1] = Math.max(block[1], bytes);
 			}
-			return block;
-		});
-		if (grown[0] > 0) {
-			grow(grown[0]);
+		}
+		if (grown > 0) {
+			grow(grown);
 		}
 	}
 
@@ -76,7 +80,7 @@ public final class Pressure {
 		final long since = SINCE.addAndGet(bytes);
 		if (THRESHOLD > 0 && since > THRESHOLD && COLLECTING.compareAndSet(false, true)) {
 			SINCE.addAndGet(-since);
-			final Thread t = new Thread(Pressure::collect, "imglyb-native-memory-gc");
+			final Thread t = new Thread(new Collector(), "imglyb-native-memory-gc");
 			t.setDaemon(true);
 			t.start();
 		}
@@ -89,7 +93,7 @@ public final class Pressure {
 	public static void request() {
 		if (THRESHOLD > 0 && COLLECTING.compareAndSet(false, true)) {
 			SINCE.set(0);
-			final Thread t = new Thread(Pressure::collect, "imglyb-native-memory-gc");
+			final Thread t = new Thread(new Collector(), "imglyb-native-memory-gc");
 			t.setDaemon(true);
 			t.start();
 		}
@@ -97,15 +101,23 @@ public final class Pressure {
 
 	/** One holder of the block at {@code address} released it. */
 	static void released(final long address) {
-		final long[] freed = new long[1];
-		BLOCKS.computeIfPresent(address, (key, block) -> {
-			if (--block[0] > 0) {
-				return block;
+		long freed = 0;
+		synchronized (BLOCKS) {
+			final long[] block = BLOCKS.get(address);
+			if (block != null && --block[0] <= 0) {
+				BLOCKS.remove(address);
+				freed = block[1];
 			}
-			freed[0] = block[1];
-			return null;
-		});
-		HELD.addAndGet(-freed[0]);
+		}
+		HELD.addAndGet(-freed);
+	}
+
+	/** The background collection (a class, not a lambda: see {@link #BLOCKS}). */
+	private static final class Collector implements Runnable {
+		@Override
+		public void run() {
+			collect();
+		}
 	}
 
 	private static void collect() {
@@ -143,12 +155,22 @@ public final class Pressure {
 		// Physical memory from /proc/meminfo (Linux): the management beans would cost the first
 		// wrap about 25 ms of class loading.
 		long physical = 0;
-		try {
-			for (final String line : java.nio.file.Files.readAllLines(java.nio.file.Paths.get("/proc/meminfo"))) {
-				if (line.startsWith("MemTotal:")) {
-					physical = Long.parseLong(line.replaceAll("[^0-9]", "")) << 10;
-					break;
+		try (java.io.FileInputStream in = new java.io.FileInputStream("/proc/meminfo")) {
+			// "MemTotal:   24576000 kB" is the first line; read plainly, no NIO or regex to load.
+			final byte[] head = new byte[128];
+			final int n = in.read(head);
+			final String first = new String(head, 0, Math.max(n, 0), java.nio.charset.StandardCharsets.US_ASCII);
+			if (first.startsWith("MemTotal:")) {
+				for (int i = "MemTotal:".length(); i < first.length(); i++) {
+					final char c = first.charAt(i);
+					if (c >= '0' && c <= '9') {
+						physical = physical * 10 + (c - '0');
+					}
+					else if (c == '\n' || (c != ' ' && physical > 0)) {
+						break;
+					}
 				}
+				physical <<= 10;
 			}
 		}
 		catch (final java.io.IOException | RuntimeException e) {
