@@ -57,7 +57,13 @@ fn javac() -> PathBuf {
 fn compile(classpath: &str, classes: &Path, sources: &[PathBuf], src: &Path, strict: bool) {
     let javac = javac();
     let status = Command::new(&javac)
-        .args(["--release", "11", "-encoding", "UTF-8", "-Xlint:all,-options"])
+        .args([
+            "--release",
+            "11",
+            "-encoding",
+            "UTF-8",
+            "-Xlint:all,-options",
+        ])
         .args(strict.then_some("-Werror"))
         .args(["-implicit:none", "-proc:none", "-cp", classpath])
         .arg("-d")
@@ -209,8 +215,8 @@ fn main() {
 
     let mut sources = vec![build_info, contract_java];
     files_with_ext(&src, "java", &mut sources);
-    let cp_main = env::join_paths([jar.as_path(), compat.as_path(), classes.as_path()])
-        .expect("classpath");
+    let cp_main =
+        env::join_paths([jar.as_path(), compat.as_path(), classes.as_path()]).expect("classpath");
     compile(&cp_main.to_string_lossy(), &classes, &sources, &src, true);
 
     // The example classes (`java/src/examples`: what examples/*.py call), kept out of the main
@@ -222,7 +228,13 @@ fn main() {
         files_with_ext(&examples_src, "java", &mut examples);
         let cp = env::join_paths([jar.as_path(), compat.as_path(), classes.as_path()])
             .expect("classpath");
-        compile(&cp.to_string_lossy(), &classes, &examples, &examples_src, true);
+        compile(
+            &cp.to_string_lossy(),
+            &classes,
+            &examples,
+            &examples_src,
+            true,
+        );
     }
 
     // The ImageJ viewer classes, when ImageJ is there to compile against.

@@ -152,6 +152,8 @@ impl HostArgs for PyArgs<'_, '_> {
         self.0.len()
     }
 
+    // Inlined into the cached call's key building, so the kind never goes through memory.
+    #[inline(always)]
     fn plain_kind(&self, i: usize) -> PyResult<Option<ArgKind<'static>>> {
         let a = &self.0[i];
         // The exact built-in types first: each is one pointer comparison, and they are most

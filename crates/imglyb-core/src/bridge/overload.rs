@@ -122,22 +122,27 @@ pub fn resolve_args<A: HostArgs, C: Classes>(
     args: &A,
 ) -> Result<Resolved, A::Error> {
     if args.len() <= KEY_ARGS {
-        let mut plain = [None; KEY_ARGS];
+        let mut tags = [0usize; KEY_ARGS];
         let mut all_plain = true;
-        for (i, slot) in plain.iter_mut().enumerate().take(args.len()) {
-            match args.plain_kind(i)? {
-                Some(kind) => *slot = key_tag(&kind),
+        for (i, slot) in tags.iter_mut().enumerate().take(args.len()) {
+            // Untaggable kinds (none of them plain today) skip the cache too.
+            match args.plain_kind(i)?.as_ref().and_then(key_tag) {
+                Some(tag) => *slot = tag,
                 None => {
                     all_plain = false;
                     break;
                 }
             }
         }
-        if all_plain
-            && let Some(key) = key_of(plain[..args.len()].iter().copied(), args.len(), mode)
-            && let Some(r) = group.cache.get(&key)
-        {
-            return Ok(r);
+        if all_plain {
+            let key = CallKey {
+                tags,
+                len: args.len() as u8,
+                mode: mode as u8,
+            };
+            if let Some(r) = group.cache.get(&key) {
+                return Ok(r);
+            }
         }
     }
     let kinds = (0..args.len())

@@ -1,6 +1,7 @@
 //! What every call into Java from Python shares: overload resolution, argument conversion and
 //! the call itself, with the GIL released.
 
+use std::mem::ManuallyDrop;
 use std::sync::Arc;
 
 use imglyb_core::bridge::overload::{self, Mode};
@@ -32,28 +33,29 @@ pub(crate) fn call_group(
     args: &[Bound<'_, PyAny>],
 ) -> PyResult<Py<PyAny>> {
     let bridge = bridge()?;
-    let mut keep: Vec<Box<dyn Send>> = Vec::new();
     // Declared before the arguments converted from it, which may point into its proxies.
     let converted;
+    let mut out = CallArgs::new();
     // Only a refusal of the arguments is retried, before anything reached Java.
-    let (m, jargs) = match prepare(py, bridge, owner, group, mode, args, &mut keep) {
+    let m = match prepare(py, bridge, owner, group, mode, args, &mut out) {
         Err(e) if e.is_instance_of::<PyTypeError>(py) => match java_args(py, args)? {
             Some(c) => {
                 converted = c;
-                keep.clear();
-                prepare(py, bridge, owner, group, mode, &converted, &mut keep)?
+                out = CallArgs::new();
+                prepare(py, bridge, owner, group, mode, &converted, &mut out)?
             }
             None => return Err(e),
         },
         other => other?,
     };
     let target = target.map(|t| &**t);
+    let jargs = out.args();
     // SAFETY: `prepare` converted each argument to its parameter's type (`to_arg` checks a
     // Java object's class with `is_assignable`), and `target` is an object of `owner`, whose
     // methods these are: its own (a JavaObject's class comes from core), or checked with
     // `instance_of` when passed first through the class (`JavaMethod::call`).
-    let value = without_gil(py, || unsafe { bridge.invoke_unchecked(m, target, &jargs) })?;
-    drop(keep);
+    let value = without_gil(py, || unsafe { bridge.invoke_unchecked(m, target, jargs) })?;
+    drop(out);
     to_py(py, value)
 }
 
@@ -73,8 +75,8 @@ fn java_args<'py>(
     Ok(Some(converted.try_iter()?.collect::<PyResult<Vec<_>>>()?))
 }
 
-/// The overload to call and the arguments converted to its parameter types; a `TypeError`
-/// when no overload takes them. Nothing reaches Java here.
+/// The overload to call, with the arguments converted to its parameter types in `out`; a
+/// `TypeError` when no overload takes them. Nothing reaches Java here.
 fn prepare<'g>(
     py: Python<'_>,
     bridge: &Bridge,
@@ -82,14 +84,11 @@ fn prepare<'g>(
     group: &'g MethodGroup,
     mode: Mode,
     args: &[Bound<'_, PyAny>],
-    keep: &mut Vec<Box<dyn Send>>,
-) -> PyResult<(
-    &'g imglyb_core::bridge::reflect::MethodInfo,
-    Vec<imglyb_core::Arg>,
-)> {
+    out: &mut CallArgs,
+) -> PyResult<&'g imglyb_core::bridge::reflect::MethodInfo> {
     match overload::sole(group, mode, args.len()) {
-        Some(m) => match convert_args(py, bridge, args, m, false, keep) {
-            Ok(jargs) => Ok((m, jargs)),
+        Some(m) => match convert_args(py, bridge, args, m, false, out) {
+            Ok(()) => Ok(m),
             Err(e) if e.is_instance_of::<PyTypeError>(py) => {
                 resolve_args(bridge, owner, group, mode, args)?;
                 Err(e)
@@ -99,7 +98,8 @@ fn prepare<'g>(
         None => {
             let r = resolve_args(bridge, owner, group, mode, args)?;
             let m = &group.overloads[r.index];
-            Ok((m, convert_args(py, bridge, args, m, r.spread, keep)?))
+            convert_args(py, bridge, args, m, r.spread, out)?;
+            Ok(m)
         }
     }
 }
@@ -115,35 +115,91 @@ fn resolve_args(
     overload::resolve_args(classes, owner.name(), group, mode, &PyArgs(args))
 }
 
-/// Converts `args` to `m`'s parameter types; with `spread`, the trailing arguments fill the
-/// varargs array.
+/// One call's arguments, converted, and what must live until the call returns (`keep`: the
+/// conversions' Python-side owners). Up to [`INLINE_ARGS`] arguments are held in place, so a
+/// call with few arguments allocates nothing for them.
+struct CallArgs {
+    /// The first `len` are arguments, the rest `Arg::Null`, which owns nothing: only the
+    /// arguments are dropped ([`Drop`] below), not the whole array on every call.
+    inline: ManuallyDrop<[imglyb_core::Arg; INLINE_ARGS]>,
+    len: usize,
+    heap: Vec<imglyb_core::Arg>,
+    keep: Vec<Box<dyn Send>>,
+}
+
+const INLINE_ARGS: usize = 4;
+
+impl CallArgs {
+    fn new() -> CallArgs {
+        CallArgs {
+            inline: ManuallyDrop::new(std::array::from_fn(|_| imglyb_core::Arg::Null)),
+            len: 0,
+            heap: Vec::new(),
+            keep: Vec::new(),
+        }
+    }
+
+    /// Appends one argument; past [`INLINE_ARGS`], all of them move to the heap.
+    fn push(&mut self, arg: imglyb_core::Arg) {
+        if self.heap.is_empty() && self.len < INLINE_ARGS {
+            // The slot holds `Arg::Null`: nothing to drop.
+            std::mem::forget(std::mem::replace(&mut self.inline[self.len], arg));
+            self.len += 1;
+            return;
+        }
+        if self.heap.is_empty() {
+            let inline = &mut self.inline[..self.len];
+            self.heap.extend(
+                inline
+                    .iter_mut()
+                    .map(|a| std::mem::replace(a, imglyb_core::Arg::Null)),
+            );
+        }
+        self.heap.push(arg);
+    }
+
+    fn args(&self) -> &[imglyb_core::Arg] {
+        if self.heap.is_empty() {
+            &self.inline[..self.len]
+        } else {
+            &self.heap
+        }
+    }
+}
+
+impl Drop for CallArgs {
+    fn drop(&mut self) {
+        for a in &mut self.inline[..self.len] {
+            drop(std::mem::replace(a, imglyb_core::Arg::Null));
+        }
+    }
+}
+
+/// Converts `args` to `m`'s parameter types into `out`; with `spread`, the trailing arguments
+/// fill the varargs array.
 fn convert_args(
     py: Python<'_>,
     bridge: &Bridge,
     args: &[Bound<'_, PyAny>],
     m: &imglyb_core::bridge::reflect::MethodInfo,
     spread: bool,
-    keep: &mut Vec<Box<dyn Send>>,
-) -> PyResult<Vec<imglyb_core::Arg>> {
+    out: &mut CallArgs,
+) -> PyResult<()> {
     let n = m.params.len();
-    let mut jargs = Vec::with_capacity(n);
     if spread {
         for (a, p) in args.iter().zip(&m.params[..n - 1]) {
-            jargs.push(to_arg(py, bridge, a, p, keep)?);
+            let arg = to_arg(py, bridge, a, p, &mut out.keep)?;
+            out.push(arg);
         }
-        jargs.push(convert::seq_arg(
-            py,
-            bridge,
-            &args[n - 1..],
-            &m.params[n - 1],
-            keep,
-        )?);
+        let arg = convert::seq_arg(py, bridge, &args[n - 1..], &m.params[n - 1], &mut out.keep)?;
+        out.push(arg);
     } else {
         for (a, p) in args.iter().zip(&m.params) {
-            jargs.push(to_arg(py, bridge, a, p, keep)?);
+            let arg = to_arg(py, bridge, a, p, &mut out.keep)?;
+            out.push(arg);
         }
     }
-    Ok(jargs)
+    Ok(())
 }
 
 /// Calls the method `name` of `obj` with Python arguments.
