@@ -124,6 +124,16 @@ METRICS = {
     "jpype_call_ns_overloaded": ("ns", None, "JPype: call_ns_overloaded, measured the same way"),
     "pyjnius_call_ns_noarg": ("ns", None, "pyjnius: call_ns_noarg, measured the same way"),
     "pyjnius_call_ns_overloaded": ("ns", None, "pyjnius: call_ns_overloaded, measured the same way"),
+    "peer_rounds": ("", None, "alternating rounds behind startup_ms, call_ns_* and the peers' figures: in each, every implementation's fresh process took its turn"),
+    "startup_ms_spread": ("ms", None, "startup_ms: highest minus lowest round"),
+    "jpype_startup_ms_spread": ("ms", None, "jpype_startup_ms: highest minus lowest round"),
+    "pyjnius_startup_ms_spread": ("ms", None, "pyjnius_startup_ms: highest minus lowest round"),
+    "call_ns_noarg_spread": ("ns", None, "call_ns_noarg: highest minus lowest round"),
+    "call_ns_overloaded_spread": ("ns", None, "call_ns_overloaded: highest minus lowest round"),
+    "jpype_call_ns_noarg_spread": ("ns", None, "jpype_call_ns_noarg: highest minus lowest round"),
+    "jpype_call_ns_overloaded_spread": ("ns", None, "jpype_call_ns_overloaded: highest minus lowest round"),
+    "pyjnius_call_ns_noarg_spread": ("ns", None, "pyjnius_call_ns_noarg: highest minus lowest round"),
+    "pyjnius_call_ns_overloaded_spread": ("ns", None, "pyjnius_call_ns_overloaded: highest minus lowest round"),
 }
 
 # our metric -> the peers' figures for the same thing
@@ -488,22 +498,61 @@ def peer_python() -> str:
     return str(python)
 
 
-def bench_peer_startup(reps: int, java_home: str) -> dict[str, float]:
-    """Fresh processes of each peer doing the equivalent of :func:`bench_startup`."""
-    python = peer_python()
-    env = dict(os.environ, JAVA_HOME=java_home)
-    out = {}
-    for metric, script in PEER_STARTUP.items():
-        times = [
-            float(
+def bench_peer_rounds(rounds: int, peer_home: str) -> dict[str, float]:
+    """imglyb and its peers in the same time window: in each round, every implementation's fresh
+    process takes its turn, first the start-up script, then the call script. A quiet or busy
+    minute of the machine then falls on all of them alike (two full runs 20 minutes apart once
+    gave pyjnius 536 and then 270 ns for the same call). Medians over rounds, with the spread
+    (highest minus lowest round)."""
+    peer = peer_python()
+    peer_env = dict(os.environ, JAVA_HOME=peer_home)
+    ours_env = imglyb_env()
+    runs: dict[str, list[float]] = {}
+    rows, walls = [], []
+    timing = _CALL_TIMING.format(warmup=20_000, reps=3, n=200_000)
+    for i in range(rounds + 1):  # the first round warms the page cache and is discarded
+        start = time.perf_counter()
+        out = subprocess.run(
+            [sys.executable, "-c", STARTUP_SCRIPT], env=ours_env, capture_output=True, text=True, check=True
+        ).stdout
+        wall = (time.perf_counter() - start) * 1e3
+        figures = {}
+        for metric, script in PEER_STARTUP.items():
+            figures[metric] = float(
                 subprocess.run(
-                    [python, "-c", script], env=env, capture_output=True, text=True, check=True
+                    [peer, "-c", script], env=peer_env, capture_output=True, text=True, check=True
                 ).stdout.split()[-1]
             )
-            for _ in range(reps + 1)
-        ]
-        out[metric] = statistics.median(times[1:])
-    return out
+        for prefix, python, env in (
+            ("call_ns", sys.executable, ours_env),
+            ("jpype_call_ns", peer, peer_env),
+            ("pyjnius_call_ns", peer, peer_env),
+        ):
+            proc = subprocess.run(
+                [python, "-c", CALL_SETUP[prefix] + timing], env=env, capture_output=True, text=True, check=True
+            )
+            noarg, overloaded = figures_line(proc.stdout, 2)
+            figures[f"{prefix}_noarg"], figures[f"{prefix}_overloaded"] = noarg, overloaded
+        if i:
+            rows.append([float(x) for x in out.split()])
+            walls.append(wall)
+            figures["startup_ms"] = rows[-1][3]
+            for name, value in figures.items():
+                runs.setdefault(name, []).append(value)
+    med = [statistics.median(col) for col in zip(*rows)]
+    results = {
+        "import_ms": med[0],
+        "jvm_start_ms": med[1],
+        "first_imglib2_ms": med[2],
+        "startup_process_ms": statistics.median(walls),
+        "peer_rounds": rounds,
+    }
+    for name, values in runs.items():
+        results[name] = statistics.median(values)
+        results[f"{name}_spread"] = max(values) - min(values)
+        print(f"{name}: median {results[name]:.1f}, {min(values):.1f}-{max(values):.1f} over {rounds} "
+              "alternating rounds", file=sys.stderr)
+    return results
 
 
 def bench_calls(prefix: str, python: str, env: dict[str, str], quick: bool) -> dict[str, float]:
@@ -1423,13 +1472,17 @@ def main() -> int:
     reps = 3 if args.quick else 15
 
     results: dict[str, float] = {}
-    results.update(bench_startup(reps))
+    if args.quick:
+        results.update(bench_startup(reps))
+        results.update(bench_calls("call_ns", sys.executable, imglyb_env(), args.quick))
+    else:
+        # Start-up and calls of imglyb and its peers, alternating in one time window.
+        results.update(bench_peer_rounds(reps, find_jdk(17) or os.environ.get("JAVA_HOME", "")))
     results.update(bench_startup_floor(reps))
     if not args.quick:
         blas1 = bench_startup_floor(reps, {"OPENBLAS_NUM_THREADS": "1"})
         results["startup_floor_ratio_blas1"] = blas1["startup_floor_ratio"]
         results["startup_public_floor_ratio_blas1"] = blas1["startup_public_floor_ratio"]
-    results.update(bench_calls("call_ns", sys.executable, imglyb_env(), args.quick))
     results.update(bench_call_floor(args.quick))
     results.update(bench_leak(args.quick))
     results.update(bench_pixels(args.quick))
@@ -1437,11 +1490,6 @@ def main() -> int:
     results.update(bench_chunks(args.quick))
     results.update(bench_jpype_handover(args.quick))
     if not args.quick:
-        peer_home = find_jdk(17) or os.environ.get("JAVA_HOME", "")
-        results.update(bench_peer_startup(reps, peer_home))
-        peer_env = dict(os.environ, JAVA_HOME=peer_home)
-        for prefix in ("jpype_call_ns", "pyjnius_call_ns"):
-            results.update(bench_calls(prefix, peer_python(), peer_env, args.quick))
         results.update(bench_jpype_copy())
         results.update(bench_imglyb2(args.quick))
         results.update(bench_cluster(args.quick))
