@@ -222,7 +222,7 @@ public final class Reflect {
 		if (t.isAssignableFrom(ArrayList.class)) {
 			f |= T_LIST;
 		}
-		final Class<?> img = imgClass();
+		final Class<?> img = ImgClass.IMG;
 		if (img != null && t != Object.class && t.isAssignableFrom(img)) {
 			f |= T_IMG;
 		}
@@ -253,12 +253,20 @@ public final class Reflect {
 		return f;
 	}
 
-	private static Class<?> imgClass() {
-		try {
-			return Class.forName("net.imglib2.img.Img", false, Reflect.class.getClassLoader());
-		}
-		catch (final ClassNotFoundException | LinkageError e) {
-			return null;
+	/**
+	 * ImgLib2's {@code Img} interface, or null without ImgLib2: looked up once, not per type (a
+	 * class loader look-up per type was a good part of describing a class).
+	 */
+	private static final class ImgClass {
+		static final Class<?> IMG = find();
+
+		private static Class<?> find() {
+			try {
+				return Class.forName("net.imglib2.img.Img", false, Reflect.class.getClassLoader());
+			}
+			catch (final ClassNotFoundException | LinkageError e) {
+				return null;
+			}
 		}
 	}
 
