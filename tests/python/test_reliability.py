@@ -4,6 +4,7 @@ its fix. Nothing here may crash the process; a crash fails the whole session."""
 from __future__ import annotations
 
 import ctypes
+import os
 import pathlib
 import random
 
@@ -124,6 +125,17 @@ def test_cursors_past_their_end_throw(layout):
     assert info.value.java_class in ("java.lang.IndexOutOfBoundsException", "java.lang.ArrayIndexOutOfBoundsException")
     c.reset()
     assert c.next().getRealDouble() == v[0, 0]
+
+
+def test_the_default_collection_threshold_comes_from_the_machines_memory():
+    """Without -Dimglyb.gcThreshold, native memory asks for a collection every eighth of the
+    machine's memory (at least 64 MiB, at most 2 GiB), read from /proc/meminfo on first use."""
+    args = imglyb.jimport("java.lang.management.ManagementFactory").getRuntimeMXBean().getInputArguments()
+    if any("imglyb.gcThreshold" in str(a) for a in args):
+        pytest.skip("the session JVM sets its own threshold")
+    physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    _held, threshold, _collections = imglyb.jimport("org.imglyb.memory.Pressure").state()
+    assert threshold == max(64 << 20, min(physical // 8, 2 << 30))
 
 
 def test_native_memory_drives_the_garbage_collector():
