@@ -224,6 +224,24 @@ def test_varargs_spread_or_array(Fixture):
     assert Fixture.join("-") == ""
 
 
+def test_calls_with_more_arguments_than_are_held_in_place():
+    """Up to four converted arguments are held in place; a fifth moves them all to the heap. Both
+    paths, for a method with one overload and for an overloaded one, and a refused last argument
+    that leaves the next call unharmed."""
+    System = imglyb.jimport("java.lang.System")
+    src = imglyb.jarray("int", [1, 2, 3, 4])
+    dst = imglyb.jarray("int", [0, 0, 0, 0, 0])
+    System.arraycopy(src, 1, dst, 2, 3)
+    assert list(dst) == [0, 0, 2, 3, 4]
+    Arrays = imglyb.jimport("java.util.Arrays")  # equals(a, from, to, b, from, to): nine overloads
+    assert Arrays.equals(src, 1, 4, dst, 2, 5) is True
+    assert Arrays.equals(src, 0, 3, dst, 2, 5) is False
+    with pytest.raises(TypeError):
+        Arrays.equals(src, 1, 4, dst, 2, "five")
+    assert Arrays.equals(src, 1, 4, dst, 2, 5) is True
+    assert Arrays.equals(src, src) is True
+
+
 def test_set_position_with_a_long_array():
     ArrayImgs = imglyb.jimport("net.imglib2.img.array.ArrayImgs")
     ra = ArrayImgs.floats(4, 3).randomAccess()
