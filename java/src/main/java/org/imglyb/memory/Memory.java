@@ -44,7 +44,10 @@ public final class Memory {
 
 	private static final Cleaner CLEANER = Cleaner.create();
 
-	/** True to read memory with Unsafe, false to read it through direct ByteBuffers. */
+	/**
+	 * True to read memory with Unsafe (the accesses call {@link UnsafeMemory}), false to read it
+	 * through direct ByteBuffers.
+	 */
 	public static final boolean UNSAFE;
 
 	/** The form of the accesses' index check; see {@link NativeAccess#checkIndex}. */
@@ -66,56 +69,6 @@ public final class Memory {
 		final boolean wanted = choice.equals("unsafe") || (!choice.equals("buffer") && quiet);
 		// UnsafeMemory is loaded only when wanted, so nothing of Unsafe is touched otherwise.
 		UNSAFE = wanted && UnsafeMemory.available();
-	}
-
-	// Unsafe's memory methods (UnsafeMemory); only called when UNSAFE is true.
-
-	static byte getByte(final long address) {
-		return UnsafeMemory.getByte(address);
-	}
-
-	static void putByte(final long address, final byte value) {
-		UnsafeMemory.putByte(address, value);
-	}
-
-	static short getShort(final long address) {
-		return UnsafeMemory.getShort(address);
-	}
-
-	static void putShort(final long address, final short value) {
-		UnsafeMemory.putShort(address, value);
-	}
-
-	static int getInt(final long address) {
-		return UnsafeMemory.getInt(address);
-	}
-
-	static void putInt(final long address, final int value) {
-		UnsafeMemory.putInt(address, value);
-	}
-
-	static long getLong(final long address) {
-		return UnsafeMemory.getLong(address);
-	}
-
-	static void putLong(final long address, final long value) {
-		UnsafeMemory.putLong(address, value);
-	}
-
-	static float getFloat(final long address) {
-		return UnsafeMemory.getFloat(address);
-	}
-
-	static void putFloat(final long address, final float value) {
-		UnsafeMemory.putFloat(address, value);
-	}
-
-	static double getDouble(final long address) {
-		return UnsafeMemory.getDouble(address);
-	}
-
-	static void putDouble(final long address, final double value) {
-		UnsafeMemory.putDouble(address, value);
 	}
 
 	/** The lowest byte of the memory. */

@@ -22,7 +22,7 @@ public final class NativeBooleanAccess extends NativeAccess implements BooleanAc
 	@Override
 	public boolean getValue(final int i) {
 		checkIndex(i);
-		return (Memory.UNSAFE ? Memory.getByte(address + i) : buffer.get(i)) != 0;
+		return (Memory.UNSAFE ? UnsafeMemory.getByte(address + i) : buffer.get(i)) != 0;
 	}
 
 	@Override
@@ -32,7 +32,7 @@ public final class NativeBooleanAccess extends NativeAccess implements BooleanAc
 			throw memory.readOnlyError();
 		}
 		if (Memory.UNSAFE) {
-			Memory.putByte(address + i, (byte) (value ? 1 : 0));
+			UnsafeMemory.putByte(address + i, (byte) (value ? 1 : 0));
 		}
 		else {
 			buffer.put(i, (byte) (value ? 1 : 0));

@@ -19,7 +19,7 @@ public final class NativeByteAccess extends NativeAccess implements VolatileByte
 	@Override
 	public byte getValue(final int i) {
 		checkIndex(i);
-		return Memory.UNSAFE ? Memory.getByte(address + i) : buffer.get(i);
+		return Memory.UNSAFE ? UnsafeMemory.getByte(address + i) : buffer.get(i);
 	}
 
 	@Override
@@ -29,7 +29,7 @@ public final class NativeByteAccess extends NativeAccess implements VolatileByte
 			throw memory.readOnlyError();
 		}
 		if (Memory.UNSAFE) {
-			Memory.putByte(address + i, value);
+			UnsafeMemory.putByte(address + i, value);
 		}
 		else {
 			buffer.put(i, value);

@@ -19,7 +19,7 @@ public final class NativeDoubleAccess extends NativeAccess implements VolatileDo
 	@Override
 	public double getValue(final int i) {
 		checkIndex(i);
-		return Memory.UNSAFE ? Memory.getDouble(address + ((long) i << 3)) : buffer.getDouble(i << 3);
+		return Memory.UNSAFE ? UnsafeMemory.getDouble(address + ((long) i << 3)) : buffer.getDouble(i << 3);
 	}
 
 	@Override
@@ -29,7 +29,7 @@ public final class NativeDoubleAccess extends NativeAccess implements VolatileDo
 			throw memory.readOnlyError();
 		}
 		if (Memory.UNSAFE) {
-			Memory.putDouble(address + ((long) i << 3), value);
+			UnsafeMemory.putDouble(address + ((long) i << 3), value);
 		}
 		else {
 			buffer.putDouble(i << 3, value);

@@ -19,7 +19,7 @@ public final class NativeFloatAccess extends NativeAccess implements VolatileFlo
 	@Override
 	public float getValue(final int i) {
 		checkIndex(i);
-		return Memory.UNSAFE ? Memory.getFloat(address + ((long) i << 2)) : buffer.getFloat(i << 2);
+		return Memory.UNSAFE ? UnsafeMemory.getFloat(address + ((long) i << 2)) : buffer.getFloat(i << 2);
 	}
 
 	@Override
@@ -29,7 +29,7 @@ public final class NativeFloatAccess extends NativeAccess implements VolatileFlo
 			throw memory.readOnlyError();
 		}
 		if (Memory.UNSAFE) {
-			Memory.putFloat(address + ((long) i << 2), value);
+			UnsafeMemory.putFloat(address + ((long) i << 2), value);
 		}
 		else {
 			buffer.putFloat(i << 2, value);

@@ -19,7 +19,7 @@ public final class NativeIntAccess extends NativeAccess implements VolatileIntAc
 	@Override
 	public int getValue(final int i) {
 		checkIndex(i);
-		return Memory.UNSAFE ? Memory.getInt(address + ((long) i << 2)) : buffer.getInt(i << 2);
+		return Memory.UNSAFE ? UnsafeMemory.getInt(address + ((long) i << 2)) : buffer.getInt(i << 2);
 	}
 
 	@Override
@@ -29,7 +29,7 @@ public final class NativeIntAccess extends NativeAccess implements VolatileIntAc
 			throw memory.readOnlyError();
 		}
 		if (Memory.UNSAFE) {
-			Memory.putInt(address + ((long) i << 2), value);
+			UnsafeMemory.putInt(address + ((long) i << 2), value);
 		}
 		else {
 			buffer.putInt(i << 2, value);

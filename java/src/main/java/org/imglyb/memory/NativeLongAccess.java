@@ -19,7 +19,7 @@ public final class NativeLongAccess extends NativeAccess implements VolatileLong
 	@Override
 	public long getValue(final int i) {
 		checkIndex(i);
-		return Memory.UNSAFE ? Memory.getLong(address + ((long) i << 3)) : buffer.getLong(i << 3);
+		return Memory.UNSAFE ? UnsafeMemory.getLong(address + ((long) i << 3)) : buffer.getLong(i << 3);
 	}
 
 	@Override
@@ -29,7 +29,7 @@ public final class NativeLongAccess extends NativeAccess implements VolatileLong
 			throw memory.readOnlyError();
 		}
 		if (Memory.UNSAFE) {
-			Memory.putLong(address + ((long) i << 3), value);
+			UnsafeMemory.putLong(address + ((long) i << 3), value);
 		}
 		else {
 			buffer.putLong(i << 3, value);

@@ -19,7 +19,7 @@ public final class NativeShortAccess extends NativeAccess implements VolatileSho
 	@Override
 	public short getValue(final int i) {
 		checkIndex(i);
-		return Memory.UNSAFE ? Memory.getShort(address + ((long) i << 1)) : buffer.getShort(i << 1);
+		return Memory.UNSAFE ? UnsafeMemory.getShort(address + ((long) i << 1)) : buffer.getShort(i << 1);
 	}
 
 	@Override
@@ -29,7 +29,7 @@ public final class NativeShortAccess extends NativeAccess implements VolatileSho
 			throw memory.readOnlyError();
 		}
 		if (Memory.UNSAFE) {
-			Memory.putShort(address + ((long) i << 1), value);
+			UnsafeMemory.putShort(address + ((long) i << 1), value);
 		}
 		else {
 			buffer.putShort(i << 1, value);

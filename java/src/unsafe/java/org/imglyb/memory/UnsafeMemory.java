@@ -6,9 +6,9 @@ package org.imglyb.memory;
 import java.lang.reflect.Field;
 
 /**
- * {@code sun.misc.Unsafe}'s memory methods, called directly. {@link Memory} reaches native memory
- * through here when it chose the Unsafe path ({@link Memory#UNSAFE}); otherwise this class is
- * never loaded, so on Java 24 and newer without {@code --sun-misc-unsafe-memory-access=allow}
+ * {@code sun.misc.Unsafe}'s memory methods, called directly. The native accesses reach memory
+ * through here when {@link Memory} chose the Unsafe path ({@link Memory#UNSAFE}); otherwise this
+ * class is never loaded, so on Java 24 and newer without {@code --sun-misc-unsafe-memory-access=allow}
  * nothing here runs and no warning is printed.
  *
  * <p>It is compiled on its own, without {@code -Werror}: javac warns about any use of
