@@ -19,9 +19,12 @@ from __future__ import annotations
 import itertools
 import os
 import threading
-from typing import Any, Callable, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence, Union
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    from ._lazy import np
 
 try:
     from distributed import WorkerPlugin

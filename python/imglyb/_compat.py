@@ -3,9 +3,12 @@ imglyb's lazily loaded cell images (``docs/big-data.md``). Re-exported by :mod:`
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    from ._lazy import np
 
 from . import _wrap, chunked, interop
 

@@ -5,7 +5,12 @@ uint32 is uint32's."""
 
 from __future__ import annotations
 
-import numpy as np
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    from ._lazy import np
 
 from . import _imglyb
 
@@ -13,13 +18,30 @@ __all__ = ["CODES", "DTYPES", "MAX_DIMENSIONS", "TYPE_CLASSES", "VOLATILE_CLASSE
 
 _BY_DTYPE = [row for row in _imglyb.DTYPES if not row[2].endswith(".ARGBType")]
 
-#: Type codes by NumPy dtype (native byte order): the dtypes imglyb shares.
-CODES: dict[np.dtype, int] = {np.dtype(row[1]): row[0] for row in _BY_DTYPE}
-#: NumPy dtypes by type code.
-DTYPES: dict[int, np.dtype] = {code: dtype for dtype, code in CODES.items()}
-#: The ImgLib2 pixel type (binary class name) each dtype is shared as.
-TYPE_CLASSES: dict[np.dtype, str] = {np.dtype(row[1]): row[2] for row in _BY_DTYPE}
-#: The volatile pixel type of each dtype, "" where ImgLib2 has none.
-VOLATILE_CLASSES: dict[np.dtype, str] = {np.dtype(row[1]): row[3] for row in _BY_DTYPE}
 #: At most this many dimensions.
 MAX_DIMENSIONS: int = _imglyb.MAX_DIMENSIONS
+
+# The tables below are NumPy dtypes, built on their first read (PEP 562), so that importing the
+# package does not import NumPy (see _lazy).
+if TYPE_CHECKING:
+    #: Type codes by NumPy dtype (native byte order): the dtypes imglyb shares.
+    CODES: dict[np.dtype, int]
+    #: NumPy dtypes by type code.
+    DTYPES: dict[int, np.dtype]
+    #: The ImgLib2 pixel type (binary class name) each dtype is shared as.
+    TYPE_CLASSES: dict[np.dtype, str]
+    #: The volatile pixel type of each dtype, "" where ImgLib2 has none.
+    VOLATILE_CLASSES: dict[np.dtype, str]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in ("CODES", "DTYPES", "TYPE_CLASSES", "VOLATILE_CLASSES"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    codes = {np.dtype(row[1]): row[0] for row in _BY_DTYPE}
+    globals().update(
+        CODES=codes,
+        DTYPES={code: dtype for dtype, code in codes.items()},
+        TYPE_CLASSES={np.dtype(row[1]): row[2] for row in _BY_DTYPE},
+        VOLATILE_CLASSES={np.dtype(row[1]): row[3] for row in _BY_DTYPE},
+    )
+    return globals()[name]

@@ -3,9 +3,12 @@ and :func:`jinstance`; each takes and gives JPype objects too (:mod:`imglyb.inte
 
 from __future__ import annotations
 
-from typing import Any, Optional, Union
+from typing import TYPE_CHECKING, Any, Optional, Union
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    from ._lazy import np
 
 from . import _imglyb, _wrap, chunked, interop
 from ._imglyb import JavaClass, JavaObject

@@ -5,9 +5,12 @@ napari is imported only by the functions that need a viewer's layer types, never
 
 from __future__ import annotations
 
-from typing import Any, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Optional, Sequence
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    from ._lazy import np
 
 from . import _imglyb, _jvm, chunked, interop, xarrays
 

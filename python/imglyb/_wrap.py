@@ -3,9 +3,12 @@ shared, chunked arrays loaded lazily, xarray data arrays by their data."""
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    from ._lazy import np
 
 from . import _imglyb, chunked, xarrays
 from ._imglyb import JavaObject

@@ -12,9 +12,12 @@ a step takes every k-th pixel (``Views.subsample``) and a negative step reverses
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    from ._lazy import np
 
 from . import _contract, _imglyb
 

@@ -18,9 +18,12 @@ way round (x, y, z); this module reverses them on the way in and out.
 from __future__ import annotations
 
 import os
-from typing import Any, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Optional, Sequence
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    from ._lazy import np
 
 from . import _imglyb, _jvm, _wrap
 from .bdv import capture_component, on_event_thread

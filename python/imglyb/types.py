@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    from ._lazy import np
 
 from . import _contract, _imglyb, _jvm, interop
 
@@ -13,7 +16,7 @@ __all__ = ["for_np_dtype"]
 # ImgLib2 pixel types by NumPy dtype, from the contract's table (imglyb._contract), except bool:
 # the table's type is the one shared bool arrays fall back to on ImgLib2 older than 5.6
 # (UnsignedByteType); a new bool pixel is BitType, ImgLib2's usual one.
-_TYPES = {**_contract.TYPE_CLASSES, np.dtype(np.bool_): "net.imglib2.type.logic.BitType"}
+_BIT_TYPE = "net.imglib2.type.logic.BitType"
 
 
 def for_np_dtype(dtype: Any, volatile: bool = False) -> Any:
@@ -27,11 +30,12 @@ def for_np_dtype(dtype: Any, volatile: bool = False) -> Any:
         TypeError: ``dtype`` has no ImgLib2 type (or no volatile one).
     """
     dt = np.dtype(dtype)
-    name = _TYPES.get(dt.newbyteorder("=") if not dt.isnative else dt)
+    native = dt.newbyteorder("=") if not dt.isnative else dt
+    name = _BIT_TYPE if native == np.bool_ else _contract.TYPE_CLASSES.get(native)
     if name is None:
         raise TypeError(f"ImgLib2 has no pixel type for dtype {dt}")
     if volatile:
-        name = _contract.VOLATILE_CLASSES[dt.newbyteorder("=") if not dt.isnative else dt]
+        name = _contract.VOLATILE_CLASSES[native]
         if not name:
             raise TypeError(f"ImgLib2 has no volatile pixel type for dtype {dt}")
     _jvm.ensure_jvm()

@@ -26,9 +26,12 @@ checked by hand with imagej-common built from its public sources (``docs/pyimage
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    from ._lazy import np
 
 from . import _imglyb, interop
 

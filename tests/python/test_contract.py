@@ -53,7 +53,8 @@ def test_python_tables_are_derived_from_it():
         if imglib2.endswith(".ARGBType"):
             continue
         expected = "net.imglib2.type.logic.BitType" if numpy == "bool" else imglib2
-        assert types._TYPES[np.dtype(numpy)] == expected
+        assert _contract.TYPE_CLASSES[np.dtype(numpy)] == imglib2
+        assert types.for_np_dtype(numpy).getClass().getName() == expected
         assert _contract.VOLATILE_CLASSES[np.dtype(numpy)] == volatile
 
 

@@ -194,6 +194,36 @@ def test_a_java_found_early_imports_and_asks_nothing_more():
     assert r.stdout.split() == ["False", "False", "0"], r.stdout
 
 
+def test_numpy_is_imported_on_first_use_not_by_import_imglyb():
+    """NumPy's import (70-80 ms, most of a cold start) is paid when the package first needs it:
+    not by ``import imglyb``, starting the JVM or calling Java, and then once, as the ordinary
+    module, so that the package's arrays and the user's are the same NumPy's."""
+    r = run_python("""
+        import sys
+        import imglyb
+        imglyb.start_jvm()
+        System = imglyb.jimport("java.lang.System")
+        assert System.nanoTime() > 0
+        assert imglyb._imglyb._imglib2_self_test() == 66.0
+        print("numpy" in sys.modules)
+        assert imglyb.types.for_np_dtype("bool").getClass().getSimpleName() == "BitType"
+        print("numpy" in sys.modules)
+        import numpy as np
+        a = np.arange(12, dtype=np.float32).reshape(3, 4)
+        img = imglyb.to_imglib(a)
+        c = img.cursor()
+        c.fwd()
+        c.get().set(-1.0)
+        assert a[0, 0] == -1.0
+        assert np.shares_memory(imglyb.to_numpy(img), a)
+        assert imglyb._contract.DTYPES[imglyb._contract.CODES[np.dtype("float32")]] == np.float32
+        assert imglyb._lazy.np.ndarray is np.ndarray
+        print(isinstance(imglyb.to_numpy(img), np.ndarray))
+    """)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.split() == ["False", "True", "True"], r.stdout
+
+
 def test_missing_imglib2_names_the_fix():
     r = run_python(
         """
