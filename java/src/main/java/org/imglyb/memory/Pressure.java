@@ -4,7 +4,7 @@
 package org.imglyb.memory;
 
 import java.util.HashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -45,7 +45,12 @@ public final class Pressure {
 	/** Bytes handed to Java since the last requested collection. */
 	private static final AtomicLong SINCE = new AtomicLong();
 
-	private static final AtomicBoolean COLLECTING = new AtomicBoolean();
+	/**
+	 * 1 while a requested collection runs, else 0: an {@code AtomicInteger}, not an
+	 * {@code AtomicBoolean}, whose VarHandle would cost the first wrap in a JVM a millisecond of
+	 * method-handle set-up on JDK 17.
+	 */
+	private static final AtomicInteger COLLECTING = new AtomicInteger();
 
 	/** Collections requested, for tests and diagnostics. */
 	private static final AtomicLong COLLECTIONS = new AtomicLong();
@@ -78,7 +83,7 @@ public final class Pressure {
 	private static void grow(final long bytes) {
 		HELD.addAndGet(bytes);
 		final long since = SINCE.addAndGet(bytes);
-		if (THRESHOLD > 0 && since > THRESHOLD && COLLECTING.compareAndSet(false, true)) {
+		if (THRESHOLD > 0 && since > THRESHOLD && COLLECTING.compareAndSet(0, 1)) {
 			SINCE.addAndGet(-since);
 			final Thread t = new Thread(new Collector(), "imglyb-native-memory-gc");
 			t.setDaemon(true);
@@ -91,7 +96,7 @@ public final class Pressure {
 	 * cache that has just dropped cells, whose memory Java will only release in a collection.
 	 */
 	public static void request() {
-		if (THRESHOLD > 0 && COLLECTING.compareAndSet(false, true)) {
+		if (THRESHOLD > 0 && COLLECTING.compareAndSet(0, 1)) {
 			SINCE.set(0);
 			final Thread t = new Thread(new Collector(), "imglyb-native-memory-gc");
 			t.setDaemon(true);
@@ -126,7 +131,7 @@ public final class Pressure {
 			System.gc();
 		}
 		finally {
-			COLLECTING.set(false);
+			COLLECTING.set(0);
 		}
 	}
 
