@@ -194,6 +194,52 @@ def test_a_java_found_early_imports_and_asks_nothing_more():
     assert r.stdout.split() == ["False", "False", "0"], r.stdout
 
 
+def test_the_warm_up_thread_prepares_descriptions_equal_to_fresh_ones_and_can_be_turned_off():
+    """A second thread prepares what a first image needs (org.imglyb.bridge.WarmUp): it is a
+    daemon that ends, a description it prepared is the one made afresh, a first image works, and
+    -Dimglyb.warmUp=false starts no thread."""
+    code = """
+        import sys, time
+        import numpy as np, imglyb
+        imglyb.start_jvm(options=sys.argv[1:])
+        Thread = imglyb.jimport("java.lang.Thread")
+        def warm():
+            return [t for t in Thread.getAllStackTraces().keySet().toArray() if t.getName() == "imglyb-warm-up"]
+        threads = warm()
+        print(len(threads), all(t.isDaemon() for t in threads))
+        deadline = time.monotonic() + 30
+        while warm() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert not warm(), "the warm-up thread did not end"
+        WarmUp = imglyb.jimport("org.imglyb.bridge.WarmUp")
+        print(*WarmUp.prepared(), sep=",")
+        Reflect = imglyb.jimport("org.imglyb.bridge.Reflect")
+        Class, ClassLoader = imglyb.jimport("java.lang.Class"), imglyb.jimport("java.lang.ClassLoader")
+        def rows(d):
+            return [(m.kind, m.name, m.flags, d.types[m.ret].name, tuple(d.types[p].name for p in m.params)) for m in d.members]
+        for name in ("net.imglib2.img.array.ArrayCursor", "net.imglib2.type.numeric.real.FloatType"):
+            c = Class.forName(name, False, ClassLoader.getSystemClassLoader())
+            first = Reflect.inspect(c)    # the prepared one, when the warm-up ran: handed out once
+            assert name not in list(WarmUp.prepared())
+            again = Reflect.inspect(c)    # made afresh
+            assert len(rows(first)) > 10 and rows(first) == rows(again), name
+        a = np.arange(12, dtype=np.float32).reshape(3, 4)
+        c = imglyb.to_imglib(a).cursor()
+        total = 0.0
+        while c.hasNext():
+            total += c.next().getRealDouble()
+        assert total == 66.0
+        print("ok")
+    """
+    r = run_python(code)
+    assert r.returncode == 0, r.stdout + r.stderr
+    prepared = "net.imglib2.img.array.ArrayCursor,net.imglib2.type.numeric.real.FloatType,org.imglyb.img.StridedImg"
+    assert r.stdout.split() == ["1", "True", prepared, "ok"], r.stdout
+    r = run_python(code.replace("sys.argv[1:]", '["-Dimglyb.warmUp=false"]'))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.split() == ["0", "True", "ok"], r.stdout
+
+
 def test_numpy_is_imported_on_first_use_not_by_import_imglyb():
     """NumPy's import (70-80 ms, most of a cold start) is paid when the package first needs it:
     not by ``import imglyb``, starting the JVM or calling Java, and then once, as the ordinary

@@ -241,6 +241,12 @@ impl Jvm {
         let vm = vm::set(vm);
         let bridge = Loader::load()?;
         let imglib2_available = bridge.imglib2_available()?;
+        if imglib2_available {
+            // A second thread prepares what a first image needs (org.imglyb.bridge.WarmUp). It
+            // is an optimisation only: the first calls do its work themselves when it does not
+            // start, so a failure to start it fails nothing.
+            let _ = bridge.warm_up();
+        }
         if !settings.created_here {
             let info = bridge.strings(c"jvmInfo")?.unwrap_or_default();
             settings.classpath = info_value(&info, "classpath")

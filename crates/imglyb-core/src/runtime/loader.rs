@@ -173,6 +173,15 @@ impl Loader {
         unsafe { frame.call_static_prim::<f64>(&self.bridge, id, &[]) }
     }
 
+    /// Calls `Bridge.warmUp()`: starts the thread that prepares a first image's descriptions;
+    /// returns whether it started.
+    pub(crate) fn warm_up(&self) -> Result<bool> {
+        let frame = Frame::attach()?;
+        let id = frame.static_method_id(&self.bridge, c"warmUp", c"()Z")?;
+        // SAFETY: `id` is the static boolean warmUp() of Bridge.
+        unsafe { frame.call_static_prim::<u8>(&self.bridge, id, &[]) }.map(|v| v != 0)
+    }
+
     /// Calls `Bridge.imglib2Available()`.
     pub(crate) fn imglib2_available(&self) -> Result<bool> {
         let frame = Frame::attach()?;

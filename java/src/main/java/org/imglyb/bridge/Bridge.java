@@ -80,6 +80,14 @@ public final class Bridge {
 		}
 	}
 
+	/**
+	 * Starts preparing, on a second thread, what a first image will need ({@link WarmUp}); called
+	 * once, when the JVM is up and ImgLib2 is there. Returns whether the thread started.
+	 */
+	public static boolean warmUp() {
+		return WarmUp.start();
+	}
+
 	/** Whether {@code net.imglib2.img.Img} can be loaded from the bridge's class loader. */
 	public static boolean imglib2Available() {
 		return imglib2Class() != null;

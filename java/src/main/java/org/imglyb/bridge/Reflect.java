@@ -114,8 +114,17 @@ public final class Reflect {
 		}
 	}
 
-	/** The public methods, constructors and fields of {@code c}, with the types they mention. */
+	/**
+	 * The public methods, constructors and fields of {@code c}, with the types they mention: the
+	 * one {@link WarmUp} prepared, when it did.
+	 */
 	public static Description inspect(final Class<?> c) {
+		final Description prepared = WarmUp.take(c);
+		return prepared != null ? prepared : describe(c);
+	}
+
+	/** {@link #inspect}, made now. */
+	static Description describe(final Class<?> c) {
 		final Types types = new Types();
 		types.index(c);
 		final List<MemberRow> members = new ArrayList<>();

@@ -1,0 +1,84 @@
+/*
+ * Copyright (c) 2026, imglyb developers. BSD-2-Clause, see LICENSE.
+ */
+package org.imglyb.bridge;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Work a new JVM's first image will need, done on a second thread while the first calls run.
+ *
+ * <p>A user's first minute ({@code start_jvm()}, {@code to_imglib}, a cursor, a pixel) spends
+ * much of its time on one-time work: bootstrapping the JVM's first lambda (ImgLib2's pixel types
+ * make one), and describing the image's, the cursor's and the pixel's classes for Python, where
+ * reflection loads every type their methods mention. Started by {@link Bridge#warmUp()} once the
+ * JVM is up, this thread bootstraps a lambda of its own and prepares those three descriptions,
+ * which {@link Reflect#inspect} then hands out instead of making them again. It initializes no
+ * ImgLib2 class (only loads them), so it cannot deadlock with a class initialization on another
+ * thread, and it changes no result: a description prepared here is the one {@code inspect} would
+ * make. {@code -Dimglyb.warmUp=false} turns it off.
+ */
+public final class WarmUp implements Runnable {
+
+	/** The classes the first image's proxies are likely to need: a wrapped array, its cursor, a float pixel. */
+	private static final String[] DESCRIBED = { "org.imglyb.img.StridedImg", "net.imglib2.img.array.ArrayCursor",
+		"net.imglib2.type.numeric.real.FloatType" };
+
+	/** Descriptions made here and not taken yet. Guarded by itself. */
+	private static final Map<Class<?>, Reflect.Description> PREPARED = new HashMap<>();
+
+	private WarmUp() {}
+
+	/** Starts the thread, unless {@code -Dimglyb.warmUp=false}; returns whether it did. */
+	static boolean start() {
+		if ("false".equalsIgnoreCase(System.getProperty("imglyb.warmUp"))) {
+			return false;
+		}
+		final Thread t = new Thread(new WarmUp(), "imglyb-warm-up");
+		t.setDaemon(true);
+		t.setPriority(Thread.MIN_PRIORITY);
+		t.start();
+		return true;
+	}
+
+	/** The description prepared for {@code c}, handed out once, or null. */
+	static Reflect.Description take(final Class<?> c) {
+		synchronized (PREPARED) {
+			return PREPARED.remove(c);
+		}
+	}
+
+	/** The names of the classes whose descriptions are prepared and not taken yet, for tests and diagnostics. */
+	public static String[] prepared() {
+		synchronized (PREPARED) {
+			final String[] names = new String[PREPARED.size()];
+			int i = 0;
+			for (final Class<?> c : PREPARED.keySet()) {
+				names[i++] = c.getName();
+			}
+			java.util.Arrays.sort(names);
+			return names;
+		}
+	}
+
+	@Override
+	public void run() {
+		final Runnable first = () -> {};
+		first.run();
+		final ClassLoader loader = WarmUp.class.getClassLoader();
+		for (final String name : DESCRIBED) {
+			try {
+				final Class<?> c = Class.forName(name, false, loader);
+				final Reflect.Description d = Reflect.describe(c);
+				synchronized (PREPARED) {
+					PREPARED.put(c, d);
+				}
+			}
+			catch (final Exception | LinkageError e) {
+				// A class that is not there (another ImgLib2), or one reflection cannot load:
+				// the first call that needs it does this work itself, as without this thread.
+			}
+		}
+	}
+}
