@@ -204,6 +204,33 @@ def test_options_hotspot_would_exit_on_are_a_value_error(options):
     assert "then started: 66.0" in r.stdout
 
 
+def test_imglybs_own_properties_start_without_the_probe(tmp_path):
+    """The probe costs a process (about 50 ms) and only finds options HotSpot exits on, which
+    imglyb's own properties never are: with only those, no probe runs; with any other option, it
+    does. A Java home whose ``bin/java`` notes each run tells the two apart."""
+    from conftest import run_python
+
+    real = pathlib.Path(imglyb.jvm_info()["java_home"])
+    home = tmp_path / "home"
+    (home / "bin").mkdir(parents=True)
+    for entry in real.iterdir():
+        if entry.name != "bin":
+            (home / entry.name).symlink_to(entry)
+    marker = tmp_path / "java-ran"
+    java = home / "bin" / "java"
+    java.write_text(f'#!/bin/sh\necho ran >> "{marker}"\nexec "{real}/bin/java" "$@"\n')
+    java.chmod(0o755)
+    code = """
+        import sys, imglyb
+        imglyb.start_jvm(options=sys.argv[1:])
+        print(imglyb._imglyb._imglib2_self_test())
+    """
+    for options, probed in ((["-Dimglyb.gcThreshold=64m", "-Dimglyb.warmUp=false"], False), (["-Xmx256m"], True)):
+        r = run_python(code.replace("sys.argv[1:]", repr(options)), env={"JAVA_HOME": str(home)})
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert r.stdout.split()[-1] == "66.0", r.stdout
+        assert marker.exists() == probed, (options, r.stdout)
+
 def _bad_java_home(root: pathlib.Path, kind: str) -> pathlib.Path:
     """A Java home broken in the way ``kind`` names, built from the running JDK's files."""
     real = pathlib.Path(imglyb.jvm_info()["java_home"])

@@ -183,7 +183,10 @@ impl Jvm {
         };
         check_libjvm(&install.libjvm).map_err(|why| refuse(&install.libjvm, why))?;
         check_runtime_image(&install.home).map_err(|why| refuse(&install.home, why))?;
-        if !config.options.is_empty() {
+        // imglyb's own properties (`-Dimglyb.gcThreshold`, `-Dimglyb.warmUp`) are read by its
+        // classes only, so they cannot make HotSpot exit: with nothing else, there is nothing to
+        // probe, and the probe's process (about 50 ms) is not paid.
+        if config.options.iter().any(|o| !o.starts_with("-Dimglyb.")) {
             probe_options(&install.home, &active_options)?;
         }
         // Last: nothing may refuse this installation once its libjvm is loaded (see
