@@ -1,11 +1,11 @@
 """NumPy, imported by the package on its first use, not by ``import imglyb``.
 
-NumPy's import is the larger part of a cold start (70-80 ms here, against about 10 ms for the
-package and 30 ms for the JVM), and a script that only drives Java (``start_jvm``, ``jimport``)
-never needs it. The package's modules bind ``np`` to :data:`np` (``import numpy as np`` for type
-checkers), which imports NumPy on the first name read from it and keeps every name it hands out,
-so later reads cost what a module attribute costs. Nothing here touches ``sys.modules``: NumPy is
-imported the ordinary way, once, when the package first needs it.
+NumPy's import is the larger part of a cold start (70-80 ms here, against about 15 ms for the
+package and 50 ms for the JVM's start), and a script that only drives Java (``start_jvm``,
+``jimport``) never needs it. The package's modules bind ``np`` to :data:`np` (``import numpy as
+np`` for type checkers), which imports NumPy on the first name read from it and keeps every name
+it hands out, so later reads cost what a module attribute costs. Nothing here touches
+``sys.modules``: NumPy is imported the ordinary way, once, when the package first needs it.
 """
 
 from __future__ import annotations
