@@ -196,8 +196,9 @@ def test_a_java_found_early_imports_and_asks_nothing_more():
 
 def test_the_warm_up_thread_prepares_descriptions_equal_to_fresh_ones_and_can_be_turned_off():
     """A second thread prepares what a first image needs (org.imglyb.bridge.WarmUp): it is a
-    daemon that ends, a description it prepared is the one made afresh, a first image works, and
-    -Dimglyb.warmUp=false starts no thread."""
+    daemon that ends, it prepares the wrapped array's class's description and no other (others
+    load classes that slow JDK 25's compiled ImgLib2 code), a description it prepared is the one
+    made afresh, a first image works, and -Dimglyb.warmUp=false starts no thread."""
     code = """
         import sys, time
         import numpy as np, imglyb
@@ -214,11 +215,12 @@ def test_the_warm_up_thread_prepares_descriptions_equal_to_fresh_ones_and_can_be
         WarmUp = imglyb.jimport("org.imglyb.bridge.WarmUp")
         print(*WarmUp.prepared(), sep=",")
         Reflect = imglyb.jimport("org.imglyb.bridge.Reflect")
-        Class, ClassLoader = imglyb.jimport("java.lang.Class"), imglyb.jimport("java.lang.ClassLoader")
+        Class = imglyb.jimport("java.lang.Class")
         def rows(d):
             return [(m.kind, m.name, m.flags, d.types[m.ret].name, tuple(d.types[p].name for p in m.params)) for m in d.members]
-        for name in ("net.imglib2.img.array.ArrayCursor", "net.imglib2.type.numeric.real.FloatType"):
-            c = Class.forName(name, False, ClassLoader.getSystemClassLoader())
+        bridge_loader = Reflect.inspect(Class.forName("java.lang.Object")).getClass().getClassLoader()
+        for name in ("org.imglyb.img.StridedImg",):
+            c = Class.forName(name, False, bridge_loader)
             first = Reflect.inspect(c)    # the prepared one, when the warm-up ran: handed out once
             assert name not in list(WarmUp.prepared())
             again = Reflect.inspect(c)    # made afresh
@@ -233,7 +235,7 @@ def test_the_warm_up_thread_prepares_descriptions_equal_to_fresh_ones_and_can_be
     """
     r = run_python(code)
     assert r.returncode == 0, r.stdout + r.stderr
-    prepared = "net.imglib2.img.array.ArrayCursor,net.imglib2.type.numeric.real.FloatType,org.imglyb.img.StridedImg"
+    prepared = "org.imglyb.img.StridedImg"
     assert r.stdout.split() == ["1", "True", prepared, "ok"], r.stdout
     r = run_python(code.replace("sys.argv[1:]", '["-Dimglyb.warmUp=false"]'))
     assert r.returncode == 0, r.stdout + r.stderr

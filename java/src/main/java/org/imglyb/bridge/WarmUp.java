@@ -11,19 +11,25 @@ import java.util.Map;
  *
  * <p>A user's first minute ({@code start_jvm()}, {@code to_imglib}, a cursor, a pixel) spends
  * much of its time on one-time work: bootstrapping the JVM's first lambda (ImgLib2's pixel types
- * make one), and describing the image's, the cursor's and the pixel's classes for Python, where
- * reflection loads every type their methods mention. Started by {@link Bridge#warmUp()} once the
- * JVM is up, this thread bootstraps a lambda of its own and prepares those three descriptions,
- * which {@link Reflect#inspect} then hands out instead of making them again. It initializes no
- * ImgLib2 class (only loads them), so it cannot deadlock with a class initialization on another
+ * make one), and describing classes for Python, where reflection loads every type their methods
+ * mention. Started by {@link Bridge#warmUp()} once the JVM is up, this thread bootstraps a lambda
+ * of its own and prepares the description of the class every wrapped array's proxy needs, which
+ * {@link Reflect#inspect} then hands out instead of making it again. It initializes no ImgLib2
+ * class (it only loads them), so it cannot deadlock with a class initialization on another
  * thread, and it changes no result: a description prepared here is the one {@code inspect} would
  * make. {@code -Dimglyb.warmUp=false} turns it off.
  */
 public final class WarmUp implements Runnable {
 
-	/** The classes the first image's proxies are likely to need: a wrapped array, its cursor, a float pixel. */
-	private static final String[] DESCRIBED = { "org.imglyb.img.StridedImg", "net.imglib2.img.array.ArrayCursor",
-		"net.imglib2.type.numeric.real.FloatType" };
+	/**
+	 * The classes described here: only the one every wrapped array's proxy needs, whose
+	 * description loads no class a first {@code to_imglib} would not. Not the cursor's and the
+	 * pixel's classes a first image may need: their descriptions load classes (ImgLib2's
+	 * composites among them) that a process may never use otherwise, and with them prepared too,
+	 * a heap image's cursor sum on JDK 25 took 1.3-1.4 times as long in three runs of
+	 * {@code ci/bench} (1.0 without them).
+	 */
+	private static final String[] DESCRIBED = { "org.imglyb.img.StridedImg" };
 
 	/** Descriptions made here and not taken yet. Guarded by itself. */
 	private static final Map<Class<?>, Reflect.Description> PREPARED = new HashMap<>();
