@@ -206,8 +206,8 @@ def test_the_warm_up_thread_prepares_descriptions_equal_to_fresh_ones_and_can_be
         Thread = imglyb.jimport("java.lang.Thread")
         def warm():
             return [t for t in Thread.getAllStackTraces().keySet().toArray() if t.getName() == "imglyb-warm-up"]
-        threads = warm()
-        print(len(threads), all(t.isDaemon() for t in threads))
+        threads = warm()    # it may have ended already: WarmUp.prepared() below shows it ran
+        print(len(threads) <= 1, all(t.isDaemon() for t in threads))
         deadline = time.monotonic() + 30
         while warm() and time.monotonic() < deadline:
             time.sleep(0.01)
@@ -236,10 +236,10 @@ def test_the_warm_up_thread_prepares_descriptions_equal_to_fresh_ones_and_can_be
     r = run_python(code)
     assert r.returncode == 0, r.stdout + r.stderr
     prepared = "org.imglyb.img.StridedImg"
-    assert r.stdout.split() == ["1", "True", prepared, "ok"], r.stdout
+    assert r.stdout.split() == ["True", "True", prepared, "ok"], r.stdout
     r = run_python(code.replace("sys.argv[1:]", '["-Dimglyb.warmUp=false"]'))
     assert r.returncode == 0, r.stdout + r.stderr
-    assert r.stdout.split() == ["0", "True", "ok"], r.stdout
+    assert r.stdout.split() == ["True", "True", "ok"], r.stdout   # nothing prepared: no thread ran
 
 
 def test_numpy_is_imported_on_first_use_not_by_import_imglyb():
