@@ -360,6 +360,65 @@ def test_int_range_is_checked_never_truncated(Fixture, Integer):
         Long.valueOf(2**63)
 
 
+def test_primitive_calls_convert_alike_on_first_and_cached_calls():
+    """Calls whose overload has only primitive parameters take a lean path once the overload is
+    known (the sole one, or cached by the first call): each case runs three times, and the
+    first (resolving), the later (cached) and NumPy scalars (the general path) agree, values
+    at the types' edges included, and so do the refusals."""
+    import struct
+
+    J = imglyb.jimport
+    Byte, Short, Long = J("java.lang.Byte"), J("java.lang.Short"), J("java.lang.Long")
+    Float, Double, Boolean, Math = J("java.lang.Float"), J("java.lang.Double"), J("java.lang.Boolean"), J("java.lang.Math")
+    bits32 = lambda x: struct.unpack("<i", struct.pack("<f", x))[0]  # noqa: E731
+    bits64 = lambda x: struct.unpack("<q", struct.pack("<d", x))[0]  # noqa: E731
+    cases = [
+        (Byte.toUnsignedInt, (-1,), 255),
+        (Byte.toUnsignedInt, (-128,), 128),
+        (Short.toUnsignedInt, (-1,), 65535),
+        (J("java.lang.Integer").bitCount, (-1,), 32),
+        (Long.bitCount, (-(2**63),), 1),
+        (Float.floatToIntBits, (1.5,), bits32(1.5)),
+        (Float.floatToIntBits, (2,), bits32(2.0)),
+        (Double.doubleToLongBits, (3,), bits64(3.0)),
+        (Double.doubleToLongBits, (-0.0,), bits64(-0.0)),
+        (Boolean.logicalXor, (True, False), True),
+        (Math.abs, (-5,), 5),
+        (Math.abs, (-2.5,), 2.5),
+        (Math.max, (2**40, 1), 2**40),
+        (Math.max, (1, 2.5), 2.5),
+        (Math.max, (-1, 2), 2),
+    ]
+    for f, args, expected in cases:
+        for _ in range(3):
+            got = f(*args)
+            assert got == expected and type(got) is type(expected), (f, args, got)
+    assert Math.abs(np.int32(-5)) == 5 and Math.max(np.float64(1.0), 2) == 2.0
+    assert Float.floatToIntBits(np.float32(1.5)) == bits32(1.5)
+    refused = [
+        (Byte.toUnsignedInt, (128,)),
+        (Short.toUnsignedInt, (32768,)),
+        (Long.bitCount, (2**63,)),
+        (Float.floatToIntBits, (1e300,)),
+        (Boolean.logicalXor, (1, 0)),
+        (J("java.lang.Integer").bitCount, (True,)),
+        (J("java.lang.Integer").bitCount, (1.0,)),
+    ]
+    for f, args in refused:
+        for _ in range(2):
+            with pytest.raises(TypeError):
+                f(*args)
+    # Instance methods, on the object and through the class with the object first.
+    BitSet = J("java.util.BitSet")
+    bs = BitSet()
+    bs.set(1, 4)
+    bs.set(7, True)
+    assert [bs.get(i) for i in range(9)] == [False, True, True, True, False, False, False, True, False]
+    assert BitSet.get(bs, 7) is True and bs.cardinality() == 4 and BitSet.cardinality(bs) == 4
+    with pytest.raises(TypeError, match="needs a java.util.BitSet"):
+        BitSet.get(5, 7)
+
+
 def test_scalar_conversions(Fixture):
     assert Fixture.onlyChar("x") == "char x"
     with pytest.raises(TypeError):

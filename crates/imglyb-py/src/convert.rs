@@ -9,6 +9,7 @@ use std::sync::Arc;
 use imglyb_core::bridge::overload::{self, ArgKind, HostArgs};
 use imglyb_core::bridge::reflect::{ClassInfo, JType, flags};
 use imglyb_core::jni::Prim;
+use imglyb_core::jni::sys::jvalue;
 use imglyb_core::{Arg, BorrowedBytes, Bridge, Bytes, DType, Value};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -541,6 +542,55 @@ fn to_prim(obj: &Bound<'_, PyAny>, p: Prim, ty: &JType) -> PyResult<Arg> {
         }
         Prim::Void => Err(PyValueError::new_err("void takes no value")),
     }
+}
+
+/// Whether `obj` is a value [`prim_value`] may take: an exact built-in `int`, `float` or `bool`.
+/// One type comparison each, so a call whose arguments are not all such values leaves the lean
+/// path at its first other argument.
+pub(crate) fn is_plain_number(obj: &Bound<'_, PyAny>) -> bool {
+    obj.is_exact_instance_of::<PyInt>()
+        || obj.is_exact_instance_of::<PyFloat>()
+        || obj.is_exact_instance_of::<PyBool>()
+}
+
+/// `obj` as the JNI value of a Java `p`, for the exact built-in `int`, `float` and `bool` that
+/// [`to_prim`] converts to the same value; `None` for anything else (another type, a value out
+/// of range, `char`), which the general path converts or refuses with its error.
+pub(crate) fn prim_value(obj: &Bound<'_, PyAny>, p: Prim) -> Option<jvalue> {
+    let int = || {
+        obj.is_exact_instance_of::<PyInt>()
+            .then(|| obj.extract::<i64>().ok())
+            .flatten()
+    };
+    Some(match p {
+        Prim::Boolean if obj.is_exact_instance_of::<PyBool>() => jvalue {
+            z: u8::from(obj.is_truthy().ok()?),
+        },
+        Prim::Byte => jvalue {
+            b: i8::try_from(int()?).ok()?,
+        },
+        Prim::Short => jvalue {
+            s: i16::try_from(int()?).ok()?,
+        },
+        Prim::Int => jvalue {
+            i: i32::try_from(int()?).ok()?,
+        },
+        Prim::Long => jvalue { j: int()? },
+        Prim::Float | Prim::Double => {
+            let x = match obj.cast_exact::<PyFloat>() {
+                Ok(f) => f.value(),
+                Err(_) => int()? as f64,
+            };
+            if p == Prim::Double {
+                jvalue { d: x }
+            } else if overload::fits_f32(x) {
+                jvalue { f: x as f32 }
+            } else {
+                return None;
+            }
+        }
+        Prim::Boolean | Prim::Char | Prim::Void => return None,
+    })
 }
 
 /// Converts a value that came from Java to Python.

@@ -369,14 +369,7 @@ impl Bridge {
         target: Option<&JRef>,
         args: &[Arg],
     ) -> Result<Value> {
-        if args.len() != m.params.len() {
-            return Err(Error::TypeMismatch(format!(
-                "{} takes {} arguments, {} were given",
-                m.signature(),
-                m.params.len(),
-                args.len()
-            )));
-        }
+        check_arity(m, args.len())?;
         let mut locals = Frame::new(env);
         let mut values = [jvalue { j: 0 }; 8];
         let mut spill = Vec::new();
@@ -392,7 +385,47 @@ impl Bridge {
                 check_arg(env, arg, param, slot)?;
             }
         }
-        let ptr = jargs.as_ptr();
+        // SAFETY: `jargs` holds one value per parameter, each converted from its argument (and
+        // checked when CHECKED); the target was checked by `bind` or promised to
+        // `invoke_unchecked`.
+        let value = unsafe { self.call_values(env, m, target, jargs) };
+        drop(locals);
+        value
+    }
+
+    /// [`Bridge::invoke_unchecked`] for arguments already in their JNI form: a host whose
+    /// overload's parameters are all primitive writes each argument straight into its `jvalue`,
+    /// with no [`Arg`] to build, convert or drop, and no local reference to free.
+    ///
+    /// # Safety
+    /// `values` holds one value per parameter of `m`, each written through the `jvalue` member
+    /// of its parameter's primitive type (a reference parameter needs a live reference to an
+    /// instance of its class, or null). For an instance method, `target` must be an instance of
+    /// the declaring class.
+    pub unsafe fn invoke_values_unchecked(
+        &self,
+        m: &MethodInfo,
+        target: Option<&JRef>,
+        values: &[jvalue],
+    ) -> Result<Value> {
+        check_arity(m, values.len())?;
+        let env = self.raw_env()?;
+        // SAFETY: the caller guarantees the values and the target; the count is checked above.
+        unsafe { self.call_values(env, m, target, values) }
+    }
+
+    /// Calls `m` with `values` (one per parameter) and turns the result into a [`Value`].
+    ///
+    /// # Safety
+    /// As [`Bridge::invoke_values_unchecked`], with `values.len() == m.params.len()`.
+    unsafe fn call_values(
+        &self,
+        env: RawEnv,
+        m: &MethodInfo,
+        target: Option<&JRef>,
+        values: &[jvalue],
+    ) -> Result<Value> {
+        let ptr = values.as_ptr();
         let id = m.id.raw();
         let raw = if m.name == "<init>" {
             let class = m.declaring.raw_class();
@@ -416,7 +449,6 @@ impl Bridge {
             // returning `m.ret`, and `ptr` holds one converted value per parameter.
             unsafe { call_returning(env, m.ret.prim, false, target.as_raw(), id, ptr) }
         };
-        drop(locals);
         self.finish_raw_hinted(env, raw, Some(&m.returned))
     }
 
@@ -1094,4 +1126,17 @@ fn check_arg(env: RawEnv, arg: &Arg, param: &JType, v: &jvalue) -> Result<()> {
             param.display()
         )))
     }
+}
+
+/// A `TypeMismatch` unless `m` takes `given` arguments.
+fn check_arity(m: &MethodInfo, given: usize) -> Result<()> {
+    if given == m.params.len() {
+        return Ok(());
+    }
+    Err(Error::TypeMismatch(format!(
+        "{} takes {} arguments, {} were given",
+        m.signature(),
+        m.params.len(),
+        given
+    )))
 }

@@ -110,8 +110,35 @@ fn key_of(
     })
 }
 
+/// The overload the cache holds for a host's `args`, when every argument is plain and the same
+/// kinds were resolved before; `None` otherwise. Makes no JNI call.
+pub fn cached_args<A: HostArgs>(
+    group: &MethodGroup,
+    mode: Mode,
+    args: &A,
+) -> Result<Option<Resolved>, A::Error> {
+    if args.len() > KEY_ARGS {
+        return Ok(None);
+    }
+    let mut tags = [0usize; KEY_ARGS];
+    for (i, slot) in tags.iter_mut().enumerate().take(args.len()) {
+        // Untaggable kinds (none of them plain today) skip the cache too.
+        match args.plain_kind(i)?.as_ref().and_then(key_tag) {
+            Some(tag) => *slot = tag,
+            None => return Ok(None),
+        }
+    }
+    let key = CallKey {
+        tags,
+        len: args.len() as u8,
+        mode: mode as u8,
+    };
+    Ok(group.cache.get(&key))
+}
+
 /// Chooses the overload of `group` for a host's `args`: through the cache when every argument
-/// is plain, otherwise by classifying them all (and caching the result when they can be keyed).
+/// is plain ([`cached_args`]), otherwise by classifying them all (and caching the result when they
+/// can be keyed).
 ///
 /// `classes` is asked for only on a miss: a cache hit makes no JNI call.
 pub fn resolve_args<A: HostArgs, C: Classes>(
@@ -121,29 +148,8 @@ pub fn resolve_args<A: HostArgs, C: Classes>(
     mode: Mode,
     args: &A,
 ) -> Result<Resolved, A::Error> {
-    if args.len() <= KEY_ARGS {
-        let mut tags = [0usize; KEY_ARGS];
-        let mut all_plain = true;
-        for (i, slot) in tags.iter_mut().enumerate().take(args.len()) {
-            // Untaggable kinds (none of them plain today) skip the cache too.
-            match args.plain_kind(i)?.as_ref().and_then(key_tag) {
-                Some(tag) => *slot = tag,
-                None => {
-                    all_plain = false;
-                    break;
-                }
-            }
-        }
-        if all_plain {
-            let key = CallKey {
-                tags,
-                len: args.len() as u8,
-                mode: mode as u8,
-            };
-            if let Some(r) = group.cache.get(&key) {
-                return Ok(r);
-            }
-        }
+    if let Some(r) = cached_args(group, mode, args)? {
+        return Ok(r);
     }
     let kinds = (0..args.len())
         .map(|i| args.kind(i))

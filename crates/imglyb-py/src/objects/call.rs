@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use imglyb_core::bridge::overload::{self, Mode};
 use imglyb_core::bridge::reflect::{ClassInfo, MethodGroup};
+use imglyb_core::jni::sys::jvalue;
 use imglyb_core::{Bridge, JObj, JRef};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -33,6 +34,9 @@ pub(crate) fn call_group(
     args: &[Bound<'_, PyAny>],
 ) -> PyResult<Py<PyAny>> {
     let bridge = bridge()?;
+    if let Some(result) = call_prims(py, bridge, group, mode, target, args) {
+        return result;
+    }
     // Declared before the arguments converted from it, which may point into its proxies.
     let converted;
     let mut out = CallArgs::new();
@@ -57,6 +61,57 @@ pub(crate) fn call_group(
     let value = without_gil(py, || unsafe { bridge.invoke_unchecked(m, target, jargs) })?;
     drop(out);
     to_py(py, value)
+}
+
+/// Most arguments a call takes on the lean path ([`call_prims`]).
+const LEAN_ARGS: usize = 8;
+
+/// JNI values of primitive arguments: plain bits that refer to nothing, so the call may read
+/// them with the GIL released.
+struct PrimValues([jvalue; LEAN_ARGS]);
+
+// SAFETY: only `prim_value`'s primitive members are written (the rest stay zero bits); no value
+// is a reference, so sharing them with the thread-state-free section of the call is plain
+// copying of numbers.
+unsafe impl Sync for PrimValues {}
+
+/// The lean path of [`call_group`]: when every argument is an exact built-in `int`, `float` or
+/// `bool`, the overload is known without classifying them (the group's sole one, or the cache's
+/// entry for their kinds) and its parameters are all primitive, each argument goes straight
+/// into its JNI value, and the call builds, converts and frees nothing else. `None` when any of
+/// that does not hold: the general path then does the whole work, errors included.
+fn call_prims(
+    py: Python<'_>,
+    bridge: &Bridge,
+    group: &MethodGroup,
+    mode: Mode,
+    target: Option<&Arc<JRef>>,
+    args: &[Bound<'_, PyAny>],
+) -> Option<PyResult<Py<PyAny>>> {
+    if args.len() > LEAN_ARGS || !args.iter().all(convert::is_plain_number) {
+        return None;
+    }
+    let m = match overload::sole(group, mode, args.len()) {
+        Some(m) => m,
+        None => match overload::cached_args(group, mode, &PyArgs(args)) {
+            Ok(Some(r)) if !r.spread => &group.overloads[r.index],
+            _ => return None,
+        },
+    };
+    let mut values = PrimValues([jvalue { j: 0 }; LEAN_ARGS]);
+    for ((slot, a), p) in values.0.iter_mut().zip(args).zip(&m.params) {
+        *slot = convert::prim_value(a, p.prim?)?;
+    }
+    let values = &values;
+    let n = args.len();
+    let target = target.map(|t| &**t);
+    // SAFETY: every parameter of `m` is primitive and `prim_value` wrote each value through
+    // its parameter's member; `target` is an object of the class whose method this is, as in
+    // `call_group`.
+    let value = without_gil(py, || unsafe {
+        bridge.invoke_values_unchecked(m, target, &values.0[..n])
+    });
+    Some(value.and_then(|v| to_py(py, v)))
 }
 
 /// `args` with JPype objects and objects carrying a Java object replaced by imglyb proxies, or
