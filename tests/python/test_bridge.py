@@ -417,6 +417,11 @@ def test_primitive_calls_convert_alike_on_first_and_cached_calls():
     assert BitSet.get(bs, 7) is True and bs.cardinality() == 4 and BitSet.cardinality(bs) == 4
     with pytest.raises(TypeError, match="needs a java.util.BitSet"):
         BitSet.get(5, 7)
+    # Constructors take the same path: BitSet() and BitSet(int) resolve, then come from the cache.
+    for _ in range(3):
+        assert BitSet().size() == 64 and BitSet(200).size() == 256
+        with pytest.raises(TypeError):
+            BitSet(2**40)
 
 
 def test_scalar_conversions(Fixture):

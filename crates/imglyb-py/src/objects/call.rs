@@ -70,9 +70,8 @@ const LEAN_ARGS: usize = 8;
 /// them with the GIL released.
 struct PrimValues([jvalue; LEAN_ARGS]);
 
-// SAFETY: only `prim_value`'s primitive members are written (the rest stay zero bits); no value
-// is a reference, so sharing them with the thread-state-free section of the call is plain
-// copying of numbers.
+// SAFETY: the array holds zeros and `prim_value`'s primitive members only; no value is a
+// reference or pointer, so reading them from the call's GIL-free section shares plain numbers.
 unsafe impl Sync for PrimValues {}
 
 /// The lean path of [`call_group`]: when every argument is an exact built-in `int`, `float` or
