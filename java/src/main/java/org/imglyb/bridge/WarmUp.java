@@ -14,10 +14,12 @@ import java.util.Map;
  * make one), and describing classes for Python, where reflection loads every type their methods
  * mention. Started by {@link Bridge#warmUp()} once the JVM is up, this thread bootstraps a lambda
  * of its own and prepares the description of the class every wrapped array's proxy needs, which
- * {@link Reflect#inspect} then hands out instead of making it again. It initializes no ImgLib2
- * class (it only loads them), so it cannot deadlock with a class initialization on another
- * thread, and it changes no result: a description prepared here is the one {@code inspect} would
- * make. {@code -Dimglyb.warmUp=false} turns it off.
+ * {@link Reflect#inspect} then hands out instead of making it again. It also loads, links and
+ * initializes ImgLib2's {@code Views}, which the first wrap needs ({@link #INITIALIZED}). It
+ * initializes no other ImgLib2 class (it only loads them), and {@code Views}'s initializer reads
+ * only its own assertion status, so it cannot deadlock with a class initialization on another
+ * thread; and it changes no result: a description prepared here is the one {@code inspect}
+ * would make. {@code -Dimglyb.warmUp=false} turns it off.
  */
 public final class WarmUp implements Runnable {
 
@@ -30,6 +32,15 @@ public final class WarmUp implements Runnable {
 	 * {@code ci/bench} (1.0 without them).
 	 */
 	private static final String[] DESCRIBED = { "org.imglyb.img.StridedImg" };
+
+	/**
+	 * Classes loaded, linked and initialized here: every wrapped array is a {@code StridedImg},
+	 * an {@code ImgView}, whose constructor calls {@code Views}, one of ImgLib2's largest classes
+	 * (reading and verifying it took 2-3 ms of a first {@code to_imglib}). Its verification
+	 * loads a few interfaces, no implementation of a pixel type, and nothing the first wrap would
+	 * not load; its initializer only reads its assertion status.
+	 */
+	private static final String[] INITIALIZED = { "net.imglib2.view.Views" };
 
 	/** Descriptions made here and not taken yet. Guarded by itself. */
 	private static final Map<Class<?>, Reflect.Description> PREPARED = new HashMap<>();
@@ -73,6 +84,15 @@ public final class WarmUp implements Runnable {
 		final Runnable first = () -> {};
 		first.run();
 		final ClassLoader loader = WarmUp.class.getClassLoader();
+		// The first wrap needs Views before it needs StridedImg's description.
+		for (final String name : INITIALIZED) {
+			try {
+				Class.forName(name, true, loader);
+			}
+			catch (final Exception | LinkageError e) {
+				// A class that is not there (another ImgLib2): the first wrap loads it itself.
+			}
+		}
 		for (final String name : DESCRIBED) {
 			try {
 				final Class<?> c = Class.forName(name, false, loader);
