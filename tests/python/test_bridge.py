@@ -417,6 +417,13 @@ def test_primitive_calls_convert_alike_on_first_and_cached_calls():
     assert BitSet.get(bs, 7) is True and bs.cardinality() == 4 and BitSet.cardinality(bs) == 4
     with pytest.raises(TypeError, match="needs a java.util.BitSet"):
         BitSet.get(5, 7)
+    # Plain numbers for an overload with an object parameter: the cache's overload, found by the
+    # lean path's look-up, serves the general path (boxing), on every call alike.
+    items = J("java.util.ArrayList")()
+    for v in (1, 2.5, True, 2**40) * 3:
+        assert items.add(v) is True
+    assert list(items) == [1, 2.5, True, 2**40] * 3
+    assert [type(x) for x in items] == [int, float, bool, int] * 3
     # Constructors take the same path: BitSet() and BitSet(int) resolve, then come from the cache.
     for _ in range(3):
         assert BitSet().size() == 64 and BitSet(200).size() == 256

@@ -34,19 +34,22 @@ pub(crate) fn call_group(
     args: &[Bound<'_, PyAny>],
 ) -> PyResult<Py<PyAny>> {
     let bridge = bridge()?;
-    if let Some(result) = call_prims(py, bridge, group, mode, target, args) {
-        return result;
-    }
+    let cached = match call_prims(py, bridge, group, mode, target, args) {
+        Lean::Done(result) => return result,
+        Lean::Cached(r) => Some(r),
+        Lean::No => None,
+    };
     // Declared before the arguments converted from it, which may point into its proxies.
     let converted;
     let mut out = CallArgs::new();
     // Only a refusal of the arguments is retried, before anything reached Java.
-    let m = match prepare(py, bridge, owner, group, mode, args, &mut out) {
+    let choice = Choice { owner, group, mode };
+    let m = match prepare(py, bridge, choice, args, cached, &mut out) {
         Err(e) if e.is_instance_of::<PyTypeError>(py) => match java_args(py, args)? {
             Some(c) => {
                 converted = c;
                 out = CallArgs::new();
-                prepare(py, bridge, owner, group, mode, &converted, &mut out)?
+                prepare(py, bridge, choice, &converted, None, &mut out)?
             }
             None => return Err(e),
         },
@@ -74,11 +77,22 @@ struct PrimValues([jvalue; LEAN_ARGS]);
 // reference or pointer, so reading them from the call's GIL-free section shares plain numbers.
 unsafe impl Sync for PrimValues {}
 
+/// What the lean path ([`call_prims`]) did.
+enum Lean {
+    /// It made the call.
+    Done(PyResult<Py<PyAny>>),
+    /// It did not, but found the cache's overload for these arguments, which the general path
+    /// then uses instead of looking it up again.
+    Cached(overload::Resolved),
+    /// It did not, and found nothing.
+    No,
+}
+
 /// The lean path of [`call_group`]: when every argument is an exact built-in `int`, `float` or
 /// `bool`, the overload is known without classifying them (the group's sole one, or the cache's
 /// entry for their kinds) and its parameters are all primitive, each argument goes straight
-/// into its JNI value, and the call builds, converts and frees nothing else. `None` when any of
-/// that does not hold: the general path then does the whole work, errors included.
+/// into its JNI value, and the call builds, converts and frees nothing else. When any of that
+/// does not hold, the general path does the whole work, errors included.
 fn call_prims(
     py: Python<'_>,
     bridge: &Bridge,
@@ -86,20 +100,24 @@ fn call_prims(
     mode: Mode,
     target: Option<&Arc<JRef>>,
     args: &[Bound<'_, PyAny>],
-) -> Option<PyResult<Py<PyAny>>> {
+) -> Lean {
     if args.len() > LEAN_ARGS || !args.iter().all(convert::is_plain_number) {
-        return None;
+        return Lean::No;
     }
-    let m = match overload::sole(group, mode, args.len()) {
-        Some(m) => m,
+    let (m, cached) = match overload::sole(group, mode, args.len()) {
+        Some(m) => (m, None),
         None => match overload::cached_args(group, mode, &PyArgs(args)) {
-            Ok(Some(r)) if !r.spread => &group.overloads[r.index],
-            _ => return None,
+            Ok(Some(r)) if !r.spread => (&group.overloads[r.index], Some(r)),
+            Ok(Some(r)) => return Lean::Cached(r),
+            _ => return Lean::No,
         },
     };
     let mut values = PrimValues([jvalue { j: 0 }; LEAN_ARGS]);
     for ((slot, a), p) in values.0.iter_mut().zip(args).zip(&m.params) {
-        *slot = convert::prim_value(a, p.prim?)?;
+        match p.prim.and_then(|p| convert::prim_value(a, p)) {
+            Some(v) => *slot = v,
+            None => return cached.map_or(Lean::No, Lean::Cached),
+        }
     }
     let values = &values;
     let n = args.len();
@@ -110,7 +128,7 @@ fn call_prims(
     let value = without_gil(py, || unsafe {
         bridge.invoke_values_unchecked(m, target, &values.0[..n])
     });
-    Some(value.and_then(|v| to_py(py, v)))
+    Lean::Done(value.and_then(|v| to_py(py, v)))
 }
 
 /// `args` with JPype objects and objects carrying a Java object replaced by imglyb proxies, or
@@ -130,27 +148,31 @@ fn java_args<'py>(
 }
 
 /// The overload to call, with the arguments converted to its parameter types in `out`; a
-/// `TypeError` when no overload takes them. Nothing reaches Java here.
+/// `TypeError` when no overload takes them. `cached` is the cache's overload for these
+/// arguments when the lean path already looked it up. Nothing reaches Java here.
 fn prepare<'g>(
     py: Python<'_>,
     bridge: &Bridge,
-    owner: &ClassInfo,
-    group: &'g MethodGroup,
-    mode: Mode,
+    choice: Choice<'g>,
     args: &[Bound<'_, PyAny>],
+    cached: Option<overload::Resolved>,
     out: &mut CallArgs,
 ) -> PyResult<&'g imglyb_core::bridge::reflect::MethodInfo> {
+    let Choice { group, mode, .. } = choice;
     match overload::sole(group, mode, args.len()) {
         Some(m) => match convert_args(py, bridge, args, m, false, out) {
             Ok(()) => Ok(m),
             Err(e) if e.is_instance_of::<PyTypeError>(py) => {
-                resolve_args(bridge, owner, group, mode, args)?;
+                resolve_args(bridge, choice, args)?;
                 Err(e)
             }
             Err(e) => Err(e),
         },
         None => {
-            let r = resolve_args(bridge, owner, group, mode, args)?;
+            let r = match cached {
+                Some(r) => r,
+                None => resolve_args(bridge, choice, args)?,
+            };
             let m = &group.overloads[r.index];
             convert_args(py, bridge, args, m, r.spread, out)?;
             Ok(m)
@@ -160,13 +182,20 @@ fn prepare<'g>(
 
 fn resolve_args(
     bridge: &Bridge,
-    owner: &ClassInfo,
-    group: &MethodGroup,
-    mode: Mode,
+    choice: Choice<'_>,
     args: &[Bound<'_, PyAny>],
 ) -> PyResult<overload::Resolved> {
     let classes = || bridge.raw_env().map_err(crate::errors::to_py_err);
+    let Choice { owner, group, mode } = choice;
     overload::resolve_args(classes, owner.name(), group, mode, &PyArgs(args))
+}
+
+/// The overloads a call chooses from: a group of `owner`'s methods, in `mode`.
+#[derive(Clone, Copy)]
+struct Choice<'g> {
+    owner: &'g ClassInfo,
+    group: &'g MethodGroup,
+    mode: Mode,
 }
 
 /// One call's arguments, converted, and what must live until the call returns (`keep`: the
