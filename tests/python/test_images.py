@@ -197,6 +197,71 @@ def test_cursor_jump_and_localize():
     assert c.hasNext() and c.next().get() == a.ravel()[0]
 
 
+_BASE = np.arange(60, dtype=np.int32).reshape(3, 4, 5)
+CURSOR_LAYOUTS = {
+    "c": _BASE,
+    "fortran": np.asfortranarray(_BASE),
+    "stepped": _BASE[:, ::2, ::3],
+    "reversed": _BASE[::-1, :, ::-1],
+    "transposed": _BASE.T,
+    # Axes that do not move: along rows (dimension 0 stride 0) and across them.
+    "broadcast rows": np.broadcast_to(np.arange(4, dtype=np.int32).reshape(4, 1), (2, 4, 5)),
+    "broadcast planes": np.broadcast_to(np.arange(5, dtype=np.int32), (3, 4, 5)),
+    "one-pixel rows": _BASE[:, :, 1:2],
+    "one pixel": _BASE[1:2, 2:3, 3:4],
+}
+
+
+@pytest.mark.parametrize("layout", list(CURSOR_LAYOUTS))
+def test_cursors_visit_localize_and_jump_in_flat_order_over_every_layout(layout):
+    """A cursor over any layout visits the pixels in ImgLib2's flat order (dimension 0, NumPy's
+    last axis, fastest), reports each position, has a next pixel exactly until the last, and lands
+    on the same pixel by jumpFwd (from the start and from the middle of a row), in a copy, and
+    after reset."""
+    view = CURSOR_LAYOUTS[layout]
+    img = imglyb.to_imglib(view)
+    n = view.ndim
+    pixels = list(np.ndindex(view.shape))
+    c = img.cursor()
+    out = imglyb.jarray("long", [0] * n)
+    for index in pixels:
+        assert c.hasNext()
+        c.fwd()
+        assert c.get().get() == view[index]
+        assert [c.getLongPosition(d) for d in range(n)] == list(index[::-1])
+        c.localize(out)
+        assert list(out) == list(index[::-1])
+    assert not c.hasNext()
+
+    def at(cursor, k):
+        assert cursor.get().get() == view[pixels[k]], k
+        assert [cursor.getLongPosition(d) for d in range(n)] == list(pixels[k][::-1]), k
+
+    for k in range(len(pixels)):
+        c.reset()
+        c.jumpFwd(k + 1)
+        at(c, k)
+        assert c.hasNext() == (k < len(pixels) - 1)
+    if len(pixels) > 3:
+        c.reset()
+        c.jumpFwd(2)
+        c.jumpFwd(len(pixels) - 3)
+        at(c, len(pixels) - 2)
+        c.reset()
+        c.fwd()
+        c.fwd()
+        d = c.copy()
+        at(d, 1)
+        for k in range(2, len(pixels)):
+            c.fwd()
+            d.fwd()
+            at(c, k)
+            at(d, k)
+        assert not c.hasNext() and not d.hasNext()
+    c.reset()
+    assert c.next().get() == view[pixels[0]]
+
+
 def test_argb(J):
     arr = np.array([[0xFF102030, 0x80FFFFFF]], dtype=np.uint32)
     img = imglyb.to_imglib_argb(arr)

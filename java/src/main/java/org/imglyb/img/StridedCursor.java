@@ -13,11 +13,13 @@ import org.imglyb.memory.*;
  * Flat-order cursor of a {@link StridedImg} (dimension 0 fastest) with its own access.
  *
  * <p>It walks rows (lines along dimension 0). At the start of each row it moves its access's
- * window so that the whole row lies in it; a step along the row is then one
- * {@code type.incIndex(stride)}, as cheap as an {@code ArrayImg} cursor's step. A row that no
- * window holds (it spans more than 1 GiB) is walked pixel by pixel with {@code long} offsets.
- * The position of dimension 0 lives in a field and the other dimensions change only between rows,
- * so no step stores to an array.
+ * window so that the whole row lies in it; a step along the row is then one comparison of the
+ * type's index with the row's last index and one {@code type.incIndex(stride)}: the loads and
+ * stores of an {@code ArrayImg} cursor's step and one comparison. The position along the row is
+ * not kept while stepping but worked out from the index when asked for. A row that no window holds
+ * (it spans more than 1 GiB) or that does not move (stride 0, a broadcast axis) is walked pixel
+ * by pixel with {@code long} offsets, its position in a field. The other dimensions change only
+ * between rows, so no step stores to an array.
  */
 public final class StridedCursor<T extends NativeType<T>> extends AbstractEuclideanSpace implements Cursor<T>, StridedPixels.StridedSampler {
 
@@ -34,11 +36,24 @@ public final class StridedCursor<T extends NativeType<T>> extends AbstractEuclid
 	private final long rows;
 	private final int shift;
 
-	/** Positions of dimensions 1 and up; element 0 is unused ({@link #x} holds it). */
+	/** Positions of dimensions 1 and up; element 0 is unused ({@link #x()} gives it). */
 	private final long[] position;
 
-	/** Position along dimension 0; -1 before the first pixel of a row. */
+	/**
+	 * Position along dimension 0 on a slow row, and at the end of a row (or before the first
+	 * one); on a fast row it is worked out from the type's index ({@link #x()}).
+	 */
 	private long x;
+
+	/**
+	 * The type's index at which {@link #fwd()} leaves its fast path: the row's last pixel on a
+	 * fast row, the current pixel otherwise (so every step of a slow row goes through
+	 * {@link #step()}).
+	 */
+	private int stop;
+
+	/** The type's index of the current fast row's first pixel. */
+	private int rowIndex;
 
 	/** Rows after the current one. */
 	private long rowsLeft;
@@ -46,7 +61,7 @@ public final class StridedCursor<T extends NativeType<T>> extends AbstractEuclid
 	/** Pixel offset, in the memory, of the current row's first pixel. */
 	private long rowStart;
 
-	/** True when the current row lies in the window, so steps move the type's index. */
+	/** True when the current row lies in the window and moves, so steps move the type's index. */
 	private boolean fast;
 
 	/** The window, in pixels of the memory: [lo, hi). */
@@ -79,9 +94,16 @@ public final class StridedCursor<T extends NativeType<T>> extends AbstractEuclid
 		rowsLeft = c.rowsLeft;
 		rowStart = c.rowStart;
 		fast = c.fast;
+		stop = c.stop;
+		rowIndex = c.rowIndex;
 		System.arraycopy(c.position, 0, position, 0, position.length);
 		window((int) (c.access.start >> Memory.WINDOW_SHIFT));
 		type.updateIndex(c.type.getIndex());
+	}
+
+	/** The position along dimension 0. */
+	private long x() {
+		return fast ? (type.getIndex() - rowIndex) / step0 : x;
 	}
 
 	@Override
@@ -95,12 +117,16 @@ public final class StridedCursor<T extends NativeType<T>> extends AbstractEuclid
 		hi = lo + (((long) access.length << access.shift) >> shift);
 	}
 
-	/** Points the type at pixel offset {@code offset}, moving the window if needed. */
+	/**
+	 * Points the type at pixel offset {@code offset}, moving the window if needed, off the fast
+	 * path: the next {@link #fwd()} calls {@link #step()}.
+	 */
 	private void point(final long offset) {
 		if (offset < lo || offset >= hi) {
 			window(Memory.windowOf(offset << shift));
 		}
-		type.updateIndex((int) (offset - lo));
+		stop = (int) (offset - lo);
+		type.updateIndex(stop);
 	}
 
 	/**
@@ -115,7 +141,11 @@ public final class StridedCursor<T extends NativeType<T>> extends AbstractEuclid
 		if (first < lo || last >= hi) {
 			window(Memory.windowOf(first << shift));
 		}
-		fast = first >= lo && last < hi && stride0 == (int) stride0;
+		fast = first >= lo && last < hi && stride0 == (int) stride0 && stride0 != 0;
+		if (fast) {
+			rowIndex = (int) (rowStart - lo);
+			stop = (int) (end - lo);
+		}
 	}
 
 	@Override
@@ -130,8 +160,7 @@ public final class StridedCursor<T extends NativeType<T>> extends AbstractEuclid
 	 */
 	@Override
 	public void fwd() {
-		if (fast && x < last0) {
-			++x;
+		if (type.getIndex() != stop) {
 			type.incIndex(step0);
 			return;
 		}
@@ -140,6 +169,9 @@ public final class StridedCursor<T extends NativeType<T>> extends AbstractEuclid
 
 	/** {@link #fwd()} off the fast path: a slow row, the next row, or past the end. */
 	private void step() {
+		if (fast) {
+			x = last0; // the end of a fast row
+		}
 		if (x < last0) {
 			++x;
 			point(rowStart + x * stride0);
@@ -150,6 +182,7 @@ public final class StridedCursor<T extends NativeType<T>> extends AbstractEuclid
 			// (IndexOutOfBoundsException from the access) and reaches no memory.
 			++x;
 			fast = false;
+			stop = -1;
 			type.updateIndex(-1);
 			return;
 		}
@@ -165,7 +198,7 @@ public final class StridedCursor<T extends NativeType<T>> extends AbstractEuclid
 		enterRow();
 		x = 0;
 		if (fast) {
-			type.updateIndex((int) (rowStart - lo));
+			type.updateIndex(rowIndex);
 		}
 		else {
 			point(rowStart);
@@ -180,13 +213,13 @@ public final class StridedCursor<T extends NativeType<T>> extends AbstractEuclid
 
 	@Override
 	public boolean hasNext() {
-		return x < last0 || rowsLeft > 0;
+		return rowsLeft > 0 || (fast ? type.getIndex() != stop : x < last0);
 	}
 
 	@Override
 	public void jumpFwd(final long steps) {
 		final long width = last0 + 1;
-		final long flat = (rows - 1 - rowsLeft) * width + x + steps;
+		final long flat = (rows - 1 - rowsLeft) * width + x() + steps;
 		final long row = flat / width;
 		long rest = row;
 		rowStart = img.origin;
@@ -221,6 +254,7 @@ public final class StridedCursor<T extends NativeType<T>> extends AbstractEuclid
 		// Before the first pixel: the first fwd() enters row 0.
 		x = last0;
 		fast = false;
+		stop = type.getIndex();
 		if (rows > 0) {
 			rowStart -= n > 1 ? strides[1] : 0;
 			if (n > 1) {
@@ -236,7 +270,7 @@ public final class StridedCursor<T extends NativeType<T>> extends AbstractEuclid
 
 	@Override
 	public long getLongPosition(final int d) {
-		return d == 0 ? x : position[d];
+		return d == 0 ? x() : position[d];
 	}
 
 	@Override
