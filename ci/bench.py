@@ -94,6 +94,7 @@ METRICS = {
     "layout_ratio_fortran": ("x", ("<=", 1.25), "cursor sum over wrapped np.asfortranarray(arr) / over arr, same pixels"),
     "layout_ratio_transposed": ("x", ("<=", 1.25), "cursor sum over wrapped arr.T / over arr"),
     "layout_ratio_reversed": ("x", ("<=", 1.25), "cursor sum over wrapped arr[::-1, ::-1] (negative strides) / over arr"),
+    "localize_ratio_reversed": ("x", None, "fwd() and localize() at every pixel: localizing cursor over wrapped arr[::-1, ::-1] / over arr, JDK 17"),
     "cell_overhead_us": ("us", ("<=", 50.0), "lazy image: Java's wait for a cell minus dask's own x.blocks[i].compute() of that block (1 MiB cells filled by np.full, read-ahead off)"),
     "cell_wait_us": ("us", None, "Java's wait for such a cell (median)"),
     "block_function_us": ("us", None, "the block function alone (np.full of 1 MiB), called directly"),
@@ -706,6 +707,11 @@ out["strided_ratio"] = ns_per_pixel(strided) / ns_per_pixel(contiguous)
 f_arr = np.asfortranarray(s_arr)
 for name, view in (("fortran", f_arr), ("transposed", s_arr.T), ("reversed", s_arr[::-1, ::-1])):
     out["layout_ratio_" + name] = ns_per_pixel(imglyb.to_imglib(view)) / ns_per_pixel(contiguous)
+# Code that pairs a cursor with a random access (ra.setPosition(cursor)) asks for the position at
+# every pixel: a localizing loop over the reversed layout against C order.
+reversed_img = imglyb.to_imglib(s_arr[::-1, ::-1])
+out["localize_ratio_reversed"] = min(S.localizeNsPerPixel(reversed_img, warm, reps), S.localizeNsPerPixel(reversed_img, 1, reps)) / min(
+    S.localizeNsPerPixel(contiguous, warm, reps), S.localizeNsPerPixel(contiguous, 1, reps))
 
 n_copy = 2**20 if quick else 2**28            # 1 GiB of float32 in full runs
 big_heap = ArrayImgs.floats(L(n_copy))

@@ -35,6 +35,30 @@ public final class SumBench {
         return a;
     }
 
+    /**
+     * Best ns per pixel of a localizing loop ({@code fwd()} and {@code localize(long[])} at every
+     * pixel, as code that positions a random access from a cursor does) over {@code reps} runs,
+     * after {@code warmup} runs.
+     */
+    public static double localizeNsPerPixel(final IterableInterval<?> img, final int warmup, final int reps) {
+        final long[] position = new long[img.numDimensions()];
+        long sink = 0;
+        double best = Double.MAX_VALUE;
+        for (int i = 0; i < warmup + reps; i++) {
+            final long t0 = System.nanoTime();
+            final Cursor<?> c = img.localizingCursor();
+            while (c.hasNext()) {
+                c.fwd();
+                c.localize(position);
+                sink += position[0];
+            }
+            if (i >= warmup) {
+                best = Math.min(best, (System.nanoTime() - t0) / (double) img.size());
+            }
+        }
+        return sink == 42 ? -best : best;
+    }
+
     /** Best ns per pixel of {@link #sum} over {@code reps} runs, after {@code warmup} runs. */
     public static double nsPerPixel(final IterableInterval<? extends RealType<?>> img, final int warmup, final int reps) {
         double sink = 0;
