@@ -1,6 +1,7 @@
 """What the package registers once, at import: the Python behaviour the native module needs
 (``_imglyb._register_hooks``: it never imports the package), JPype's ``startJVM`` customized with
-imglyb's jars, and scyjava's converters when scyjava is in use."""
+imglyb's jars, scyjava's Java resolution preferring the local Java (no download), and scyjava's
+converters when scyjava is in use."""
 
 from __future__ import annotations
 
@@ -40,5 +41,6 @@ def convert_args(args: tuple) -> Optional[tuple]:
 
 _imglyb._register_hooks(_jvm.ensure_jvm, convert_args, arraylike)
 _jpype.customize_jpype(_jvm.jars_after)
+_jpype.customize_scyjava()
 if "scyjava" in sys.modules:
     interop.register_scyjava_converters()

@@ -15,6 +15,7 @@ __all__ = [
     "JPypeStartError",
     "START_JPYPE_FIRST",
     "customize_jpype",
+    "customize_scyjava",
     "guard_jpype_start",
     "is_jpype",
     "jpype_module",
@@ -73,12 +74,38 @@ def guard_jpype_start() -> None:
 
 
 def _customize_now_or_on_import() -> None:
-    """Customizes JPype now when it is imported, else when it is (:class:`_JPypeImportHook`)."""
-    module = sys.modules.get("jpype")
+    """Customizes JPype now when it is imported, else when it is (:class:`_ImportHook`)."""
+    _now_or_on_import("jpype", _customize)
+
+
+def customize_scyjava() -> None:
+    """Called when imglyb is imported: scyjava's Java resolution (``scyjava.config``, imported
+    already or later) prefers the Java this machine has over a download, when it is still
+    scyjava's default. scyjava 1.12 downloads a Java before every start unless told otherwise
+    (``fetch="always"``), even when one is installed; imglyb's promise is that nothing is
+    downloaded at run time, and imglyb's own scripts start the JVM through scyjava. So that
+    default becomes scyjava's own ``"auto"`` (the Java in ``JAVA_HOME`` or on ``PATH``, and a
+    download only when there is none). A mode set after imglyb is imported, or any mode other
+    than ``"always"`` set before, is left as it is."""
+    _now_or_on_import("scyjava.config", _prefer_local_java)
+
+
+def _prefer_local_java(config: Any) -> None:
+    try:
+        if config.get_fetch_java() == "always":
+            config.set_java_constraints(fetch="auto")
+    except Exception:  # a scyjava without these settings: its own start decides
+        pass
+
+
+def _now_or_on_import(name: str, customize: Callable[[Any], None]) -> None:
+    """Runs ``customize(module)`` now when module ``name`` is imported, else right after its
+    import (:class:`_ImportHook`)."""
+    module = sys.modules.get(name)
     if module is not None:
-        _customize(module)
-    elif not any(isinstance(f, _JPypeImportHook) for f in sys.meta_path):
-        sys.meta_path.insert(0, _JPypeImportHook())
+        customize(module)
+    elif not any(isinstance(f, _ImportHook) and f.name == name for f in sys.meta_path):
+        sys.meta_path.insert(0, _ImportHook(name, customize))
 
 
 def _customize(jpype: Any) -> None:
@@ -127,16 +154,19 @@ def _with_imglyb_jars(jpype: Any, args: tuple[Any, ...], kwargs: dict[str, Any])
     return args, kwargs
 
 
-class _JPypeImportHook:
-    """A meta-path finder that customizes ``jpype.startJVM`` once JPype is imported. It stays on
-    the meta path until the import really runs, so a probe such as ``importlib.util.find_spec``
-    does not use it up."""
+class _ImportHook:
+    """A meta-path finder that runs ``customize(module)`` once module ``name`` is imported (JPype,
+    to customize ``startJVM``; ``scyjava.config``, for its Java resolution). It stays on the meta
+    path until the import really runs, so a probe such as ``importlib.util.find_spec`` does not
+    use it up."""
 
-    def __init__(self) -> None:
+    def __init__(self, name: str, customize: Callable[[Any], None]) -> None:
+        self.name = name
+        self._customize = customize
         self._finding = False
 
     def find_spec(self, name: str, path: Any = None, target: Any = None) -> Any:
-        if name != "jpype" or self._finding:
+        if name != self.name or self._finding:
             return None
         import importlib.util
 
@@ -153,7 +183,7 @@ class _JPypeImportHook:
 
         def exec_module(module: Any) -> None:
             execute(module)
-            _customize(module)
+            hook._customize(module)
             if hook in sys.meta_path:
                 sys.meta_path.remove(hook)
 

@@ -140,6 +140,59 @@ except imglyb.ImglybError as e:
     assert "scyjava refused" in result.stdout or "scyjava absent" in result.stdout
 
 
+def test_scyjava_started_after_imglyb_with_its_defaults_uses_the_local_java():
+    """The original imglyb's own example (examples/wrap_arraylike.py) imports imglyb, then starts
+    the JVM with a bare scyjava.start_jvm(). scyjava 1.12 then downloads a Java by default, even
+    with one installed (and fails without a network); after imglyb's import it uses the Java in
+    JAVA_HOME or on PATH, and the example's cell image reads back the array's values."""
+    pytest.importorskip("scyjava")
+    run("""
+import os, shutil
+import imglyb
+import numpy as np
+import scyjava
+assert scyjava.config.get_fetch_java() == "auto", scyjava.config.get_fetch_java()
+home = os.environ.get("JAVA_HOME")
+local = os.path.realpath(os.path.join(home, "bin", "java") if home else shutil.which("java"))
+scyjava.start_jvm()
+info = imglyb.jvm_info()
+assert not info["created_here"]
+started = os.path.realpath(os.path.join(info["java_home"], "bin", "java"))
+assert started == local, (started, local)
+data = np.arange(15).reshape(3, 5)
+img, _ = imglyb.as_cell_img(data, (2, 2), access_type="native", cache=1)
+cursor = imglyb.util.Views.flatIterable(img).cursor()
+seen = []
+while cursor.hasNext():
+    seen.append(cursor.next().get())
+assert seen == list(range(15)), seen
+cells = img.getCells().cursor()
+values = []
+while cells.hasNext():
+    access = cells.next().getData()
+    values.append(access.getValue(0))
+assert values == [0, 2, 4, 10, 12, 14], values
+print("ok")
+""")
+    # scyjava imported first: the same. A mode set after imglyb's import, or other than scyjava's
+    # default before it, is the user's and stays.
+    run("""
+import scyjava, imglyb
+assert scyjava.config.get_fetch_java() == "auto"
+scyjava.config.set_java_constraints(fetch="always")
+import imglyb.interop
+assert scyjava.config.get_fetch_java() == "always"
+print("ok")
+""")
+    run("""
+import scyjava
+scyjava.config.set_java_constraints(fetch="never")
+import imglyb
+assert scyjava.config.get_fetch_java() == "never"
+print("ok")
+""")
+
+
 def test_scyjava_to_java_and_to_python_round_trip_shares_memory():
     pytest.importorskip("scyjava")
     run(f"""
