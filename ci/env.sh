@@ -13,8 +13,9 @@ export IMGLYB_LINK_CHECK=$IMGLIB2_NEW_JAR
 # Maven Central, copied with their licences into python/imglyb/jars by ci/setup (issue 15).
 IJ_VERSION=1.54p
 
-# imglib2-unsafe (built against ImgLib2 7): the original imglyb's test fixture, for the tests of
-# NumPy views of its images. Fetched by ci/setup; the tests find it through IMGLYB_TEST_JARS.
+# imglib2-unsafe (built against ImgLib2 7): the wheel carries it beside its ImgLib2 (the original
+# imglyb's JVM had it: its tests and scripts use UnsafeImgs), and the tests of NumPy views of its
+# images find it through IMGLYB_TEST_JARS. Fetched by ci/setup.
 IMGLIB2_UNSAFE_VERSION=1.1.0
 export IMGLYB_TEST_JARS=$PWD/target/jars
 

@@ -48,7 +48,7 @@ def _imglib2_under_test() -> str:
     if os.environ.get("IMGLYB_IMGLIB2_JAR"):
         return os.environ["IMGLYB_IMGLIB2_JAR"]
     # The ImgLib2 the wheel carries comes before Debian's (IMGLYB_BUNDLED_JARS=0 leaves it off).
-    bundled = [j for j in imglyb._jvm.bundled_jars() if os.path.basename(j).startswith("imglib2-")]
+    bundled = [j for j in imglyb._jvm.bundled_jars() if re.fullmatch(r"imglib2-[0-9][^/]*\.jar", os.path.basename(j))]
     return bundled[0] if bundled else "/usr/share/java/imglib2.jar"
 
 

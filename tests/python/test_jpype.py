@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import os
 import pathlib
+import re
 
+import imglyb
 import pytest
 
 from conftest import ENV_CLASSPATH, IMGLIB2_JAR, imglib2_at_least, run_python
@@ -144,9 +146,14 @@ def test_scyjava_started_after_imglyb_with_its_defaults_uses_the_local_java():
     """The original imglyb's own example (examples/wrap_arraylike.py) imports imglyb, then starts
     the JVM with a bare scyjava.start_jvm(). scyjava 1.12 then downloads a Java by default, even
     with one installed (and fails without a network); after imglyb's import it uses the Java in
-    JAVA_HOME or on PATH, and the example's cell image reads back the array's values."""
+    JAVA_HOME or on PATH, and the example's cell image reads back the array's values. Its JVM has
+    imglib2-unsafe, as the original's did (its own tests use UnsafeImgs)."""
     pytest.importorskip("scyjava")
-    run("""
+    carried = os.listdir(imglyb._jvm._JARS) if os.path.isdir(imglyb._jvm._JARS) else []  # whatever IMGLYB_BUNDLED_JARS says
+    if not any(re.fullmatch(r"imglib2-unsafe-[0-9].*\.jar", j) for j in carried):
+        pytest.skip("this imglyb was built without the jars the wheel carries")
+    result = run_python(
+        """
 import os, shutil
 import imglyb
 import numpy as np
@@ -172,8 +179,19 @@ while cells.hasNext():
     access = cells.next().getData()
     values.append(access.getValue(0))
 assert values == [0, 2, 4, 10, 12, 14], values
+unsafe = scyjava.jimport("net.imglib2.img.unsafe.UnsafeImgs").bytes(2, 3, 4)
+view = imglyb.to_numpy(unsafe)
+view[3, 2, 1] = 9
+import jpype
+ra = unsafe.randomAccess(); ra.setPosition(jpype.JArray(jpype.JLong)([1, 2, 3]))
+assert view.shape == (4, 3, 2) and ra.get().get() == 9
 print("ok")
-""")
+""",
+        env={"IMGLYB_CLASSPATH": None, "IMGLYB_BUNDLED_JARS": None},
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "ok", result.stdout
     # scyjava imported first: the same. A mode set after imglyb's import, or other than scyjava's
     # default before it, is the user's and stays.
     run("""
@@ -333,6 +351,7 @@ def test_imglyb_imported_first_puts_its_jars_on_jpypes_classpath(start, fixture_
     if start.startswith("scyjava"):
         pytest.importorskip("scyjava")
     code = f"""
+import re
 import numpy as np
 import imglyb
 FIXTURES = {fixture_classes!r}
@@ -344,7 +363,7 @@ if "FIXTURES" in {IMGLYB_FIRST_STARTS[start]!r}:         # the user's own entrie
 info = imglyb.jvm_info()
 assert not info["created_here"]
 assert info["imglib2_location"] in imglyb.jars(), (info["imglib2_location"], imglyb.jars())
-assert sum("imglib2" in e.rsplit("/", 1)[-1] for e in classpath) == 1, classpath
+assert sum(re.fullmatch(r"imglib2(-[0-9].*)?[.]jar", e.rsplit("/", 1)[-1]) is not None for e in classpath) == 1, classpath
 arr = np.arange(6, dtype=np.float32).reshape(2, 3)
 img = imglyb.to_imglib(arr)
 ra = img.randomAccess(); ra.setPosition(jpype.JArray(jpype.JLong)([2, 1])); ra.get().set(9.0)

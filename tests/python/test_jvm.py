@@ -475,7 +475,8 @@ def test_the_wheels_jars_come_after_configured_ones_and_never_mix_imglib2_versio
         print(json.dumps([info["imglib2_version"], info["classpath_sources"]]))
     """
     base = {"IMGLYB_CLASSPATH": None, "IMGLYB_BUNDLED_JARS": None}
-    # Nothing configured: the wheel's ImgLib2 and ImageJ, and no second ImgLib2 from Debian.
+    # Nothing configured: the wheel's ImgLib2, imglib2-unsafe and ImageJ, and no second ImgLib2
+    # from Debian.
     r = run_python(code, env=base)
     assert r.returncode == 0, r.stderr
     import json
@@ -483,10 +484,27 @@ def test_the_wheels_jars_come_after_configured_ones_and_never_mix_imglib2_versio
     version, sources = json.loads(r.stdout)
     names = [(os.path.basename(p), s) for p, s in sources]
     assert version == "8.0.1", names
-    assert [n for n, s in names if "imglib2" in n] == ["imglib2-8.0.1.jar"], names
+    assert [n for n, s in names if "imglib2" in n] == ["imglib2-8.0.1.jar", "imglib2-unsafe-1.1.0.jar"], names
     assert ("imglib2-8.0.1.jar", "bundled") in names and ("ij-1.54p.jar", "bundled") in names
+    assert ("imglib2-unsafe-1.1.0.jar", "bundled") in names
     assert not any(s == "system" and "imglib2" in n for n, s in names), names
-    # A configured ImgLib2 (Debian's here, as a Fiji one would) wins; the wheel's is left off.
+    # The original imglyb's JVM had imglib2-unsafe, and its scripts use UnsafeImgs: so does this
+    # one's, and NumPy views their memory.
+    r = run_python(
+        """
+        import imglyb, numpy as np
+        img = imglyb.jimport("net.imglib2.img.unsafe.UnsafeImgs").floats(4, 3)
+        view = imglyb.to_numpy(img)
+        view[2, 1] = 7.5
+        ra = img.randomAccess(); ra.setPosition([1, 2])
+        assert view.shape == (3, 4) and ra.get().get() == 7.5
+        print("ok")
+        """,
+        env=base,
+    )
+    assert r.returncode == 0 and r.stdout.split() == ["ok"], r.stdout + r.stderr
+    # A configured ImgLib2 (Debian's here, as a Fiji one would) wins; the wheel's is left off, and
+    # so is its imglib2-unsafe, built for ImgLib2 7 and newer (Fiji brings its own).
     debian = "/usr/share/java/imglib2.jar"
     if os.path.isfile(debian):
         r = run_python(code, env={**base, "IMGLYB_CLASSPATH": debian})

@@ -151,7 +151,8 @@ impl JvmConfig {
 
     /// The classpath as the JVM will see it: entries in order with `folder/*` expanded to the
     /// jars in it (sorted), then the `fallback_jars` and the existing [`SYSTEM_JARS`] whose
-    /// library is not there yet, without duplicates.
+    /// library is not there yet, without duplicates; a fallback imglib2-unsafe only beside a
+    /// fallback ImgLib2.
     pub fn resolved_classpath(&self) -> Vec<PathBuf> {
         self.resolved_classpath_with_sources()
             .into_iter()
@@ -203,10 +204,28 @@ impl JvmConfig {
             .iter()
             .map(|j| (j, ClasspathSource::Fallback));
         let system = system.iter().map(|j| (j, ClasspathSource::System));
+        let mut imglib2_from_fallback = false;
+        let mut companions = Vec::new();
         for (jar, source) in fallback.chain(system) {
-            let provided = library_marker(jar).is_some_and(|m| classpath_has_class(&out, m));
+            let marker = library_marker(jar);
+            if marker == Some(IMGLIB2_UNSAFE_MARKER) {
+                companions.push((jar, source));
+                continue;
+            }
+            let provided = marker.is_some_and(|m| classpath_has_class(&out, m));
             let jar = absolute(jar);
             if !provided && jar.exists() && !out.contains(&jar) {
+                imglib2_from_fallback |= marker == Some(IMGLIB2_MARKER);
+                out.push(jar);
+                sources.push(source);
+            }
+        }
+        // imglib2-unsafe goes with the ImgLib2 it was built for: only beside a fallback ImgLib2
+        // (the wheel's), never beside one the classpath brought (Fiji's carries its own).
+        for (jar, source) in companions {
+            let provided = classpath_has_class(&out, IMGLIB2_UNSAFE_MARKER);
+            let jar = absolute(jar);
+            if imglib2_from_fallback && !provided && jar.exists() && !out.contains(&jar) {
                 out.push(jar);
                 sources.push(source);
             }
@@ -223,15 +242,23 @@ fn absolute(p: &Path) -> PathBuf {
 const IMGLIB2_MARKER: &str = "net/imglib2/img/Img.class";
 /// The class file whose presence means "ImageJ 1 is on the classpath".
 const IJ_MARKER: &str = "ij/ImagePlus.class";
+/// The class file whose presence means "imglib2-unsafe is on the classpath".
+const IMGLIB2_UNSAFE_MARKER: &str = "net/imglib2/img/unsafe/UnsafeImgs.class";
 
-/// The marker class of the library a fallback jar provides, by its file name
-/// (`imglib2-8.0.1.jar`, `ij-1.54p.jar`); `None` for other jars.
+/// The marker class of the library a fallback jar provides, by its file name, a Maven
+/// artifact's (`imglib2-8.0.1.jar`, `imglib2-unsafe-1.1.0.jar`, `ij-1.54p.jar`: the artifact is
+/// the name before the first `-` and a digit); `None` for other jars.
 fn library_marker(jar: &Path) -> Option<&'static str> {
     let name = jar.file_name()?.to_string_lossy().to_ascii_lowercase();
     let stem = name.strip_suffix(".jar")?;
-    let artifact = stem.split_once('-').map_or(stem, |(a, _)| a);
+    let version = stem
+        .match_indices('-')
+        .find(|&(i, _)| stem[i + 1..].starts_with(|c: char| c.is_ascii_digit()))
+        .map(|(i, _)| i);
+    let artifact = version.map_or(stem, |i| &stem[..i]);
     match artifact {
         "imglib2" => Some(IMGLIB2_MARKER),
+        "imglib2-unsafe" => Some(IMGLIB2_UNSAFE_MARKER),
         "ij" => Some(IJ_MARKER),
         _ => None,
     }
@@ -500,5 +527,66 @@ mod tests {
             ..JvmConfig::default()
         };
         assert_eq!(c.resolved_classpath(), [wheel_ij, wheel_imglib2]);
+    }
+
+    #[test]
+    fn the_wheels_imglib2_unsafe_comes_only_with_the_wheels_imglib2() {
+        let dir = std::env::temp_dir().join(format!("imglyb-unsafe-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("wheel")).unwrap();
+        let jar = |name: &str, marker: &str| {
+            let jar = dir.join(name);
+            std::fs::write(&jar, format!("PK\x03\x04 {marker}")).unwrap();
+            jar
+        };
+        let wheel_unsafe = jar("wheel/imglib2-unsafe-1.1.0.jar", IMGLIB2_UNSAFE_MARKER);
+        let wheel_imglib2 = jar("wheel/imglib2-8.0.1.jar", IMGLIB2_MARKER);
+        let fiji = jar("imglib2-7.1.4.jar", IMGLIB2_MARKER);
+        let fiji_unsafe = jar("imglib2-unsafe-1.0.0.jar", IMGLIB2_UNSAFE_MARKER);
+        assert_eq!(library_marker(&wheel_unsafe), Some(IMGLIB2_UNSAFE_MARKER));
+        assert_eq!(library_marker(&wheel_imglib2), Some(IMGLIB2_MARKER));
+        assert_eq!(
+            library_marker(Path::new("imglib2-algorithm-0.15.jar")),
+            None
+        );
+        // Listed first or last, the wheel's imglib2-unsafe follows the wheel's ImgLib2.
+        for fallback in [
+            vec![wheel_unsafe.clone(), wheel_imglib2.clone()],
+            vec![wheel_imglib2.clone(), wheel_unsafe.clone()],
+        ] {
+            let c = JvmConfig {
+                system_jars: false,
+                fallback_jars: fallback.clone(),
+                ..JvmConfig::default()
+            };
+            assert_eq!(
+                c.resolved_classpath(),
+                [wheel_imglib2.clone(), wheel_unsafe.clone()]
+            );
+            // Another ImgLib2 on the classpath: neither, even when it brings no imglib2-unsafe.
+            let c = JvmConfig {
+                classpath: vec![fiji.clone()],
+                system_jars: false,
+                fallback_jars: fallback.clone(),
+                ..JvmConfig::default()
+            };
+            assert_eq!(c.resolved_classpath(), std::slice::from_ref(&fiji));
+            let c = JvmConfig {
+                classpath: vec![fiji.clone(), fiji_unsafe.clone()],
+                system_jars: false,
+                fallback_jars: fallback,
+                ..JvmConfig::default()
+            };
+            assert_eq!(c.resolved_classpath(), [fiji.clone(), fiji_unsafe.clone()]);
+        }
+        // imglib2-unsafe configured by the user: the wheel's ImgLib2, not a second unsafe.
+        let c = JvmConfig {
+            classpath: vec![fiji_unsafe.clone()],
+            system_jars: false,
+            fallback_jars: vec![wheel_imglib2.clone(), wheel_unsafe],
+            ..JvmConfig::default()
+        };
+        assert_eq!(c.resolved_classpath(), [fiji_unsafe, wheel_imglib2]);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
