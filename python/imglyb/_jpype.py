@@ -83,7 +83,8 @@ def customize_scyjava() -> None:
     already or later) prefers the Java this machine has over a download, when it is still
     scyjava's default. scyjava 1.12 downloads a Java before every start unless told otherwise
     (``fetch="always"``), even when one is installed; imglyb's promise is that nothing is
-    downloaded at run time, and imglyb's own scripts start the JVM through scyjava. So that
+    downloaded at run time, and the original imglyb's scripts start the JVM through scyjava
+    (``import imglyb``, then ``scyjava.start_jvm()``). So that
     default becomes scyjava's own ``"auto"`` (the Java in ``JAVA_HOME`` or on ``PATH``, and a
     download only when there is none). A mode set after imglyb is imported, or any mode other
     than ``"always"`` set before, is left as it is."""
