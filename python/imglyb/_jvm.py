@@ -23,7 +23,8 @@ def start_jvm(
     """Start the JVM, or attach to one that already runs in this process.
 
     The classpath is ``classpath``, then :func:`imglyb.config.get_classpath`, then
-    ``IMGLYB_CLASSPATH``, then Debian's ImgLib2 and ImageJ jars when installed. An entry ending in
+    ``IMGLYB_CLASSPATH``, then the jars this package carries and Debian's ImgLib2 and ImageJ jars
+    when installed, each only for a library nothing before it provides. An entry ending in
     ``/*`` stands for every jar in that folder. Options are ``IMGLYB_JAVA_OPTIONS``, then
     :func:`imglyb.config.get_options`, then ``options``; ``-Xrs`` is always added so that Python
     keeps Ctrl-C. ``java_home`` names the one Java to use; without it, ``JAVA_HOME``, ``java`` on
@@ -57,10 +58,10 @@ _JARS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "jars")
 
 
 def bundled_jars() -> list[str]:
-    """The jars this package carries (ImgLib2 and ImageJ 1, with their licences in the same
-    folder), or none when ``IMGLYB_BUNDLED_JARS=0``. They go on the classpath after the
-    configured entries and before Debian's jars, each only when nothing before it provides its
-    library."""
+    """The jars this package carries (ImgLib2, imglib2-unsafe and ImageJ 1, with their licences
+    in the same folder), or none when ``IMGLYB_BUNDLED_JARS=0``. They go on the classpath after
+    the configured entries and before Debian's jars, each only when nothing before it provides
+    its library, and imglib2-unsafe only beside this package's ImgLib2."""
     if os.environ.get("IMGLYB_BUNDLED_JARS", "1").strip().lower() in ("0", "false", "no", "off"):
         return []
     try:
