@@ -3,8 +3,7 @@
 A JVM runs inside the Python process. It starts on first use, or explicitly with
 :func:`start_jvm`; configure it beforehand with :mod:`imglyb.config` or the environment variables
 ``IMGLYB_CLASSPATH``, ``IMGLYB_JAVA_OPTIONS`` and ``JAVA_HOME``. One process holds one JVM, and
-it can never be restarted. With JPype imported (also through scyjava or pyimagej), the first use
-starts it through JPype and attaches, so JPype works too (see :mod:`imglyb.interop`).
+it can never be restarted.
 """
 
 from __future__ import annotations

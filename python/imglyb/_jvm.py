@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import shutil
-import sys
 from typing import Any, Iterable, Optional, Union
 
 from . import _imglyb, _jpype, config
@@ -108,36 +106,9 @@ def jars_after(classpath: list[str]) -> list[str]:
 
 
 def ensure_jvm() -> None:
-    """Start the JVM with the configured settings unless it already runs: the start a first use
-    makes (``to_imglib``, ``jimport``, ...) without an explicit :func:`start_jvm`.
-
-    With JPype imported (also through scyjava or pyimagej) and its JVM not started, the JVM
-    starts through JPype (``scyjava.start_jvm()`` when scyjava is imported, so its settings
-    apply; else ``jpype.startJVM()``), with imglyb's jars and options, and imglyb attaches to it,
-    as the original imglyb's first use did. A JVM imglyb created itself could never be JPype's,
-    so ``scyjava.jimport`` or ``jpype.JClass`` after it would fail; this way both work. Only
-    when JPype would find a Java itself (``JAVA_HOME``, or ``java`` on ``PATH``): imglyb's own
-    search goes further (``/usr/lib/jvm``, the ``[jdk]`` extra), and a JPype that finds none
-    (or scyjava, which would download one) must not stand between a user and a Java imglyb
-    finds."""
-    if _imglyb.jvm_started():
-        return
-    jpype = _jpype.jpype_module()
-    if jpype is not None and not jpype.isJVMStarted() and (os.environ.get("JAVA_HOME") or shutil.which("java")):
-        _start_through_jpype(jpype)
-    start_jvm()
-
-
-def _start_through_jpype(jpype: Any) -> None:
-    """Starts JPype's JVM with imglyb's options (``IMGLYB_JAVA_OPTIONS``, then
-    :mod:`imglyb.config`'s) and jars (JPype's ``startJVM``, customized at imglyb's import, adds
-    them after JPype's own classpath)."""
-    options = os.environ.get("IMGLYB_JAVA_OPTIONS", "").split() + config.get_options()
-    scyjava = sys.modules.get("scyjava")
-    if scyjava is not None and callable(getattr(scyjava, "start_jvm", None)):
-        scyjava.start_jvm(options)
-    else:
-        jpype.startJVM(*options)
+    """Start the JVM with the configured settings unless it already runs."""
+    if not _imglyb.jvm_started():
+        start_jvm()
 
 
 def jvm_info() -> dict[str, Any]:

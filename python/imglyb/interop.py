@@ -11,13 +11,9 @@ Who starts the JVM:
   which attaches to that JVM. Then :func:`imglyb.to_imglib` and :func:`imglyb.to_imglib_argb`
   return JPype objects, as the original imglyb 2.x did, so that code written for it (pyimagej's
   ``ij.py.to_java``) runs unchanged; :func:`imglyb.to_numpy` takes them.
-- imglyb's first use (no :func:`imglyb.start_jvm`) with JPype imported and no JVM yet: imglyb
-  starts it through JPype (``scyjava.start_jvm()`` when scyjava is imported, else
-  ``jpype.startJVM()``) with its own jars and options, then attaches, as above; when JPype would
-  find a Java itself (``JAVA_HOME``, or ``java`` on ``PATH``).
-- imglyb first (:func:`imglyb.start_jvm`, or a first use with JPype not imported): JPype cannot
-  attach to a JVM it did not create (its ``startJVM`` only creates one, and a process holds
-  one), so :func:`to_jpype` raises an error that says to start JPype first.
+- imglyb first: JPype cannot attach to a JVM it did not create (its ``startJVM`` only creates
+  one, and a process holds one), so :func:`to_jpype` raises an error that says to start JPype
+  first.
 
 The hand-over goes through ``org.imglyb.bridge.Exchange``, which imglyb defines in the system
 class loader: one side gives the object to the current thread's slot, the other takes it.

@@ -211,40 +211,6 @@ print("ok")
 """)
 
 
-@pytest.mark.parametrize("through", ["scyjava", "jpype"])
-def test_a_first_use_with_jpype_imported_starts_the_jvm_through_jpype(through, fixture_classes):
-    """The original imglyb's first use (to_imglib) started the JVM through scyjava, and scripts
-    went on with scyjava.jimport. With JPype imported (here through scyjava, or alone) and no JVM
-    yet, imglyb's first use starts it through JPype, with imglyb's classpath and options, and
-    attaches: JPype keeps working, instead of refusing to start after imglyb did."""
-    if through == "scyjava":
-        pytest.importorskip("scyjava")
-    run(f"""
-import numpy as np
-import {through}
-import imglyb
-import jpype
-imglyb.config.add_classpath({fixture_classes!r})
-imglyb.config.add_options("-Dimglyb.test.through=jpype")
-arr = np.arange(6.0).reshape(2, 3)
-img = imglyb.to_imglib(arr)                       # the first use: no start_jvm()
-assert jpype.isJVMStarted()
-assert isinstance(img, jpype.JObject), type(img)  # JPype owns the JVM: JPype objects, as in 2.x
-info = imglyb.jvm_info()
-assert not info["created_here"], info
-System = jpype.JClass("java.lang.System")
-assert System.getProperty("imglyb.test.through") == "jpype"
-classpath = str(System.getProperty("java.class.path")).split(":")
-assert {fixture_classes!r} in classpath, classpath
-Views = {"scyjava.jimport" if through == "scyjava" else "jpype.JClass"}("net.imglib2.view.Views")
-rotated = Views.rotate(img, 0, 1)
-view = imglyb.to_numpy(rotated)
-assert np.shares_memory(view, arr) and view.shape == (3, 2), view.shape
-assert sorted(view.ravel()) == sorted(arr.ravel())
-print("ok")
-""")
-
-
 def test_scyjava_to_java_and_to_python_round_trip_shares_memory():
     pytest.importorskip("scyjava")
     run(f"""
