@@ -379,8 +379,7 @@ mod tests {
 
     #[test]
     fn each_entry_says_where_it_came_from() {
-        let dir = std::env::temp_dir().join(format!("imglyb-src-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let dir = crate::runtime::scratch::Scratch::new("src");
         std::fs::create_dir_all(dir.join("env")).unwrap();
         for f in ["mine.jar", "env/one.jar", "env/two.jar", "carried.jar"] {
             std::fs::write(dir.join(f), b"").unwrap();
@@ -404,14 +403,11 @@ mod tests {
             c.resolved_classpath(),
             want.into_iter().map(|(p, _)| p).collect::<Vec<_>>()
         );
-        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
     fn wildcard_expands_and_system_jars_follow() {
-        let dir = std::env::temp_dir().join(format!("imglyb-cp-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = crate::runtime::scratch::Scratch::new("cp");
         for f in ["b.jar", "a.jar", "notes.txt"] {
             std::fs::write(dir.join(f), b"").unwrap();
         }
@@ -455,8 +451,7 @@ mod tests {
             central_directory_has(&jar, "net/imglib2/img/Img.clas"),
             Some(false)
         );
-        let dir = std::env::temp_dir().join(format!("imglyb-zip-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = crate::runtime::scratch::Scratch::new("zip");
         let text = dir.join("not-a.jar");
         std::fs::write(&text, b"net/imglib2/img/Img.class, but no zip").unwrap();
         assert_eq!(
@@ -464,13 +459,11 @@ mod tests {
             None
         );
         assert!(jar_has_entry(&text, "net/imglib2/img/Img.class")); // the fallback reads bytes
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
     fn imglib2_is_detected_in_jars_and_folders() {
-        let dir = std::env::temp_dir().join(format!("imglyb-marker-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let dir = crate::runtime::scratch::Scratch::new("marker");
         std::fs::create_dir_all(dir.join("classes/net/imglib2/img")).unwrap();
         std::fs::write(
             dir.join("other.jar"),
@@ -492,8 +485,7 @@ mod tests {
 
     #[test]
     fn wheel_jars_come_after_the_configured_ones_and_only_for_missing_libraries() {
-        let dir = std::env::temp_dir().join(format!("imglyb-bundled-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let dir = crate::runtime::scratch::Scratch::new("bundled");
         std::fs::create_dir_all(dir.join("wheel")).unwrap();
         let imglib2 = |name: &str| {
             let jar = dir.join(name);
@@ -531,8 +523,7 @@ mod tests {
 
     #[test]
     fn the_wheels_imglib2_unsafe_comes_only_with_the_wheels_imglib2() {
-        let dir = std::env::temp_dir().join(format!("imglyb-unsafe-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let dir = crate::runtime::scratch::Scratch::new("unsafe");
         std::fs::create_dir_all(dir.join("wheel")).unwrap();
         let jar = |name: &str, marker: &str| {
             let jar = dir.join(name);
@@ -587,6 +578,5 @@ mod tests {
             ..JvmConfig::default()
         };
         assert_eq!(c.resolved_classpath(), [fiji_unsafe, wheel_imglib2]);
-        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -290,12 +290,8 @@ mod tests {
         home
     }
 
-    fn scratch(name: &str) -> PathBuf {
-        let dir =
-            std::env::temp_dir().join(format!("imglyb-discovery-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
+    fn scratch(name: &str) -> crate::runtime::scratch::Scratch {
+        crate::runtime::scratch::Scratch::new(&format!("discovery-{name}"))
     }
 
     #[test]

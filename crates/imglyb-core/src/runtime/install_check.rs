@@ -299,11 +299,8 @@ mod tests {
             .home
     }
 
-    fn scratch(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("imglyb-check-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
+    fn scratch(name: &str) -> crate::runtime::scratch::Scratch {
+        crate::runtime::scratch::Scratch::new(&format!("check-{name}"))
     }
 
     #[test]
@@ -343,7 +340,6 @@ mod tests {
         let other = real_home().join("lib/libjava.so");
         let why = check_libjvm(&other).unwrap_err();
         assert!(why.contains("not a JVM library"), "{why}");
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
@@ -384,6 +380,5 @@ mod tests {
             let why = check_runtime_image(&dir).unwrap_err();
             assert!(why.contains(expected), "{expected}: {why}");
         }
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -29,6 +29,8 @@ mod libjvm;
 pub mod loader;
 pub mod native_stack;
 mod platform;
+#[cfg(test)]
+pub(crate) mod scratch;
 
 pub use config::{ClasspathSource, DEFAULT_OPTIONS, JvmConfig, SYSTEM_JARS, classpath_has_imglib2};
 pub use discovery::{DEFAULT_INSTALL_DIRS, JavaInstall, JavaSearch, JavaSource, libjvm_in};
