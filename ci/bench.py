@@ -83,6 +83,8 @@ METRICS = {
     "cluster_overhead_ms": ("ms", ("<=", 2.0), "per 4 MiB block on 1 worker, above the same Java filter on the same block in one process and one copy of the block (both into new blocks, kept)"),
     "cluster_block_ms": ("ms", None, "per 4 MiB block on 1 worker, all included"),
     "cluster_direct_block_ms": ("ms", None, "the same Java filter on one block (with halo) in one process, no dask, into a new block kept; 8 blocks after each timed 1-worker run"),
+    "cluster_task_floor_ms": ("ms", None, "floor: distributed's own cost per task on 1 worker (dask's map_blocks returning each 4 MiB block as it is), one task per block"),
+    "cluster_noop_block_ms": ("ms", None, "per 4 MiB block on 1 worker: imglyb.dask.map_blocks with depth=1 and a function that does nothing (two tasks, the faces, the source with its halo in new memory)"),
     "cluster_vs_numpy_ratio": ("x", None, "imglyb.dask.map_blocks (Java) / dask's map_overlap of the same 3x3 mean in NumPy, 2 workers"),
     "napari_show_ratio": ("x", ("<=", 1.2), "napari: imglyb.napari.add_image of a shared 1 GiB float32 2-D image to the first screenshot / viewer.add_image of the NumPy array itself"),
     "napari_show_ms": ("ms", None, "that imglyb.napari.add_image to the first screenshot (median, fresh viewer each time)"),
@@ -1197,6 +1199,12 @@ classes = sys.argv[1]
 def mean3(source, target, rep=0):
     imglyb.jimport("BlockFilter").mean3(source, target)
 
+def nothing(source, target, rep=0):
+    pass
+
+def same(b, rep=0):
+    return b
+
 def np_mean3(b, rep=0):
     out = np.zeros_like(b)
     for dy in (-1, 0, 1):
@@ -1256,6 +1264,13 @@ if __name__ == "__main__":
             xs = client.persist(x)
             between = (lambda: direct_blocks(8)) if n == 1 else None
             seconds[n] = statistics.median(timed(client, lambda rep: imglyb.dask.map_blocks(mean3, xs, depth=1, rep=rep), between=between))
+            if n == 1:
+                # What the overhead is made of: distributed's own cost of one task per block
+                # (dask's map_blocks returning each block as it is), and a whole block of
+                # imglyb.dask.map_blocks with depth 1 and a function that does nothing (its two
+                # tasks, the faces, the source with its halo: the one copy, in new memory).
+                out["cluster_task_floor_ms"] = statistics.median(timed(client, lambda rep: xs.map_blocks(same, rep=rep, dtype=xs.dtype))) / blocks * 1e3
+                out["cluster_noop_block_ms"] = statistics.median(timed(client, lambda rep: imglyb.dask.map_blocks(nothing, xs, depth=1, rep=rep))) / blocks * 1e3
             if n == 2:
                 numpy_seconds = statistics.median(timed(client, lambda rep: xs.map_overlap(np_mean3, depth=1, boundary="reflect", rep=rep)))
                 out["cluster_vs_numpy_ratio"] = seconds[2] / numpy_seconds
