@@ -39,6 +39,8 @@ METRICS = {
     "startup_floor_ratio": ("", ("<=", 1.2), "startup_after_numpy_ms / startup_floor_ms (medians of alternating runs)"),
     "startup_public_ms": ("ms", None, "the same through the public API: to_imglib of a 4x3 float32 array, filled and summed with its cursors from Python"),
     "startup_public_floor_ratio": ("", ("<=", 1.2), "startup_public_ms / startup_floor_ms (alternating runs)"),
+    "startup_public_xmx_ms": ("ms", None, "startup_public_ms with start_jvm(options=['-Xmx1g']), in the same alternating runs"),
+    "startup_options_extra_ms": ("ms", ("<=", 15.0), "startup_public_xmx_ms - startup_public_ms: what an -Xmx option costs a start (the option probe's process, when it runs: about 40 ms)"),
     "startup_public_floor_ratio_blas1": ("", None, "startup_public_floor_ratio with OPENBLAS_NUM_THREADS=1"),
     "startup_floor_ratio_blas1": ("", None, "the same with OPENBLAS_NUM_THREADS=1: NumPy's BLAS threads, spinning after its import, left out"),
     "call_floor_ns_noarg": ("ns", None, "floor: System.nanoTime() through a bare C function (ids cached, GIL released), same process"),
@@ -342,8 +344,9 @@ def bench_startup_floor(reps: int, env_extra: dict[str, str] | None = None) -> d
     self-test, once through the public API from Python."""
     classes = compile_bench_java()
     env = dict(imglyb_env(), **(env_extra or {}))
-    ours, public, floor = [], [], []
+    ours, public, xmx, floor = [], [], [], []
     java = None
+    with_xmx = STARTUP_PUBLIC.replace("imglyb.start_jvm()", "imglyb.start_jvm(options=['-Xmx1g'])")
     for i in range(reps + 1):  # the first round warms the page cache and is discarded
         out = subprocess.run(
             [sys.executable, "-c", STARTUP_AFTER_NUMPY], env=env, capture_output=True, text=True, check=True
@@ -353,6 +356,10 @@ def bench_startup_floor(reps: int, env_extra: dict[str, str] | None = None) -> d
             [sys.executable, "-c", STARTUP_PUBLIC], env=env, capture_output=True, text=True, check=True
         ).stdout
         public_value = figures_line(public_out, 1)[0]
+        xmx_out = subprocess.run(
+            [sys.executable, "-c", with_xmx], env=env, capture_output=True, text=True, check=True
+        ).stdout
+        xmx_value = figures_line(xmx_out, 1)[0]
         home, jar = next(l for l in out.splitlines() if l.startswith("FLOOR ")).split()[1:3]
         java = [os.path.join(home, "bin", "java"), "-cp", os.pathsep.join([jar, classes]), "StartupFloor"]
         start = time.perf_counter()
@@ -361,13 +368,16 @@ def bench_startup_floor(reps: int, env_extra: dict[str, str] | None = None) -> d
         if i:
             ours.append(value)
             public.append(public_value)
+            xmx.append(xmx_value)
             floor.append(wall)
     o, p, f = statistics.median(ours), statistics.median(public), statistics.median(floor)
+    x = statistics.median(xmx)
     print(f"start-up: imglyb {min(ours):.1f}-{max(ours):.1f} ms, public API {min(public):.1f}-{max(public):.1f} ms, "
-          f"floor {min(floor):.1f}-{max(floor):.1f} ms over {reps} alternating runs ({' '.join(java or [])})",
+          f"with -Xmx1g {min(xmx):.1f}-{max(xmx):.1f} ms, floor {min(floor):.1f}-{max(floor):.1f} ms over {reps} alternating runs ({' '.join(java or [])})",
           file=sys.stderr)
     return {"startup_after_numpy_ms": o, "startup_floor_ms": f, "startup_floor_ratio": o / f,
-            "startup_public_ms": p, "startup_public_floor_ratio": p / f}
+            "startup_public_ms": p, "startup_public_floor_ratio": p / f,
+            "startup_public_xmx_ms": x, "startup_options_extra_ms": x - p}
 
 
 # The call floor (ci/bench-native/call_floor.c) and imglyb's calls, timed in alternating rounds

@@ -204,10 +204,12 @@ def test_options_hotspot_would_exit_on_are_a_value_error(options):
     assert "then started: 66.0" in r.stdout
 
 
-def test_imglybs_own_properties_start_without_the_probe(tmp_path):
-    """The probe costs a process (about 50 ms) and only finds options HotSpot exits on, which
-    imglyb's own properties never are: with only those, no probe runs; with any other option, it
-    does. A Java home whose ``bin/java`` notes each run tells the two apart."""
+def test_options_that_cannot_end_the_process_start_without_the_probe(tmp_path):
+    """The probe costs a process (about as much as the JVM's own start) and only finds options
+    HotSpot exits on. Properties only the application reads, a heap the machine can reserve and
+    plain switches never are: with only those, no probe runs, and the options are in effect. Any
+    other option, or one in ``JAVA_TOOL_OPTIONS`` (HotSpot reads it too), is probed. A Java home
+    whose ``bin/java`` notes each run tells the two apart."""
     from conftest import run_python
 
     real = pathlib.Path(imglyb.jvm_info()["java_home"])
@@ -223,13 +225,34 @@ def test_imglybs_own_properties_start_without_the_probe(tmp_path):
     code = """
         import sys, imglyb
         imglyb.start_jvm(options=sys.argv[1:])
-        print(imglyb._imglyb._imglib2_self_test())
+        System = imglyb.jimport("java.lang.System")
+        Runtime = imglyb.jimport("java.lang.Runtime")
+        print(System.getProperty("app.flag"), System.getProperty("java.awt.headless"),
+              Runtime.getRuntime().maxMemory() >> 20, imglyb._imglyb._imglib2_self_test())
     """
-    for options, probed in ((["-Dimglyb.gcThreshold=64m", "-Dimglyb.warmUp=false"], False), (["-Xmx256m"], True)):
-        r = run_python(code.replace("sys.argv[1:]", repr(options)), env={"JAVA_HOME": str(home)})
-        assert r.returncode == 0, r.stdout + r.stderr
-        assert r.stdout.split()[-1] == "66.0", r.stdout
-        assert marker.exists() == probed, (options, r.stdout)
+    cases = [
+        (["-Dimglyb.gcThreshold=64m", "-Dimglyb.warmUp=false"], {}, False),
+        (["-Xmx256m", "-Dapp.flag=on", "-Djava.awt.headless=true", "-ea"], {}, False),
+        (["-Xmx256m", "-Xms64m"], {}, True),
+        (["-Xmx256m", "-XX:+UseSerialGC"], {}, True),
+        (["-Dsun.awt.disablegrab=true"], {}, True),
+        ([], {"JAVA_TOOL_OPTIONS": "-XX:+UseSerialGC"}, True),
+        ([], {"JAVA_TOOL_OPTIONS": "-Xmx256m -Dapp.flag=env"}, False),
+    ]
+    for options, env, probed in cases:
+        marker.unlink(missing_ok=True)
+        r = run_python(code.replace("sys.argv[1:]", repr(options)), env={"JAVA_HOME": str(home), "JAVA_TOOL_OPTIONS": None, "_JAVA_OPTIONS": None, **env})
+        assert r.returncode == 0, (options, env, r.stdout + r.stderr)
+        last = r.stdout.split()[-4:]
+        assert last[-1] == "66.0", r.stdout
+        assert marker.exists() == probed, (options, env, r.stdout)
+        if "-Xmx256m" in options + env.get("JAVA_TOOL_OPTIONS", "").split():
+            assert 200 <= int(last[2]) <= 256, (options, env, r.stdout)
+        if "-Dapp.flag=on" in options:
+            assert last[:2] == ["on", "true"], r.stdout
+        if env.get("JAVA_TOOL_OPTIONS", "").endswith("env"):
+            assert last[0] == "env", r.stdout
+
 
 def _bad_java_home(root: pathlib.Path, kind: str) -> pathlib.Path:
     """A Java home broken in the way ``kind`` names, built from the running JDK's files."""

@@ -236,8 +236,10 @@ unsafe fn utf8<'a>(s: *const c_char, what: &str) -> Result<&'a str, Failure> {
 /// - `options`, `n_options`: JVM options such as `"-Xmx4g"`, added to `IMGLYB_JAVA_OPTIONS`.
 ///   NULL and 0 add nothing. imglyb always adds `-Xrs` (the host program keeps its signals).
 ///
-/// When options are given, `java OPTIONS -version` runs first in a short-lived subprocess, so
-/// options HotSpot would end the process for (or reject) are `IMGLYB_RESULT_INVALID_ARGUMENT`,
+/// When an option could make HotSpot end the process, `java OPTIONS -version` runs first in a
+/// short-lived subprocess (properties only the application reads, an `-Xmx` the machine can
+/// reserve, `-Xrs`, `-Xcheck:jni` and `-ea` skip it), so options HotSpot would end the process
+/// for (or reject) are `IMGLYB_RESULT_INVALID_ARGUMENT`,
 /// with the JVM's own message, and a later call with good options can still start the JVM.
 ///
 /// Idempotent: once a JVM runs, a call succeeds when every requested classpath entry and

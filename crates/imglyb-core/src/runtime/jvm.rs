@@ -183,10 +183,18 @@ impl Jvm {
         };
         check_libjvm(&install.libjvm).map_err(|why| refuse(&install.libjvm, why))?;
         check_runtime_image(&install.home).map_err(|why| refuse(&install.home, why))?;
-        // imglyb's own properties (`-Dimglyb.gcThreshold`, `-Dimglyb.warmUp`) are read by its
-        // classes only, so they cannot make HotSpot exit: with nothing else, there is nothing to
-        // probe, and the probe's process (about 50 ms) is not paid.
-        if config.options.iter().any(|o| !o.starts_with("-Dimglyb.")) {
+        // The probe's process costs about as much as the JVM's own start, so it runs only when
+        // a configured option (or the environment's, which HotSpot reads too) could end the
+        // process; imglyb's own additions above are valid for this Java.
+        let env_options: Vec<String> = ["JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS"]
+            .iter()
+            .filter_map(|name| std::env::var(name).ok())
+            .collect();
+        if super::options::needs_probe(
+            config.options.iter().map(String::as_str),
+            &env_options,
+            super::platform::memory_room(),
+        ) {
             probe_options(&install.home, &active_options)?;
         }
         // Last: nothing may refuse this installation once its libjvm is loaded (see
@@ -432,7 +440,8 @@ fn check_classpath_entries(entries: &[PathBuf]) -> Result<()> {
 /// start: HotSpot calls `exit()` for some option errors late in start-up (`-Xms` above `-Xmx`,
 /// a missing `-agentlib` or `-javaagent`, two garbage collectors, `-Xshare:on` without an
 /// archive), which would end the host process instead of failing. Costs one short JVM start
-/// (`docs/performance.md`); skipped when `home` has no `bin/java`, or one that cannot run here.
+/// (`docs/performance.md`), so it runs only when an option needs it (`super::options`); skipped
+/// when `home` has no `bin/java`, or one that cannot run here.
 fn probe_options(home: &std::path::Path, options: &[String]) -> Result<()> {
     use std::process::{Command, Stdio};
     use std::time::{Duration, Instant};
@@ -442,6 +451,9 @@ fn probe_options(home: &std::path::Path, options: &[String]) -> Result<()> {
         return Ok(());
     }
     let mut child = Command::new(&java)
+        // Read by the `java` launcher only, never by an embedded JVM: it would judge options
+        // that the real start does not get.
+        .env_remove("JDK_JAVA_OPTIONS")
         .args(options)
         .arg("-version")
         .stdin(Stdio::null())

@@ -4,7 +4,8 @@
 //!
 //! # What this layer knows
 //! - Java installations ([`discovery`]), `libjvm` (loaded with `dlopen`), JVM
-//!   options and classpaths ([`config`]).
+//!   options and classpaths ([`config`]), and which options could make HotSpot end the process,
+//!   so that start-up tries them in a short-lived `java` first (the `options` module).
 //! - The JVM's lifecycle ([`Jvm`]): one per process, started or attached once, never restarted;
 //!   refused after `fork()`.
 //! - The embedded classes ([`loader`]): the class files `build.rs` compiled from `java/`, and
@@ -28,6 +29,7 @@ mod jvm;
 mod libjvm;
 pub mod loader;
 pub mod native_stack;
+mod options;
 mod platform;
 #[cfg(test)]
 pub(crate) mod scratch;

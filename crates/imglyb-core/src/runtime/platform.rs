@@ -108,6 +108,32 @@ pub(crate) fn nonblocking_pipe() -> Option<[c_int; 2]> {
     Some(fds)
 }
 
+/// What bounds a heap reservation here: the machine's physical memory (`sysconf`) and whether
+/// the process's address space is limited (`RLIMIT_AS`; unknown counts as limited).
+pub(crate) fn memory_room() -> super::options::MemoryRoom {
+    // SAFETY: sysconf has no preconditions; it returns -1 for a name it does not know.
+    let (pages, page_size) = unsafe {
+        (
+            libc::sysconf(libc::_SC_PHYS_PAGES),
+            libc::sysconf(libc::_SC_PAGESIZE),
+        )
+    };
+    let physical = match (u64::try_from(pages), u64::try_from(page_size)) {
+        (Ok(pages), Ok(size)) if pages > 0 && size > 0 => pages.checked_mul(size),
+        _ => None,
+    };
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: RLIMIT_AS is a valid resource and `limit` a live out-pointer.
+    let read = unsafe { libc::getrlimit(libc::RLIMIT_AS, &mut limit) } == 0;
+    super::options::MemoryRoom {
+        physical,
+        address_space_limited: !read || limit.rlim_cur != libc::RLIM_INFINITY,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,6 +152,24 @@ mod tests {
         assert!(!is_first_thread());
         let main = std::thread::spawn(is_first_thread).join().unwrap();
         assert!(!main);
+    }
+
+    #[test]
+    fn the_memory_room_is_this_machines() {
+        let room = memory_room();
+        let physical = room.physical.expect("physical memory on Linux and macOS");
+        assert!((256 << 20..1 << 50).contains(&physical), "{physical}");
+        // cargo's test processes run without `ulimit -v` here; a limited shell would say so.
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: as in memory_room.
+        assert_eq!(unsafe { libc::getrlimit(libc::RLIMIT_AS, &mut limit) }, 0);
+        assert_eq!(
+            room.address_space_limited,
+            limit.rlim_cur != libc::RLIM_INFINITY
+        );
     }
 
     #[test]
