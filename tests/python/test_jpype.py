@@ -4,6 +4,7 @@ JVM's owner is fixed when it starts."""
 
 from __future__ import annotations
 
+import glob
 import os
 import pathlib
 import re
@@ -209,6 +210,62 @@ import imglyb
 assert scyjava.config.get_fetch_java() == "never"
 print("ok")
 """)
+
+
+def test_scyjava_with_no_java_on_path_starts_the_java_imglyb_would(tmp_path):
+    """scyjava looks for a Java in JAVA_HOME and on PATH only, and downloads one otherwise
+    (which fails without a network). With neither, importing imglyb sets JAVA_HOME to the Java
+    its own start takes (the usual folders', else the imglyb[jdk] extra's), and scyjava's bare
+    start_jvm() starts it; with a Java on PATH, JAVA_HOME is left alone."""
+    pytest.importorskip("scyjava")
+    import shutil
+
+    no_java = tmp_path / "bin"
+    no_java.mkdir()
+    no_dirs = tmp_path / "no-java-folders"
+    no_dirs.mkdir()
+    code = """
+import os, sys
+import imglyb
+import scyjava
+expected, under = sys.argv[1:3]
+home = os.environ.get("JAVA_HOME")
+if expected == "unset":
+    assert home is None, home
+else:
+    assert home is not None and os.path.realpath(home).startswith(os.path.realpath(under)), (home, under)
+scyjava.start_jvm()
+info = imglyb.jvm_info()
+assert not info["created_here"]
+if home is not None:
+    assert os.path.realpath(info["java_home"]) == os.path.realpath(home), (info["java_home"], home)
+else:
+    assert os.path.realpath(info["java_home"]) == os.path.realpath(under), (info["java_home"], under)
+assert scyjava.jimport("net.imglib2.img.array.ArrayImgs").floats(2, 3).size() == 6
+print("ok")
+"""
+    cases = []
+    if glob.glob("/usr/lib/jvm/*/lib/server/libjvm.so"):
+        # No Java on PATH: one of the usual folders' (Debian's /usr/lib/jvm here).
+        cases.append(({"PATH": str(no_java), "IMGLYB_JAVA_SEARCH_DIRS": None}, "set", "/usr/lib/jvm"))
+    if shutil.which("java"):
+        # A Java on PATH: scyjava finds it itself.
+        on_path = os.path.dirname(os.path.dirname(os.path.realpath(shutil.which("java"))))
+        cases.append(({"IMGLYB_JAVA_SEARCH_DIRS": None}, "unset", on_path))
+    pypi = imglyb._jvm.pypi_java_homes()
+    if pypi:
+        # Nothing on PATH or in the usual folders: the imglyb[jdk] extra's.
+        cases.append(({"PATH": str(no_java), "IMGLYB_JAVA_SEARCH_DIRS": str(no_dirs)}, "set", pypi[0]))
+    if not cases:
+        pytest.skip("no Java in /usr/lib/jvm, on PATH or from the imglyb[jdk] extra")
+    for env, expected, under in cases:
+        result = run_python(
+            f"import sys; sys.argv[1:] = [{expected!r}, {under!r}]\n" + code,
+            env={"JAVA_HOME": None, "IMGLYB_CLASSPATH": None, "IMGLYB_BUNDLED_JARS": None, **env},
+            timeout=120,
+        )
+        assert result.returncode == 0, (env, result.stdout + result.stderr)
+        assert result.stdout.strip().splitlines()[-1] == "ok", result.stdout
 
 
 def test_scyjava_to_java_and_to_python_round_trip_shares_memory():

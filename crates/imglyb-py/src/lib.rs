@@ -22,7 +22,7 @@ mod objects;
 
 use std::path::PathBuf;
 
-use imglyb_core::{Jvm, JvmConfig, Pixels};
+use imglyb_core::{JavaSearch, Jvm, JvmConfig, Pixels};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -90,6 +90,18 @@ fn resolve_classpath(
             .map(|p| p.display().to_string())
             .collect()
     })
+}
+
+/// The Java home a JVM started now would use: `JAVA_HOME`, `java` on `PATH`, the usual
+/// folders, then `fallback_java_homes`; `None` when there is none. Starts nothing.
+#[pyfunction]
+fn _find_java_home(py: Python<'_>, fallback_java_homes: Vec<PathBuf>) -> Option<String> {
+    let search = JavaSearch {
+        fallback_homes: fallback_java_homes,
+        ..JavaSearch::from_env()
+    };
+    py.detach(|| search.find().ok())
+        .map(|install| install.home.display().to_string())
 }
 
 /// Whether imglyb created the running JVM (false when it attached to one someone else
@@ -225,6 +237,7 @@ fn _imglyb(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(jvm_started, m)?)?;
     m.add_function(wrap_pyfunction!(jvm_info, m)?)?;
     m.add_function(wrap_pyfunction!(resolve_classpath, m)?)?;
+    m.add_function(wrap_pyfunction!(_find_java_home, m)?)?;
     m.add_function(wrap_pyfunction!(_jvm_created_here, m)?)?;
     m.add_function(wrap_pyfunction!(_imglib2_self_test, m)?)?;
     m.add_function(wrap_pyfunction!(_bridge_classes, m)?)?;
