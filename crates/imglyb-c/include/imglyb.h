@@ -67,7 +67,8 @@ enum imglyb_result
    */
   IMGLYB_RESULT_JVM_ALREADY_STARTED = 5,
   /*
-   `JNI_CreateJavaVM` failed, after the options passed the probe (see `imglyb_jvm_start`).
+   `JNI_CreateJavaVM` failed, after the options passed the probe or needed none (see
+   `imglyb_jvm_start`).
    */
   IMGLYB_RESULT_JVM_START_FAILED = 6,
   /*

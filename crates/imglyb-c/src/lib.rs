@@ -61,7 +61,8 @@ pub enum imglyb_result {
     /// A JVM already runs in this process without the requested classpath entries or options.
     /// A process can hold one JVM, and it is never restarted.
     JvmAlreadyStarted = 5,
-    /// `JNI_CreateJavaVM` failed, after the options passed the probe (see `imglyb_jvm_start`).
+    /// `JNI_CreateJavaVM` failed, after the options passed the probe or needed none (see
+    /// `imglyb_jvm_start`).
     JvmStartFailed = 6,
     /// No JVM runs yet, and this function does not start one.
     JvmNotStarted = 7,
