@@ -19,7 +19,8 @@
 //! HotSpot also reads `JAVA_TOOL_OPTIONS` and `_JAVA_OPTIONS` from the environment; their options
 //! are judged the same way.
 
-/// The smallest `-Xmx` that starts without the probe (HotSpot refuses heaps of a few MiB).
+/// The smallest `-Xmx` that starts without the probe: HotSpot ends the process for a heap below
+/// about 2 MiB (`Too small maximum heap`, JDK 17), and a heap of a few MiB may not hold its start.
 pub(crate) const MIN_PROBE_FREE_HEAP: u64 = 16 << 20;
 
 /// The namespaces of the properties the JDK and HotSpot read during start-up, where a bad value
