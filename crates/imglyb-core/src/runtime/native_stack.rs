@@ -39,15 +39,9 @@ pub(crate) fn note_jvm_options<'a>(options: impl IntoIterator<Item = &'a str>) {
     JAVA_STACK.store(size, Ordering::Relaxed);
 }
 
-/// `512k`, `2m`, `1g` or plain digits times `unit`.
-fn parse_size(text: &str, unit: usize) -> Option<usize> {
-    let (digits, scale) = match text.chars().last()?.to_ascii_lowercase() {
-        'k' => (&text[..text.len() - 1], 1024),
-        'm' => (&text[..text.len() - 1], 1024 * 1024),
-        'g' => (&text[..text.len() - 1], 1024 * 1024 * 1024),
-        _ => (text, unit),
-    };
-    digits.parse::<usize>().ok()?.checked_mul(scale)
+/// `512k`, `2m`, `1g` or plain digits times `unit`, as HotSpot reads sizes.
+fn parse_size(text: &str, unit: u64) -> Option<usize> {
+    super::options::parse_size_in(text, unit).and_then(|v| usize::try_from(v).ok())
 }
 
 thread_local! {

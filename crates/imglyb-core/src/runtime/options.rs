@@ -118,18 +118,24 @@ fn application_property(property: &str) -> bool {
 /// A size as HotSpot writes it (`512m`, `4G`, `1048576`), in bytes; `None` for anything else
 /// or a size that overflows.
 pub(crate) fn parse_size(text: &str) -> Option<u64> {
-    let (digits, shift) = match text.as_bytes().last()? {
-        b'k' | b'K' => (&text[..text.len() - 1], 10),
-        b'm' | b'M' => (&text[..text.len() - 1], 20),
-        b'g' | b'G' => (&text[..text.len() - 1], 30),
-        b't' | b'T' => (&text[..text.len() - 1], 40),
-        _ => (text, 0),
+    parse_size_in(text, 1)
+}
+
+/// [`parse_size`], with plain digits counted in `unit` bytes (`-XX:ThreadStackSize=` counts
+/// KiB).
+pub(crate) fn parse_size_in(text: &str, unit: u64) -> Option<u64> {
+    let (digits, scale) = match text.as_bytes().last()? {
+        b'k' | b'K' => (&text[..text.len() - 1], 1 << 10),
+        b'm' | b'M' => (&text[..text.len() - 1], 1 << 20),
+        b'g' | b'G' => (&text[..text.len() - 1], 1 << 30),
+        b't' | b'T' => (&text[..text.len() - 1], 1 << 40),
+        _ => (text, unit),
     };
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     let number: u64 = digits.parse().ok()?;
-    number.checked_mul(1u64 << shift)
+    number.checked_mul(scale)
 }
 
 #[cfg(test)]
@@ -152,6 +158,8 @@ mod tests {
         assert_eq!(parse_size("2t"), Some(2 << 40));
         assert_eq!(parse_size("64k"), Some(64 << 10));
         assert_eq!(parse_size("1048576"), Some(1 << 20));
+        assert_eq!(parse_size_in("512", 1024), Some(512 << 10));
+        assert_eq!(parse_size_in("2m", 1024), Some(2 << 20));
         for bad in [
             "",
             "m",
