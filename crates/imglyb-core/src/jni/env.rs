@@ -153,7 +153,9 @@ impl Frame {
     }
 
     /// [`Frame::check`] after a call that returned a local reference the caller keeps owning
-    /// (it is not registered here): `obj`, or the pending exception with `obj` deleted.
+    /// (it is not registered here): `obj`, or the pending exception with `obj` deleted. Used by
+    /// the bridge's calls only.
+    #[cfg(feature = "bridge")]
     pub(crate) fn checked_result(&self, obj: jobject) -> Result<jobject> {
         if self.env.exception_pending() {
             self.env.delete_local(obj);
@@ -163,7 +165,8 @@ impl Frame {
     }
 
     /// [`Frame::checked_local`] for a call that creates an object: a null result with no
-    /// exception pending is an error too, never a null handed on.
+    /// exception pending is an error too, never a null handed on. Used by the bridge's calls only.
+    #[cfg(feature = "bridge")]
     pub(crate) fn created(&mut self, obj: jobject, what: &str) -> Result<jobject> {
         let obj = self.checked_local(obj)?;
         if obj.is_null() {
