@@ -1,8 +1,11 @@
 """The original imglyb 2.x's names for chunked images (``as_cell_img`` and its two variants), on
-imglyb's lazily loaded cell images (``docs/big-data.md``). Re-exported by :mod:`imglyb`."""
+imglyb's lazily loaded cell images (``docs/big-data.md``), re-exported by :mod:`imglyb`; and its
+other modules' names, behind :mod:`imglyb.accesses`, :mod:`imglyb.caches`,
+:mod:`imglyb.reference_store` and :mod:`imglyb.ndarray_like_as_img`."""
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -12,7 +15,15 @@ else:
 
 from . import _wrap, chunked, interop
 
-__all__ = ["as_cell_img", "as_cell_img_with_array_accesses", "as_cell_img_with_native_accesses"]
+__all__ = [
+    "CACHE_CLASSES",
+    "ReferenceStore",
+    "as_array_access",
+    "as_cell_img",
+    "as_cell_img_with_array_accesses",
+    "as_cell_img_with_native_accesses",
+    "cache_class",
+]
 
 
 def as_cell_img(array: Any, chunk_shape: Any, cache: Any, *, access_type: str = "native", chunk_as_array: Any = None, **kwargs: Any) -> tuple[Any, None]:
@@ -51,3 +62,113 @@ def as_cell_img_with_array_accesses(array: Any, chunk_shape: Any, chunk_as_array
     """The original imglyb 2.x's name: :func:`as_cell_img`. Its cells were copies in Java arrays;
     imglyb's cells share the chunks' memory instead, which reads the same."""
     return as_cell_img(array, chunk_shape, cache, chunk_as_array=chunk_as_array)
+
+
+# The original imglyb 2.x's other modules, behind imglyb.accesses, imglyb.caches,
+# imglyb.reference_store and imglyb.ndarray_like_as_img.
+
+# NumPy dtype -> (ImgLib2's access name, the signed dtype of the same width that Java's arrays hold)
+_ACCESS_KINDS = {
+    "int8": ("Byte", "int8"), "uint8": ("Byte", "int8"),
+    "int16": ("Short", "int16"), "uint16": ("Short", "int16"),
+    "int32": ("Int", "int32"), "uint32": ("Int", "int32"),
+    "int64": ("Long", "int64"), "uint64": ("Long", "int64"),
+    "float32": ("Float", "float32"), "float64": ("Double", "float64"),
+}
+
+
+def as_array_access(ndarray: Any, volatile: bool = False) -> Any:
+    """The original imglyb 2.x's ``accesses.as_array_access``: a new ImgLib2 array access
+    (``FloatArray``, or ``VolatileFloatArray`` marked valid when ``volatile``; likewise for the
+    other types) holding a copy of ``ndarray``'s values in C order, in a Java array. Unsigned
+    values keep their bits (ImgLib2's unsigned types read them back). Starts the JVM if needed.
+
+    For an image that shares the array's memory instead, use :func:`imglyb.to_imglib`.
+
+    Raises:
+        TypeError: ``ndarray`` is not a NumPy array, or its dtype has no ImgLib2 array access
+            (the original returned ``None`` for those).
+    """
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"as_array_access takes a NumPy array, not {type(ndarray).__name__}")
+    kind = _ACCESS_KINDS.get(ndarray.dtype.name) if ndarray.dtype.isnative else None
+    if kind is None:
+        raise TypeError(
+            f"as_array_access has no ImgLib2 array access for dtype {ndarray.dtype}; it takes "
+            f"native-endian {', '.join(_ACCESS_KINDS)}"
+        )
+    name, signed = kind
+    from . import _imglyb, _jvm
+
+    _jvm.ensure_jvm()
+    values = _imglyb.jarray(name.lower(), np.ascontiguousarray(ndarray).reshape(-1).view(signed))
+    if volatile:
+        access = _imglyb.jimport(f"net.imglib2.img.basictypeaccess.volatiles.array.Volatile{name}Array")(values, True)
+    else:
+        access = _imglyb.jimport(f"net.imglib2.img.basictypeaccess.array.{name}Array")(values)
+    return interop.for_jpype_owner(access)
+
+
+#: The ImgLib2 loader caches the original imglyb 2.x's ``caches`` module named.
+CACHE_CLASSES = ("BoundedSoftRefLoaderCache", "GuardedStrongRefLoaderCache", "SoftRefLoaderCache", "WeakRefLoaderCache")
+
+
+def cache_class(name: str) -> Any:
+    """``imglyb.caches.<name>``: the class ``net.imglib2.cache.ref.<name>`` of imglib2-cache,
+    which must be on the classpath (ImgLib2 itself does not include it). Starts the JVM if
+    needed."""
+    from . import _imglyb, _jvm
+
+    _jvm.ensure_jvm()
+    try:
+        return _imglyb.jimport(f"net.imglib2.cache.ref.{name}")
+    except _imglyb.JavaException:
+        raise AttributeError(
+            f"imglyb.caches.{name} is net.imglib2.cache.ref.{name} of imglib2-cache, which is not on "
+            "the classpath (ImgLib2 does not include it; add its jar with imglyb.config.add_classpath "
+            "before the JVM starts). imglyb's own chunked images cache their cells themselves: "
+            "imglyb.to_imglib(array, chunks=..., cache_bytes=...)"
+        ) from None
+
+
+class ReferenceStore:
+    """The original imglyb 2.x's ``reference_store.ReferenceStore``: Python objects kept alive
+    under integer ids, thread-safe. imglyb's own images keep their arrays alive themselves and
+    need none; this is for code written against 2.x."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.store: dict[Any, Any] = {}
+        self.next_id = 0
+
+    def add_reference(self, ref_id: Any, reference: Any) -> None:
+        with self.lock:
+            self.store[ref_id] = reference
+
+    def get_next_id(self) -> int:
+        with self.lock:
+            ref_id = self.next_id
+            self.next_id += 1
+            return ref_id
+
+    def add_reference_with_new_id(self, reference: Any) -> int:
+        with self.lock:
+            ref_id = self.get_next_id()
+            self.store[ref_id] = reference
+            return ref_id
+
+    def remove_reference(self, ref_id: Any) -> None:
+        with self.lock:
+            self.store.pop(ref_id, None)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.store.clear()
+
+    def reset_next_id(self) -> None:
+        with self.lock:
+            self.next_id = 0
+
+    def number_of_stored_references(self) -> int:
+        with self.lock:
+            return len(self.store)

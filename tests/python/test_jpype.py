@@ -491,3 +491,24 @@ arr = np.ones((2, 3))
 assert np.shares_memory(imglyb.to_numpy(imglyb.to_imglib(arr)), arr)
 print("ok")
 """)
+
+
+def test_the_original_accesses_module_gives_jpype_objects_when_jpype_runs():
+    """imglyb 2.x code under scyjava: imglyb.accesses.as_array_access returns a JPype object of
+    ImgLib2's access, as 2.x did, holding the array's values."""
+    pytest.importorskip("scyjava")
+    result = run_python(
+        """
+import imglyb, scyjava, jpype, numpy as np
+scyjava.start_jvm()
+from imglyb import accesses
+access = accesses.as_array_access(np.arange(4, dtype=np.float32) * 2, volatile=True)
+assert isinstance(access, jpype.JObject), type(access)
+assert str(access.getClass().getName()) == "net.imglib2.img.basictypeaccess.volatiles.array.VolatileFloatArray"
+assert [access.getValue(i) for i in range(4)] == [0.0, 2.0, 4.0, 6.0] and access.isValid()
+print("ok")
+""",
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "ok", result.stdout

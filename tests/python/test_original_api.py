@@ -1,5 +1,6 @@
 """The original imglyb 2.x's Python names that code and its own tests use: imglyb.imglib_ndarray
-(NumpyView, ImgLibReferenceGuard) and imglyb.util's classes. (imglyb 2.1.0's own test suite runs
+(NumpyView, ImgLibReferenceGuard), imglyb.util's classes, and its other modules (accesses,
+caches, reference_store, ndarray_like_as_img). (imglyb 2.1.0's own test suite runs
 in ci/test against this imglyb too: ci/original-tests.)"""
 
 from __future__ import annotations
@@ -140,3 +141,84 @@ def test_util_has_the_original_classes_and_names_what_replaced_its_helpers():
         imglyb.util.NumpyToImgLibConversions
     with pytest.raises(AttributeError, match="no attribute"):
         imglyb.util.NoSuchThing
+
+
+# NumPy dtype -> (ImgLib2's array access, ImgLib2's pixel type reading it)
+ACCESSES = {
+    "int8": ("Byte", "integer.ByteType"), "uint8": ("Byte", "integer.UnsignedByteType"),
+    "int16": ("Short", "integer.ShortType"), "uint16": ("Short", "integer.UnsignedShortType"),
+    "int32": ("Int", "integer.IntType"), "uint32": ("Int", "integer.UnsignedIntType"),
+    "int64": ("Long", "integer.LongType"), "uint64": ("Long", "integer.UnsignedLongType"),
+    "float32": ("Float", "real.FloatType"), "float64": ("Double", "real.DoubleType"),
+}
+
+
+@pytest.mark.parametrize("dtype", sorted(ACCESSES))
+@pytest.mark.parametrize("volatile", [False, True])
+def test_as_array_access_copies_values_in_c_order_into_imglib2s_access(dtype, volatile):
+    """imglyb.accesses.as_array_access (2.x): a Java array access holding a copy of the array,
+    read back through an ImgLib2 image of the dtype's type; unsigned values keep their bits."""
+    from imglyb import accesses
+
+    values = np.array([0, 1, 2, 3, 4, 5], dtype=dtype)
+    if np.dtype(dtype).kind in "iu":
+        values[0], values[5] = np.iinfo(dtype).min, np.iinfo(dtype).max
+    arr = values.reshape(2, 3).T                      # not C-contiguous: copied in C order of .T
+    access = accesses.as_array_access(arr, volatile=volatile)
+    kind, pixel = ACCESSES[dtype]
+    where = "volatiles.array.Volatile" if volatile else "array."
+    assert access.getClass().getName() == f"net.imglib2.img.basictypeaccess.{where}{kind}Array"
+    assert access.getArrayLength() == 6
+    if volatile:
+        assert access.isValid()
+    img = J("net.imglib2.img.array.ArrayImg")(access, imglyb.jarray("long", [6]), J("net.imglib2.util.Fraction")())
+    img.setLinkedType(J(f"net.imglib2.type.numeric.{pixel}")(img))
+    cursor, seen = img.cursor(), []
+    while cursor.hasNext():
+        t = cursor.next()
+        seen.append(int(t.getBigInteger().toString()) if dtype == "uint64" else t.get())
+    assert seen == arr.ravel(order="C").tolist()
+
+
+def test_as_array_access_refuses_what_has_no_access_and_copies_nothing_back():
+    from imglyb import accesses
+
+    for bad in (np.zeros(3, bool), np.zeros(3, np.complex64), np.zeros(3, ">f4")):
+        with pytest.raises(TypeError, match="no ImgLib2 array access"):
+            accesses.as_array_access(bad)
+    with pytest.raises(TypeError, match="NumPy array"):
+        accesses.as_array_access([1, 2, 3])
+    arr = np.arange(4, dtype=np.float32)
+    access = accesses.as_array_access(arr)
+    access.setValue(0, 9.0)                           # a copy: the array is not changed
+    assert arr[0] == 0 and access.getValue(0) == 9.0
+
+
+def test_the_original_modules_names_exist():
+    """imglyb.ndarray_like_as_img, imglyb.reference_store and imglyb.caches (2.x) import; the
+    caches name imglib2-cache when it is missing, which ImgLib2 8 does not include."""
+    from imglyb import caches, ndarray_like_as_img, reference_store
+
+    assert ndarray_like_as_img.as_cell_img is imglyb.as_cell_img
+    assert ndarray_like_as_img.identity(arr := np.zeros(2)) is arr
+    store = reference_store.ReferenceStore()
+    first, second = store.add_reference_with_new_id("a"), store.add_reference_with_new_id("b")
+    assert (first, second) == (0, 1) and store.number_of_stored_references() == 2
+    store.remove_reference(first)
+    store.remove_reference(first)                     # twice: no error, as in 2.x
+    assert store.number_of_stored_references() == 1
+    store.clear(); store.reset_next_id()
+    assert store.get_next_id() == 0 and store.number_of_stored_references() == 0
+    assert sorted(caches.__all__) == sorted(["BoundedSoftRefLoaderCache", "GuardedStrongRefLoaderCache", "SoftRefLoaderCache", "WeakRefLoaderCache"])
+    try:
+        imglyb.jimport("net.imglib2.cache.ref.SoftRefLoaderCache")
+        present = True
+    except imglyb.JavaException:
+        present = False
+    if present:
+        assert caches.SoftRefLoaderCache.getName() == "net.imglib2.cache.ref.SoftRefLoaderCache"
+    else:
+        with pytest.raises(AttributeError, match="imglib2-cache"):
+            caches.SoftRefLoaderCache
+    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+        caches.Nope
