@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 else:
     from ._lazy import np
 
-from . import _wrap, chunked, interop
+from . import _contract, _wrap, chunked, interop
 
 __all__ = [
     "CACHE_CLASSES",
@@ -67,41 +67,37 @@ def as_cell_img_with_array_accesses(array: Any, chunk_shape: Any, chunk_as_array
 # The original imglyb 2.x's other modules, behind imglyb.accesses, imglyb.caches,
 # imglyb.reference_store and imglyb.ndarray_like_as_img.
 
-# NumPy dtype -> (ImgLib2's access name, the signed dtype of the same width that Java's arrays hold)
-_ACCESS_KINDS = {
-    "int8": ("Byte", "int8"), "uint8": ("Byte", "int8"),
-    "int16": ("Short", "int16"), "uint16": ("Short", "int16"),
-    "int32": ("Int", "int32"), "uint32": ("Int", "int32"),
-    "int64": ("Long", "int64"), "uint64": ("Long", "int64"),
-    "float32": ("Float", "float32"), "float64": ("Double", "float64"),
-}
-
-
 def as_array_access(ndarray: Any, volatile: bool = False) -> Any:
-    """The original imglyb 2.x's ``accesses.as_array_access``: a new ImgLib2 array access
-    (``FloatArray``, or ``VolatileFloatArray`` marked valid when ``volatile``; likewise for the
-    other types) holding a copy of ``ndarray``'s values in C order, in a Java array. Unsigned
-    values keep their bits (ImgLib2's unsigned types read them back). Starts the JVM if needed.
+    """The original imglyb 2.x's ``accesses.as_array_access``: a new ImgLib2 array access of the
+    storage ImgLib2 keeps the array's dtype in (``FloatArray`` for float32, ``ByteArray`` for
+    uint8 and bool, ``FloatArray`` of two values per pixel for complex64, ...; the
+    ``Volatile...Array`` marked valid when ``volatile``) holding a copy of ``ndarray``'s values in
+    C order, in a Java array. Unsigned values keep their bits (ImgLib2's unsigned types read them
+    back). Starts the JVM if needed.
 
     For an image that shares the array's memory instead, use :func:`imglyb.to_imglib`.
 
     Raises:
-        TypeError: ``ndarray`` is not a NumPy array, or its dtype has no ImgLib2 array access
-            (the original returned ``None`` for those).
+        TypeError: ``ndarray`` is not a NumPy array, or ImgLib2 has no pixel type for its dtype
+            (2.x returned ``None`` for the dtypes it did not take).
     """
     if not isinstance(ndarray, np.ndarray):
         raise TypeError(f"as_array_access takes a NumPy array, not {type(ndarray).__name__}")
-    kind = _ACCESS_KINDS.get(ndarray.dtype.name) if ndarray.dtype.isnative else None
-    if kind is None:
+    storage = _contract.STORAGE.get(ndarray.dtype) if ndarray.dtype.isnative else None
+    if storage is None:
         raise TypeError(
             f"as_array_access has no ImgLib2 array access for dtype {ndarray.dtype}; it takes "
-            f"native-endian {', '.join(_ACCESS_KINDS)}"
+            f"native-endian {', '.join(dt.name for dt in _contract.STORAGE)}"
         )
-    name, signed = kind
+    primitive, per_pixel = storage
+    # The values as Java's array holds them: signed integers or floats of the storage's width.
+    width = ndarray.dtype.itemsize // per_pixel
+    held = np.dtype(f"f{width}") if primitive in ("float", "double") else np.dtype(f"i{width}")
     from . import _imglyb, _jvm
 
     _jvm.ensure_jvm()
-    values = _imglyb.jarray(name.lower(), np.ascontiguousarray(ndarray).reshape(-1).view(signed))
+    values = _imglyb.jarray(primitive, np.ascontiguousarray(ndarray).reshape(-1).view(held))
+    name = primitive.capitalize()
     if volatile:
         access = _imglyb.jimport(f"net.imglib2.img.basictypeaccess.volatiles.array.Volatile{name}Array")(values, True)
     else:

@@ -14,7 +14,7 @@ else:
 
 from . import _imglyb
 
-__all__ = ["CODES", "DTYPES", "MAX_DIMENSIONS", "TYPE_CLASSES", "VOLATILE_CLASSES"]
+__all__ = ["CODES", "DTYPES", "MAX_DIMENSIONS", "STORAGE", "TYPE_CLASSES", "VOLATILE_CLASSES"]
 
 _BY_DTYPE = [row for row in _imglyb.DTYPES if not row[2].endswith(".ARGBType")]
 
@@ -32,10 +32,13 @@ if TYPE_CHECKING:
     TYPE_CLASSES: dict[np.dtype, str]
     #: The volatile pixel type of each dtype, "" where ImgLib2 has none.
     VOLATILE_CLASSES: dict[np.dtype, str]
+    #: How ImgLib2 stores each dtype: (Java's storage primitive, values per pixel), such as
+    #: ("float", 2) for complex64.
+    STORAGE: dict[np.dtype, tuple[str, int]]
 
 
 def __getattr__(name: str) -> Any:
-    if name not in ("CODES", "DTYPES", "TYPE_CLASSES", "VOLATILE_CLASSES"):
+    if name not in ("CODES", "DTYPES", "STORAGE", "TYPE_CLASSES", "VOLATILE_CLASSES"):
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     codes = {np.dtype(row[1]): row[0] for row in _BY_DTYPE}
     globals().update(
@@ -43,5 +46,6 @@ def __getattr__(name: str) -> Any:
         DTYPES={code: dtype for dtype, code in codes.items()},
         TYPE_CLASSES={np.dtype(row[1]): row[2] for row in _BY_DTYPE},
         VOLATILE_CLASSES={np.dtype(row[1]): row[3] for row in _BY_DTYPE},
+        STORAGE={np.dtype(row[1]): (_imglyb.PRIMITIVES[row[4]], row[5]) for row in _BY_DTYPE},
     )
     return globals()[name]

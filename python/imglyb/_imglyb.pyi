@@ -9,6 +9,7 @@ __all__ = [
     "__version__",
     "DTYPES",
     "MAX_DIMENSIONS",
+    "PRIMITIVES",
     "ImgLib2NotFoundError",
     "ImglybError",
     "JVMAlreadyStartedError",
@@ -45,6 +46,8 @@ __version__: str
 # The contract's table (imglyb_core::contract::DTYPES), indexed by type code: (code, NumPy name,
 # ImgLib2 type class, volatile type class or "", storage primitive, values per pixel).
 DTYPES: tuple[tuple[int, str, str, str, int, int], ...]
+# Java's name of each storage primitive ("byte" ... "double"), indexed by DTYPES' storage primitive.
+PRIMITIVES: tuple[str, ...]
 MAX_DIMENSIONS: int
 
 class ImglybError(Exception): ...

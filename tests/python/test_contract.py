@@ -31,6 +31,8 @@ def test_rows_sit_at_their_codes_and_cover_every_code():
         assert 0 <= primitive <= 5 and entities in (1, 2), code
         # The row's storage holds the NumPy dtype exactly.
         assert np.dtype(numpy).itemsize == (1, 2, 4, 8, 4, 8)[primitive] * entities, code
+    # Java's names of the storage primitives, in the rows' order; each names ImgLib2's access.
+    assert _imglyb.PRIMITIVES == ("byte", "short", "int", "long", "float", "double")
 
 
 def test_java_reads_the_same_table(java_contract):
@@ -49,13 +51,14 @@ def test_python_tables_are_derived_from_it():
     assert {dt.name: code for dt, code in _contract.CODES.items()} == shared
     assert {code: dt.name for code, dt in _contract.DTYPES.items()} == {c: n for n, c in shared.items()}
     assert _contract.MAX_DIMENSIONS == _imglyb.MAX_DIMENSIONS
-    for code, numpy, imglib2, volatile, *_ in ROWS:
+    for code, numpy, imglib2, volatile, primitive, entities in ROWS:
         if imglib2.endswith(".ARGBType"):
             continue
         expected = "net.imglib2.type.logic.BitType" if numpy == "bool" else imglib2
         assert _contract.TYPE_CLASSES[np.dtype(numpy)] == imglib2
         assert types.for_np_dtype(numpy).getClass().getName() == expected
         assert _contract.VOLATILE_CLASSES[np.dtype(numpy)] == volatile
+        assert _contract.STORAGE[np.dtype(numpy)] == (_imglyb.PRIMITIVES[primitive], entities)
 
 
 @pytest.mark.parametrize("row", [r for r in ROWS if r[1] != "bool" and not r[2].endswith(".ARGBType")], ids=lambda r: r[1])

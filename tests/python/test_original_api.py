@@ -10,6 +10,7 @@ import pytest
 
 import imglyb
 import imglyb.util
+from imglyb import _contract
 from imglyb.imglib_ndarray import ImgLibReferenceGuard, NumpyView
 
 
@@ -143,47 +144,46 @@ def test_util_has_the_original_classes_and_names_what_replaced_its_helpers():
         imglyb.util.NoSuchThing
 
 
-# NumPy dtype -> (ImgLib2's array access, ImgLib2's pixel type reading it)
-ACCESSES = {
-    "int8": ("Byte", "integer.ByteType"), "uint8": ("Byte", "integer.UnsignedByteType"),
-    "int16": ("Short", "integer.ShortType"), "uint16": ("Short", "integer.UnsignedShortType"),
-    "int32": ("Int", "integer.IntType"), "uint32": ("Int", "integer.UnsignedIntType"),
-    "int64": ("Long", "integer.LongType"), "uint64": ("Long", "integer.UnsignedLongType"),
-    "float32": ("Float", "real.FloatType"), "float64": ("Double", "real.DoubleType"),
-}
-
-
-@pytest.mark.parametrize("dtype", sorted(ACCESSES))
+@pytest.mark.parametrize("dtype", sorted(dt.name for dt in _contract.STORAGE))
 @pytest.mark.parametrize("volatile", [False, True])
 def test_as_array_access_copies_values_in_c_order_into_imglib2s_access(dtype, volatile):
-    """imglyb.accesses.as_array_access (2.x): a Java array access holding a copy of the array,
-    read back through an ImgLib2 image of the dtype's type; unsigned values keep their bits."""
+    """imglyb.accesses.as_array_access (2.x): a Java array access of the dtype's storage holding
+    a copy of the array, read back through an ImgLib2 image of the dtype's own pixel type;
+    unsigned values keep their bits, complex values their two parts."""
     from imglyb import accesses
 
-    values = np.array([0, 1, 2, 3, 4, 5], dtype=dtype)
-    if np.dtype(dtype).kind in "iu":
-        values[0], values[5] = np.iinfo(dtype).min, np.iinfo(dtype).max
+    dt = np.dtype(dtype)
+    values = np.array([0, 1, 2, 3, 4, 5]).astype(dt)
+    if dt.kind in "iu":
+        values[0], values[5] = np.iinfo(dt).min, np.iinfo(dt).max
+    if dt.kind == "c":
+        values = (values + 1j * np.arange(10, 16)).astype(dt)
     arr = values.reshape(2, 3).T                      # not C-contiguous: copied in C order of .T
     access = accesses.as_array_access(arr, volatile=volatile)
-    kind, pixel = ACCESSES[dtype]
+    primitive, per_pixel = _contract.STORAGE[dt]
     where = "volatiles.array.Volatile" if volatile else "array."
-    assert access.getClass().getName() == f"net.imglib2.img.basictypeaccess.{where}{kind}Array"
-    assert access.getArrayLength() == 6
+    assert access.getClass().getName() == f"net.imglib2.img.basictypeaccess.{where}{primitive.capitalize()}Array"
+    assert len(access.getCurrentStorageArray()) == 6 * per_pixel
     if volatile:
         assert access.isValid()
-    img = J("net.imglib2.img.array.ArrayImg")(access, imglyb.jarray("long", [6]), J("net.imglib2.util.Fraction")())
-    img.setLinkedType(J(f"net.imglib2.type.numeric.{pixel}")(img))
+    img = J("net.imglib2.img.array.ArrayImg")(access, imglyb.jarray("long", [6]), J("net.imglib2.util.Fraction")(per_pixel, 1))
+    img.setLinkedType(J(_contract.TYPE_CLASSES[dt])(img))
     cursor, seen = img.cursor(), []
     while cursor.hasNext():
         t = cursor.next()
-        seen.append(int(t.getBigInteger().toString()) if dtype == "uint64" else t.get())
+        if dt.kind == "c":
+            seen.append(complex(t.getRealDouble(), t.getImaginaryDouble()))
+        elif dt.kind == "b":
+            seen.append(bool(t.get()))
+        else:
+            seen.append(int(t.getBigInteger().toString()) if dtype == "uint64" else t.get())
     assert seen == arr.ravel(order="C").tolist()
 
 
 def test_as_array_access_refuses_what_has_no_access_and_copies_nothing_back():
     from imglyb import accesses
 
-    for bad in (np.zeros(3, bool), np.zeros(3, np.complex64), np.zeros(3, ">f4")):
+    for bad in (np.zeros(3, ">f4"), np.zeros(3, "U1"), np.zeros(3, np.float16)):
         with pytest.raises(TypeError, match="no ImgLib2 array access"):
             accesses.as_array_access(bad)
     with pytest.raises(TypeError, match="NumPy array"):

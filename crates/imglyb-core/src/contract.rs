@@ -271,6 +271,10 @@ pub const DTYPES: [DTypeRow; 14] = [
 /// Bytes of one value of each storage primitive, by [`P_BYTE`] ... [`P_DOUBLE`].
 pub const PRIMITIVE_BYTES: [i32; 6] = [1, 2, 4, 8, 4, 8];
 
+/// Java's name of each storage primitive, by [`P_BYTE`] ... [`P_DOUBLE`] (ImgLib2's array
+/// accesses are named after it: `byte` storage in a `ByteArray`).
+pub const PRIMITIVE_NAMES: [&str; 6] = ["byte", "short", "int", "long", "float", "double"];
+
 /// The row of type code `code`, if there is one.
 pub const fn dtype_row(code: i32) -> Option<&'static DTypeRow> {
     if code >= 0 && (code as usize) < DTYPES.len() {

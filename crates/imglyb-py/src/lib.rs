@@ -188,7 +188,8 @@ fn _load_classes(py: Python<'_>, names: Vec<String>) -> PyResult<()> {
 
 /// The contract's table and limits (`imglyb_core::contract`), from which the Python package
 /// derives its own: `DTYPES`, one `(code, numpy, imglib2, volatile, primitive, entities)` tuple
-/// per pixel type, indexed by code (`volatile` is `""` where ImgLib2 has none); `MAX_DIMENSIONS`.
+/// per pixel type, indexed by code (`volatile` is `""` where ImgLib2 has none); `PRIMITIVES`, Java's
+/// name of each storage primitive, indexed by the rows' `primitive`; `MAX_DIMENSIONS`.
 fn add_contract(m: &Bound<'_, PyModule>) -> PyResult<()> {
     use imglyb_core::contract as c;
     let rows: Vec<_> = c::DTYPES
@@ -205,6 +206,10 @@ fn add_contract(m: &Bound<'_, PyModule>) -> PyResult<()> {
         })
         .collect();
     m.add("DTYPES", pyo3::types::PyTuple::new(m.py(), rows)?)?;
+    m.add(
+        "PRIMITIVES",
+        pyo3::types::PyTuple::new(m.py(), c::PRIMITIVE_NAMES)?,
+    )?;
     m.add("MAX_DIMENSIONS", c::MAX_DIMENSIONS)?;
     Ok(())
 }
