@@ -1236,32 +1236,30 @@ def kept():
 
 def direct_blocks(block, n):
     # n blocks of the filter on one block with its halo, each into a new output block, and n
-    # copies of the block into new memory, all kept: mean seconds per block of each. On a
-    # worker, its JVM is the one its tasks start (the plugin's classpath and options).
+    # copies of the block into new memory, all kept: mean seconds per block of each. Blocks are
+    # allocated as imglyb.dask allocates them (_cluster._block_buffer). On a worker, its JVM is
+    # the one its tasks start (the plugin's classpath and options).
     from imglyb import _cluster
     _cluster._ensure_jvm()
     store = kept()
-    switch = np._core.multiarray._set_madvise_hugepage
-    was = switch(False)
-    try:
-        b = np.random.default_rng(0).random((block + 2, block + 2), dtype=np.float32)
-        Views = imglyb.jimport("net.imglib2.view.Views")
-        mean3 = imglyb.jimport("BlockFilter").mean3
-        t0 = time.perf_counter()
-        for _ in range(n):
-            target = np.zeros((block, block), np.float32)
-            # Source and target in global coordinates, as a task gives them (here the block at
-            # (1024, 1024)): ImgLib2 iterates any translated image through random accesses
-            # (IterableTransformBuilder), heap images too, so the target's cursor is the task's.
-            source = Views.translate(imglyb.to_imglib(b), imglyb.jarray("long", [block - 1, block - 1]))
-            mean3(source, Views.translate(imglyb.to_imglib(target), imglyb.jarray("long", [block, block])))
-            store.append(target)
-        t1 = time.perf_counter()
-        for _ in range(n):
-            store.append(b.copy())
-        t2 = time.perf_counter()
-    finally:
-        switch(was)
+    b = np.random.default_rng(0).random((block + 2, block + 2), dtype=np.float32)
+    Views = imglyb.jimport("net.imglib2.view.Views")
+    mean3 = imglyb.jimport("BlockFilter").mean3
+    t0 = time.perf_counter()
+    for _ in range(n):
+        target = _cluster._block_buffer((block, block), np.float32, zeroed=True)
+        # Source and target in global coordinates, as a task gives them (here the block at
+        # (1024, 1024)): ImgLib2 iterates any translated image through random accesses
+        # (IterableTransformBuilder), heap images too, so the target's cursor is the task's.
+        source = Views.translate(imglyb.to_imglib(b), imglyb.jarray("long", [block - 1, block - 1]))
+        mean3(source, Views.translate(imglyb.to_imglib(target), imglyb.jarray("long", [block, block])))
+        store.append(target)
+    t1 = time.perf_counter()
+    for _ in range(n):
+        copy = _cluster._block_buffer(b.shape, b.dtype, zeroed=False)
+        copy[...] = b
+        store.append(copy)
+    t2 = time.perf_counter()
     return (t1 - t0) / n, (t2 - t1) / n
 
 def forget_blocks():

@@ -16,7 +16,6 @@ else:
 from . import _contract, _wrap, chunked, interop
 
 __all__ = [
-    "CACHE_CLASSES",
     "ReferenceStore",
     "as_array_access",
     "as_cell_img",
@@ -105,10 +104,6 @@ def as_array_access(ndarray: Any, volatile: bool = False) -> Any:
     return interop.for_jpype_owner(access)
 
 
-#: The ImgLib2 loader caches the original imglyb 2.x's ``caches`` module named.
-CACHE_CLASSES = ("BoundedSoftRefLoaderCache", "GuardedStrongRefLoaderCache", "SoftRefLoaderCache", "WeakRefLoaderCache")
-
-
 def cache_class(name: str) -> Any:
     """``imglyb.caches.<name>``: the class ``net.imglib2.cache.ref.<name>`` of imglib2-cache,
     which must be on the classpath (ImgLib2 itself does not include it). Starts the JVM if
@@ -150,7 +145,7 @@ class ReferenceStore:
     def add_reference_with_new_id(self, reference: Any) -> int:
         with self.lock:
             ref_id = self.get_next_id()
-            self.store[ref_id] = reference
+            self.add_reference(ref_id, reference)
             return ref_id
 
     def remove_reference(self, ref_id: Any) -> None:

@@ -6,7 +6,7 @@ themselves (``imglyb.to_imglib(array, chunks=..., cache_bytes=...)``)."""
 
 from typing import Any
 
-from ._compat import CACHE_CLASSES, cache_class
+from ._compat import cache_class
 
 __all__ = ["BoundedSoftRefLoaderCache", "GuardedStrongRefLoaderCache", "SoftRefLoaderCache", "WeakRefLoaderCache"]
 
@@ -18,10 +18,10 @@ WeakRefLoaderCache: Any
 
 
 def __getattr__(name: str) -> Any:
-    if name in CACHE_CLASSES:
+    if name in __all__:
         return cache_class(name)
     raise AttributeError(f"module 'imglyb.caches' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted(list(globals()) + list(CACHE_CLASSES))
+    return sorted(list(globals()) + __all__)
