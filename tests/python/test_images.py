@@ -262,6 +262,30 @@ def test_cursors_visit_localize_and_jump_in_flat_order_over_every_layout(layout)
     assert c.next().get() == view[pixels[0]]
 
 
+_BIG = np.arange(24 * 30 * 40, dtype=np.int32).reshape(24, 30, 40)
+COMPILED_LAYOUTS = {
+    "stepped": _BIG[:, ::2, ::3],
+    "reversed": _BIG[::-1, ::-1, ::-1],
+    "rows reversed": _BIG[:, ::-1, :],
+    "fortran": np.asfortranarray(_BIG),
+    "transposed": _BIG.transpose(1, 2, 0),
+    "sliced": _BIG[3:-2, 1:-4, 5:],
+}
+
+
+@pytest.mark.parametrize("layout", list(COMPILED_LAYOUTS))
+def test_compiled_cursor_loops_read_every_layout_in_flat_order(J, layout):
+    """The cursor's steps to the next row, the next plane and past the end are inlined into the
+    loops that use it once HotSpot compiles them: read in Java a few hundred times, so the loop
+    runs compiled, the pixels still come in flat order, and the loop ends at the last one."""
+    view = COMPILED_LAYOUTS[layout]
+    img = imglyb.to_imglib(view)
+    expected = view.ravel().astype(np.float64)
+    for _ in range(300):
+        got = J.Pixels.read(img)
+    np.testing.assert_array_equal(np.asarray(got), expected)
+
+
 def test_argb(J):
     arr = np.array([[0xFF102030, 0x80FFFFFF]], dtype=np.uint32)
     img = imglyb.to_imglib_argb(arr)
