@@ -201,6 +201,33 @@ def test_loop_builder_and_imgutil_copy_on_wrapped_arrays():
     np.testing.assert_array_equal(out, 11 * a)
 
 
+_LOOP_BASE = np.arange(3 * 4 * 5, dtype=np.float32).reshape(3, 4, 5)
+LOOP_LAYOUTS = {
+    "stepped": _LOOP_BASE[:, ::2, ::3],
+    "reversed": _LOOP_BASE[::-1, ::-1, ::-1],
+    "fortran": np.asfortranarray(_LOOP_BASE),
+    "broadcast rows": np.broadcast_to(np.arange(4, dtype=np.float32).reshape(4, 1), (2, 4, 5)),
+}
+
+
+@pytest.mark.skipif(not imglib2_at_least(5, 0), reason="LoopBuilder is ImgLib2 5+")
+@pytest.mark.parametrize("layout", list(LOOP_LAYOUTS))
+def test_loop_builder_runs_its_cursor_loop_over_strided_layouts(layout):
+    """LoopBuilder steps cursors only when it knows every image's cursor class to be fast
+    (AbstractArrayCursor among them), and otherwise positions random accesses at every pixel.
+    A strided layout's cursor is an AbstractArrayCursor, so it gets the cursor loop, and that loop
+    visits every pixel in flat order, into a C-ordered and into a strided target."""
+    view = LOOP_LAYOUTS[layout]
+    img = imglyb.to_imglib(view)
+    AbstractArrayCursor = imglyb.jimport("net.imglib2.img.array.AbstractArrayCursor")
+    assert AbstractArrayCursor.class_.isInstance(img.cursor())
+    LoopBuilder = imglyb.jimport("net.imglib2.loops.LoopBuilder")
+    copy = imglyb.jproxy("java.util.function.BiConsumer", lambda a, b: b.setReal(a.getRealDouble()))
+    for target in (np.zeros(view.shape, np.float64), np.zeros(view.shape[::-1], np.float64).T):
+        LoopBuilder.setImages(img, imglyb.to_imglib(target)).forEachPixel(copy)
+        np.testing.assert_array_equal(target, view)
+
+
 @pytest.mark.parametrize("shorts,dtype", [(False, np.float32), (True, np.uint16)])
 def test_subclasses_of_table_types_convert_by_family(shorts, dtype):
     Variants = imglyb.jimport("imglyb.fixtures.Variants")

@@ -3,8 +3,9 @@
  */
 package org.imglyb.img;
 
-import net.imglib2.AbstractEuclideanSpace;
-import net.imglib2.Cursor;
+import net.imglib2.Positionable;
+import net.imglib2.RealPositionable;
+import net.imglib2.img.array.AbstractArrayCursor;
 import net.imglib2.type.NativeType;
 
 import org.imglyb.memory.*;
@@ -14,24 +15,29 @@ import org.imglyb.memory.*;
  *
  * <p>It walks rows (lines along dimension 0). At the start of each row it moves its access's
  * window so that the whole row lies in it; a step along the row is then one comparison of the
- * type's index with the row's last index and one {@code type.incIndex(stride)}: nothing else is
+ * type's index with the row's last index and one {@code type.updateIndex}: nothing else is
  * stored, and the position along dimension 0 is worked out from the index when asked for. A row
  * that no window holds (it spans more than 1 GiB) or that does not move (stride 0, a broadcast
  * axis) is a slow row, walked pixel by pixel with {@code long} offsets.
  *
- * <p>The step from one row to the next is a chain of small methods, each at most 35 bytes of
- * bytecode, HotSpot's limit for inlining a call made rarely ({@code MaxInlineSize}). In a loop
- * over this cursor every path taken at run time is then inlined, the usual ones (the next pixel,
- * the next row, the next plane, the end) with no call left in the loop; a call on any of them,
- * even one taken once per sweep, makes the compiled loop reload the cursor's fields and check
- * the pixel type's class again at every pixel, about twice the time per pixel. What the usual
- * layouts never see (slow rows, a new window) is in methods the JIT leaves out of the loop.
+ * <p>Everything a usual layout does at run time, the next row and plane and the end included, is
+ * in {@link #fwd()} itself, with no call that HotSpot would leave out of line: in a loop over
+ * this cursor the compiled code then keeps the cursor's fields and the pixel type in registers
+ * (see {@link #fwd()}). What the usual layouts never see (slow rows, a new window) is in methods
+ * the JIT leaves out of the loop.
+ *
+ * <p><b>Why an {@code AbstractArrayCursor}.</b> ImgLib2's {@code LoopBuilder} (5 and newer) runs a
+ * loop with cursors only when every image's cursor is one it knows to be fast, and tells them by
+ * their class ({@code AbstractArrayCursor} among them); for any other it positions random accesses
+ * at every pixel, about four times slower here. So this class extends {@code AbstractArrayCursor},
+ * over a one-pixel {@code ArrayImg} ({@link StridedPixels#carrier()}) that only carries the pixel
+ * type linked to the strided pixels, and overrides every method that would use that image: no
+ * ImgLib2 code reaches it, and the pixel type reads through this cursor's own access.
  */
-public final class StridedCursor<T extends NativeType<T>> extends AbstractEuclideanSpace implements Cursor<T>, StridedPixels.StridedSampler {
+public final class StridedCursor<T extends NativeType<T>> extends AbstractArrayCursor<T> implements StridedPixels.StridedSampler {
 
-	private final StridedPixels<T, ?> img;
+	private final StridedPixels<T, ?> pixels;
 	private final NativeAccess access;
-	private final T type;
 	private final long[] dims;
 	private final long[] strides;
 	private final long stride0;
@@ -73,7 +79,7 @@ public final class StridedCursor<T extends NativeType<T>> extends AbstractEuclid
 	/**
 	 * The type's index at which {@link #fwd()} leaves its fast path: the row's last pixel on a
 	 * fast row, the current pixel otherwise (so every step of a slow row goes through
-	 * {@link #step()}).
+	 * {@link #slowStep()}), -1 past the end.
 	 */
 	private int stop;
 
@@ -95,10 +101,11 @@ public final class StridedCursor<T extends NativeType<T>> extends AbstractEuclid
 	private long rowHi;
 
 	StridedCursor(final StridedPixels<T, ?> img) {
-		super(img.numDimensions());
-		this.img = img;
+		// AbstractArrayCursor's constructor calls reset() before this one sets any field, so
+		// reset() does nothing until the cursor is set up (position is null until then).
+		super(img.carrier(), 0, 0);
+		this.pixels = img;
 		this.access = img.memory.newAccess();
-		this.type = img.createLinkedType();
 		this.dims = new long[n];
 		img.dimensions(dims);
 		this.strides = img.strides;
@@ -126,7 +133,7 @@ public final class StridedCursor<T extends NativeType<T>> extends AbstractEuclid
 	}
 
 	private StridedCursor(final StridedCursor<T> c) {
-		this(c.img);
+		this(c.pixels);
 		x = c.x;
 		rowsLeft = c.rowsLeft;
 		rowStart = c.rowStart;
@@ -158,7 +165,7 @@ public final class StridedCursor<T extends NativeType<T>> extends AbstractEuclid
 
 	/**
 	 * Points the type at pixel offset {@code offset}, moving the window if needed, off the fast
-	 * path: the next {@link #fwd()} calls {@link #step()}.
+	 * path: the next {@link #fwd()} calls {@link #slowStep()}.
 	 */
 	private void point(final long offset) {
 		if (offset < lo || offset >= hi) {
@@ -168,10 +175,7 @@ public final class StridedCursor<T extends NativeType<T>> extends AbstractEuclid
 		type.updateIndex(stop);
 	}
 
-	/**
-	 * True when the row starting at pixel offset {@code s} lies in the window and can be fast.
-	 * At most 35 bytes.
-	 */
+	/** True when the row starting at pixel offset {@code s} lies in the window and can be fast. */
 	private boolean holds(final long s) {
 		return s >= rowLo && s < rowHi;
 	}
@@ -215,90 +219,51 @@ public final class StridedCursor<T extends NativeType<T>> extends AbstractEuclid
 		return step0 > 0 ? d >> xShift : -(d >> xShift);
 	}
 
-	@Override
-	public T get() {
-		return type;
-	}
-
 	/**
-	 * One step. The common case (the next pixel of a row in the window) is all this method does,
-	 * so that it inlines small next to other cursors in a loop that sees both (a heap
-	 * {@code ArrayCursor} and this one): everything else is in {@link #step()}.
+	 * One step. Everything a usual layout does at run time is in this method's own bytecode: the
+	 * next pixel of the row, the next row (and plane) in the same window, and the end; each sets
+	 * the type's index through the one {@code updateIndex} call at the bottom. HotSpot's C2 does
+	 * not inline a call made rarely (on JDK 17 a method run fewer than 250 times, on JDK 18 and
+	 * newer a call site reached on fewer than 0.85 % of this method's runs), and a call left in
+	 * a loop makes it reload the cursor's fields and check the pixel type's class at every pixel,
+	 * about twice the time per pixel; so the row change calls nothing. What the usual layouts
+	 * never reach (slow rows, another window) is in {@link #slowStep()} and {@link #enter()}.
+	 * At most 325 bytes, the size C2 inlines at a call site run often ({@code FreqInlineSize}).
 	 */
 	@Override
 	public void fwd() {
-		if (type.getIndex() != stop) {
-			type.incIndex(step0);
-			return;
+		final int i = type.getIndex();
+		int next = i + step0;
+		if (i == stop) {
+			if (!fast) {
+				slowStep();
+				return;
+			}
+			if (rowsLeft > 0) {
+				--rowsLeft;
+				int d = 1;
+				while (++position[d] == dims[d]) {
+					position[d++] = 0;
+				}
+				final long s = rowStart += jumps[d];
+				if (s < rowLo || s >= rowHi) {
+					x = 0;
+					enter();
+					return;
+				}
+				next = (int) (s - lo);
+				stop = next + span;
+			}
+			else {
+				// Past the last pixel: as ImgLib2's cursors, reading or writing now throws
+				// (IndexOutOfBoundsException from the access) and reaches no memory.
+				x = last0 + 1;
+				fast = false;
+				stop = -1;
+				next = -1;
+			}
 		}
-		step();
-	}
-
-	/** {@link #fwd()} at a fast row's last pixel, or on a slow row. At most 35 bytes (see above). */
-	private void step() {
-		if (!fast) {
-			slowStep();
-			return;
-		}
-		if (rowsLeft <= 0) {
-			end();
-			return;
-		}
-		nextFastRow();
-	}
-
-	/** From a fast row's last pixel to the next row's first. At most 35 bytes. */
-	private void nextFastRow() {
-		--rowsLeft;
-		rowStart += jumps[carry()];
-		enterFast();
-	}
-
-	/**
-	 * Moves the position of dimensions 1 and up to the next row; returns the dimension that moved
-	 * on (the others went back to 0). At most 35 bytes.
-	 */
-	private int carry() {
-		return ++position[1] < dims[1] ? 1 : carryFar();
-	}
-
-	/** {@link #carry()} past the end of dimension 1: the next plane, or further. At most 35 bytes. */
-	private int carryFar() {
-		int d = 1;
-		do {
-			position[d++] = 0;
-		}
-		while (++position[d] == dims[d]);
-		return d;
-	}
-
-	/** Enters the row at {@link #rowStart} after a fast row. At most 35 bytes. */
-	private void enterFast() {
-		if (holds(rowStart)) {
-			startFastRow();
-		}
-		else {
-			x = 0;
-			enter();
-		}
-	}
-
-	/** Points the type at the first pixel of the fast row at {@link #rowStart}. At most 35 bytes. */
-	private void startFastRow() {
-		final int i = (int) (rowStart - lo);
-		stop = i + span;
-		type.updateIndex(i);
-	}
-
-	/**
-	 * Past the last pixel: as ImgLib2's cursors, reading or writing now throws
-	 * (IndexOutOfBoundsException from the access) and reaches no memory. At most 35 bytes.
-	 */
-	private void end() {
-		x = last0 + 1;
-		fast = false;
-		stop = -1;
-		type.updateIndex(-1);
+		type.updateIndex(next);
 	}
 
 	/** {@link #fwd()} on a slow row: the next pixel, or the next row, or the end. */
@@ -309,13 +274,29 @@ public final class StridedCursor<T extends NativeType<T>> extends AbstractEuclid
 			return;
 		}
 		if (rowsLeft <= 0) {
-			end();
+			// Past the last pixel (see fwd()).
+			x = last0 + 1;
+			stop = -1;
+			type.updateIndex(-1);
 			return;
 		}
 		--rowsLeft;
-		rowStart += jumps[carry()];
+		rowStart += jumps[++position[1] == dims[1] ? carryFrom(1) : 1];
 		x = 0;
 		enter();
+	}
+
+	/**
+	 * The position of dimension {@code d} has reached its end: sets it back to 0 and moves the
+	 * next dimension on, and so on; returns the dimension that moved on. Never called past the
+	 * last row ({@link #rowsLeft} says when that is), so some dimension always can.
+	 */
+	private int carryFrom(int d) {
+		do {
+			position[d++] = 0;
+		}
+		while (++position[d] == dims[d]);
+		return d;
 	}
 
 	@Override
@@ -335,7 +316,7 @@ public final class StridedCursor<T extends NativeType<T>> extends AbstractEuclid
 		final long flat = (rows - 1 - rowsLeft) * width + x() + steps;
 		final long row = flat / width;
 		long rest = row;
-		rowStart = img.origin;
+		rowStart = pixels.origin;
 		for (int d = 1; d < n; d++) {
 			position[d] = rest % dims[d];
 			rest /= dims[d];
@@ -353,10 +334,13 @@ public final class StridedCursor<T extends NativeType<T>> extends AbstractEuclid
 
 	@Override
 	public void reset() {
+		if (position == null) {
+			return; // called by AbstractArrayCursor's constructor, before this one's
+		}
 		for (int d = 0; d < position.length; d++) {
 			position[d] = 0;
 		}
-		rowStart = img.origin;
+		rowStart = pixels.origin;
 		if (rows == 0) {
 			rowsLeft = 0;
 			x = last0;
@@ -431,17 +415,31 @@ public final class StridedCursor<T extends NativeType<T>> extends AbstractEuclid
 	}
 
 	/**
-	 * A copy at the same position. Declared to return {@code Cursor}, not this class: ImgLib2 5
-	 * and newer declare {@code Cursor<T> copy()}, and only this descriptor (plus the bridge
-	 * javac adds for {@code Sampler.copy()}) implements it in every version.
+	 * The position, as {@code long}s, into {@code p} (ImgLib2 5 and newer declare this; their
+	 * {@code AbstractCursorInt} would go through {@code int}s).
+	 */
+	public void localize(final Positionable p) {
+		p.setPosition(this);
+	}
+
+	/** The same for a real position (ImgLib2 5 and newer). */
+	public void localize(final RealPositionable p) {
+		p.setPosition(this);
+	}
+
+	/**
+	 * A copy at the same position. Declared to return this class, as {@code AbstractCursorInt}
+	 * of ImgLib2 4.5 requires; javac adds the bridges for the other descriptors, and ImgLib2 5
+	 * and newer reach this through their own ({@code Cursor<T> copy()} in
+	 * {@code AbstractCursorInt}).
 	 */
 	@Override
-	public Cursor<T> copy() {
+	public StridedCursor<T> copy() {
 		return new StridedCursor<>(this);
 	}
 
 	@Override
-	public Cursor<T> copyCursor() {
+	public StridedCursor<T> copyCursor() {
 		return copy();
 	}
 }

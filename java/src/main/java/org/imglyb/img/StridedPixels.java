@@ -47,6 +47,9 @@ public final class StridedPixels<T extends NativeType<T>, A> extends AbstractNat
 	 */
 	private final ArrayImg<T, ?> flat;
 
+	/** {@link #carrier()}, made on first use. */
+	private ArrayImg<T, ?> carrier;
+
 	@SuppressWarnings("unchecked")
 	StridedPixels(final Memory memory, final long[] dims, final long[] strides, final long origin) {
 		super(dims, new Fraction(PixelTypes.entities(memory.type), 1));
@@ -73,6 +76,24 @@ public final class StridedPixels<T extends NativeType<T>, A> extends AbstractNat
 		final ArrayImg img = new ArrayImg(memory.newAccess(), dims.clone(), new Fraction(PixelTypes.entities(memory.type), 1));
 		img.setLinkedType(PixelTypes.linkedType(memory.type, img));
 		return img;
+	}
+
+	/**
+	 * A one-pixel {@code ArrayImg} whose linked type is linked to this image: what a
+	 * {@link StridedCursor}, an {@code AbstractArrayCursor} for ImgLib2's {@code LoopBuilder},
+	 * passes to its parent's constructor, which takes its pixel type from it. Its own pixel is
+	 * never read; it is never handed out.
+	 */
+	@SuppressWarnings({ "unchecked", "rawtypes" })
+	synchronized ArrayImg<T, ?> carrier() {
+		if (carrier == null) {
+			final long[] one = new long[numDimensions()];
+			java.util.Arrays.fill(one, 1);
+			final ArrayImg img = new ArrayImg(memory.newAccess(), one, new Fraction(PixelTypes.entities(memory.type), 1));
+			img.setLinkedType(linkedType);
+			carrier = img;
+		}
+		return carrier;
 	}
 
 	/**
