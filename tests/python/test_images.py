@@ -262,6 +262,45 @@ def test_cursors_visit_localize_and_jump_in_flat_order_over_every_layout(layout)
     assert c.next().get() == view[pixels[0]]
 
 
+@pytest.mark.parametrize("layout", list(CURSOR_LAYOUTS))
+def test_views_of_a_part_iterate_it_with_imglybs_cursor(J, layout):
+    """Views.interval of a part of a wrapped image iterates with imglyb's own cursor over that part
+    (the image is a SubIntervalIterable), not with a random access moved pixel by pixel: in flat
+    order, with positions in the image's coordinates, to the part's last pixel, by jumpFwd and in
+    a copy. Hyperslices (ImgLib2's slicing cursor over that cursor) read the same pixels as NumPy."""
+    view = CURSOR_LAYOUTS[layout]
+    img = imglyb.to_imglib(view)
+    n = view.ndim
+    Views = imglyb.jimport("net.imglib2.view.Views")
+    L = lambda v: imglyb.jarray("long", list(v))
+    lo = [1 if s > 2 else 0 for s in view.shape[::-1]]          # ImgLib2's order
+    hi = [s - 1 if s > 1 else 0 for s in view.shape[::-1]]
+    part = Views.interval(img, L(lo), L(hi))
+    sub = view[tuple(slice(a, b + 1) for a, b in zip(lo[::-1], hi[::-1]))]
+    whole = lo == [0] * n and hi == [s - 1 for s in view.shape[::-1]]
+    c = part.cursor()
+    if not whole:
+        assert c.getClass().getName() == "org.imglyb.img.StridedCursor"
+    pixels = list(np.ndindex(sub.shape))
+    for index in pixels:
+        assert c.hasNext()
+        c.fwd()
+        assert c.get().get() == sub[index]
+        assert [c.getLongPosition(d) for d in range(n)] == [i + a for i, a in zip(index[::-1], lo)]
+    assert not c.hasNext()
+    for k in (0, len(pixels) // 2, len(pixels) - 1):
+        c.reset()
+        c.jumpFwd(k + 1)
+        assert c.get().get() == sub[pixels[k]]
+        d = c.copy()
+        assert d.get().get() == sub[pixels[k]]
+        assert [d.getLongPosition(i) for i in range(n)] == [p + a for p, a in zip(pixels[k][::-1], lo)]
+    np.testing.assert_array_equal(np.asarray(J.Pixels.read(part)), sub.ravel().astype(np.float64))
+    for at in range(view.shape[0]):
+        plane = Views.hyperSlice(img, n - 1, at)
+        np.testing.assert_array_equal(np.asarray(J.Pixels.read(plane)), view[at].ravel().astype(np.float64))
+
+
 _BIG = np.arange(24 * 30 * 40, dtype=np.int32).reshape(24, 30, 40)
 COMPILED_LAYOUTS = {
     "stepped": _BIG[:, ::2, ::3],

@@ -38,7 +38,15 @@ public final class StridedCursor<T extends NativeType<T>> extends AbstractArrayC
 
 	private final StridedPixels<T, ?> pixels;
 	private final NativeAccess access;
+
+	/** The dimensions of the interval walked: the whole image, or a part of it. */
 	private final long[] dims;
+
+	/** The interval's minimum, added to every position reported (zeros for the whole image). */
+	private final long[] min;
+
+	/** Pixel offset, in the memory, of the interval's first pixel. */
+	private final long origin;
 	private final long[] strides;
 	private final long stride0;
 
@@ -100,19 +108,34 @@ public final class StridedCursor<T extends NativeType<T>> extends AbstractArrayC
 	private long rowLo;
 	private long rowHi;
 
+	/** A cursor over the whole image. */
 	StridedCursor(final StridedPixels<T, ?> img) {
+		this(img, new long[img.numDimensions()], img.dims());
+	}
+
+	/**
+	 * A cursor over the part {@code [min, min + dims)} of the image, which must lie in it; it
+	 * reports positions in the image's coordinates.
+	 */
+	StridedCursor(final StridedPixels<T, ?> img, final long[] min, final long[] dims) {
 		// AbstractArrayCursor's constructor calls reset() before this one sets any field, so
 		// reset() does nothing until the cursor is set up (position is null until then).
 		super(img.carrier(), 0, 0);
 		this.pixels = img;
 		this.access = img.memory.newAccess();
-		this.dims = new long[n];
-		img.dimensions(dims);
+		this.dims = dims.clone();
+		this.min = min.clone();
 		this.strides = img.strides;
+		long o = img.origin;
+		long size = 1;
+		for (int d = 0; d < n; d++) {
+			o += this.min[d] * strides[d];
+			size *= this.dims[d];
+		}
+		this.origin = o;
 		this.stride0 = n == 0 ? 0 : strides[0];
 		this.step0 = (int) stride0;
 		this.strided = stride0 == step0 && stride0 != 0;
-		final long size = img.size();
 		this.last0 = size == 0 ? -1 : n == 0 ? 0 : dims[0] - 1;
 		this.rows = size == 0 ? 0 : n == 0 ? 1 : size / dims[0];
 		this.span0 = stride0 * last0;
@@ -133,7 +156,7 @@ public final class StridedCursor<T extends NativeType<T>> extends AbstractArrayC
 	}
 
 	private StridedCursor(final StridedCursor<T> c) {
-		this(c.pixels);
+		this(c.pixels, c.min, c.dims);
 		x = c.x;
 		rowsLeft = c.rowsLeft;
 		rowStart = c.rowStart;
@@ -316,7 +339,7 @@ public final class StridedCursor<T extends NativeType<T>> extends AbstractArrayC
 		final long flat = (rows - 1 - rowsLeft) * width + x() + steps;
 		final long row = flat / width;
 		long rest = row;
-		rowStart = pixels.origin;
+		rowStart = origin;
 		for (int d = 1; d < n; d++) {
 			position[d] = rest % dims[d];
 			rest /= dims[d];
@@ -340,7 +363,7 @@ public final class StridedCursor<T extends NativeType<T>> extends AbstractArrayC
 		for (int d = 0; d < position.length; d++) {
 			position[d] = 0;
 		}
-		rowStart = pixels.origin;
+		rowStart = origin;
 		if (rows == 0) {
 			rowsLeft = 0;
 			x = last0;
@@ -368,7 +391,7 @@ public final class StridedCursor<T extends NativeType<T>> extends AbstractArrayC
 
 	@Override
 	public long getLongPosition(final int d) {
-		return d == 0 ? x() : position[d];
+		return (d == 0 ? x() : position[d]) + min[d];
 	}
 
 	@Override

@@ -11,6 +11,7 @@ import net.imglib2.RandomAccessibleInterval;
 import net.imglib2.img.Img;
 import net.imglib2.img.ImgView;
 import net.imglib2.type.NativeType;
+import net.imglib2.util.Intervals;
 
 import org.imglyb.Contract;
 import org.imglyb.memory.*;
@@ -91,6 +92,34 @@ public final class StridedImg<T extends NativeType<T>> extends ImgView<T> {
 	@Override
 	public RandomAccess<T> randomAccess() {
 		return pixels.randomAccess();
+	}
+
+	/**
+	 * True for any part of this image: {@code Views.interval(img, part)} (and so ImgLib2 code
+	 * that iterates a part of an image, or copies into one, as {@code LoopBuilder} over views
+	 * and {@code RealTypeConverters.copyFromTo} do) iterates it with {@link #cursor(Interval)}
+	 * instead of a random access moved pixel by pixel. {@code ImgView} asks the pixels, which
+	 * say no.
+	 */
+	@Override
+	public boolean supportsOptimizedCursor(final Interval interval) {
+		return interval.numDimensions() == numDimensions() && Intervals.contains(this, interval);
+	}
+
+	@Override
+	public Object subIntervalIterationOrder(final Interval interval) {
+		return new FlatIterationOrder(interval);
+	}
+
+	/** A flat-order cursor over {@code interval}, a part of this image, in its coordinates. */
+	@Override
+	public Cursor<T> cursor(final Interval interval) {
+		return pixels.cursor(interval);
+	}
+
+	@Override
+	public Cursor<T> localizingCursor(final Interval interval) {
+		return pixels.cursor(interval);
 	}
 
 	@Override

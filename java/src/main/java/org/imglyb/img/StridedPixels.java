@@ -126,6 +126,27 @@ public final class StridedPixels<T extends NativeType<T>, A> extends AbstractNat
 		return flat != null ? flat.localizingCursor() : new StridedCursor<>(this);
 	}
 
+	/**
+	 * A flat-order cursor over {@code interval}, a part of this image (see
+	 * {@link StridedImg#cursor(Interval)}): {@link #cursor()} for the whole image, otherwise a
+	 * {@link StridedCursor} over the part, in this image's coordinates.
+	 */
+	Cursor<T> cursor(final Interval interval) {
+		final long[] min = new long[n];
+		final long[] size = new long[n];
+		interval.min(min);
+		interval.dimensions(size);
+		if (java.util.Arrays.equals(size, dimension) && java.util.Arrays.equals(min, new long[n])) {
+			return cursor();
+		}
+		return new StridedCursor<>(this, min, size);
+	}
+
+	/** The dimensions, as a new array. */
+	long[] dims() {
+		return dimension.clone();
+	}
+
 	@Override
 	public RandomAccess<T> randomAccess() {
 		return flat != null ? flat.randomAccess() : new StridedRandomAccess<>(this);
