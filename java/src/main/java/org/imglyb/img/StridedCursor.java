@@ -42,8 +42,14 @@ public final class StridedCursor<T extends NativeType<T>> extends AbstractArrayC
 	/** The dimensions of the interval walked: the whole image, or a part of it. */
 	private final long[] dims;
 
-	/** The interval's minimum, added to every position reported (zeros for the whole image). */
+	/** The interval's minimum (zeros for the whole image): positions are the image's. */
 	private final long[] min;
+
+	/** {@code min[0]}, added to the position along dimension 0 that {@link #x()} works out. */
+	private final long min0;
+
+	/** {@code min[d] + dims[d]}: where the position of dimension {@code d} wraps. */
+	private final long[] ends;
 
 	/** Pixel offset, in the memory, of the interval's first pixel. */
 	private final long origin;
@@ -75,7 +81,10 @@ public final class StridedCursor<T extends NativeType<T>> extends AbstractArrayC
 	/** When {@link #step0} is plus or minus a power of two: its exponent, else -1. */
 	private final int xShift;
 
-	/** Positions of dimensions 1 and up; element 0 is unused ({@link #x()} gives it). */
+	/**
+	 * Positions of dimensions 1 and up, in the image's coordinates; element 0 is unused
+	 * ({@link #x()} gives it).
+	 */
 	private final long[] position;
 
 	/**
@@ -133,6 +142,11 @@ public final class StridedCursor<T extends NativeType<T>> extends AbstractArrayC
 			size *= this.dims[d];
 		}
 		this.origin = o;
+		this.min0 = n == 0 ? 0 : this.min[0];
+		this.ends = new long[n];
+		for (int d = 0; d < n; d++) {
+			ends[d] = this.min[d] + this.dims[d];
+		}
 		this.stride0 = n == 0 ? 0 : strides[0];
 		this.step0 = (int) stride0;
 		this.strided = stride0 == step0 && stride0 != 0;
@@ -265,8 +279,9 @@ public final class StridedCursor<T extends NativeType<T>> extends AbstractArrayC
 			if (rowsLeft > 0) {
 				--rowsLeft;
 				int d = 1;
-				while (++position[d] == dims[d]) {
-					position[d++] = 0;
+				while (++position[d] == ends[d]) {
+					position[d] = min[d];
+					d++;
 				}
 				final long s = rowStart += jumps[d];
 				if (s < rowLo || s >= rowHi) {
@@ -304,7 +319,7 @@ public final class StridedCursor<T extends NativeType<T>> extends AbstractArrayC
 			return;
 		}
 		--rowsLeft;
-		rowStart += jumps[++position[1] == dims[1] ? carryFrom(1) : 1];
+		rowStart += jumps[++position[1] == ends[1] ? carryFrom(1) : 1];
 		x = 0;
 		enter();
 	}
@@ -316,9 +331,10 @@ public final class StridedCursor<T extends NativeType<T>> extends AbstractArrayC
 	 */
 	private int carryFrom(int d) {
 		do {
-			position[d++] = 0;
+			position[d] = min[d];
+			d++;
 		}
-		while (++position[d] == dims[d]);
+		while (++position[d] == ends[d]);
 		return d;
 	}
 
@@ -341,9 +357,10 @@ public final class StridedCursor<T extends NativeType<T>> extends AbstractArrayC
 		long rest = row;
 		rowStart = origin;
 		for (int d = 1; d < n; d++) {
-			position[d] = rest % dims[d];
+			final long p = rest % dims[d];
 			rest /= dims[d];
-			rowStart += position[d] * strides[d];
+			position[d] = min[d] + p;
+			rowStart += p * strides[d];
 		}
 		rowsLeft = rows - 1 - row;
 		x = flat - row * width;
@@ -360,8 +377,8 @@ public final class StridedCursor<T extends NativeType<T>> extends AbstractArrayC
 		if (position == null) {
 			return; // called by AbstractArrayCursor's constructor, before this one's
 		}
-		for (int d = 0; d < position.length; d++) {
-			position[d] = 0;
+		for (int d = 0; d < n; d++) {
+			position[d] = min[d];
 		}
 		rowStart = origin;
 		if (rows == 0) {
@@ -391,7 +408,7 @@ public final class StridedCursor<T extends NativeType<T>> extends AbstractArrayC
 
 	@Override
 	public long getLongPosition(final int d) {
-		return (d == 0 ? x() : position[d]) + min[d];
+		return d == 0 ? x() + min0 : position[d];
 	}
 
 	@Override
