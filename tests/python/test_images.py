@@ -260,6 +260,15 @@ def test_cursors_visit_localize_and_jump_in_flat_order_over_every_layout(layout)
         assert not c.hasNext() and not d.hasNext()
     c.reset()
     assert c.next().get() == view[pixels[0]]
+    # Printing a cursor reads no pixel (ImgLib2's ArrayCursor prints the pixel, and throws
+    # before the first step): a strided layout's cursor says where it is, also past the end.
+    if c.getClass().getSimpleName() == "StridedCursor":
+        assert str(c) == "StridedCursor at " + str(list(pixels[0][::-1])).replace("'", "")
+        c.reset()
+        assert str(c).startswith("StridedCursor at [")
+        c.jumpFwd(len(pixels))
+        c.fwd()
+        assert str(c).startswith("StridedCursor at [")
 
 
 @pytest.mark.parametrize("layout", list(CURSOR_LAYOUTS))

@@ -406,6 +406,17 @@ public final class StridedCursor<T extends NativeType<T>> extends AbstractArrayC
 		throw new UnsupportedOperationException("imglyb: images cannot remove pixels");
 	}
 
+	/**
+	 * The cursor's position. Not the pixel's value, as {@code AbstractArrayCursor}'s would be: that
+	 * reads the pixel, which throws before the first step and past the last.
+	 */
+	@Override
+	public String toString() {
+		final long[] p = new long[n];
+		localize(p);
+		return "StridedCursor at " + java.util.Arrays.toString(p);
+	}
+
 	@Override
 	public long getLongPosition(final int d) {
 		return d == 0 ? x() + min0 : position[d];
