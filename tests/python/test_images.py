@@ -308,6 +308,11 @@ def test_views_of_a_part_iterate_it_with_imglybs_cursor(J, layout):
     for at in range(view.shape[0]):
         plane = Views.hyperSlice(img, n - 1, at)
         np.testing.assert_array_equal(np.asarray(J.Pixels.read(plane)), view[at].ravel().astype(np.float64))
+    # Asked directly for a part that is not inside the image: a clear error, no cursor.
+    outside = imglyb.jimport("net.imglib2.util.Intervals").createMinMax(*([0] * n + [s for s in view.shape[::-1]]))
+    assert not img.supportsOptimizedCursor(outside)
+    with pytest.raises(imglyb.JavaException, match="is not inside the image"):
+        img.cursor(outside)
 
 
 _BIG = np.arange(24 * 30 * 40, dtype=np.int32).reshape(24, 30, 40)

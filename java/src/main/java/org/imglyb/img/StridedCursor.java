@@ -119,7 +119,7 @@ public final class StridedCursor<T extends NativeType<T>> extends AbstractArrayC
 
 	/** A cursor over the whole image. */
 	StridedCursor(final StridedPixels<T, ?> img) {
-		this(img, new long[img.numDimensions()], img.dims());
+		this(img, new long[img.numDimensions()], net.imglib2.util.Intervals.dimensionsAsLongArray(img));
 	}
 
 	/**
@@ -278,6 +278,7 @@ public final class StridedCursor<T extends NativeType<T>> extends AbstractArrayC
 			}
 			if (rowsLeft > 0) {
 				--rowsLeft;
+				// carry(), written out: a call here would be one C2 leaves out of line.
 				int d = 1;
 				while (++position[d] == ends[d]) {
 					position[d] = min[d];
@@ -319,22 +320,23 @@ public final class StridedCursor<T extends NativeType<T>> extends AbstractArrayC
 			return;
 		}
 		--rowsLeft;
-		rowStart += jumps[++position[1] == ends[1] ? carryFrom(1) : 1];
+		rowStart += jumps[carry()];
 		x = 0;
 		enter();
 	}
 
 	/**
-	 * The position of dimension {@code d} has reached its end: sets it back to 0 and moves the
-	 * next dimension on, and so on; returns the dimension that moved on. Never called past the
-	 * last row ({@link #rowsLeft} says when that is), so some dimension always can.
+	 * Moves the position of dimensions 1 and up to the next row: dimension 1 on by one, or, at its
+	 * end, back to its start and the next one on, and so on; returns the dimension that moved on.
+	 * Never called past the last row ({@link #rowsLeft} says when that is), so one always can.
+	 * {@link #fwd()} holds the same loop written out.
 	 */
-	private int carryFrom(int d) {
-		do {
+	private int carry() {
+		int d = 1;
+		while (++position[d] == ends[d]) {
 			position[d] = min[d];
 			d++;
 		}
-		while (++position[d] == ends[d]);
 		return d;
 	}
 

@@ -111,15 +111,22 @@ public final class StridedImg<T extends NativeType<T>> extends ImgView<T> {
 		return new FlatIterationOrder(interval);
 	}
 
-	/** A flat-order cursor over {@code interval}, a part of this image, in its coordinates. */
+	/**
+	 * A flat-order cursor over {@code interval}, a part of this image, in its coordinates.
+	 *
+	 * @throws IllegalArgumentException if {@code interval} is not inside the image
+	 */
 	@Override
 	public Cursor<T> cursor(final Interval interval) {
+		if (!supportsOptimizedCursor(interval)) {
+			throw new IllegalArgumentException("imglyb: the interval " + net.imglib2.util.Util.printInterval(interval) + " is not inside the image " + net.imglib2.util.Util.printInterval(this));
+		}
 		return pixels.cursor(interval);
 	}
 
 	@Override
 	public Cursor<T> localizingCursor(final Interval interval) {
-		return pixels.cursor(interval);
+		return cursor(interval);
 	}
 
 	@Override

@@ -12,6 +12,7 @@ import net.imglib2.img.Img;
 import net.imglib2.img.array.ArrayImg;
 import net.imglib2.type.NativeType;
 import net.imglib2.util.Fraction;
+import net.imglib2.util.Intervals;
 
 import org.imglyb.memory.*;
 
@@ -132,19 +133,10 @@ public final class StridedPixels<T extends NativeType<T>, A> extends AbstractNat
 	 * {@link StridedCursor} over the part, in this image's coordinates.
 	 */
 	Cursor<T> cursor(final Interval interval) {
-		final long[] min = new long[n];
-		final long[] size = new long[n];
-		interval.min(min);
-		interval.dimensions(size);
-		if (java.util.Arrays.equals(size, dimension) && java.util.Arrays.equals(min, new long[n])) {
+		if (Intervals.equals(interval, this)) {
 			return cursor();
 		}
-		return new StridedCursor<>(this, min, size);
-	}
-
-	/** The dimensions, as a new array. */
-	long[] dims() {
-		return dimension.clone();
+		return new StridedCursor<>(this, Intervals.minAsLongArray(interval), Intervals.dimensionsAsLongArray(interval));
 	}
 
 	@Override
