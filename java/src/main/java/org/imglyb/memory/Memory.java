@@ -54,13 +54,13 @@ public final class Memory {
 	static final boolean INTRINSIC_CHECK = intrinsicCheck();
 
 	/**
-	 * Java 25 and newer check indices with {@code Objects.checkIndex}, older JVMs with a plain
+	 * Java 21 and newer check indices with {@code Objects.checkIndex}, Java 17 with a plain
 	 * comparison (see {@link NativeAccess#checkIndex}); {@code -Dimglyb.checkIndex=intrinsic} or
 	 * {@code =plain} overrides, for measuring.
 	 */
 	private static boolean intrinsicCheck() {
 		final String forced = System.getProperty("imglyb.checkIndex", "");
-		return forced.equals("intrinsic") || (!forced.equals("plain") && Runtime.version().feature() >= 25);
+		return forced.equals("intrinsic") || (!forced.equals("plain") && Runtime.version().feature() >= 21);
 	}
 
 	static {

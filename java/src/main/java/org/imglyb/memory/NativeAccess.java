@@ -39,8 +39,8 @@ public abstract class NativeAccess {
 	/** Buffer path: the window's buffer, whose byte 0 is element 0. */
 	ByteBuffer buffer;
 
-	/** Elements in the window; indices at or past it throw. */
-	public int length;
+	/** Elements in the window; indices at or past it throw. Never more than {@code Integer.MAX_VALUE >> shift}. */
+	int length;
 
 	/** Byte offset of the window in the memory. */
 	public long start;
@@ -67,20 +67,36 @@ public abstract class NativeAccess {
 	}
 
 	/**
-	 * Throws {@link IndexOutOfBoundsException} unless {@code 0 <= i < length}. Two forms, chosen
-	 * once per JVM by {@link Memory#INTRINSIC_CHECK}, because the JIT treats them differently:
-	 * on Java 17 the intrinsic {@code Objects.checkIndex}, inlined into ImgLib2's shared
-	 * type-to-access call next to the heap arrays' code, halves the speed of heap images too
-	 * (measured by {@code ci/bench} as {@code pollution_ratio}), while the plain comparison leaves
-	 * them alone; on Java 25 it is the other way round.
+	 * Returns {@code i}, or throws {@link IndexOutOfBoundsException} unless {@code 0 <= i < length}.
+	 * Two forms, chosen once per JVM by {@link Memory#INTRINSIC_CHECK}, because the JIT treats them
+	 * differently. On Java 21 and 25 the intrinsic {@code Objects.checkIndex} lets a wrapped image's
+	 * cursor sum run as fast as a heap image's (below), and the heap images beside it keep their
+	 * speed ({@code pollution_ratio_same_work}). On Java 17 it made the strided cursor's sum
+	 * bimodal (1.4 or 2.9 times the C-ordered sum from one JVM to the next, two JVMs in five), and
+	 * before this class's cursors changed it halved heap images' speed in ImgLib2's shared
+	 * type-to-access call; the plain comparison there keeps the sum at 1.08 times the heap's.
+	 *
+	 * <p>{@code limit} is the subclass's {@code Integer.MAX_VALUE >> shift}, a constant: no window
+	 * holds more elements ({@link Memory#WINDOW_CAPACITY}), so {@code length & limit} is
+	 * {@code length}. Said that way, the JIT knows that the index the intrinsic returns, times the
+	 * element size, fits in an int, and folds it and the address into one addressing mode, as it
+	 * does for a Java array; read from a field alone, the length could be anything, and every read
+	 * paid a sign extension and an address computation (a wrapped float sum on Java 25 took 1.26
+	 * times the heap sum, and takes 1.0 this way: docs/performance.md).
 	 */
-	final void checkIndex(final int i) {
+	final int checkIndex(final int i, final int limit) {
 		if (Memory.INTRINSIC_CHECK) {
-			Objects.checkIndex(i, length);
+			return Objects.checkIndex(i, length & limit);
 		}
-		else if (i < 0 || i >= length) {
+		if (i < 0 || i >= length) {
 			throw new IndexOutOfBoundsException("imglyb: index " + i + " out of bounds for length " + length);
 		}
+		return i;
+	}
+
+	/** Elements in the window; indices at or past it throw. */
+	public final int length() {
+		return length;
 	}
 
 	/** Whether these are the real pixels, not a pending cell's stand-in (volatile accesses). */

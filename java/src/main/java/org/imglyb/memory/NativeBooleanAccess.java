@@ -15,27 +15,30 @@ import net.imglib2.img.basictypeaccess.BooleanAccess;
  */
 public final class NativeBooleanAccess extends NativeAccess implements BooleanAccess {
 
+	/** No window holds more elements (see {@link NativeAccess#checkIndex}). */
+	private static final int LIMIT = Integer.MAX_VALUE;
+
 	NativeBooleanAccess(final Memory memory) {
 		super(memory, 0);
 	}
 
 	@Override
 	public boolean getValue(final int i) {
-		checkIndex(i);
-		return (Memory.UNSAFE ? UnsafeMemory.getByte(address + i) : buffer.get(i)) != 0;
+		final int j = checkIndex(i, LIMIT);
+		return (Memory.UNSAFE ? UnsafeMemory.getByte(address + j) : buffer.get(j)) != 0;
 	}
 
 	@Override
 	public void setValue(final int i, final boolean value) {
-		checkIndex(i);
+		final int j = checkIndex(i, LIMIT);
 		if (readOnly) {
 			throw memory.readOnlyError();
 		}
 		if (Memory.UNSAFE) {
-			UnsafeMemory.putByte(address + i, (byte) (value ? 1 : 0));
+			UnsafeMemory.putByte(address + j, (byte) (value ? 1 : 0));
 		}
 		else {
-			buffer.put(i, (byte) (value ? 1 : 0));
+			buffer.put(j, (byte) (value ? 1 : 0));
 		}
 	}
 }

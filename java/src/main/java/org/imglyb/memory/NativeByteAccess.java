@@ -12,27 +12,30 @@ import net.imglib2.img.basictypeaccess.volatiles.VolatileByteAccess;
  */
 public final class NativeByteAccess extends NativeAccess implements VolatileByteAccess {
 
+	/** No window holds more elements (see {@link NativeAccess#checkIndex}). */
+	private static final int LIMIT = Integer.MAX_VALUE;
+
 	NativeByteAccess(final Memory memory) {
 		super(memory, 0);
 	}
 
 	@Override
 	public byte getValue(final int i) {
-		checkIndex(i);
-		return Memory.UNSAFE ? UnsafeMemory.getByte(address + i) : buffer.get(i);
+		final int j = checkIndex(i, LIMIT);
+		return Memory.UNSAFE ? UnsafeMemory.getByte(address + j) : buffer.get(j);
 	}
 
 	@Override
 	public void setValue(final int i, final byte value) {
-		checkIndex(i);
+		final int j = checkIndex(i, LIMIT);
 		if (readOnly) {
 			throw memory.readOnlyError();
 		}
 		if (Memory.UNSAFE) {
-			UnsafeMemory.putByte(address + i, value);
+			UnsafeMemory.putByte(address + j, value);
 		}
 		else {
-			buffer.put(i, value);
+			buffer.put(j, value);
 		}
 	}
 }

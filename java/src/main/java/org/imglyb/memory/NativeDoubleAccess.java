@@ -12,27 +12,30 @@ import net.imglib2.img.basictypeaccess.volatiles.VolatileDoubleAccess;
  */
 public final class NativeDoubleAccess extends NativeAccess implements VolatileDoubleAccess {
 
+	/** No window holds more elements (see {@link NativeAccess#checkIndex}). */
+	private static final int LIMIT = Integer.MAX_VALUE >> 3;
+
 	NativeDoubleAccess(final Memory memory) {
 		super(memory, 3);
 	}
 
 	@Override
 	public double getValue(final int i) {
-		checkIndex(i);
-		return Memory.UNSAFE ? UnsafeMemory.getDouble(address + ((long) i << 3)) : buffer.getDouble(i << 3);
+		final int j = checkIndex(i, LIMIT);
+		return Memory.UNSAFE ? UnsafeMemory.getDouble(address + ((long) j << 3)) : buffer.getDouble(j << 3);
 	}
 
 	@Override
 	public void setValue(final int i, final double value) {
-		checkIndex(i);
+		final int j = checkIndex(i, LIMIT);
 		if (readOnly) {
 			throw memory.readOnlyError();
 		}
 		if (Memory.UNSAFE) {
-			UnsafeMemory.putDouble(address + ((long) i << 3), value);
+			UnsafeMemory.putDouble(address + ((long) j << 3), value);
 		}
 		else {
-			buffer.putDouble(i << 3, value);
+			buffer.putDouble(j << 3, value);
 		}
 	}
 }

@@ -12,27 +12,30 @@ import net.imglib2.img.basictypeaccess.volatiles.VolatileFloatAccess;
  */
 public final class NativeFloatAccess extends NativeAccess implements VolatileFloatAccess {
 
+	/** No window holds more elements (see {@link NativeAccess#checkIndex}). */
+	private static final int LIMIT = Integer.MAX_VALUE >> 2;
+
 	NativeFloatAccess(final Memory memory) {
 		super(memory, 2);
 	}
 
 	@Override
 	public float getValue(final int i) {
-		checkIndex(i);
-		return Memory.UNSAFE ? UnsafeMemory.getFloat(address + ((long) i << 2)) : buffer.getFloat(i << 2);
+		final int j = checkIndex(i, LIMIT);
+		return Memory.UNSAFE ? UnsafeMemory.getFloat(address + ((long) j << 2)) : buffer.getFloat(j << 2);
 	}
 
 	@Override
 	public void setValue(final int i, final float value) {
-		checkIndex(i);
+		final int j = checkIndex(i, LIMIT);
 		if (readOnly) {
 			throw memory.readOnlyError();
 		}
 		if (Memory.UNSAFE) {
-			UnsafeMemory.putFloat(address + ((long) i << 2), value);
+			UnsafeMemory.putFloat(address + ((long) j << 2), value);
 		}
 		else {
-			buffer.putFloat(i << 2, value);
+			buffer.putFloat(j << 2, value);
 		}
 	}
 }

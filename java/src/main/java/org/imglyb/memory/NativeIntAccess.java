@@ -12,27 +12,30 @@ import net.imglib2.img.basictypeaccess.volatiles.VolatileIntAccess;
  */
 public final class NativeIntAccess extends NativeAccess implements VolatileIntAccess {
 
+	/** No window holds more elements (see {@link NativeAccess#checkIndex}). */
+	private static final int LIMIT = Integer.MAX_VALUE >> 2;
+
 	NativeIntAccess(final Memory memory) {
 		super(memory, 2);
 	}
 
 	@Override
 	public int getValue(final int i) {
-		checkIndex(i);
-		return Memory.UNSAFE ? UnsafeMemory.getInt(address + ((long) i << 2)) : buffer.getInt(i << 2);
+		final int j = checkIndex(i, LIMIT);
+		return Memory.UNSAFE ? UnsafeMemory.getInt(address + ((long) j << 2)) : buffer.getInt(j << 2);
 	}
 
 	@Override
 	public void setValue(final int i, final int value) {
-		checkIndex(i);
+		final int j = checkIndex(i, LIMIT);
 		if (readOnly) {
 			throw memory.readOnlyError();
 		}
 		if (Memory.UNSAFE) {
-			UnsafeMemory.putInt(address + ((long) i << 2), value);
+			UnsafeMemory.putInt(address + ((long) j << 2), value);
 		}
 		else {
-			buffer.putInt(i << 2, value);
+			buffer.putInt(j << 2, value);
 		}
 	}
 }

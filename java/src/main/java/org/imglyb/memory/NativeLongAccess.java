@@ -12,27 +12,30 @@ import net.imglib2.img.basictypeaccess.volatiles.VolatileLongAccess;
  */
 public final class NativeLongAccess extends NativeAccess implements VolatileLongAccess {
 
+	/** No window holds more elements (see {@link NativeAccess#checkIndex}). */
+	private static final int LIMIT = Integer.MAX_VALUE >> 3;
+
 	NativeLongAccess(final Memory memory) {
 		super(memory, 3);
 	}
 
 	@Override
 	public long getValue(final int i) {
-		checkIndex(i);
-		return Memory.UNSAFE ? UnsafeMemory.getLong(address + ((long) i << 3)) : buffer.getLong(i << 3);
+		final int j = checkIndex(i, LIMIT);
+		return Memory.UNSAFE ? UnsafeMemory.getLong(address + ((long) j << 3)) : buffer.getLong(j << 3);
 	}
 
 	@Override
 	public void setValue(final int i, final long value) {
-		checkIndex(i);
+		final int j = checkIndex(i, LIMIT);
 		if (readOnly) {
 			throw memory.readOnlyError();
 		}
 		if (Memory.UNSAFE) {
-			UnsafeMemory.putLong(address + ((long) i << 3), value);
+			UnsafeMemory.putLong(address + ((long) j << 3), value);
 		}
 		else {
-			buffer.putLong(i << 3, value);
+			buffer.putLong(j << 3, value);
 		}
 	}
 }

@@ -12,27 +12,30 @@ import net.imglib2.img.basictypeaccess.volatiles.VolatileShortAccess;
  */
 public final class NativeShortAccess extends NativeAccess implements VolatileShortAccess {
 
+	/** No window holds more elements (see {@link NativeAccess#checkIndex}). */
+	private static final int LIMIT = Integer.MAX_VALUE >> 1;
+
 	NativeShortAccess(final Memory memory) {
 		super(memory, 1);
 	}
 
 	@Override
 	public short getValue(final int i) {
-		checkIndex(i);
-		return Memory.UNSAFE ? UnsafeMemory.getShort(address + ((long) i << 1)) : buffer.getShort(i << 1);
+		final int j = checkIndex(i, LIMIT);
+		return Memory.UNSAFE ? UnsafeMemory.getShort(address + ((long) j << 1)) : buffer.getShort(j << 1);
 	}
 
 	@Override
 	public void setValue(final int i, final short value) {
-		checkIndex(i);
+		final int j = checkIndex(i, LIMIT);
 		if (readOnly) {
 			throw memory.readOnlyError();
 		}
 		if (Memory.UNSAFE) {
-			UnsafeMemory.putShort(address + ((long) i << 1), value);
+			UnsafeMemory.putShort(address + ((long) j << 1), value);
 		}
 		else {
-			buffer.putShort(i << 1, value);
+			buffer.putShort(j << 1, value);
 		}
 	}
 }
