@@ -553,3 +553,68 @@ def test_a_real_signal_handler_replacement_is_reported():
     out = r.stdout + r.stderr
     assert "Warning: SIGSEGV handler modified!" in out
     assert "faulthandler_fatal_error" in out
+
+
+# --- The class archive of a second start (crates/imglyb-core/src/runtime/cds.rs) ---------------
+
+_FIRST_USE_LOGGED = """
+    import numpy as np, imglyb
+    imglyb.start_jvm(options=["-Xlog:class+load:file={log}"])
+    img = imglyb.to_imglib(np.zeros((3, 4), np.float32))
+    c = img.cursor()
+    i = 0
+    while c.hasNext():
+        c.next().setReal(i)
+        i += 1
+    c, total = img.cursor(), 0.0
+    while c.hasNext():
+        total += c.next().getRealDouble()
+    assert total == 66.0, total
+    print([o for o in imglyb.jvm_info()["options"] if "Shar" in o or "Dump" in o or "cds" in o])
+"""
+
+
+def test_a_second_start_maps_the_classes_the_first_one_archived(tmp_path):
+    """The first process records and, at its end, writes an archive into the cache; the next one
+    with the same Java, jars and options maps ImgLib2's classes from it. Neither prints a word
+    about it, a damaged archive only costs the speed, and IMGLYB_CDS=0 or an -Xshare option of the
+    user's own leaves class sharing alone."""
+    home = pathlib.Path(imglyb.jvm_info()["java_home"])
+    if not (home / "lib" / "server" / "classes.jsa").is_file():
+        pytest.skip(f"{home} has no class-data archive of its own to extend")
+    cache = tmp_path / "cache"
+    log = tmp_path / "classes.log"
+    env = {"XDG_CACHE_HOME": str(cache), "IMGLYB_CLASSPATH": None, "IMGLYB_CDS": None}
+    code = _FIRST_USE_LOGGED.format(log=log)
+
+    first = run_python(code, env=env, timeout=120)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.strip() == "['-XX:+RecordDynamicDumpInfo', '-Xlog:cds*=off']", first.stdout
+    assert first.stderr == ""
+    archives = list((cache / "imglyb" / "cds").glob("*.jsa"))
+    assert len(archives) == 1 and archives[0].stat().st_size > 100_000, archives
+    assert not list((cache / "imglyb" / "cds").glob("*.tmp")), "a temporary file was left behind"
+
+    second = run_python(code, env=env, timeout=120)
+    assert second.returncode == 0, second.stderr
+    assert second.stdout.strip() == f"['-XX:SharedArchiveFile={archives[0]}', '-Xlog:cds*=off']", second.stdout
+    assert second.stderr == ""
+    loaded = [line for line in log.read_text().splitlines() if " net.imglib2." in line]
+    mapped = [line for line in loaded if "shared objects file (top)" in line]
+    assert len(mapped) >= 30, f"{len(mapped)} of {len(loaded)} ImgLib2 classes came from the archive"
+    assert any("net.imglib2.img.array.ArrayImg " in line for line in mapped)
+
+    archives[0].chmod(0o644)
+    archives[0].write_bytes(b"not an archive" * 1000)
+    damaged = run_python(code, env=env, timeout=120)
+    assert damaged.returncode == 0, damaged.stderr
+    assert damaged.stderr == "" and "SharedArchiveFile" in damaged.stdout
+    assert not any("shared objects file (top)" in line for line in log.read_text().splitlines())
+
+    for extra, opts in ((({"IMGLYB_CDS": "0"}), []), ({}, ["-Xshare:auto"])):
+        other = run_python(
+            code.replace('options=["-Xlog', f'options={opts!r} + ["-Xlog'), env={**env, **extra}, timeout=120
+        )
+        assert other.returncode == 0, other.stderr
+        assert other.stdout.strip() == "[]", other.stdout
+    assert len(list((cache / "imglyb" / "cds").glob("*.jsa"))) == 1

@@ -19,6 +19,7 @@
 //! handler gets an error, never the JVM.
 
 use std::ffi::c_void;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
 
 use jni::sys::{self, JNINativeMethod, jclass};
@@ -31,6 +32,8 @@ const EXIT_WATCH: &str = "org.imglyb.bridge.ExitWatch";
 
 static VM: AtomicPtr<sys::JavaVM> = AtomicPtr::new(std::ptr::null_mut());
 static JAVA_SHUTS_DOWN: AtomicBool = AtomicBool::new(false);
+static JAVA_SHUTS_DOWN_WATCHED: AtomicBool = AtomicBool::new(false);
+static WATCHING: Mutex<()> = Mutex::new(());
 
 /// Whether `options` ask HotSpot to check JNI (and so its signal handlers).
 pub(crate) fn wanted(options: &[String]) -> bool {
@@ -39,6 +42,22 @@ pub(crate) fn wanted(options: &[String]) -> bool {
 
 /// Arranges for `vm`, which imglyb created, to be destroyed at `exit()` (see the module docs).
 pub(crate) fn destroy_at_exit(loader: &Loader, vm: *mut sys::JavaVM) -> Result<()> {
+    watch_java_shutdown(loader)?;
+    VM.store(vm, Ordering::Release);
+    // SAFETY: `at_exit` is an `extern "C" fn()` that lives for the whole program.
+    if unsafe { libc::atexit(at_exit) } != 0 {
+        VM.store(std::ptr::null_mut(), Ordering::Release);
+    }
+    Ok(())
+}
+
+/// Installs, once, the shutdown hook after which [`java_shuts_down`] is true: exit hooks must
+/// not call into a JVM that Java itself shut down (`System.exit`).
+pub(crate) fn watch_java_shutdown(loader: &Loader) -> Result<()> {
+    let _once = WATCHING.lock().unwrap_or_else(|p| p.into_inner());
+    if JAVA_SHUTS_DOWN_WATCHED.load(Ordering::Acquire) {
+        return Ok(());
+    }
     let frame = Frame::attach()?;
     let class = loader.class(EXIT_WATCH, true)?;
     let methods = [JNINativeMethod {
@@ -52,12 +71,13 @@ pub(crate) fn destroy_at_exit(loader: &Loader, vm: *mut sys::JavaVM) -> Result<(
     let install = frame.static_method_id(&class, c"install", c"()Z")?;
     // SAFETY: install() is a static boolean method of ExitWatch with no parameters.
     unsafe { frame.call_static_prim::<u8>(&class, install, &[]) }?;
-    VM.store(vm, Ordering::Release);
-    // SAFETY: `at_exit` is an `extern "C" fn()` that lives for the whole program.
-    if unsafe { libc::atexit(at_exit) } != 0 {
-        VM.store(std::ptr::null_mut(), Ordering::Release);
-    }
+    JAVA_SHUTS_DOWN_WATCHED.store(true, Ordering::Release);
     Ok(())
+}
+
+/// Whether Java has begun to shut down (only known after [`watch_java_shutdown`]).
+pub(crate) fn java_shuts_down() -> bool {
+    JAVA_SHUTS_DOWN.load(Ordering::Acquire)
 }
 
 extern "system" fn java_shuts_down0(env: *mut sys::JNIEnv, _class: jclass) {
@@ -72,7 +92,7 @@ extern "system" fn java_shuts_down0(env: *mut sys::JNIEnv, _class: jclass) {
 
 extern "C" fn at_exit() {
     let vm = VM.swap(std::ptr::null_mut(), Ordering::AcqRel);
-    if vm.is_null() || vm::forked() || JAVA_SHUTS_DOWN.load(Ordering::Acquire) {
+    if vm.is_null() || vm::forked() || java_shuts_down() {
         return;
     }
     // A panic must not unwind out of an exit handler.

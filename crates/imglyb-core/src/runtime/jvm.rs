@@ -167,12 +167,32 @@ impl Jvm {
         }
         let joined = std::env::join_paths(&classpath)
             .map_err(|e| Error::InvalidArgument(format!("classpath: {e}")))?;
+        let feature = install.feature_version();
+        let env_options: Vec<String> = ["JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS"]
+            .iter()
+            .filter_map(|name| std::env::var(name).ok())
+            .collect();
         let mut options: Vec<String> = DEFAULT_OPTIONS.iter().map(|o| o.to_string()).collect();
+        // The archive of the classes an earlier process linked, or the recording for one
+        // (runtime/cds.rs); before the user's options, so that theirs have the last word.
+        let archive = super::cds::plan(
+            &install.home,
+            &install.libjvm,
+            feature,
+            &classpath,
+            &config
+                .options
+                .iter()
+                .chain(&env_options)
+                .cloned()
+                .collect::<Vec<_>>(),
+        );
+        options.extend(archive.iter().flat_map(super::cds::Archive::options));
         options.extend(config.options.iter().cloned());
         // Java 24 warns on the first use of Unsafe's memory methods unless this option allows
         // them; Java 23 is the first to know it. With it, shared pixels take the Unsafe path, the
         // fastest one measured (see org.imglyb.memory.Memory). A user's own setting is kept.
-        if install.feature_version().is_some_and(|v| v >= 23)
+        if feature.is_some_and(|v| v >= 23)
             && !options.iter().any(|o| o.starts_with(UNSAFE_MEMORY_ACCESS))
         {
             options.push(format!("{UNSAFE_MEMORY_ACCESS}=allow"));
@@ -186,10 +206,6 @@ impl Jvm {
         // The probe's process costs about as much as the JVM's own start, so it runs only when
         // a configured option (or the environment's, which HotSpot reads too) could end the
         // process; imglyb's own additions above are valid for this Java.
-        let env_options: Vec<String> = ["JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS"]
-            .iter()
-            .filter_map(|name| std::env::var(name).ok())
-            .collect();
         if super::options::needs_probe(
             config.options.iter().map(String::as_str),
             &env_options,
@@ -226,6 +242,11 @@ impl Jvm {
         )?;
         if check_jni {
             super::exit::destroy_at_exit(&jvm.loader, raw)?;
+        }
+        // Registered after the hook above, so it runs first: the dump needs a live JVM. A JVM
+        // without an archive is only slower to start, so a failure here fails nothing.
+        if let Some(super::cds::Archive::Record(path)) = archive {
+            let _ = super::cds::dump_at_exit(&jvm.loader, path);
         }
         Ok(jvm)
     }

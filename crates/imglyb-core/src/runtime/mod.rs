@@ -19,6 +19,7 @@
 //! both build on this one, never the reverse. It uses the JNI layer ([`crate::jni`]) and
 //! the crate's [`Error`](crate::Error) only.
 
+mod cds;
 pub mod config;
 pub mod discovery;
 mod exit;
