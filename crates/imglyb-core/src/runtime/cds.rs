@@ -12,7 +12,8 @@
 //!
 //! # How
 //! - [`plan`] names an archive file in the user's cache
-//!   (`$XDG_CACHE_HOME/imglyb/cds`, or `~/.cache/imglyb/cds`) after a hash of imglyb's version,
+//!   (`$XDG_CACHE_HOME/imglyb/cds`, or `~/.cache/imglyb/cds`) after a hash of imglyb's version
+//!   and embedded classes,
 //!   the Java (its `libjvm` and its own archive, with their sizes and times), the classpath
 //!   (every jar with its size and time) and the options. If the file is there, the JVM starts
 //!   with `-XX:SharedArchiveFile` of it; if not, with `-XX:+RecordDynamicDumpInfo`, and
@@ -101,6 +102,8 @@ pub(crate) fn plan(
     let base = home.join("lib/server/classes.jsa");
     let mut key = Fnv::new();
     key.text(env!("CARGO_PKG_VERSION"));
+    // Builds of one version differ in their classes, which the archive holds too.
+    super::loader::class_files().for_each(|bytes| key.words(bytes));
     key.text(&home.display().to_string());
     for file in [libjvm, base.as_path()] {
         key.file(file)?;
@@ -153,6 +156,17 @@ impl Fnv {
         for &b in bytes {
             self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
         }
+    }
+
+    /// Bytes eight at a time (a class file's worth in microseconds), with their count.
+    fn words(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+            self.0 = (self.0 ^ word).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.bytes(chunks.remainder());
+        self.bytes(&(bytes.len() as u64).to_le_bytes());
     }
 
     /// A text and a separator, so that `["ab", "c"]` and `["a", "bc"]` differ.

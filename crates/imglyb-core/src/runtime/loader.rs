@@ -28,6 +28,11 @@ pub fn bridge_class_names() -> impl Iterator<Item = &'static str> {
     CLASSES.iter().map(|(name, _)| *name)
 }
 
+/// The embedded class files, every one (what `build.rs` compiled from `java/`).
+pub(crate) fn class_files() -> impl Iterator<Item = &'static [u8]> {
+    CLASSES.iter().map(|(_, bytes)| *bytes)
+}
+
 fn class_file(name: &str) -> &'static [u8] {
     CLASSES
         .iter()
@@ -68,15 +73,19 @@ impl Loader {
         let for_name = frame.static_method_id(&class_class, c"forName", FOR_NAME_SIG)?;
         let mut system_classes = Vec::with_capacity(SYSTEM_CLASSES.len());
         for name in SYSTEM_CLASSES {
-            let class = match for_name_in(&mut frame, &class_class, for_name, name, system, false) {
-                Ok(class) => frame.global(class)?,
+            let jni_name = std::ffi::CString::new(name.replace('.', "/"))
+                .map_err(|e| Error::Internal(e.to_string()))?;
+            // Defined first, looked up only when that fails: a lookup that misses (the usual
+            // case, a JVM without them) searches every jar of the classpath and throws, 1-3 ms
+            // of a start. It fails when another copy of imglyb in this JVM defined them (a
+            // `LinkageError`, duplicate definition); theirs are then used, being generic.
+            // SAFETY: `system` is the system class loader.
+            let class = match unsafe { frame.define_class(&jni_name, system, class_file(name)) } {
+                Ok(defined) => frame.global(defined)?,
                 Err(Error::Java(_)) => {
-                    let jni_name = std::ffi::CString::new(name.replace('.', "/"))
-                        .map_err(|e| Error::Internal(e.to_string()))?;
-                    // SAFETY: `system` is the system class loader.
-                    let defined =
-                        unsafe { frame.define_class(&jni_name, system, class_file(name)) }?;
-                    frame.global(defined)?
+                    let class =
+                        for_name_in(&mut frame, &class_class, for_name, name, system, false)?;
+                    frame.global(class)?
                 }
                 Err(e) => return Err(e),
             };
@@ -234,4 +243,33 @@ fn for_name_in(
     // SAFETY: `for_name` is Class.forName(String, boolean, ClassLoader), and `loader` is a live
     // class loader (the system one, or imglyb's).
     unsafe { frame.call_static_object(class_class, for_name, &args) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jni::jcall;
+
+    /// A second copy of imglyb in a JVM (the C library beside the Python one, say) finds the
+    /// system classes the first defined: its own definition fails as a duplicate, and it takes
+    /// theirs.
+    #[test]
+    fn a_second_copy_takes_the_system_classes_the_first_defined() {
+        let jvm = crate::Jvm::start(&crate::JvmConfig::from_env()).expect("a JVM with ImgLib2");
+        let second = Loader::load().expect("a second load into the same JVM");
+        let frame = Frame::attach().unwrap();
+        let env = frame.env();
+        // SAFETY: both loaders are live global references; the calls have no Java side effects.
+        let same = unsafe {
+            let first = jcall!(env, GetObjectClass, jvm.loader().loader.as_raw());
+            let other = jcall!(env, GetObjectClass, second.loader.as_raw());
+            jcall!(env, IsSameObject, first, other)
+        };
+        assert!(
+            same != 0,
+            "the second copy defined a BridgeClassLoader of its own"
+        );
+        assert!(second.class(EXCHANGE_CLASS, false).is_ok());
+        assert!(second.class(BRIDGE_CLASS, false).is_ok());
+    }
 }
