@@ -61,10 +61,11 @@ public final class ClassArchive {
 
 		@Override
 		public void run() {
-			// HotSpot reports the dump on System.out ("Dynamic dump to file ..."); that line, and
-			// only that line, is kept off the user's output.
+			// The JDK reports the dump on System.out, naming the file ("Dynamic dump to file ..."
+			// on Java 17, "The process was attached by jcmd and dumped a dynamic archive ..." on
+			// 25); that line, and only that line, is kept off the user's output.
 			final PrintStream out = System.out;
-			System.setOut(new Quiet(out));
+			System.setOut(new Quiet(out, temporary.getName()));
 			try {
 				ManagementFactory.getPlatformMBeanServer().invoke(
 						new ObjectName("com.sun.management:type=DiagnosticCommand"), "vmCds",
@@ -88,9 +89,22 @@ public final class ClassArchive {
 		}
 	}
 
-	/** Deletes all but the {@link #KEEP} newest archives in {@code folder}. */
+	/**
+	 * Deletes all but the {@link #KEEP} newest archives in {@code folder}, and temporary files an
+	 * hour old (left by a process killed while it dumped).
+	 */
 	static void prune(final File folder) {
-		final File[] archives = folder == null ? null : folder.listFiles((dir, name) -> name.endsWith(".jsa"));
+		if (folder == null) {
+			return;
+		}
+		final long hourAgo = System.currentTimeMillis() - 3_600_000L;
+		final File[] stale = folder.listFiles((dir, name) -> name.endsWith(".tmp"));
+		for (final File f : stale == null ? new File[0] : stale) {
+			if (f.lastModified() < hourAgo) {
+				f.delete();
+			}
+		}
+		final File[] archives = folder.listFiles((dir, name) -> name.endsWith(".jsa"));
 		if (archives == null || archives.length <= KEEP) {
 			return;
 		}
@@ -100,16 +114,19 @@ public final class ClassArchive {
 		}
 	}
 
-	/** System.out without HotSpot's report of the dump. */
+	/** System.out without the JDK's report of the dump: the line that names the dump's file. */
 	private static final class Quiet extends PrintStream {
 
-		Quiet(final PrintStream out) {
+		private final String file;
+
+		Quiet(final PrintStream out, final String file) {
 			super(out, true);
+			this.file = file;
 		}
 
 		@Override
 		public void println(final String line) {
-			if (line == null || !line.contains(" dump to file ")) {
+			if (line == null || !line.contains(file)) {
 				super.println(line);
 			}
 		}
