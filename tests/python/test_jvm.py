@@ -577,8 +577,8 @@ _FIRST_USE_LOGGED = """
 def test_a_second_start_maps_the_classes_the_first_one_archived(tmp_path):
     """The first process records and, at its end, writes an archive into the cache; the next one
     with the same Java, jars and options maps ImgLib2's classes from it. Neither prints a word
-    about it, a damaged archive only costs the speed, and IMGLYB_CDS=0 or an -Xshare option of the
-    user's own leaves class sharing alone."""
+    about it, a damaged archive only costs the speed, a failed dump is not tried again at every
+    end, and IMGLYB_CDS=0 or an -Xshare option of the user's own leaves class sharing alone."""
     home = pathlib.Path(imglyb.jvm_info()["java_home"])
     if not (home / "lib" / "server" / "classes.jsa").is_file():
         pytest.skip(f"{home} has no class-data archive of its own to extend")
@@ -610,6 +610,19 @@ def test_a_second_start_maps_the_classes_the_first_one_archived(tmp_path):
     assert damaged.returncode == 0, damaged.stderr
     assert damaged.stderr == "" and "SharedArchiveFile" in damaged.stdout
     assert not any("shared objects file (top)" in line for line in log.read_text().splitlines())
+
+    # A dump that fails (here the archive's name is taken by a folder) costs one process's end,
+    # then starts with that name leave class sharing alone for a day.
+    archives[0].unlink()
+    archives[0].mkdir()
+    (archives[0] / "in the way").write_text("")
+    failing = run_python(code, env=env, timeout=120)
+    assert failing.returncode == 0 and failing.stderr == "", failing.stderr
+    assert "RecordDynamicDumpInfo" in failing.stdout
+    assert archives[0].with_suffix(".failed").is_file()
+    after = run_python(code, env=env, timeout=120)
+    assert after.returncode == 0 and after.stdout.strip() == "[]", after.stdout
+    assert not list((cache / "imglyb" / "cds").glob("*.tmp")), "a temporary file was left behind"
 
     for extra, opts in ((({"IMGLYB_CDS": "0"}), []), ({}, ["-Xshare:auto"])):
         other = run_python(

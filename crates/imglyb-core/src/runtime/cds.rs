@@ -22,6 +22,8 @@
 //!   written to a temporary file and renamed, so concurrent processes (a dask cluster's workers)
 //!   never see half an archive. That costs the first process about a quarter of a second at its
 //!   end, once per Java, classpath and options; the cache keeps the eight newest archives.
+//! - A dump that fails (a full disk, a runtime without `java.management`) leaves a marker beside
+//!   the archive's name, and for a day starts with that name neither record nor dump.
 //! - HotSpot checks an archive against the JVM that maps it (JDK build, classpath, jar sizes and
 //!   times) and starts without it when they differ; `-Xlog:cds*=off` keeps its warnings off the
 //!   user's output, in both cases.
@@ -51,7 +53,7 @@ const CLASS_ARCHIVE: &str = "org.imglyb.bridge.ClassArchive";
 pub const ENV: &str = "IMGLYB_CDS";
 
 /// How long the exit hook waits for the dump before it lets the process end without it.
-const DUMP_TIMEOUT_MS: i64 = 10_000;
+const DUMP_TIMEOUT_MS: i64 = 5_000;
 
 /// What the JVM's start does about the archive.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,6 +120,9 @@ pub(crate) fn plan(
         key.text(option);
     }
     let path = cache_dir()?.join(format!("{:016x}.jsa", key.0));
+    if failed_lately(&path) {
+        return None;
+    }
     Some(if path.is_file() {
         Archive::Use(path)
     } else {
@@ -130,8 +135,23 @@ fn leaves_cds_to_the_user(option: &str) -> bool {
         || (option.starts_with("-XX:") && (option.contains("Shar") || option.contains("Archive")))
 }
 
+/// The marker a failed dump leaves beside the archive it could not write.
+fn failure_marker(archive: &Path) -> PathBuf {
+    archive.with_extension("failed")
+}
+
+/// Whether a dump of this archive failed within the last day: until then, starts neither record
+/// nor dump (a dump that fails, a full disk say, would otherwise cost every process's end).
+fn failed_lately(archive: &Path) -> bool {
+    std::fs::metadata(failure_marker(archive))
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok())
+        .is_some_and(|age| age.as_secs() < 24 * 3600)
+}
+
 /// `$XDG_CACHE_HOME/imglyb/cds` or `$HOME/.cache/imglyb/cds`, made if missing; `None` when
-/// neither is set to an absolute path or the folder cannot be made.
+/// neither is set to an absolute path, or the folder cannot be made or written to.
 fn cache_dir() -> Option<PathBuf> {
     let absolute = |name: &str| {
         std::env::var_os(name)
@@ -141,7 +161,10 @@ fn cache_dir() -> Option<PathBuf> {
     let root = absolute("XDG_CACHE_HOME").or_else(|| absolute("HOME").map(|h| h.join(".cache")))?;
     let dir = root.join("imglyb").join("cds");
     std::fs::create_dir_all(&dir).ok()?;
-    Some(dir)
+    let c_dir = std::ffi::CString::new(dir.as_os_str().as_encoded_bytes()).ok()?;
+    // SAFETY: `c_dir` is a NUL-terminated path that outlives the call.
+    let writable = unsafe { libc::access(c_dir.as_ptr(), libc::W_OK | libc::X_OK) } == 0;
+    writable.then_some(dir)
 }
 
 /// FNV-1a, 64 bits: a hash that stays the same from one build of imglyb to the next.
@@ -209,8 +232,14 @@ extern "C" fn at_exit() {
     if vm::forked() || super::exit::java_shuts_down() {
         return;
     }
-    // A panic must not unwind out of an exit handler; a failed dump only means no archive.
-    let _ = std::panic::catch_unwind(|| dump(&path));
+    // A panic must not unwind out of an exit handler; a failed dump only means no archive, and
+    // a marker that keeps the next day's starts from trying again.
+    let dumped = std::panic::catch_unwind(|| dump(&path));
+    if matches!(dumped, Ok(Ok(true))) {
+        let _ = std::fs::remove_file(failure_marker(&path));
+    } else {
+        let _ = std::fs::write(failure_marker(&path), b"");
+    }
 }
 
 /// `ClassArchive.dump(path, temporary, timeout)` on the exiting thread.
