@@ -42,6 +42,8 @@ METRICS = {
     "startup_public_xmx_ms": ("ms", None, "startup_public_ms with start_jvm(options=['-Xmx1g']), in the same alternating runs"),
     "startup_options_extra_ms": ("ms", ("<=", 15.0), "startup_public_xmx_ms - startup_public_ms: what an -Xmx option costs a start (the option probe's process, when it runs: about 40 ms)"),
     "startup_public_floor_ratio_blas1": ("", None, "startup_public_floor_ratio with OPENBLAS_NUM_THREADS=1"),
+    "startup_public_nocds_ms": ("ms", None, "startup_public_ms with IMGLYB_CDS=0, in the same alternating runs: a first start, before imglyb's class archive exists"),
+    "startup_public_nocds_floor_ratio": ("", None, "startup_public_nocds_ms / startup_floor_ms"),
     "startup_floor_ratio_blas1": ("", None, "the same with OPENBLAS_NUM_THREADS=1: NumPy's BLAS threads, spinning after its import, left out"),
     "call_floor_ns_noarg": ("ns", None, "floor: System.nanoTime() through a bare C function (ids cached, GIL released), same process"),
     "call_floor_ns_overloaded": ("ns", None, "floor: Math.abs(-5) through a bare C function, same process"),
@@ -346,7 +348,7 @@ def bench_startup_floor(reps: int, env_extra: dict[str, str] | None = None) -> d
     self-test, once through the public API from Python."""
     classes = compile_bench_java()
     env = dict(imglyb_env(), **(env_extra or {}))
-    ours, public, xmx, floor = [], [], [], []
+    ours, public, xmx, nocds, floor = [], [], [], [], []
     java = None
     with_xmx = STARTUP_PUBLIC.replace("imglyb.start_jvm()", "imglyb.start_jvm(options=['-Xmx1g'])")
     for i in range(reps + 1):  # the first round warms the page cache and is discarded
@@ -362,6 +364,13 @@ def bench_startup_floor(reps: int, env_extra: dict[str, str] | None = None) -> d
             [sys.executable, "-c", with_xmx], env=env, capture_output=True, text=True, check=True
         ).stdout
         xmx_value = figures_line(xmx_out, 1)[0]
+        # The same first use without imglyb's class archive (runtime/cds.rs): what the first start
+        # with a new Java, classpath or options costs; the rounds above use the archive that the
+        # discarded first round wrote at its end.
+        nocds_out = subprocess.run(
+            [sys.executable, "-c", STARTUP_PUBLIC], env=dict(env, IMGLYB_CDS="0"), capture_output=True, text=True, check=True
+        ).stdout
+        nocds_value = figures_line(nocds_out, 1)[0]
         home, jar = next(l for l in out.splitlines() if l.startswith("FLOOR ")).split()[1:3]
         java = [os.path.join(home, "bin", "java"), "-cp", os.pathsep.join([jar, classes]), "StartupFloor"]
         start = time.perf_counter()
@@ -371,6 +380,7 @@ def bench_startup_floor(reps: int, env_extra: dict[str, str] | None = None) -> d
             ours.append(value)
             public.append(public_value)
             xmx.append(xmx_value)
+            nocds.append(nocds_value)
             floor.append(wall)
     o, p, f = statistics.median(ours), statistics.median(public), statistics.median(floor)
     x = statistics.median(xmx)
@@ -379,7 +389,9 @@ def bench_startup_floor(reps: int, env_extra: dict[str, str] | None = None) -> d
           file=sys.stderr)
     return {"startup_after_numpy_ms": o, "startup_floor_ms": f, "startup_floor_ratio": o / f,
             "startup_public_ms": p, "startup_public_floor_ratio": p / f,
-            "startup_public_xmx_ms": x, "startup_options_extra_ms": x - p}
+            "startup_public_xmx_ms": x, "startup_options_extra_ms": x - p,
+            "startup_public_nocds_ms": statistics.median(nocds),
+            "startup_public_nocds_floor_ratio": statistics.median(nocds) / f}
 
 
 # The call floor (ci/bench-native/call_floor.c) and imglyb's calls, timed in alternating rounds

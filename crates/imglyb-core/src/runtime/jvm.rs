@@ -183,8 +183,12 @@ impl Jvm {
             &config
                 .options
                 .iter()
-                .chain(&env_options)
                 .cloned()
+                .chain(
+                    env_options
+                        .iter()
+                        .flat_map(|o| o.split_whitespace().map(String::from)),
+                )
                 .collect::<Vec<_>>(),
         );
         options.extend(archive.iter().flat_map(super::cds::Archive::options));
