@@ -6,6 +6,7 @@ package org.imglyb.bridge;
 import java.io.File;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
@@ -120,8 +121,28 @@ public final class ClassArchive {
 		private final String file;
 
 		Quiet(final PrintStream out, final String file) {
-			super(out, true);
+			super(out, true, stdoutCharset());
 			this.file = file;
+		}
+
+		/**
+		 * The charset {@code System.out} encodes with, so that other threads' text passes
+		 * unchanged: {@code stdout.encoding} (Java 19 and newer), {@code sun.stdout.encoding} (a
+		 * console on older Javas), else the default charset.
+		 */
+		private static Charset stdoutCharset() {
+			for (final String key : new String[] { "stdout.encoding", "sun.stdout.encoding" }) {
+				final String name = System.getProperty(key);
+				try {
+					if (name != null && Charset.isSupported(name)) {
+						return Charset.forName(name);
+					}
+				}
+				catch (final IllegalArgumentException e) {
+					// an illegal charset name: try the next
+				}
+			}
+			return Charset.defaultCharset();
 		}
 
 		@Override

@@ -39,7 +39,11 @@ public abstract class NativeAccess {
 	/** Buffer path: the window's buffer, whose byte 0 is element 0. */
 	ByteBuffer buffer;
 
-	/** Elements in the window; indices at or past it throw. Never more than {@code Integer.MAX_VALUE >> shift}. */
+	/**
+	 * Elements in the window; indices at or past it throw. Never more than
+	 * {@code Integer.MAX_VALUE >> shift} ({@link #checkIndex} relies on it), and not public: a
+	 * larger value written from outside would let reads pass the window.
+	 */
 	int length;
 
 	/** Byte offset of the window in the memory. */
