@@ -351,26 +351,21 @@ def bench_startup_floor(reps: int, env_extra: dict[str, str] | None = None) -> d
     ours, public, xmx, nocds, floor = [], [], [], [], []
     java = None
     with_xmx = STARTUP_PUBLIC.replace("imglyb.start_jvm()", "imglyb.start_jvm(options=['-Xmx1g'])")
-    for i in range(reps + 1):  # the first round warms the page cache and is discarded
+    def first_use(script: str, script_env: dict[str, str]) -> tuple[float, str]:
+        """One fresh process running ``script``: its figure and its output."""
         out = subprocess.run(
-            [sys.executable, "-c", STARTUP_AFTER_NUMPY], env=env, capture_output=True, text=True, check=True
+            [sys.executable, "-c", script], env=script_env, capture_output=True, text=True, check=True
         ).stdout
-        value = figures_line(out, 1)[0]
-        public_out = subprocess.run(
-            [sys.executable, "-c", STARTUP_PUBLIC], env=env, capture_output=True, text=True, check=True
-        ).stdout
-        public_value = figures_line(public_out, 1)[0]
-        xmx_out = subprocess.run(
-            [sys.executable, "-c", with_xmx], env=env, capture_output=True, text=True, check=True
-        ).stdout
-        xmx_value = figures_line(xmx_out, 1)[0]
+        return figures_line(out, 1)[0], out
+
+    for i in range(reps + 1):  # the first round warms the page cache and is discarded
+        value, out = first_use(STARTUP_AFTER_NUMPY, env)
+        public_value = first_use(STARTUP_PUBLIC, env)[0]
+        xmx_value = first_use(with_xmx, env)[0]
         # The same first use without imglyb's class archive (runtime/cds.rs): what the first start
         # with a new Java, classpath or options costs; the rounds above use the archive that the
         # discarded first round wrote at its end.
-        nocds_out = subprocess.run(
-            [sys.executable, "-c", STARTUP_PUBLIC], env=dict(env, IMGLYB_CDS="0"), capture_output=True, text=True, check=True
-        ).stdout
-        nocds_value = figures_line(nocds_out, 1)[0]
+        nocds_value = first_use(STARTUP_PUBLIC, dict(env, IMGLYB_CDS="0"))[0]
         home, jar = next(l for l in out.splitlines() if l.startswith("FLOOR ")).split()[1:3]
         java = [os.path.join(home, "bin", "java"), "-cp", os.pathsep.join([jar, classes]), "StartupFloor"]
         start = time.perf_counter()

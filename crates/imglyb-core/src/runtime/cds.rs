@@ -90,13 +90,7 @@ pub(crate) fn plan(
     classpath: &[PathBuf],
     options: &[String],
 ) -> Option<Archive> {
-    let off = std::env::var(ENV).is_ok_and(|v| {
-        matches!(
-            v.trim().to_ascii_lowercase().as_str(),
-            "0" | "false" | "no" | "off"
-        )
-    });
-    if off || feature? < 17 {
+    if super::config::env_switched_off(ENV) || feature? < 17 {
         return None;
     }
     if options.iter().any(|o| leaves_cds_to_the_user(o)) {

@@ -104,9 +104,7 @@ impl JvmConfig {
         let options = std::env::var("IMGLYB_JAVA_OPTIONS")
             .map(|o| o.split_whitespace().map(str::to_owned).collect())
             .unwrap_or_default();
-        let system_jars = std::env::var("IMGLYB_SYSTEM_JARS")
-            .map(|v| !matches!(v.trim(), "0" | "false" | "no" | "off"))
-            .unwrap_or(true);
+        let system_jars = !env_switched_off("IMGLYB_SYSTEM_JARS");
         JvmConfig {
             env_classpath: classpath.clone(),
             classpath,
@@ -269,6 +267,17 @@ fn library_marker(jar: &Path) -> Option<&'static str> {
 /// neither added nor missed.
 pub(crate) fn library_provided(jar: &Path, classpath: &[PathBuf]) -> bool {
     library_marker(jar).is_some_and(|m| classpath_has_class(classpath, m))
+}
+
+/// Whether the environment variable `name` turns something off: `0`, `false`, `no` or `off`, in
+/// any case and with spaces around (as the Python package reads `IMGLYB_BUNDLED_JARS`).
+pub(crate) fn env_switched_off(name: &str) -> bool {
+    std::env::var(name).is_ok_and(|v| {
+        matches!(
+            v.trim().to_ascii_lowercase().as_str(),
+            "0" | "false" | "no" | "off"
+        )
+    })
 }
 
 /// Whether a class folder or jar on `classpath` holds ImgLib2, checked before the JVM starts

@@ -32,8 +32,8 @@ const EXIT_WATCH: &str = "org.imglyb.bridge.ExitWatch";
 
 static VM: AtomicPtr<sys::JavaVM> = AtomicPtr::new(std::ptr::null_mut());
 static JAVA_SHUTS_DOWN: AtomicBool = AtomicBool::new(false);
-static JAVA_SHUTS_DOWN_WATCHED: AtomicBool = AtomicBool::new(false);
-static WATCHING: Mutex<()> = Mutex::new(());
+/// Whether [`watch_java_shutdown`] installed its hook.
+static WATCHING: Mutex<bool> = Mutex::new(false);
 
 /// Whether `options` ask HotSpot to check JNI (and so its signal handlers).
 pub(crate) fn wanted(options: &[String]) -> bool {
@@ -54,8 +54,8 @@ pub(crate) fn destroy_at_exit(loader: &Loader, vm: *mut sys::JavaVM) -> Result<(
 /// Installs, once, the shutdown hook after which [`java_shuts_down`] is true: exit hooks must
 /// not call into a JVM that Java itself shut down (`System.exit`).
 pub(crate) fn watch_java_shutdown(loader: &Loader) -> Result<()> {
-    let _once = WATCHING.lock().unwrap_or_else(|p| p.into_inner());
-    if JAVA_SHUTS_DOWN_WATCHED.load(Ordering::Acquire) {
+    let mut watching = WATCHING.lock().unwrap_or_else(|p| p.into_inner());
+    if *watching {
         return Ok(());
     }
     let frame = Frame::attach()?;
@@ -71,7 +71,7 @@ pub(crate) fn watch_java_shutdown(loader: &Loader) -> Result<()> {
     let install = frame.static_method_id(&class, c"install", c"()Z")?;
     // SAFETY: install() is a static boolean method of ExitWatch with no parameters.
     unsafe { frame.call_static_prim::<u8>(&class, install, &[]) }?;
-    JAVA_SHUTS_DOWN_WATCHED.store(true, Ordering::Release);
+    *watching = true;
     Ok(())
 }
 

@@ -168,9 +168,11 @@ impl Jvm {
         let joined = std::env::join_paths(&classpath)
             .map_err(|e| Error::InvalidArgument(format!("classpath: {e}")))?;
         let feature = install.feature_version();
+        // The options HotSpot also reads from the environment, one by one.
         let env_options: Vec<String> = ["JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS"]
             .iter()
             .filter_map(|name| std::env::var(name).ok())
+            .flat_map(|v| v.split_whitespace().map(String::from).collect::<Vec<_>>())
             .collect();
         let mut options: Vec<String> = DEFAULT_OPTIONS.iter().map(|o| o.to_string()).collect();
         // The archive of the classes an earlier process linked, or the recording for one
@@ -183,12 +185,8 @@ impl Jvm {
             &config
                 .options
                 .iter()
+                .chain(&env_options)
                 .cloned()
-                .chain(
-                    env_options
-                        .iter()
-                        .flat_map(|o| o.split_whitespace().map(String::from)),
-                )
                 .collect::<Vec<_>>(),
         );
         options.extend(archive.iter().flat_map(super::cds::Archive::options));
